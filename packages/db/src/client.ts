@@ -1,0 +1,25 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/prisma/client.ts";
+import { versionTracking } from "./tracking.ts";
+
+export interface DbOptions {
+  /** Connections in the pool (default 10). */
+  max?: number;
+}
+
+/**
+ * The project's Prisma client: driver adapter on `pg` (no engine binary), sessions in UTC (entity
+ * timestamps are stored as UTC `timestamp(3)`), and version tracking for synced models.
+ */
+export function createDb(connectionString: string, options: DbOptions = {}) {
+  const adapter = new PrismaPg({
+    connectionString,
+    max: options.max ?? 10,
+    options: "-c TimeZone=UTC",
+  });
+  return new PrismaClient({ adapter }).$extends(versionTracking);
+}
+
+export type Db = ReturnType<typeof createDb>;
+/** The client inside `db.$transaction(async (tx) => …)`. */
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];

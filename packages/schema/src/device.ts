@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { limits } from "./limits.ts";
+import { isoDateTime } from "./fields.ts";
+
+export const deviceIdSchema = z
+  .string()
+  .min(1)
+  .max(limits.maxDeviceIdLength)
+  .regex(/^[A-Za-z0-9._:-]+$/, "letters, digits and . _ : - only");
+
+export const deviceNameSchema = z.string().trim().max(100).regex(/^[^\u0000]*$/);
+
+export const registerDeviceBodySchema = z.strictObject({
+  deviceId: deviceIdSchema,
+  deviceName: deviceNameSchema.optional(),
+});
+
+export const deviceSchema = z.object({
+  deviceId: z.string(),
+  deviceName: z.string().nullable(),
+  userId: z.string(),
+  isActive: z.boolean(),
+  lastSyncAt: isoDateTime.nullable(),
+  registeredAt: isoDateTime,
+  revokedAt: isoDateTime.nullable(),
+});
+export type Device = z.infer<typeof deviceSchema>;
+
+export const listDevicesResponseSchema = z.object({ devices: z.array(deviceSchema) });
+export const deviceResponseSchema = z.object({ device: deviceSchema });
+export const deviceParamsSchema = z.strictObject({ deviceId: deviceIdSchema });

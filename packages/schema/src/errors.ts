@@ -1,0 +1,39 @@
+// Stable error codes. Clients branch on them and alerts count them: never rename one.
+export const errorCodes = {
+  VALIDATION_FAILED: "VALIDATION_FAILED",
+  MALFORMED_JSON: "MALFORMED_JSON",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  DEVICE_REVOKED: "DEVICE_REVOKED",
+  DEVICE_NOT_REGISTERED: "DEVICE_NOT_REGISTERED",
+  DEVICE_OWNED_BY_ANOTHER_USER: "DEVICE_OWNED_BY_ANOTHER_USER",
+  INVALID_TOKEN: "INVALID_TOKEN",
+  CONFLICT_ALREADY_RESOLVED: "CONFLICT_ALREADY_RESOLVED",
+  CONFLICT_STALE: "CONFLICT_STALE",
+  MERGE_DATA_REQUIRED: "MERGE_DATA_REQUIRED",
+  RATE_LIMITED: "RATE_LIMITED",
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  INTERNAL: "INTERNAL",
+} as const;
+export type ErrorCode = keyof typeof errorCodes;
+
+/** Why a single change of a push was not applied (the push itself succeeded). */
+export const rejectionCodes = {
+  CHECKSUM_MISMATCH: "CHECKSUM_MISMATCH",
+  ENTITY_NOT_FOUND: "ENTITY_NOT_FOUND",
+  ENTITY_DELETED: "ENTITY_DELETED",
+  REFERENCE_NOT_FOUND: "REFERENCE_NOT_FOUND",
+  VERSION_AHEAD: "VERSION_AHEAD",
+} as const;
+export type RejectionCode = keyof typeof rejectionCodes;
+
+/** Body of every error response of the REST API. */
+export interface ErrorBody {
+  statusCode: number;
+  code: ErrorCode;
+  message: string;
+  /** For VALIDATION_FAILED: zod issues, `path` joined with dots (e.g. `changes.3.payload.name`). */
+  issues?: { path: string; message: string; code: string }[];
+}

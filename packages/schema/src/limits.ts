@@ -1,0 +1,13 @@
+// Documented request limits (README "Limits"). Changing one changes the public contract.
+export const limits = {
+  /** Changes in one POST /api/sync. */
+  maxChangesPerPush: 1000,
+  /** Changes per page of POST /api/sync/delta (and of the pull inside POST /api/sync). */
+  maxPageSize: 1000,
+  defaultPageSize: 100,
+  /** Other devices' changes returned with a push response before `hasMore` says "pull". */
+  pushResponsePageSize: 500,
+  /** Opaque cursor tokens. */
+  maxTokenLength: 2048,
+  maxDeviceIdLength: 128,
+} as const;

@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { syncChangeSchema, serverChangeSchema } from "./change.ts";
+import { conflictSchema } from "./conflict.ts";
+import { deviceIdSchema, deviceNameSchema } from "./device.ts";
+import { rejectionCodes } from "./errors.ts";
+import { entityIdSchema, isoDateTime } from "./fields.ts";
+import { limits } from "./limits.ts";
+import { entityTypeSchema } from "./registry.ts";
+
+/** POST /api/sync: the spec's request, unchanged. */
+export const pushBodySchema = z.strictObject({
+  deviceId: deviceIdSchema,
+  deviceName: deviceNameSchema.optional(),
+  syncToken: z.string().max(limits.maxTokenLength).nullable().optional(),
+  changes: z.array(syncChangeSchema).max(limits.maxChangesPerPush).default([]),
+});
+export type PushBody = z.infer<typeof pushBodySchema>;
+export type PushBodyInput = z.input<typeof pushBodySchema>;
+
+const resultBase = {
+  /** Position of the change in the request's `changes`. */
+  index: z.int(),
+  changeId: z.string().nullable(),
+  entityType: entityTypeSchema,
+  entityId: entityIdSchema,
+  /** True when this is the stored outcome of an earlier delivery of the same change. */
+  duplicate: z.boolean(),
+};
+
+/** What became of each pushed change: data, never an exception. */
+export const changeResultSchema = z.discriminatedUnion("status", [
+  z.object({
+    ...resultBase,
+    status: z.literal("applied"),
+    /** The entity's version now; the client stores it as its base for the next edit. */
+    version: z.int(),
+    checksum: z.string().nullable(),
+    /** Set when the edit was merged with a concurrent one (the merged entity is in `changes`). */
+    mergedConflictId: z.string().nullable(),
+  }),
+  z.object({
+    ...resultBase,
+    status: z.literal("conflict"),
+    conflictId: z.string(),
+    serverVersion: z.int(),
+  }),
+  z.object({
+    ...resultBase,
+    status: z.literal("rejected"),
+    code: z.enum(Object.values(rejectionCodes) as [string, ...string[]]),
+    message: z.string(),
+  }),
+]);
+export type ChangeResult = z.infer<typeof changeResultSchema>;
+
+/** POST /api/sync response: the spec's fields, plus `results` and `hasMore`. */
+export const pushResponseSchema = z.object({
+  syncToken: z.string(),
+  /** Changes made elsewhere since the request's syncToken (never an echo of this push). */
+  changes: z.array(serverChangeSchema),
+  /** Open conflicts this push created. */
+  conflicts: z.array(conflictSchema),
+  serverTime: isoDateTime,
+  results: z.array(changeResultSchema),
+  /** More changes are waiting: continue with POST /api/sync/delta using `syncToken`. */
+  hasMore: z.boolean(),
+});
+export type PushResponse = z.infer<typeof pushResponseSchema>;

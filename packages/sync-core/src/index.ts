@@ -1,0 +1,3 @@
+export * from "./canonical.ts";
+export * from "./merge.ts";
+export * from "./suggest.ts";

@@ -1,0 +1,8 @@
+// The one platform API sync-core uses: WebCrypto's digest, identical in browsers, service workers
+// and Node 20+. Declared here so the package compiles without DOM or Node type libraries.
+declare const crypto: {
+  subtle: { digest(algorithm: "SHA-256", data: Uint8Array): Promise<ArrayBuffer> };
+};
+declare class TextEncoder {
+  encode(input: string): Uint8Array;
+}
