@@ -1,0 +1,27 @@
+// A real server for tests: fresh migrated + seeded database, random port on loopback.
+import { seedDemoData } from "@fieldsync/api";
+import { createTestDatabase } from "@fieldsync/db/testing";
+import { buildApp } from "./app.ts";
+import { apiConfig } from "./config.ts";
+import { loadEnv } from "./env.ts";
+
+export async function startTestServer(options: { webDist?: string } = {}) {
+  const database = await createTestDatabase();
+  await seedDemoData(database.db);
+  const env = loadEnv({ NODE_ENV: "test" });
+  const app = await buildApp({ deps: { db: database.db, config: apiConfig(env) }, webDist: options.webDist });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const { port } = app.server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    db: database.db,
+    databaseUrl: database.url,
+    stop: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>;

@@ -1,0 +1,38 @@
+import type { Db } from "@fieldsync/db";
+import type { Role } from "@fieldsync/schema";
+import type { ApiConfig } from "./config.ts";
+import { verifyAccessToken } from "./auth/jwt.ts";
+
+export interface Deps {
+  db: Db;
+  config: ApiConfig;
+}
+
+export interface AuthUser {
+  id: string;
+  orgId: string;
+  email: string;
+  role: Role;
+}
+
+export interface Context extends Deps {
+  user: AuthUser | null;
+}
+
+/**
+ * Builds the request context from an Authorization header value. Pure apart from the database
+ * lookup, so tests call it directly. The user is re-read on every request: a deactivated user or
+ * one moved out of the organization loses access at once, whatever the token says.
+ */
+export async function createContextInner(deps: Deps, authorization: string | undefined): Promise<Context> {
+  const claims = authorization?.startsWith("Bearer ")
+    ? await verifyAccessToken(deps.config, authorization.slice(7))
+    : null;
+  if (!claims) return { ...deps, user: null };
+  const user = await deps.db.user.findUnique({
+    where: { id: claims.sub },
+    select: { id: true, orgId: true, email: true, role: true, isActive: true },
+  });
+  if (!user?.isActive || user.orgId !== claims.orgId) return { ...deps, user: null };
+  return { ...deps, user: { id: user.id, orgId: user.orgId, email: user.email, role: user.role } };
+}

@@ -1,0 +1,83 @@
+import { type ErrorBody, type ErrorCode, errorCodes } from "@fieldsync/schema";
+import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+
+type TRPCCode = TRPCError["code"];
+
+const trpcCodeOf: Record<ErrorCode, TRPCCode> = {
+  VALIDATION_FAILED: "BAD_REQUEST",
+  MALFORMED_JSON: "BAD_REQUEST",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  DEVICE_REVOKED: "FORBIDDEN",
+  DEVICE_NOT_REGISTERED: "FORBIDDEN",
+  DEVICE_OWNED_BY_ANOTHER_USER: "FORBIDDEN",
+  INVALID_TOKEN: "BAD_REQUEST",
+  CONFLICT_ALREADY_RESOLVED: "CONFLICT",
+  CONFLICT_STALE: "CONFLICT",
+  MERGE_DATA_REQUIRED: "BAD_REQUEST",
+  REFERENCE_NOT_FOUND: "CONFLICT",
+  RATE_LIMITED: "TOO_MANY_REQUESTS",
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  INTERNAL: "INTERNAL_SERVER_ERROR",
+};
+
+const defaultCodeOf: Partial<Record<TRPCCode, ErrorCode>> = {
+  BAD_REQUEST: "VALIDATION_FAILED",
+  PARSE_ERROR: "MALFORMED_JSON",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  TOO_MANY_REQUESTS: "RATE_LIMITED",
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+};
+
+/** Carries our stable code (and validation issues) through tRPC as the error's cause. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly issues?: ErrorBody["issues"],
+  ) {
+    super(message);
+  }
+}
+
+export const fail = (code: ErrorCode, message: string, issues?: ErrorBody["issues"]): never => {
+  throw new TRPCError({ code: trpcCodeOf[code], message, cause: new AppError(code, message, issues) });
+};
+
+interface IssueLike {
+  path?: readonly (PropertyKey | { key: PropertyKey })[];
+  message: string;
+  code?: string;
+}
+
+const issuesOf = (cause: unknown): ErrorBody["issues"] => {
+  const issues = (cause as { issues?: IssueLike[] } | undefined)?.issues;
+  if (!Array.isArray(issues)) return undefined;
+  return issues.map((issue) => ({
+    path: (issue.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join("."),
+    message: issue.message,
+    code: issue.code ?? "custom",
+  }));
+};
+
+/**
+ * The one error body of the API (REST responses and tRPC `error.data`). 5xx messages are generic:
+ * details go to the log, never to the client.
+ */
+export function toErrorBody(error: TRPCError): ErrorBody {
+  const statusCode = getHTTPStatusCodeFromError(error);
+  const cause = error.cause;
+  if (cause instanceof AppError) {
+    return { statusCode, code: cause.code, message: cause.message, ...(cause.issues && { issues: cause.issues }) };
+  }
+  const issues = issuesOf(cause);
+  if (issues) return { statusCode, code: errorCodes.VALIDATION_FAILED, message: "The request is not valid", issues };
+  if (statusCode >= 500) return { statusCode, code: errorCodes.INTERNAL, message: "Internal server error" };
+  return { statusCode, code: defaultCodeOf[error.code] ?? errorCodes.INTERNAL, message: error.message };
+}

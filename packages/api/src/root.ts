@@ -1,0 +1,15 @@
+import { authRouter } from "./routers/auth.ts";
+import { conflictsRouter } from "./routers/conflicts.ts";
+import { devicesRouter } from "./routers/devices.ts";
+import { syncRouter } from "./routers/sync.ts";
+import { createCallerFactory, router } from "./trpc.ts";
+
+export const appRouter = router({
+  auth: authRouter,
+  sync: syncRouter,
+  devices: devicesRouter,
+  conflicts: conflictsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

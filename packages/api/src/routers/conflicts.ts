@@ -1,0 +1,19 @@
+import {
+  listConflictsQuerySchema,
+  listConflictsResponseSchema,
+  resolveConflictBodySchema,
+  resolveConflictResponseSchema,
+} from "@fieldsync/schema";
+import { listConflicts, resolveConflict } from "../sync/conflicts.ts";
+import { authedProcedure, router } from "../trpc.ts";
+
+export const conflictsRouter = router({
+  list: authedProcedure
+    .input(listConflictsQuerySchema.default({ limit: 100 }))
+    .output(listConflictsResponseSchema)
+    .query(async ({ ctx, input }) => ({ conflicts: await listConflicts(ctx.db, ctx.user, input) })),
+  resolve: authedProcedure
+    .input(resolveConflictBodySchema)
+    .output(resolveConflictResponseSchema)
+    .mutation(({ ctx, input }) => resolveConflict(ctx.db, ctx.user, input)),
+});

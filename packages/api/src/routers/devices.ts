@@ -1,0 +1,15 @@
+import { deviceParamsSchema, deviceResponseSchema, listDevicesResponseSchema, registerDeviceBodySchema } from "@fieldsync/schema";
+import { listDevices, registerDevice, revokeDevice } from "../sync/devices.ts";
+import { authedProcedure, router } from "../trpc.ts";
+
+export const devicesRouter = router({
+  list: authedProcedure.output(listDevicesResponseSchema).query(async ({ ctx }) => ({ devices: await listDevices(ctx.db, ctx.user) })),
+  register: authedProcedure
+    .input(registerDeviceBodySchema)
+    .output(deviceResponseSchema)
+    .mutation(async ({ ctx, input }) => ({ device: await registerDevice(ctx.db, ctx.user, input.deviceId, input.deviceName) })),
+  revoke: authedProcedure
+    .input(deviceParamsSchema)
+    .output(deviceResponseSchema)
+    .mutation(async ({ ctx, input }) => ({ device: await revokeDevice(ctx.db, ctx.user, input.deviceId) })),
+});

@@ -1,0 +1,17 @@
+import {
+  deltaBodySchema,
+  deltaResponseSchema,
+  pushBodySchema,
+  pushResponseSchema,
+  syncStatusResponseSchema,
+} from "@fieldsync/schema";
+import { deltaChanges } from "../sync/delta.ts";
+import { pushChanges } from "../sync/push.ts";
+import { syncStatus } from "../sync/status.ts";
+import { authedProcedure, router } from "../trpc.ts";
+
+export const syncRouter = router({
+  push: authedProcedure.input(pushBodySchema).output(pushResponseSchema).mutation(({ ctx, input }) => pushChanges(ctx, ctx.user, input)),
+  delta: authedProcedure.input(deltaBodySchema).output(deltaResponseSchema).mutation(({ ctx, input }) => deltaChanges(ctx, ctx.user, input)),
+  status: authedProcedure.output(syncStatusResponseSchema).query(({ ctx }) => syncStatus(ctx.db, ctx.user)),
+});

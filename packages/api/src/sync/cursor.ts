@@ -1,0 +1,46 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { EntityType } from "@fieldsync/schema";
+import { fail } from "../errors.ts";
+
+/**
+ * Where a pull resumes. Log positions are (txid, seq) of ChangeLog, handed out only below the
+ * oldest running transaction, so the order is final when read. A snapshot cursor walks the
+ * current entities (initial sync) and then continues in the log from the snapshot's fence.
+ */
+export type Cursor =
+  | { mode: "log"; txid: string; seq: string; after: string | null }
+  | { mode: "snapshot"; fence: string; typeIndex: number; lastId: string; sent: number; total: number };
+
+interface Envelope {
+  v: 1;
+  org: string;
+  types: string;
+  cursor: Cursor;
+}
+
+const typesKey = (types: readonly EntityType[]) => [...types].sort().join(",");
+const b64 = (buffer: Buffer) => buffer.toString("base64url");
+const sign = (secret: string, body: string) => createHmac("sha256", secret).update(body).digest();
+
+/** An opaque token: base64url JSON + HMAC, bound to the organization and the pulled types. */
+export function encodeCursor(secret: string, orgId: string, types: readonly EntityType[], cursor: Cursor): string {
+  const envelope: Envelope = { v: 1, org: orgId, types: typesKey(types), cursor };
+  const body = b64(Buffer.from(JSON.stringify(envelope)));
+  return `${body}.${b64(sign(secret, body))}`;
+}
+
+/** Throws INVALID_TOKEN for a token that was altered, is another organization's, or other types'. */
+export function decodeCursor(secret: string, orgId: string, types: readonly EntityType[], token: string): Cursor {
+  const [body, mac, extra] = token.split(".");
+  const expected = body ? sign(secret, body) : Buffer.alloc(0);
+  const given = Buffer.from(mac ?? "", "base64url");
+  if (!body || extra !== undefined || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return fail("INVALID_TOKEN", "The sync token is not valid");
+  }
+  const envelope = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as Envelope;
+  if (envelope.v !== 1 || envelope.org !== orgId) return fail("INVALID_TOKEN", "The sync token is not valid");
+  if (envelope.types !== typesKey(types)) {
+    return fail("INVALID_TOKEN", "The sync token was issued for other entity types; start a new pull");
+  }
+  return envelope.cursor;
+}

@@ -1,0 +1,128 @@
+import { Prisma, type Db } from "@fieldsync/db";
+import { type EntityData, type EntityType, type ServerChange, type SyncOperation, getEntity } from "@fieldsync/schema";
+import type { Cursor } from "./cursor.ts";
+
+export interface PullInput {
+  orgId: string;
+  types: readonly EntityType[];
+  /** Null: start an initial sync (snapshot), or from `after` when given. */
+  cursor: Cursor | null;
+  /** lastSyncTimestamp of clients without a token: log entries written after this instant. */
+  after?: string;
+  limit: number;
+  /** Leave out changes this device made itself (it has them already). */
+  excludeClientId?: string;
+}
+
+export interface PullPage {
+  changes: ServerChange[];
+  cursor: Cursor;
+  hasMore: boolean;
+  progress: { sent: number; total: number } | null;
+}
+
+interface LogRow {
+  txid: string;
+  seq: string;
+  entityType: EntityType;
+  entityId: string;
+  operation: SyncOperation;
+  version: number;
+  checksum: string | null;
+  data: EntityData | null;
+  createdAt: Date;
+}
+
+/**
+ * One page of changes after `cursor`. Log rows are handed out in (txid, seq) order and only below
+ * the oldest transaction still running (pg_snapshot_xmin): any transaction that commits later has
+ * a txid at or above that fence, so it lands after the cursor and is never skipped.
+ */
+async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode: "log" }>, limit: number): Promise<PullPage> {
+  const rows = await db.$queryRaw<LogRow[]>`
+    SELECT "txid"::text, "seq"::text, "entityType", "entityId", "operation", "version", "checksum", "data", "createdAt"
+    FROM "ChangeLog"
+    WHERE "orgId" = ${input.orgId}
+      AND ("txid", "seq") > (${cursor.txid}::xid8, ${cursor.seq}::bigint)
+      AND "txid" < pg_snapshot_xmin(pg_current_snapshot())
+      AND "entityType" = ANY(${input.types}::text[])
+      ${cursor.after ? Prisma.sql`AND "createdAt" > ${new Date(cursor.after)}` : Prisma.empty}
+      ${input.excludeClientId ? Prisma.sql`AND "originClientId" IS DISTINCT FROM ${input.excludeClientId}` : Prisma.empty}
+    ORDER BY "txid", "seq"
+    LIMIT ${limit + 1}`;
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    changes: page.map((row) => ({
+      entityType: row.entityType,
+      entityId: row.entityId,
+      operation: row.operation,
+      payload: row.data ?? {},
+      clientVersion: row.version,
+      timestamp: row.createdAt.toISOString(),
+      checksum: row.checksum,
+    })),
+    cursor: last ? { ...cursor, txid: last.txid, seq: last.seq } : cursor,
+    hasMore: rows.length > limit,
+    progress: null,
+  };
+}
+
+const table = (type: EntityType) => Prisma.raw(`"${getEntity(type).model}"`);
+
+async function startSnapshot(db: Db, input: PullInput): Promise<Extract<Cursor, { mode: "snapshot" }>> {
+  const [fence] = await db.$queryRaw<{ xmin: string }[]>`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`;
+  let total = 0;
+  for (const type of input.types) {
+    const [row] = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM ${table(type)} WHERE "orgId" = ${input.orgId}`;
+    total += Number(row!.n);
+  }
+  return { mode: "snapshot", fence: fence!.xmin, typeIndex: 0, lastId: "", sent: 0, total };
+}
+
+/**
+ * Initial sync: current entities type by type, in id order, each with its version. Then the log
+ * from the snapshot's fence: every change that may have happened while the pages were read is
+ * replayed, and the client's "newer version wins" rule makes the overlap harmless.
+ */
+async function snapshotPage(db: Db, input: PullInput, start: Extract<Cursor, { mode: "snapshot" }>): Promise<PullPage> {
+  const changes: ServerChange[] = [];
+  let cursor = start;
+  while (cursor.typeIndex < input.types.length) {
+    const type = input.types[cursor.typeIndex]!;
+    const room = input.limit - changes.length;
+    const rows = await db.$queryRaw<{ id: string; data: EntityData; version: number; checksum: string; lastModifiedAt: Date }[]>`
+      SELECT e."id", fieldsync_entity_data(${`"${getEntity(type).model}"`}::regclass, to_jsonb(e)) AS data,
+             m."version", m."checksum", m."lastModifiedAt"
+      FROM ${table(type)} e
+      JOIN "SyncMetadata" m ON m."orgId" = e."orgId" AND m."entityType" = ${type} AND m."entityId" = e."id"
+      WHERE e."orgId" = ${input.orgId} AND e."id" > ${cursor.lastId}
+      ORDER BY e."id" LIMIT ${room + 1}`;
+    const page = rows.slice(0, room);
+    for (const row of page) {
+      changes.push({
+        entityType: type,
+        entityId: row.id,
+        operation: "CREATE",
+        payload: row.data,
+        clientVersion: row.version,
+        timestamp: row.lastModifiedAt.toISOString(),
+        checksum: row.checksum,
+      });
+    }
+    const sent = cursor.sent + page.length;
+    if (rows.length > room) {
+      const next = { ...cursor, lastId: page.at(-1)!.id, sent };
+      return { changes, cursor: next, hasMore: true, progress: { sent, total: Math.max(cursor.total, sent) } };
+    }
+    cursor = { ...cursor, typeIndex: cursor.typeIndex + 1, lastId: "", sent };
+  }
+  const log = await logPage(db, input, { mode: "log", txid: cursor.fence, seq: "-1", after: null }, input.limit - changes.length);
+  return { ...log, changes: [...changes, ...log.changes], progress: { sent: cursor.sent, total: cursor.sent } };
+}
+
+export async function pull(db: Db, input: PullInput): Promise<PullPage> {
+  const cursor = input.cursor ??
+    (input.after ? { mode: "log" as const, txid: "0", seq: "0", after: input.after } : await startSnapshot(db, input));
+  return cursor.mode === "snapshot" ? snapshotPage(db, input, cursor) : logPage(db, input, cursor, input.limit);
+}

@@ -1,0 +1,158 @@
+import {
+  type Conflict,
+  type DeltaBodyInput,
+  type DeltaResponse,
+  type Device,
+  type LoginBody,
+  type LoginResponse,
+  type PushBodyInput,
+  type PushResponse,
+  type ResolveConflictBody,
+  type ResolveConflictResponse,
+  type SyncStatusResponse,
+  deltaResponseSchema,
+  deviceResponseSchema,
+  listConflictsResponseSchema,
+  loginResponseSchema,
+  pushResponseSchema,
+  resolveConflictResponseSchema,
+  syncStatusResponseSchema,
+} from "@fieldsync/schema";
+import { z } from "zod";
+
+/** The server answered with an error body (`{statusCode, code, message, issues?}`). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: { path: string; message: string; code: string }[] = [],
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** No answer: offline, DNS, reset, timeout. The request may or may not have been processed. */
+export class NetworkError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "NetworkError";
+  }
+}
+
+/** The answer did not match the shared schema: a server/client version mismatch or a bug. */
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ProtocolError";
+  }
+}
+
+/** Worth retrying unchanged later: nothing the client sent was wrong. */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof NetworkError) return true;
+  if (error instanceof ApiError) return error.status >= 500 || error.status === 429 || error.status === 408;
+  return false;
+}
+
+const errorBodySchema = z.object({
+  statusCode: z.number().optional(),
+  code: z.string(),
+  message: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string(), code: z.string() })).optional(),
+});
+
+export interface ApiClientOptions {
+  /** Origin of the API, e.g. `location.origin` in the app and `self.location.origin` in the worker. */
+  baseUrl: string;
+  /** The bearer token; null sends none. */
+  getToken: () => string | null | Promise<string | null>;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+/** The REST API of the sync server, every response checked against the shared schemas. */
+export class ApiClient {
+  private readonly fetchFn: typeof fetch;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  login(body: LoginBody): Promise<LoginResponse> {
+    return this.request("POST", "/api/auth/login", loginResponseSchema, body, false);
+  }
+
+  push(body: PushBodyInput): Promise<PushResponse> {
+    return this.request("POST", "/api/sync", pushResponseSchema, body);
+  }
+
+  delta(body: DeltaBodyInput): Promise<DeltaResponse> {
+    return this.request("POST", "/api/sync/delta", deltaResponseSchema, body);
+  }
+
+  async registerDevice(deviceId: string, deviceName?: string): Promise<Device> {
+    const body = deviceName === undefined ? { deviceId } : { deviceId, deviceName };
+    return (await this.request("POST", "/api/sync/devices", deviceResponseSchema, body)).device;
+  }
+
+  async listConflicts(): Promise<Conflict[]> {
+    return (await this.request("GET", "/api/sync/conflicts", listConflictsResponseSchema)).conflicts;
+  }
+
+  resolveConflict(body: ResolveConflictBody): Promise<ResolveConflictResponse> {
+    return this.request("POST", "/api/sync/conflicts/resolve", resolveConflictResponseSchema, body);
+  }
+
+  status(): Promise<SyncStatusResponse> {
+    return this.request("GET", "/api/sync/status", syncStatusResponseSchema);
+  }
+
+  private async request<T>(
+    method: "GET" | "POST",
+    path: string,
+    schema: z.ZodType<T>,
+    body?: unknown,
+    authenticated = true,
+  ): Promise<T> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (authenticated) {
+      const token = await this.options.getToken();
+      if (token) headers["authorization"] = `Bearer ${token}`;
+    }
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.fetchFn(new URL(path, this.options.baseUrl).toString(), {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      });
+      text = await response.text();
+    } catch (cause) {
+      throw new NetworkError(`${method} ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    }
+    let json: unknown;
+    try {
+      json = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      // A proxy's or captive portal's HTML page: transport trouble, not an API answer.
+      if (!response.ok) throw new ApiError(response.status, "HTTP_ERROR", `${method} ${path}: HTTP ${response.status}`);
+      throw new ProtocolError(`${method} ${path}: response is not JSON`);
+    }
+    if (!response.ok) {
+      const parsed = errorBodySchema.safeParse(json);
+      if (!parsed.success) throw new ApiError(response.status, "HTTP_ERROR", `${method} ${path}: HTTP ${response.status}`);
+      throw new ApiError(response.status, parsed.data.code, parsed.data.message, parsed.data.issues);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ProtocolError(`${method} ${path}: unexpected response (${issue?.path.join(".")}: ${issue?.message})`);
+    }
+    return parsed.data;
+  }
+}

@@ -1,0 +1,454 @@
+import {
+  type Conflict,
+  type ChangeResult,
+  type EntityData,
+  type EntityType,
+  type LoginResponse,
+  type ServerChange,
+  type SyncOperation,
+  getEntity,
+} from "@fieldsync/schema";
+import { collapse } from "./collapse.ts";
+import type { LocalDb, LocalEntity, OutboxEntry } from "./local-db.ts";
+import { assetIdOf, project } from "./projection.ts";
+
+/** An edit the entity schema refuses; `issues` carry field paths for the form. */
+export class LocalValidationError extends Error {
+  constructor(readonly issues: { path: string; message: string }[]) {
+    super(issues.map((issue) => `${issue.path || "(entity)"}: ${issue.message}`).join("; "));
+    this.name = "LocalValidationError";
+  }
+}
+
+export interface Session {
+  token: string;
+  /** ISO time the token stops working. */
+  expiresAt: string;
+  user: LoginResponse["user"];
+}
+
+export type SyncPhase = "idle" | "syncing" | "offline" | "error" | "unauthorized" | "revoked";
+
+/** Shared through IndexedDB so every tab and the service worker show the same sync status. */
+export interface SyncState {
+  phase: SyncPhase;
+  lastSyncAt: string | null;
+  lastError: { code: string; message: string } | null;
+  /** Consecutive failed cycles (drives the backoff). */
+  failures: number;
+  nextRetryAt: string | null;
+  /** While the initial sync runs: entities received so far of all. */
+  progress: { sent: number; total: number } | null;
+  initialSyncDone: boolean;
+}
+
+export interface DeviceIdentity {
+  deviceId: string;
+  /** The user the server has this device registered for; null until registered. */
+  registeredFor: string | null;
+}
+
+const initialState: SyncState = {
+  phase: "idle",
+  lastSyncAt: null,
+  lastError: null,
+  failures: 0,
+  nextRetryAt: null,
+  progress: null,
+  initialSyncDone: false,
+};
+
+type Key = [EntityType, string];
+
+function issuesOf(error: { issues: { path: PropertyKey[]; message: string }[] }) {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
+}
+
+/** Entity schema's output without absent keys: trimmed text, validated enums. */
+function normalize(type: EntityType, operation: "CREATE" | "UPDATE", input: Record<string, unknown>): EntityData {
+  const schema = getEntity(type).schema;
+  const result = (operation === "CREATE" ? schema : schema.partial()).safeParse(input);
+  if (!result.success) throw new LocalValidationError(issuesOf(result.error));
+  return Object.fromEntries(Object.entries(result.data).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * The device's data and outbox. Every method is one IndexedDB transaction, so a tab, another tab
+ * and the service worker can use the same store concurrently without losing an edit.
+ */
+export class LocalStore {
+  constructor(readonly db: LocalDb) {}
+
+  // ---- local edits (optimistic: visible at once, queued for the server) ----
+
+  /** Creates an entity with a client-generated id. Throws LocalValidationError. */
+  async create(type: EntityType, input: Record<string, unknown>): Promise<string> {
+    const payload = normalize(type, "CREATE", input);
+    const id = crypto.randomUUID();
+    await this.enqueue(type, id, "CREATE", payload);
+    return id;
+  }
+
+  /** Changes some fields (null clears one). Returns false when nothing actually changed. */
+  async update(type: EntityType, id: string, patch: Record<string, unknown>): Promise<boolean> {
+    const normalized = normalize(type, "UPDATE", patch);
+    return this.db.transaction("rw", [this.db.entities, this.db.outbox], async () => {
+      const current = (await this.db.entities.get([type, id] as Key))?.data;
+      if (!current) throw new Error(`${type} ${id} does not exist here`);
+      const changed = Object.fromEntries(
+        Object.entries(normalized).filter(([field, value]) => JSON.stringify(current[field] ?? null) !== JSON.stringify(value)),
+      );
+      if (Object.keys(changed).length === 0) return false;
+      await this.enqueue(type, id, "UPDATE", changed);
+      return true;
+    });
+  }
+
+  async remove(type: EntityType, id: string): Promise<void> {
+    await this.enqueue(type, id, "DELETE", {});
+  }
+
+  private enqueue(type: EntityType, id: string, operation: SyncOperation, payload: EntityData): Promise<void> {
+    return this.db.transaction("rw", [this.db.entities, this.db.outbox], async () => {
+      const row = await this.db.entities.get([type, id] as Key);
+      const exists = row?.data != null;
+      if (operation === "CREATE" ? exists || row !== undefined : !exists) {
+        throw new Error(operation === "CREATE" ? `${type} ${id} already exists` : `${type} ${id} does not exist here`);
+      }
+      const timestamp = new Date().toISOString();
+      const queue = await this.queueOf(type, id);
+      const outcome = collapse(queue.at(-1), operation, payload, timestamp);
+      if (outcome.kind === "replace") await this.db.outbox.put(outcome.entry);
+      else if (outcome.kind === "drop") await this.db.outbox.delete(queue.at(-1)!.seq!);
+      else {
+        await this.db.outbox.add({
+          changeId: crypto.randomUUID(),
+          entityType: type,
+          entityId: id,
+          operation,
+          payload,
+          // A later acknowledgement of an earlier queued change moves this to the version it produced.
+          baseVersion: operation === "CREATE" ? 0 : (row?.version ?? 0),
+          timestamp,
+          status: "pending",
+          attempts: 0,
+          conflictId: null,
+          error: null,
+        });
+      }
+      await this.refresh(type, id);
+    });
+  }
+
+  // ---- reads ----
+
+  get(type: EntityType, id: string): Promise<LocalEntity | undefined> {
+    return this.db.entities.get([type, id] as Key);
+  }
+
+  /** Live (not deleted) entities of a type, in no particular order. */
+  list(type: EntityType): Promise<LocalEntity[]> {
+    return this.db.entities.where("type").equals(type).filter((row) => row.deleted === 0).toArray();
+  }
+
+  /** Tasks or schedules of one asset. */
+  async childrenOf(type: Exclude<EntityType, "asset">, assetId: string): Promise<LocalEntity[]> {
+    const rows = await this.db.entities.where("assetId").equals(assetId).toArray();
+    return rows.filter((row) => row.type === type && row.deleted === 0);
+  }
+
+  /** Outbox in push order. */
+  outbox(): Promise<OutboxEntry[]> {
+    return this.db.outbox.orderBy("seq").toArray();
+  }
+
+  queueOf(type: EntityType, id: string): Promise<OutboxEntry[]> {
+    return this.db.outbox.where("[entityType+entityId]").equals([type, id]).sortBy("seq");
+  }
+
+  conflicts(): Promise<Conflict[]> {
+    return this.db.conflicts.orderBy("id").toArray();
+  }
+
+  // ---- applying the server's answers ----
+
+  /** Recomputes an entity's row from its server copy and its queued changes. */
+  private async refresh(type: EntityType, id: string): Promise<void> {
+    const row = await this.db.entities.get([type, id] as Key);
+    const queue = await this.queueOf(type, id);
+    const serverData = row?.serverData ?? null;
+    const version = row?.version ?? 0;
+    if (version === 0 && queue.length === 0) {
+      // Created and deleted here before the server saw it: nothing left to remember.
+      if (row) await this.db.entities.delete([type, id] as Key);
+      return;
+    }
+    const data = project(type, serverData, queue);
+    await this.db.entities.put({
+      type,
+      id,
+      data,
+      serverData,
+      version,
+      pending: queue.length > 0 ? 1 : 0,
+      deleted: data === null ? 1 : 0,
+      assetId: assetIdOf(type, data ?? serverData),
+      updatedAt: new Date().toISOString(),
+    });
+  }
+
+  /** Stores server changes whose version is newer than ours; tombstones too. Returns how many applied. */
+  async applyServerChanges(changes: readonly ServerChange[]): Promise<number> {
+    if (changes.length === 0) return 0;
+    return this.db.transaction("rw", [this.db.entities, this.db.outbox], () => this.applyChangesInTx(changes));
+  }
+
+  private async applyChangesInTx(changes: readonly ServerChange[]): Promise<number> {
+    let applied = 0;
+    for (const change of changes) {
+      const key: Key = [change.entityType, change.entityId];
+      const row = await this.db.entities.get(key);
+      // Pages may carry an entity's versions out of order; never go back.
+      if (row && change.clientVersion <= row.version) continue;
+      const serverData = change.operation === "DELETE" ? null : change.payload;
+      await this.db.entities.put({
+        type: change.entityType,
+        id: change.entityId,
+        data: serverData,
+        serverData,
+        version: change.clientVersion,
+        pending: 0,
+        deleted: serverData === null ? 1 : 0,
+        assetId: assetIdOf(change.entityType, serverData),
+        updatedAt: new Date().toISOString(),
+      });
+      await this.refresh(change.entityType, change.entityId);
+      applied++;
+    }
+    return applied;
+  }
+
+  /**
+   * Picks the next changes to push and marks them sent, in one transaction so no edit can be
+   * folded into a change that is on its way. One change per entity per batch (the next one's
+   * base is the version this one produces); an entity whose oldest change waits on a conflict or
+   * failed is held back entirely, so its later edits are not applied out of order.
+   */
+  claimBatch(limit: number): Promise<OutboxEntry[]> {
+    return this.db.transaction("rw", this.db.outbox, async () => {
+      const seen = new Set<string>();
+      const batch: OutboxEntry[] = [];
+      await this.db.outbox.orderBy("seq").until(() => batch.length >= limit).each((entry) => {
+        const key = `${entry.entityType}:${entry.entityId}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        if (entry.status === "pending") batch.push({ ...entry, attempts: entry.attempts + 1 });
+      });
+      await this.db.outbox.bulkPut(batch);
+      return batch;
+    });
+  }
+
+  /** Applies a push response: results to the outbox, other devices' changes, new conflicts. */
+  async applyPushResults(
+    batch: readonly OutboxEntry[],
+    results: readonly ChangeResult[],
+    changes: readonly ServerChange[],
+    conflicts: readonly Conflict[],
+  ): Promise<void> {
+    await this.db.transaction("rw", [this.db.entities, this.db.outbox, this.db.conflicts], async () => {
+      await this.applyChangesInTx(changes);
+      for (const result of results) {
+        const sent = batch[result.index];
+        if (!sent || sent.entityId !== result.entityId) continue;
+        const entry = await this.db.outbox.get(sent.seq!);
+        if (!entry) continue;
+        if (result.status === "applied") await this.acknowledge(entry, result.version);
+        else if (result.status === "conflict") {
+          await this.db.outbox.put({ ...entry, status: "conflict", conflictId: result.conflictId, error: null });
+        } else {
+          await this.db.outbox.put({ ...entry, status: "failed", error: { code: result.code, message: result.message } });
+        }
+      }
+      if (conflicts.length > 0) await this.db.conflicts.bulkPut([...conflicts]);
+    });
+  }
+
+  /** The server holds `entry` at `version`: fold it into the server copy, drop it, rebase what follows. */
+  private async acknowledge(entry: OutboxEntry, version: number): Promise<void> {
+    const key: Key = [entry.entityType, entry.entityId];
+    await this.db.outbox.delete(entry.seq!);
+    const row = await this.db.entities.get(key);
+    if (row && version > row.version) {
+      // A newer server copy (a merge, another device) may already be here from `changes`; only then skip.
+      const serverData = project(entry.entityType, row.serverData, [entry]);
+      await this.db.entities.put({ ...row, serverData, version });
+    }
+    await this.rebase(entry.entityType, entry.entityId, version);
+    await this.refresh(entry.entityType, entry.entityId);
+  }
+
+  /** Later unsent changes were made on top of the acknowledged one: their base is its version now. */
+  private async rebase(type: EntityType, id: string, version: number): Promise<void> {
+    for (const later of await this.queueOf(type, id)) {
+      if (later.attempts === 0 && later.operation !== "CREATE") await this.db.outbox.put({ ...later, baseVersion: version });
+    }
+  }
+
+  /** Marks changes the server refused as a whole (validation) as failed, so the rest can go. */
+  async failEntries(entries: readonly OutboxEntry[], error: { code: string; message: string }): Promise<void> {
+    await this.db.transaction("rw", this.db.outbox, async () => {
+      for (const entry of entries) {
+        const current = await this.db.outbox.get(entry.seq!);
+        if (current) await this.db.outbox.put({ ...current, status: "failed", error });
+      }
+    });
+  }
+
+  /**
+   * Replaces the known open conflicts with the server's list. A change waiting on a conflict that
+   * is no longer open was resolved elsewhere: it is dropped, and the resolution arrives as a
+   * server change with the next pull.
+   */
+  async replaceConflicts(open: readonly Conflict[]): Promise<void> {
+    await this.db.transaction("rw", [this.db.entities, this.db.outbox, this.db.conflicts], async () => {
+      await this.db.conflicts.clear();
+      await this.db.conflicts.bulkPut([...open]);
+      const ids = new Set(open.map((conflict) => conflict.id));
+      const stale = await this.db.outbox
+        .where("status")
+        .equals("conflict")
+        .filter((entry) => entry.conflictId !== null && !ids.has(entry.conflictId))
+        .toArray();
+      for (const entry of stale) {
+        await this.db.outbox.delete(entry.seq!);
+        await this.refresh(entry.entityType, entry.entityId);
+      }
+    });
+  }
+
+  /** After POST /api/sync/conflicts/resolve: the conflict is closed and `change` is the outcome. */
+  async applyResolution(conflict: Conflict, change: ServerChange | null): Promise<void> {
+    await this.db.transaction("rw", [this.db.entities, this.db.outbox, this.db.conflicts], async () => {
+      if (conflict.resolvedAt === null) {
+        await this.db.conflicts.put(conflict);
+        return;
+      }
+      await this.db.conflicts.delete(conflict.id);
+      const waiting = await this.db.outbox.filter((entry) => entry.conflictId === conflict.id).toArray();
+      await this.db.outbox.bulkDelete(waiting.map((entry) => entry.seq!));
+      if (change) {
+        await this.applyChangesInTx([change]);
+        await this.rebase(change.entityType, change.entityId, change.clientVersion);
+      }
+      await this.refresh(conflict.entityType, conflict.entityId);
+    });
+  }
+
+  /**
+   * Sends a failed change again. It gets a new changeId, because the server replays its stored
+   * rejection for the old one, and the entity's current version as base.
+   */
+  async retry(seq: number): Promise<void> {
+    await this.db.transaction("rw", [this.db.entities, this.db.outbox], async () => {
+      const entry = await this.db.outbox.get(seq);
+      if (!entry || entry.status !== "failed") return;
+      const row = await this.db.entities.get([entry.entityType, entry.entityId] as Key);
+      await this.db.outbox.put({
+        ...entry,
+        changeId: crypto.randomUUID(),
+        baseVersion: entry.operation === "CREATE" ? 0 : (row?.version ?? 0),
+        status: "pending",
+        attempts: 0,
+        error: null,
+      });
+    });
+  }
+
+  /** Gives up a failed change: the entity shows the server's copy again. */
+  async discard(seq: number): Promise<void> {
+    await this.db.transaction("rw", [this.db.entities, this.db.outbox], async () => {
+      const entry = await this.db.outbox.get(seq);
+      if (!entry || entry.status !== "failed") return;
+      await this.db.outbox.delete(seq);
+      await this.refresh(entry.entityType, entry.entityId);
+    });
+  }
+
+  // ---- session, device and sync state (the `meta` table) ----
+
+  async getMeta<T>(key: string): Promise<T | undefined> {
+    return (await this.db.meta.get(key))?.value as T | undefined;
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    await this.db.meta.put({ key, value });
+  }
+
+  getSession(): Promise<Session | undefined> {
+    return this.getMeta<Session>("session");
+  }
+
+  /**
+   * Stores a login. Another user's data (and device identity) is wiped first: devices belong to
+   * one user, and one technician must not see or push another's unsynced changes.
+   */
+  async setSession(session: Session): Promise<void> {
+    const previous = await this.getSession();
+    const lastUser = await this.getMeta<string>("userId");
+    if ((previous && previous.user.id !== session.user.id) || (lastUser && lastUser !== session.user.id)) {
+      await this.clearAll();
+    }
+    await this.db.transaction("rw", this.db.meta, async () => {
+      await this.setMeta("session", session);
+      await this.setMeta("userId", session.user.id);
+    });
+  }
+
+  /** Forgets the token; data and outbox stay for the same user's next login. */
+  async clearSession(): Promise<void> {
+    await this.db.meta.delete("session");
+  }
+
+  /** Everything, device identity included. */
+  async clearAll(): Promise<void> {
+    await this.db.transaction("rw", [this.db.entities, this.db.outbox, this.db.conflicts, this.db.meta], async () => {
+      await Promise.all([this.db.entities.clear(), this.db.outbox.clear(), this.db.conflicts.clear(), this.db.meta.clear()]);
+    });
+  }
+
+  /** This browser profile's device id, created on first use. */
+  device(): Promise<DeviceIdentity> {
+    return this.db.transaction("rw", this.db.meta, async () => {
+      const existing = await this.getMeta<DeviceIdentity>("device");
+      if (existing) return existing;
+      const created: DeviceIdentity = { deviceId: `web-${crypto.randomUUID()}`, registeredFor: null };
+      await this.setMeta("device", created);
+      return created;
+    });
+  }
+
+  async setDevice(device: DeviceIdentity): Promise<void> {
+    await this.setMeta("device", device);
+  }
+
+  async getSyncToken(): Promise<string | null> {
+    return (await this.getMeta<string>("syncToken")) ?? null;
+  }
+
+  async setSyncToken(token: string): Promise<void> {
+    await this.setMeta("syncToken", token);
+  }
+
+  async syncState(): Promise<SyncState> {
+    return { ...initialState, ...(await this.getMeta<Partial<SyncState>>("syncState")) };
+  }
+
+  async patchSyncState(patch: Partial<SyncState>): Promise<SyncState> {
+    return this.db.transaction("rw", this.db.meta, async () => {
+      const next = { ...(await this.syncState()), ...patch };
+      await this.setMeta("syncState", next);
+      return next;
+    });
+  }
+}
