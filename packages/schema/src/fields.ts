@@ -13,7 +13,8 @@ export const requiredText = (max: number) => text(max).trim().min(1);
 /** Optional in a payload; `null` clears it; always present (maybe null) in entity data. */
 export const optionalText = (max: number) => text(max).nullable().optional();
 
-export const isoDateTime = z.iso.datetime();
+/** UTC with milliseconds, exactly as `Date#toISOString` writes it: one spelling per instant. */
+export const isoDateTime = z.iso.datetime({ precision: 3 });
 export const optionalDateTime = isoDateTime.nullable().optional();
 
 /** Ids of synced entities are client-generated UUIDs, so devices can create offline. */

@@ -1,0 +1,243 @@
+import { randomUUID } from "node:crypto";
+import { checksum } from "@fieldsync/sync-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Api, create, globexAsset, remove, setupApi, update } from "./test-kit.ts";
+
+let api: Api;
+beforeAll(async () => {
+  api = await setupApi();
+});
+afterAll(() => api.close());
+
+const versionOf = async (entityId: string) =>
+  (await api.db.syncMetadata.findFirstOrThrow({ where: { entityId } })).version;
+const logCount = (entityId: string) => api.db.changeLog.count({ where: { entityId } });
+
+describe("applying changes", () => {
+  test("create then update at the current version: applied, version + 1, new version and checksum returned", async () => {
+    const id = randomUUID();
+    const created = await api.push("tech1", "phone-a", [create(id, { name: "Pump" })]);
+    expect(created.results[0]).toMatchObject({ status: "applied", version: 1, duplicate: false, index: 0 });
+    const updated = await api.push("tech1", "phone-a", [update(id, 1, { location: "Roof" })]);
+    const result = updated.results[0]!;
+    expect(result).toMatchObject({ status: "applied", version: 2 });
+    const entity = await api.db.asset.findFirstOrThrow({ where: { id } });
+    expect(entity).toMatchObject({ name: "Pump", location: "Roof", status: "OPERATIONAL" });
+    const meta = await api.db.syncMetadata.findFirstOrThrow({ where: { entityId: id } });
+    expect(result.status === "applied" && result.checksum).toBe(meta.checksum);
+  });
+
+  test("a batch applies in order: create an asset and a task on it, then edit the task", async () => {
+    const assetId = randomUUID();
+    const taskId = randomUUID();
+    const response = await api.push("tech1", "phone-a", [
+      create(assetId, { name: "Fan" }),
+      create(taskId, { assetId, title: "Oil bearings" }, "task"),
+      update(taskId, 1, { status: "DONE" }, "task"),
+    ]);
+    expect(response.results.map((r) => r.status)).toEqual(["applied", "applied", "applied"]);
+    expect(await api.db.task.findFirstOrThrow({ where: { id: taskId } })).toMatchObject({ status: "DONE", priority: "NORMAL" });
+  });
+
+  test("the response carries other devices' changes since the syncToken, never an echo of this push", async () => {
+    const first = await api.push("tech2", "tablet-b", []);
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "From A" })]);
+    const own = randomUUID();
+    const next = await api.push("tech2", "tablet-b", [create(own, { name: "From B" })], first.syncToken);
+    const ids = next.changes.map((c) => c.entityId);
+    expect(ids).toContain(id);
+    expect(ids).not.toContain(own);
+    const fromA = next.changes.find((c) => c.entityId === id)!;
+    expect(fromA).toMatchObject({ operation: "CREATE", clientVersion: 1, payload: { name: "From A" } });
+    expect(fromA.checksum).toBe(await checksum(fromA.payload));
+  });
+});
+
+describe("exactly once", () => {
+  test("a retried push with the same changeId returns the original outcome without a second bump", async () => {
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "Valve" })]);
+    const change = update(id, 1, { notes: "tight" });
+    const original = await api.push("tech1", "phone-a", [change]);
+    // A colleague edits in between: a naive retry would now look like a stale edit.
+    await api.push("tech2", "tablet-b", [update(id, 2, { location: "Hall" })]);
+    const retry = await api.push("tech1", "phone-a", [change]);
+    expect(retry.results[0]).toEqual({ ...original.results[0], duplicate: true });
+    expect(retry.conflicts).toEqual([]);
+    expect(await versionOf(id)).toBe(3);
+    expect(await logCount(id)).toBe(3);
+  });
+
+  test("without a changeId, the same device, entity, base version and payload is the same change", async () => {
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "Tank" })]);
+    const { changeId: _omit, ...change } = update(id, 1, { notes: "rust" });
+    const first = await api.push("tech1", "phone-a", [change]);
+    const again = await api.push("tech1", "phone-a", [{ ...change, timestamp: new Date().toISOString() }]);
+    expect(again.results[0]).toMatchObject({ status: "applied", version: 2, duplicate: true });
+    expect(first.results[0]).toMatchObject({ duplicate: false });
+    expect(await versionOf(id)).toBe(2);
+  });
+
+  test("concurrent deliveries of one push apply it once", async () => {
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "Hoist" })]);
+    const change = update(id, 1, { notes: "checked" });
+    const responses = await Promise.all(Array.from({ length: 6 }, () => api.push("tech1", "phone-a", [change])));
+    const results = responses.map((r) => r.results[0]!);
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect(results.every((r) => r.status === "applied" && r.version === 2)).toBe(true);
+    expect(await versionOf(id)).toBe(2);
+  });
+
+  test("the same change twice in one batch is applied once", async () => {
+    const id = randomUUID();
+    const change = create(id, { name: "Twin" });
+    const response = await api.push("tech1", "phone-a", [change, change]);
+    expect(response.results.map((r) => [r.status, r.duplicate])).toEqual([["applied", false], ["applied", true]]);
+    expect(await logCount(id)).toBe(1);
+  });
+});
+
+describe("version checks and conflicts", () => {
+  test("stale edits of different fields merge automatically, recorded as a MERGE by the system", async () => {
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "Compressor", location: "A" })]);
+    await api.push("tech2", "tablet-b", [update(id, 1, { location: "B" })]);
+    const response = await api.push("tech1", "phone-a", [update(id, 1, { notes: "noisy" })]);
+    const result = response.results[0]!;
+    expect(result).toMatchObject({ status: "applied", version: 3 });
+    expect(response.conflicts).toEqual([]);
+    expect(response.changes.find((c) => c.entityId === id)).toMatchObject({ clientVersion: 3, payload: { location: "B", notes: "noisy" } });
+    const conflict = await api.db.syncConflict.findUniqueOrThrow({ where: { id: result.status === "applied" ? result.mergedConflictId! : "" } });
+    expect(conflict).toMatchObject({ resolution: "MERGE", resolvedBy: "system", clientVersion: 1, serverVersion: 2 });
+  });
+
+  test("stale edits of the same field conflict: recorded, returned with the spec's fields, entity untouched", async () => {
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "Press" })]);
+    await api.push("tech2", "tablet-b", [update(id, 1, { name: "Press 2" })]);
+    const response = await api.push("tech1", "phone-a", [{ ...update(id, 1, { name: "Press X" }), timestamp: "2020-01-01T00:00:00.000Z" }]);
+    expect(response.results[0]).toMatchObject({ status: "conflict", serverVersion: 2 });
+    expect(response.conflicts[0]).toMatchObject({
+      entityType: "asset",
+      entityId: id,
+      clientVersion: 1,
+      serverVersion: 2,
+      clientData: { name: "Press X" },
+      serverData: { name: "Press 2" },
+      suggestedResolution: "SERVER_WINS",
+      conflictingFields: ["name"],
+      resolution: "MANUAL",
+      resolvedAt: null,
+    });
+    expect((await api.db.asset.findFirstOrThrow({ where: { id } })).name).toBe("Press 2");
+    expect(await versionOf(id)).toBe(2);
+  });
+
+  test("a client edit newer than the server's suggests the preference (CLIENT_WINS by default)", async () => {
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "Lift" })]);
+    await api.push("tech2", "tablet-b", [update(id, 1, { name: "Lift 2" })]);
+    const later = new Date(Date.now() + 60_000).toISOString();
+    const response = await api.push("tech1", "phone-a", [{ ...update(id, 1, { name: "Lift X" }), timestamp: later }]);
+    expect(response.conflicts[0]?.suggestedResolution).toBe("CLIENT_WINS");
+  });
+
+  test("N devices editing the same base version at once: one applies, the others conflict; no lost update", async () => {
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "Race" })]);
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => api.push(i % 2 ? "tech2" : "tech1", `racer-${i}`, [update(id, 1, { name: `Racer ${i}` })])),
+    );
+    const statuses = responses.map((r) => r.results[0]!.status);
+    expect(statuses.filter((s) => s === "applied")).toHaveLength(1);
+    expect(statuses.filter((s) => s === "conflict")).toHaveLength(4);
+    expect(await versionOf(id)).toBe(2);
+  });
+
+  test("the conflict policy is configurable per entity type", async () => {
+    const strict = await setupApi({ conflictPolicies: { asset: { autoMergeDisjoint: false, preference: "SERVER_WINS" } } });
+    try {
+      const id = randomUUID();
+      await strict.push("tech1", "phone-a", [create(id, { name: "Strict" })]);
+      await strict.push("tech2", "tablet-b", [update(id, 1, { location: "B" })]);
+      const response = await strict.push("tech1", "phone-a", [update(id, 1, { notes: "n" })]);
+      expect(response.results[0]?.status).toBe("conflict");
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
+describe("defined outcomes at the edges", () => {
+  test("CREATE of an existing id: same data is already applied, different data conflicts", async () => {
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "Dup" })]);
+    const same = await api.push("tech2", "tablet-b", [create(id, { name: "Dup" })]);
+    expect(same.results[0]).toMatchObject({ status: "applied", version: 1 });
+    const different = await api.push("tech2", "tablet-b", [create(id, { name: "Other" })]);
+    expect(different.results[0]).toMatchObject({ status: "conflict", serverVersion: 1 });
+  });
+
+  test("UPDATE or DELETE of a missing entity is rejected ENTITY_NOT_FOUND; CREATE of a deleted id ENTITY_DELETED", async () => {
+    const missing = randomUUID();
+    const response = await api.push("tech1", "phone-a", [update(missing, 1, { name: "x" }), remove(missing, 1)]);
+    expect(response.results.map((r) => r.status === "rejected" && r.code)).toEqual(["ENTITY_NOT_FOUND", "ENTITY_NOT_FOUND"]);
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "Gone" })]);
+    await api.push("tech1", "phone-a", [remove(id, 1)]);
+    const again = await api.push("tech1", "phone-a", [create(id, { name: "Back" })]);
+    expect(again.results[0]).toMatchObject({ status: "rejected", code: "ENTITY_DELETED" });
+  });
+
+  test("UPDATE of a deleted entity conflicts (the edit is kept), DELETE of a deleted one is a no-op", async () => {
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "Doomed" })]);
+    await api.push("tech2", "tablet-b", [remove(id, 1)]);
+    const edit = await api.push("tech1", "phone-a", [update(id, 1, { notes: "still here?" })]);
+    expect(edit.results[0]).toMatchObject({ status: "conflict", serverVersion: 2 });
+    expect(edit.conflicts[0]).toMatchObject({ serverData: null, clientData: { name: "Doomed", notes: "still here?" } });
+    const again = await api.push("tech1", "phone-a", [remove(id, 1)]);
+    expect(again.results[0]).toMatchObject({ status: "applied", version: 2 });
+  });
+
+  test("a DELETE of a version that changed since conflicts; a version from the future is rejected", async () => {
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "Keep" })]);
+    await api.push("tech2", "tablet-b", [update(id, 1, { notes: "edited" })]);
+    const stale = await api.push("tech1", "phone-a", [remove(id, 1)]);
+    expect(stale.results[0]).toMatchObject({ status: "conflict" });
+    expect(stale.conflicts[0]).toMatchObject({ operation: "DELETE", clientData: null });
+    const ahead = await api.push("tech1", "phone-a", [update(id, 9, { notes: "?" })]);
+    expect(ahead.results[0]).toMatchObject({ status: "rejected", code: "VERSION_AHEAD" });
+  });
+
+  test("a change whose checksum does not match its payload is rejected; a matching one applies", async () => {
+    const bad = { ...create(randomUUID(), { name: "Sum" }), checksum: "0".repeat(64) };
+    const good = create(randomUUID(), { name: "Sum" });
+    const response = await api.push("tech1", "phone-a", [bad, { ...good, checksum: await checksum(good.payload) }]);
+    expect(response.results.map((r) => r.status === "rejected" ? r.code : r.status)).toEqual(["CHECKSUM_MISMATCH", "applied"]);
+    expect(await api.db.asset.count({ where: { id: bad.entityId } })).toBe(0);
+  });
+
+  test("references must point into the caller's organization", async () => {
+    const response = await api.push("tech1", "phone-a", [
+      create(randomUUID(), { assetId: globexAsset, title: "Cross-org" }, "task"),
+      create(randomUUID(), { assetId: randomUUID(), title: "Dangling" }, "task"),
+    ]);
+    expect(response.results.map((r) => r.status === "rejected" && r.code)).toEqual(["REFERENCE_NOT_FOUND", "REFERENCE_NOT_FOUND"]);
+  });
+
+  test("deleting an asset deletes its tasks, and their tombstones travel too", async () => {
+    const assetId = randomUUID();
+    const taskId = randomUUID();
+    const before = await api.push("tech2", "tablet-b", []);
+    await api.push("tech1", "phone-a", [create(assetId, { name: "Parent" }), create(taskId, { assetId, title: "Child" }, "task")]);
+    await api.push("tech1", "phone-a", [remove(assetId, 1)]);
+    const pulled = await api.push("tech2", "tablet-b", [], before.syncToken);
+    const tombstones = pulled.changes.filter((c) => c.operation === "DELETE").map((c) => [c.entityType, c.entityId, c.payload, c.checksum]);
+    expect(tombstones).toEqual(expect.arrayContaining([["asset", assetId, {}, null], ["task", taskId, {}, null]]));
+  });
+});

@@ -1,0 +1,96 @@
+// Shared set-up for the server's integration tests: a fresh seeded database per test file, the
+// real Fastify app (exercised with inject), and terse helpers for the sync calls.
+import { randomUUID } from "node:crypto";
+import { type ApiConfig, seedDemoData } from "@fieldsync/api";
+import { createTestDatabase } from "@fieldsync/db/testing";
+import type { PushResponse, SyncChangeInput } from "@fieldsync/schema";
+import { buildApp } from "./app.ts";
+import { apiConfig } from "./config.ts";
+import { loadEnv } from "./env.ts";
+
+export const users = {
+  tech1: "tech1@northwind.test",
+  tech2: "tech2@northwind.test",
+  admin: "admin@northwind.test",
+  globex: "tech@globex.test",
+} as const;
+export type UserName = keyof typeof users;
+
+export const seededAsset = "10000000-0000-4000-8000-000000000001";
+export const globexAsset = "10000000-0000-4000-8000-000000000101";
+
+export async function setupApi(overrides: Partial<ApiConfig> = {}) {
+  const database = await createTestDatabase();
+  await seedDemoData(database.db);
+  const config = { ...apiConfig(loadEnv({ NODE_ENV: "test" })), ...overrides };
+  const app = await buildApp({ deps: { db: database.db, config } });
+  const tokens = new Map<UserName, string>();
+
+  const token = async (user: UserName) => {
+    if (!tokens.has(user)) {
+      const response = await app.inject({ method: "POST", url: "/api/auth/login", payload: { email: users[user], password: "fieldsync-demo" } });
+      tokens.set(user, response.json().token);
+    }
+    return tokens.get(user)!;
+  };
+
+  const call = async (user: UserName | null, method: "GET" | "POST" | "DELETE", url: string, payload?: unknown) => {
+    const headers = user ? { authorization: `Bearer ${await token(user)}` } : undefined;
+    const response = await app.inject({ method, url, headers, ...(payload !== undefined && { payload: payload as object }) });
+    return { status: response.statusCode, body: response.body ? response.json() : undefined };
+  };
+
+  const push = async (user: UserName, deviceId: string, changes: SyncChangeInput[], syncToken?: string) => {
+    const response = await call(user, "POST", "/api/sync", { deviceId, changes, ...(syncToken && { syncToken }) });
+    if (response.status !== 200) throw new Error(`push failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body as PushResponse;
+  };
+
+  return {
+    app,
+    db: database.db,
+    databaseUrl: database.url,
+    config,
+    token,
+    call,
+    push,
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+export type Api = Awaited<ReturnType<typeof setupApi>>;
+
+export const now = () => new Date().toISOString();
+
+export const create = (entityId: string, payload: Record<string, unknown>, type: SyncChangeInput["entityType"] = "asset"): SyncChangeInput => ({
+  changeId: randomUUID(),
+  entityType: type,
+  entityId,
+  operation: "CREATE",
+  payload,
+  clientVersion: 0,
+  timestamp: now(),
+});
+
+export const update = (entityId: string, clientVersion: number, payload: Record<string, unknown>, type: SyncChangeInput["entityType"] = "asset"): SyncChangeInput => ({
+  changeId: randomUUID(),
+  entityType: type,
+  entityId,
+  operation: "UPDATE",
+  payload,
+  clientVersion,
+  timestamp: now(),
+});
+
+export const remove = (entityId: string, clientVersion: number, type: SyncChangeInput["entityType"] = "asset"): SyncChangeInput => ({
+  changeId: randomUUID(),
+  entityType: type,
+  entityId,
+  operation: "DELETE",
+  payload: {},
+  clientVersion,
+  timestamp: now(),
+});

@@ -1,0 +1,40 @@
+import { SignJWT, UnsecuredJWT } from "jose";
+import { describe, expect, test } from "vitest";
+import type { ApiConfig } from "../config.ts";
+import { signAccessToken, verifyAccessToken } from "./jwt.ts";
+
+const config: ApiConfig = {
+  jwtSecret: "a".repeat(40),
+  jwtIssuer: "fieldsync",
+  jwtAudience: "fieldsync-api",
+  jwtTtlSeconds: 60,
+  cursorSecret: "b".repeat(40),
+};
+const claims = { sub: "user-1", orgId: "org-1", role: "TECHNICIAN" as const };
+const key = (secret: string) => new TextEncoder().encode(secret);
+
+const forge = (mutate: (jwt: SignJWT) => SignJWT, secret = config.jwtSecret, alg = "HS256") =>
+  mutate(new SignJWT({ orgId: "org-1", role: "ADMIN" }).setProtectedHeader({ alg }).setSubject("user-1")).sign(key(secret));
+
+describe("access tokens", () => {
+  test("a token we signed verifies to its claims", async () => {
+    expect(await verifyAccessToken(config, await signAccessToken(config, claims))).toEqual(claims);
+  });
+
+  test("alg none, another algorithm, a wrong key, expiry, issuer and audience are all refused", async () => {
+    const valid = (jwt: SignJWT) => jwt.setIssuer("fieldsync").setAudience("fieldsync-api").setExpirationTime("1m");
+    const unsigned = new UnsecuredJWT({ orgId: "org-1", role: "ADMIN" }).setSubject("user-1").setIssuer("fieldsync").setAudience("fieldsync-api").setExpirationTime("1m").encode();
+    const attacks = [
+      unsigned,
+      await forge(valid, config.jwtSecret, "HS512"),
+      await forge(valid, "c".repeat(40)),
+      await forge((jwt) => jwt.setIssuer("fieldsync").setAudience("fieldsync-api").setExpirationTime(Math.floor(Date.now() / 1000) - 10)),
+      await forge((jwt) => jwt.setIssuer("evil").setAudience("fieldsync-api").setExpirationTime("1m")),
+      await forge((jwt) => jwt.setIssuer("fieldsync").setAudience("other").setExpirationTime("1m")),
+      await forge((jwt) => jwt.setIssuer("fieldsync").setAudience("fieldsync-api")),
+      "not.a.jwt",
+    ];
+    for (const token of attacks) expect(await verifyAccessToken(config, token)).toBeNull();
+    expect(await verifyAccessToken(config, await forge(valid))).not.toBeNull();
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, test } from "vitest";
+import { pushBodySchema } from "./push.ts";
+import { payloadIssues, toEntityData } from "./payload.ts";
+import { entityFields, entityTypes } from "./registry.ts";
+
+const change = (overrides: Record<string, unknown>) => ({
+  entityType: "asset",
+  entityId: "7b0c5a0e-4a43-4a55-9a2b-1c1c7e0e0a02",
+  operation: "CREATE",
+  payload: { name: "Pump" },
+  clientVersion: 0,
+  timestamp: "2026-01-01T00:00:00Z",
+  ...overrides,
+});
+
+describe("payload validation by entity type and operation", () => {
+  test("CREATE needs the full entity, UPDATE a non-empty subset, DELETE nothing", () => {
+    expect(payloadIssues("asset", "CREATE", { name: "Pump" })).toEqual([]);
+    expect(payloadIssues("asset", "CREATE", {}).map((i) => i.path)).toEqual([["name"]]);
+    expect(payloadIssues("asset", "UPDATE", { notes: null })).toEqual([]);
+    expect(payloadIssues("asset", "UPDATE", {})).toHaveLength(1);
+    expect(payloadIssues("asset", "DELETE", { name: "x" }).map((i) => i.path)).toEqual([["name"]]);
+  });
+
+  test("timestamps must be UTC ISO strings with milliseconds, as Date#toISOString writes them", () => {
+    const task = { assetId: "7b0c5a0e-4a43-4a55-9a2b-1c1c7e0e0a02", title: "T" };
+    expect(payloadIssues("task", "CREATE", { ...task, dueAt: "2026-01-01T10:00:00.000Z" })).toEqual([]);
+    expect(payloadIssues("task", "CREATE", { ...task, dueAt: "2026-01-01T10:00:00+02:00" })).toHaveLength(1);
+  });
+
+  test("issues carry the full path inside a push body", () => {
+    const result = pushBodySchema.safeParse({ deviceId: "d", changes: [change({}), change({ payload: { name: "x", version: 3 } })] });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path.join("."))).toEqual(["changes.1.payload.version"]);
+  });
+
+  test("toEntityData fills defaults, then null for every absent field", () => {
+    expect(toEntityData("asset", { name: "Pump" })).toEqual({ name: "Pump", serialNumber: null, location: null, notes: null, status: "OPERATIONAL" });
+    for (const type of entityTypes) expect(Object.keys(toEntityData(type, {}))).toEqual(entityFields(type));
+  });
+});
