@@ -3,12 +3,15 @@
 // cannot create its shadow database through the driver adapter here; `migrate diff` can.)
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { ensureDatabase } from "@fieldsync/db";
 
 const name = process.argv[2];
 if (!name || !/^[a-z0-9_]+$/.test(name)) {
   console.error("usage: pnpm db:new-migration <snake_case_name>");
   process.exit(1);
 }
+// Migrate connects to DATABASE_URL before it builds its shadow database from the migrations.
+await ensureDatabase(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/fieldsync");
 const sql = execFileSync(
   process.execPath,
   ["node_modules/prisma/build/index.js", "migrate", "diff", "--from-migrations", "prisma/migrations", "--to-schema-datamodel", "prisma/schema.prisma", "--script"],

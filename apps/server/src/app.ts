@@ -1,13 +1,16 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import cors from "@fastify/cors";
 import helmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
-import { type Deps, type RestRoute, appRouter, createCaller, createContextInner, restRoutes, toErrorBody } from "@fieldsync/api";
+import { type Deps, type RestRoute, appRouter, createCaller, createContextInner, restRoutes, retryAfterOf, toErrorBody } from "@fieldsync/api";
 import { type ErrorBody, errorCodes } from "@fieldsync/schema";
 import { TRPCError } from "@trpc/server";
 import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyError, type FastifyServerOptions } from "fastify";
+import { registerBullBoard } from "./bull-board.ts";
+import { createMetrics } from "./metrics.ts";
+import { type SyncRateLimitOptions, registerSyncRateLimit } from "./plugins/sync-rate-limit.ts";
 
 export interface AppOptions {
   deps: Deps;
@@ -15,6 +18,10 @@ export interface AppOptions {
   webDist?: string;
   bodyLimit?: number;
   logger?: FastifyServerOptions["logger"];
+  /** When set, GET /metrics requires this bearer token. */
+  metricsToken?: string;
+  /** Rate limits on push and delta; without it the sync endpoints are not rate limited. */
+  syncRateLimit?: SyncRateLimitOptions;
 }
 
 type Caller = ReturnType<typeof createCaller>;
@@ -23,6 +30,8 @@ const procedureOf = (caller: Caller, path: string) =>
 
 /** Fastify's own request errors, in the API's error body. */
 function requestErrorBody(error: FastifyError): ErrorBody | null {
+  // Includes bodies with __proto__ or constructor.prototype keys, which Fastify's parser refuses
+  // (onProtoPoisoning / onConstructorPoisoning below) without saying so.
   if (error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError) {
     return { statusCode: 400, code: errorCodes.MALFORMED_JSON, message: "The request body is not valid JSON" };
   }
@@ -41,6 +50,10 @@ export async function buildApp(options: AppOptions) {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
+    // Prototype-pollution keys never reach a handler; every procedure also checks its raw input
+    // (depth, these keys at any depth, string lengths) since /trpc parses bodies itself.
+    onProtoPoisoning: "error",
+    onConstructorPoisoning: "error",
     routerOptions: { maxParamLength: 5000 },
   });
 
@@ -51,8 +64,29 @@ export async function buildApp(options: AppOptions) {
     const body = error instanceof TRPCError ? toErrorBody(error) : requestErrorBody(error);
     if (!body || body.statusCode >= 500) request.log.error({ err: error }, "request failed");
     const sent = body ?? { statusCode: 500, code: errorCodes.INTERNAL, message: "Internal server error" };
+    const retryAfter = retryAfterOf(error);
+    if (retryAfter !== undefined) void reply.header("retry-after", String(retryAfter));
     return reply.code(sent.statusCode).send(sent);
   });
+
+  const metrics = createMetrics(deps);
+  const timedRoutes = new Map([
+    ["/api/sync", "push"],
+    ["/api/sync/delta", "delta"],
+    ["/trpc/sync.push", "push"],
+    ["/trpc/sync.delta", "delta"],
+  ]);
+  app.addHook("onResponse", async (request, reply) => {
+    const endpoint = timedRoutes.get(request.url.split("?")[0]!);
+    if (endpoint) metrics.syncDuration.observe({ endpoint, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  app.get("/metrics", async (request, reply) => {
+    if (options.metricsToken && request.headers.authorization !== `Bearer ${options.metricsToken}`) {
+      return reply.code(401).send({ statusCode: 401, code: errorCodes.UNAUTHORIZED, message: "A metrics token is required" });
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  await registerBullBoard(app, deps);
 
   app.get("/healthz", async (_request, reply) => {
     try {
@@ -66,12 +100,18 @@ export async function buildApp(options: AppOptions) {
     }
   });
 
+  if (options.syncRateLimit) await registerSyncRateLimit(app, deps.config, options.syncRateLimit);
+
   await app.register(fastifyTRPCPlugin, {
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) =>
-        createContextInner(deps, req.headers.authorization as string | undefined),
+      createContext: ({ req }: { req: { headers: Record<string, string | string[] | undefined>; ip: string } }) =>
+        createContextInner(deps, req.headers.authorization as string | undefined, { ip: req.ip }),
+      responseMeta: ({ errors }: { errors: unknown[] }) => {
+        const retryAfter = errors.map(retryAfterOf).find((seconds) => seconds !== undefined);
+        return retryAfter === undefined ? {} : { headers: { "retry-after": String(retryAfter) } };
+      },
     },
   });
 
@@ -80,7 +120,7 @@ export async function buildApp(options: AppOptions) {
       method: route.method,
       url: route.url,
       handler: async (request, reply) => {
-        const ctx = await createContextInner(deps, request.headers.authorization);
+        const ctx = await createContextInner(deps, request.headers.authorization, { ip: request.ip });
         const input = route.input({
           body: request.body ?? {},
           params: request.params as Record<string, string>,
@@ -93,10 +133,12 @@ export async function buildApp(options: AppOptions) {
   restRoutes.forEach(mount);
 
   if (options.webDist && existsSync(join(options.webDist, "index.html"))) {
-    await app.register(fastifyStatic, { root: options.webDist, wildcard: false });
+    // No reply decorator: Bull Board registers its own copy of @fastify/static.
+    await app.register(fastifyStatic, { root: options.webDist, wildcard: false, decorateReply: false });
+    const shell = readFileSync(join(options.webDist, "index.html"));
     app.setNotFoundHandler((request, reply) => {
-      const isApi = request.url.startsWith("/api") || request.url.startsWith("/trpc");
-      if (request.method === "GET" && !isApi) return reply.sendFile("index.html");
+      const isApi = request.url.startsWith("/api") || request.url.startsWith("/trpc") || request.url.startsWith("/admin");
+      if (request.method === "GET" && !isApi) return reply.type("text/html").send(shell);
       return reply.code(404).send({ statusCode: 404, code: errorCodes.NOT_FOUND, message: "Not found" });
     });
   } else {

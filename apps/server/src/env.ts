@@ -12,8 +12,25 @@ const envSchema = z
     JWT_SECRET: z.string().min(32).default(devSecret),
     JWT_ISSUER: z.string().default("fieldsync"),
     JWT_AUDIENCE: z.string().default("fieldsync-api"),
-    JWT_TTL_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
+    /** Access tokens are short-lived; clients renew them through POST /api/auth/refresh. */
+    JWT_TTL_SECONDS: z.coerce.number().int().min(60).default(15 * 60),
+    REFRESH_TTL_SECONDS: z.coerce.number().int().min(60).default(30 * 24 * 3600),
+    /** Login attempts allowed per (email, IP) and window before 429. */
+    LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+    LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
+    /** Rate-limit store shared by every server instance; without it each instance limits alone. */
+    REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+    /** Sync requests (push and delta) allowed per user and device in each window. */
+    SYNC_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(120),
+    SYNC_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
     CURSOR_SECRET: z.string().min(32).default(devSecret),
+    /** Pushes with more changes than this are queued for the worker instead of applied inline. */
+    SYNC_INLINE_MAX_CHANGES: z.coerce.number().int().min(0).default(200),
+    /** Attempts per queued change before it is dead-lettered; must match the worker's. */
+    SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+    SYNC_BACKOFF_MS: z.coerce.number().int().min(1).default(500),
+    /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+    METRICS_TOKEN: z.string().optional(),
     /** Comma-separated origins allowed by CORS (the PWA is normally same-origin). */
     CORS_ORIGINS: z.string().default(""),
     /** Built PWA to serve at /; nothing is served when the folder does not exist. */

@@ -1,8 +1,9 @@
-import { seedDemoData } from "@fieldsync/api";
+import { createBackgroundQueue, createResponseCache, seedDemoData } from "@fieldsync/api";
 import { createDb, migrateDeploy } from "@fieldsync/db";
 import { buildApp } from "./app.ts";
 import { apiConfig } from "./config.ts";
 import { loadEnv } from "./env.ts";
+import { connectRedis } from "./redis.ts";
 
 const env = loadEnv();
 await migrateDeploy(env.DATABASE_URL);
@@ -12,12 +13,16 @@ if ((await db.organization.count()) === 0) {
   console.log("Empty database: demo data seeded (README lists the demo users).");
 }
 
+const redis = connectRedis(env.REDIS_URL);
+const queue = createBackgroundQueue(redis, { maxAttempts: env.SYNC_MAX_ATTEMPTS, backoffMs: env.SYNC_BACKOFF_MS }, { log: (m) => console.warn(m) });
 const app = await buildApp({
-  deps: { db, config: apiConfig(env) },
+  deps: { db, config: apiConfig(env), queue, cache: createResponseCache(redis) },
   corsOrigins: env.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
   webDist: env.WEB_DIST,
   bodyLimit: env.BODY_LIMIT_BYTES,
   logger: { level: env.LOG_LEVEL },
+  metricsToken: env.METRICS_TOKEN,
+  syncRateLimit: { redis, keyPrefix: "fieldsync:rate:", max: env.SYNC_RATE_LIMIT_MAX, timeWindowMs: env.SYNC_RATE_LIMIT_WINDOW_MS },
 });
 
 let closing = false;
@@ -26,6 +31,8 @@ const shutdown = async (signal: string) => {
   closing = true;
   app.log.info({ signal }, "shutting down");
   await app.close();
+  await queue.queue.close();
+  redis.disconnect();
   await db.$disconnect();
   process.exit(0);
 };

@@ -1,7 +1,7 @@
 // Black-box: the spec's own client example (`OfflineSyncClient.sync`, "Usage Examples") and its
 // conflict-resolution call, over real HTTP against a listening server.
 import { randomUUID } from "node:crypto";
-import type { Conflict, ServerChange, SyncChangeInput } from "@fieldsync/schema";
+import type { Conflict, PushResponse, ServerChange, SyncChangeInput } from "@fieldsync/schema";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type TestServer, startTestServer } from "./testing.ts";
 
@@ -49,7 +49,7 @@ class OfflineSyncClient {
       headers: { Authorization: `Bearer ${this.token}`, "Content-Type": "application/json" },
       body: JSON.stringify({ deviceId: this.deviceId, syncToken: this.lastSyncToken, changes }),
     });
-    const result = await response.json();
+    const result = (await response.json()) as PushResponse;
     await this.applyServerChanges(result.changes);
     await this.handleConflicts(result.conflicts);
     this.lastSyncToken = result.syncToken;
@@ -63,7 +63,7 @@ async function login(email: string) {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ email, password: "fieldsync-demo" }),
   });
-  return (await response.json()).token as string;
+  return ((await response.json()) as { token: string }).token;
 }
 
 async function resolveConflict(token: string, conflictId: string, resolution: string) {
@@ -100,7 +100,7 @@ test("two technicians' devices: create, pull, conflicting edits, resolution, del
   tablet.queued.push(change("UPDATE", id, 1, { name: "Air handler unit" }));
   await phone.sync();
   const conflicted = await tablet.sync();
-  expect(conflicted.results[0].status).toBe("conflict");
+  expect(conflicted.results[0]?.status).toBe("conflict");
   expect(tablet.conflicts).toHaveLength(1);
   expect(tablet.conflicts[0]).toMatchObject({ clientVersion: 1, serverVersion: 2, clientData: { name: "Air handler unit" }, serverData: { name: "AHU-1" } });
 

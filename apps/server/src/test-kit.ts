@@ -1,10 +1,10 @@
 // Shared set-up for the server's integration tests: a fresh seeded database per test file, the
 // real Fastify app (exercised with inject), and terse helpers for the sync calls.
 import { randomUUID } from "node:crypto";
-import { type ApiConfig, seedDemoData } from "@fieldsync/api";
+import { type ApiConfig, type Deps, seedDemoData } from "@fieldsync/api";
 import { createTestDatabase } from "@fieldsync/db/testing";
 import type { PushResponse, SyncChangeInput } from "@fieldsync/schema";
-import { buildApp } from "./app.ts";
+import { type AppOptions, buildApp } from "./app.ts";
 import { apiConfig } from "./config.ts";
 import { loadEnv } from "./env.ts";
 
@@ -19,11 +19,19 @@ export type UserName = keyof typeof users;
 export const seededAsset = "10000000-0000-4000-8000-000000000001";
 export const globexAsset = "10000000-0000-4000-8000-000000000101";
 
-export async function setupApi(overrides: Partial<ApiConfig> = {}) {
+/**
+ * `appOptions`: host options such as CORS origins or the sync rate limit (off by default).
+ * `background`: a job queue and cache (worker tests); without them pushes run inline only.
+ */
+export async function setupApi(
+  overrides: Partial<ApiConfig> = {},
+  appOptions: Omit<AppOptions, "deps"> = {},
+  background: Pick<Deps, "queue" | "cache"> = { queue: null, cache: null },
+) {
   const database = await createTestDatabase();
   await seedDemoData(database.db);
   const config = { ...apiConfig(loadEnv({ NODE_ENV: "test" })), ...overrides };
-  const app = await buildApp({ deps: { db: database.db, config } });
+  const app = await buildApp({ ...appOptions, deps: { db: database.db, config, ...background } });
   const tokens = new Map<UserName, string>();
 
   const token = async (user: UserName) => {

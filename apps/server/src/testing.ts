@@ -9,7 +9,7 @@ export async function startTestServer(options: { webDist?: string } = {}) {
   const database = await createTestDatabase();
   await seedDemoData(database.db);
   const env = loadEnv({ NODE_ENV: "test" });
-  const app = await buildApp({ deps: { db: database.db, config: apiConfig(env) }, webDist: options.webDist });
+  const app = await buildApp({ deps: { db: database.db, config: apiConfig(env), queue: null, cache: null }, webDist: options.webDist });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = app.server.address() as { port: number };
   return {

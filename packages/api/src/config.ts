@@ -1,4 +1,5 @@
 import type { ConflictPolicy, EntityType } from "@fieldsync/schema";
+import type { AlertThresholds } from "./health/alerts.ts";
 
 export interface ApiConfig {
   /** HMAC key for access tokens (HS256, algorithm pinned). */
@@ -7,8 +8,16 @@ export interface ApiConfig {
   jwtAudience: string;
   /** Access token lifetime in seconds. */
   jwtTtlSeconds: number;
+  /** Refresh token lifetime in seconds (each refresh rotates it; the family lives this long from its last use). */
+  refreshTtlSeconds: number;
+  /** Login attempts allowed per (email, IP) within `loginWindowSeconds` before 429 (a success resets the count). */
+  loginMaxAttempts: number;
+  loginWindowSeconds: number;
   /** HMAC key that makes sync/page tokens tamper-evident. */
   cursorSecret: string;
   /** Per-entity-type overrides of the registry's conflict policy. */
   conflictPolicies?: Partial<Record<EntityType, ConflictPolicy>>;
+  /** Pushes with more changes than this go to the worker instead of being applied inline. */
+  inlineMaxChanges: number;
+  alertThresholds?: AlertThresholds;
 }

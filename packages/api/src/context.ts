@@ -2,10 +2,16 @@ import type { Db } from "@fieldsync/db";
 import type { Role } from "@fieldsync/schema";
 import type { ApiConfig } from "./config.ts";
 import { verifyAccessToken } from "./auth/jwt.ts";
+import type { BackgroundQueue } from "./queue/background-queue.ts";
+import type { ResponseCache } from "./queue/response-cache.ts";
 
 export interface Deps {
   db: Db;
   config: ApiConfig;
+  /** The worker's job queue; null when the process runs without Redis. */
+  queue: BackgroundQueue | null;
+  /** Redis response cache; null without Redis. */
+  cache: ResponseCache | null;
 }
 
 export interface AuthUser {
@@ -17,6 +23,12 @@ export interface AuthUser {
 
 export interface Context extends Deps {
   user: AuthUser | null;
+  /** The client's address as the host sees it (login throttling); null outside HTTP. */
+  ip: string | null;
+}
+
+export interface RequestMeta {
+  ip?: string;
 }
 
 /**
@@ -24,15 +36,16 @@ export interface Context extends Deps {
  * lookup, so tests call it directly. The user is re-read on every request: a deactivated user or
  * one moved out of the organization loses access at once, whatever the token says.
  */
-export async function createContextInner(deps: Deps, authorization: string | undefined): Promise<Context> {
+export async function createContextInner(deps: Deps, authorization: string | undefined, meta: RequestMeta = {}): Promise<Context> {
+  const ip = meta.ip ?? null;
   const claims = authorization?.startsWith("Bearer ")
     ? await verifyAccessToken(deps.config, authorization.slice(7))
     : null;
-  if (!claims) return { ...deps, user: null };
+  if (!claims) return { ...deps, ip, user: null };
   const user = await deps.db.user.findUnique({
     where: { id: claims.sub },
     select: { id: true, orgId: true, email: true, role: true, isActive: true },
   });
-  if (!user?.isActive || user.orgId !== claims.orgId) return { ...deps, user: null };
-  return { ...deps, user: { id: user.id, orgId: user.orgId, email: user.email, role: user.role } };
+  if (!user?.isActive || user.orgId !== claims.orgId) return { ...deps, ip, user: null };
+  return { ...deps, ip, user: { id: user.id, orgId: user.orgId, email: user.email, role: user.role } };
 }

@@ -41,13 +41,24 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly issues?: ErrorBody["issues"],
+    /** Seconds, for RATE_LIMITED: the transports send it as the Retry-After header. */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
 }
 
-export const fail = (code: ErrorCode, message: string, issues?: ErrorBody["issues"]): never => {
-  throw new TRPCError({ code: trpcCodeOf[code], message, cause: new AppError(code, message, issues) });
+export const fail = (code: ErrorCode, message: string, issues?: ErrorBody["issues"], retryAfter?: number): never => {
+  throw new TRPCError({ code: trpcCodeOf[code], message, cause: new AppError(code, message, issues, retryAfter) });
+};
+
+/** The one message of every 401: it never tells which check failed (unknown user, wrong password, bad token). */
+export const unauthorizedMessage = "Authentication failed";
+
+/** Retry-After (seconds) carried by an error, if any. */
+export const retryAfterOf = (error: unknown): number | undefined => {
+  const cause = error instanceof TRPCError ? error.cause : undefined;
+  return cause instanceof AppError ? cause.retryAfter : undefined;
 };
 
 interface IssueLike {

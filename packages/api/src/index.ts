@@ -1,7 +1,15 @@
 export type { ApiConfig } from "./config.ts";
 export { createContextInner, type AuthUser, type Context, type Deps } from "./context.ts";
-export { AppError, toErrorBody } from "./errors.ts";
+export { AppError, fail, retryAfterOf, toErrorBody, unauthorizedMessage } from "./errors.ts";
+export { auditActions, recordAudit, type AuditAction, type AuditEntry } from "./audit/record.ts";
 export { hashPassword } from "./auth/password.ts";
+export { verifyAccessToken } from "./auth/jwt.ts";
 export { appRouter, createCaller, type AppRouter } from "./root.ts";
 export { restRoutes, type RestRoute } from "./rest.ts";
 export { demoPassword, demoUsers, seedDemoData } from "./seed.ts";
+export { type BackgroundQueue, type RetryPolicy, createBackgroundQueue, createSyncQueue, defaultRetryPolicy } from "./queue/background-queue.ts";
+export { type ResponseCache, cacheKey, createResponseCache } from "./queue/response-cache.ts";
+export { type ProcessDeps, type ProcessOptions, processQueuedChange } from "./queue/process-change.ts";
+export { relayPending } from "./queue/relay.ts";
+export { deviceBacklog } from "./queue/stats.ts";
+export { type AlertThresholds, defaultAlertThresholds, evaluateAlerts, healthFigures } from "./health/alerts.ts";

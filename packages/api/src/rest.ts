@@ -18,6 +18,7 @@ const none = () => undefined;
 
 export const restRoutes: RestRoute[] = [
   { method: "POST", url: "/api/auth/login", procedure: "auth.login", input: body },
+  { method: "POST", url: "/api/auth/refresh", procedure: "auth.refresh", input: body },
   { method: "POST", url: "/api/sync", procedure: "sync.push", input: body },
   { method: "POST", url: "/api/sync/delta", procedure: "sync.delta", input: body },
   { method: "GET", url: "/api/sync/status", procedure: "sync.status", input: none },
@@ -26,6 +27,10 @@ export const restRoutes: RestRoute[] = [
   { method: "DELETE", url: "/api/sync/devices/:deviceId", procedure: "devices.revoke", input: (r) => r.params },
   { method: "GET", url: "/api/sync/conflicts", procedure: "conflicts.list", input: (r) => r.query },
   { method: "POST", url: "/api/sync/conflicts/resolve", procedure: "conflicts.resolve", input: body },
+  { method: "GET", url: "/api/sync/queue/stats", procedure: "queue.stats", input: none },
+  { method: "POST", url: "/api/sync/queue/retry", procedure: "queue.retry", input: body },
+  { method: "POST", url: "/api/sync/cache/invalidate", procedure: "queue.invalidateCache", input: body },
+  { method: "GET", url: "/api/audit", procedure: "audit.list", input: (r) => r.query },
 ];
 
 export type { AppRouter };

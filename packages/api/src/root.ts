@@ -1,6 +1,8 @@
+import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
 import { conflictsRouter } from "./routers/conflicts.ts";
 import { devicesRouter } from "./routers/devices.ts";
+import { queueRouter } from "./routers/queue.ts";
 import { syncRouter } from "./routers/sync.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
@@ -9,6 +11,8 @@ export const appRouter = router({
   sync: syncRouter,
   devices: devicesRouter,
   conflicts: conflictsRouter,
+  audit: auditRouter,
+  queue: queueRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,7 @@
+import { jsonShapeIssue } from "@fieldsync/schema";
 import { initTRPC } from "@trpc/server";
 import type { Context } from "./context.ts";
-import { fail, toErrorBody } from "./errors.ts";
+import { fail, toErrorBody, unauthorizedMessage } from "./errors.ts";
 
 const t = initTRPC.context<Context>().create({
   errorFormatter: ({ shape, error }) => ({ ...shape, data: { ...shape.data, ...toErrorBody(error), stack: undefined } }),
@@ -8,10 +9,29 @@ const t = initTRPC.context<Context>().create({
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
 
-/** Every sync procedure: a valid token of an active user; the user's organization scopes all. */
-export const authedProcedure = t.procedure.use(({ ctx, next }) => {
-  const user = ctx.user ?? fail("UNAUTHORIZED", "A valid access token is required");
+/**
+ * Every procedure, public ones included: the raw input's shape (depth, prototype keys, string
+ * lengths) is checked before zod or any resolver sees it. REST bodies were already parsed by
+ * Fastify with prototype poisoning refused; /trpc bodies arrive here straight from JSON.parse.
+ */
+export const publicProcedure = t.procedure.use(async ({ getRawInput, next }) => {
+  const issue = jsonShapeIssue(await getRawInput());
+  if (issue) return fail("VALIDATION_FAILED", "The request is not valid", [issue]);
+  return next();
+});
+
+/** A valid token of an active user; the user's organization scopes everything. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  const user = ctx.user ?? fail("UNAUTHORIZED", unauthorizedMessage);
   return next({ ctx: { ...ctx, user } });
+});
+
+/**
+ * Organization admins only: device management of the whole org, audit trail, queue stats. A
+ * technician gets 403 (the capability is no secret); foreign ids stay 404 inside the resolvers.
+ */
+export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "ADMIN") return fail("FORBIDDEN", "This needs an organization admin");
+  return next({ ctx });
 });

@@ -29,5 +29,7 @@ export const deltaResponseSchema = z.object({
   serverTime: z.iso.datetime(),
   /** During an initial sync: entities sent so far and in all (for an "x of N" progress bar). */
   progress: z.object({ sent: z.int(), total: z.int() }).nullable(),
+  /** The server asked this device to drop its local data: this page starts a new snapshot. */
+  resetRequired: z.boolean(),
 });
 export type DeltaResponse = z.infer<typeof deltaResponseSchema>;

@@ -27,6 +27,10 @@ export const rejectionCodes = {
   ENTITY_DELETED: "ENTITY_DELETED",
   REFERENCE_NOT_FOUND: "REFERENCE_NOT_FOUND",
   VERSION_AHEAD: "VERSION_AHEAD",
+  /** A queued change that no longer fits its entity schema. */
+  INVALID_PAYLOAD: "INVALID_PAYLOAD",
+  /** A queued change that failed on every attempt (a dead letter; see SyncQueue.errorCode). */
+  PROCESSING_FAILED: "PROCESSING_FAILED",
 } as const;
 export type RejectionCode = keyof typeof rejectionCodes;
 

@@ -1,3 +1,4 @@
+export * from "./audit.ts";
 export * from "./auth.ts";
 export * from "./change.ts";
 export * from "./conflict.ts";
@@ -9,8 +10,11 @@ export * from "./entities/task.ts";
 export * from "./enums.ts";
 export * from "./errors.ts";
 export * from "./fields.ts";
+export * from "./json-guard.ts";
+export * from "./jobs.ts";
 export * from "./limits.ts";
 export * from "./payload.ts";
 export * from "./push.ts";
+export * from "./queue.ts";
 export * from "./registry.ts";
 export * from "./status.ts";

@@ -10,4 +10,13 @@ export const limits = {
   /** Opaque cursor tokens. */
   maxTokenLength: 2048,
   maxDeviceIdLength: 128,
+  /** Nesting of any JSON request body (objects and arrays); entity payloads need about 4. */
+  maxJsonDepth: 32,
+  /** Any string anywhere in a request (entity fields have tighter limits of their own). */
+  maxStringLength: 10_000,
+  /** Any object key anywhere in a request. */
+  maxKeyLength: 200,
+  /** Audit entries per page of GET /api/audit. */
+  maxAuditPageSize: 200,
+  defaultAuditPageSize: 50,
 } as const;

@@ -13,6 +13,8 @@ export const pushBodySchema = z.strictObject({
   deviceName: deviceNameSchema.optional(),
   syncToken: z.string().max(limits.maxTokenLength).nullable().optional(),
   changes: z.array(syncChangeSchema).max(limits.maxChangesPerPush).default([]),
+  /** Ask for background processing even below the server's inline batch size. */
+  async: z.boolean().optional(),
 });
 export type PushBody = z.infer<typeof pushBodySchema>;
 export type PushBodyInput = z.input<typeof pushBodySchema>;
@@ -46,6 +48,12 @@ export const changeResultSchema = z.discriminatedUnion("status", [
   }),
   z.object({
     ...resultBase,
+    /** Stored durably and handed to the worker; push the same change again later for its outcome. */
+    status: z.literal("queued"),
+    queueItemId: z.string(),
+  }),
+  z.object({
+    ...resultBase,
     status: z.literal("rejected"),
     code: z.enum(Object.values(rejectionCodes) as [string, ...string[]]),
     message: z.string(),
@@ -64,5 +72,7 @@ export const pushResponseSchema = z.object({
   results: z.array(changeResultSchema),
   /** More changes are waiting: continue with POST /api/sync/delta using `syncToken`. */
   hasMore: z.boolean(),
+  /** The server asked this device to drop its local data: `changes` restart from a snapshot. */
+  resetRequired: z.boolean(),
 });
 export type PushResponse = z.infer<typeof pushResponseSchema>;

@@ -8,6 +8,13 @@ export const syncStatusResponseSchema = z.object({
   lastSyncAt: isoDateTime.nullable(),
   openConflicts: z.int(),
   queue: z.object({ pending: z.int(), failed: z.int() }),
+  /** Background processing: "degraded" while Redis is unreachable (pushes are still accepted). */
+  background: z.object({ redis: z.enum(["up", "down"]), mode: z.enum(["ok", "degraded"]) }),
+  /** Alert evaluation for the organization (thresholds in the worker README section). */
+  health: z.object({
+    status: z.enum(["ok", "warn", "critical"]),
+    reasons: z.array(z.object({ alert: z.string(), severity: z.enum(["warn", "critical"]), message: z.string() })),
+  }),
   serverTime: isoDateTime,
 });
 export type SyncStatusResponse = z.infer<typeof syncStatusResponseSchema>;

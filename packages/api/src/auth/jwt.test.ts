@@ -8,7 +8,11 @@ const config: ApiConfig = {
   jwtIssuer: "fieldsync",
   jwtAudience: "fieldsync-api",
   jwtTtlSeconds: 60,
+  refreshTtlSeconds: 3600,
+  loginMaxAttempts: 5,
+  loginWindowSeconds: 900,
   cursorSecret: "b".repeat(40),
+  inlineMaxChanges: 200,
 };
 const claims = { sub: "user-1", orgId: "org-1", role: "TECHNICIAN" as const };
 const key = (secret: string) => new TextEncoder().encode(secret);

@@ -13,5 +13,5 @@ import { authedProcedure, router } from "../trpc.ts";
 export const syncRouter = router({
   push: authedProcedure.input(pushBodySchema).output(pushResponseSchema).mutation(({ ctx, input }) => pushChanges(ctx, ctx.user, input)),
   delta: authedProcedure.input(deltaBodySchema).output(deltaResponseSchema).mutation(({ ctx, input }) => deltaChanges(ctx, ctx.user, input)),
-  status: authedProcedure.output(syncStatusResponseSchema).query(({ ctx }) => syncStatus(ctx.db, ctx.user)),
+  status: authedProcedure.output(syncStatusResponseSchema).query(({ ctx }) => syncStatus(ctx, ctx.user)),
 });

@@ -8,6 +8,7 @@ import {
   getEntity,
 } from "@fieldsync/schema";
 import { threeWayMerge } from "@fieldsync/sync-core";
+import { auditActions, recordAudit } from "../audit/record.ts";
 import type { AuthUser } from "../context.ts";
 import { fail } from "../errors.ts";
 import { toConflict } from "./conflict-record.ts";
@@ -115,6 +116,15 @@ export async function resolveConflict(db: Db, user: AuthUser, body: ResolveConfl
       data: { resolution: body.resolution, resolvedBy: user.id, resolvedAt: new Date() },
     });
     const after = (await loadStates(tx, user.orgId, [{ type, id: conflict.entityId }], false)).get(entityKey(type, conflict.entityId))!;
+    await recordAudit(tx, {
+      orgId: user.orgId,
+      actorId: user.id,
+      action: auditActions.conflictResolved,
+      targetType: "conflict",
+      targetId: conflict.id,
+      before: { entityType: type, entityId: conflict.entityId, resolution: conflict.resolution, version: state.version, data: state.data, clientData: conflict.clientData },
+      after: { entityType: type, entityId: conflict.entityId, resolution: body.resolution, version: after.version, data: after.data },
+    });
     return { conflict: resolved, change: operation ? toServerChange(after, operation, new Date()) : null, stale: false };
   });
   const [conflict] = await withDeviceIds(db, [outcome.conflict]);

@@ -22,23 +22,31 @@ const typesKey = (types: readonly EntityType[]) => [...types].sort().join(",");
 const b64 = (buffer: Buffer) => buffer.toString("base64url");
 const sign = (secret: string, body: string) => createHmac("sha256", secret).update(body).digest();
 
-/** An opaque token: base64url JSON + HMAC, bound to the organization and the pulled types. */
+/** Tamper-evident opaque token: base64url JSON + HMAC-SHA256. Not encrypted: hold no secrets in it. */
+export function seal(secret: string, value: unknown): string {
+  const body = b64(Buffer.from(JSON.stringify(value)));
+  return `${body}.${b64(sign(secret, body))}`;
+}
+
+/** The sealed value, or null for a token that was altered or was never ours. */
+export function unseal(secret: string, token: string): unknown {
+  const [body, mac, extra] = token.split(".");
+  const expected = body ? sign(secret, body) : Buffer.alloc(0);
+  const given = Buffer.from(mac ?? "", "base64url");
+  if (!body || extra !== undefined || given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  return JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+}
+
+/** An opaque token bound to the organization and the pulled types. */
 export function encodeCursor(secret: string, orgId: string, types: readonly EntityType[], cursor: Cursor): string {
   const envelope: Envelope = { v: 1, org: orgId, types: typesKey(types), cursor };
-  const body = b64(Buffer.from(JSON.stringify(envelope)));
-  return `${body}.${b64(sign(secret, body))}`;
+  return seal(secret, envelope);
 }
 
 /** Throws INVALID_TOKEN for a token that was altered, is another organization's, or other types'. */
 export function decodeCursor(secret: string, orgId: string, types: readonly EntityType[], token: string): Cursor {
-  const [body, mac, extra] = token.split(".");
-  const expected = body ? sign(secret, body) : Buffer.alloc(0);
-  const given = Buffer.from(mac ?? "", "base64url");
-  if (!body || extra !== undefined || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return fail("INVALID_TOKEN", "The sync token is not valid");
-  }
-  const envelope = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as Envelope;
-  if (envelope.v !== 1 || envelope.org !== orgId) return fail("INVALID_TOKEN", "The sync token is not valid");
+  const envelope = unseal(secret, token) as Envelope | null;
+  if (envelope?.v !== 1 || envelope.org !== orgId) return fail("INVALID_TOKEN", "The sync token is not valid");
   if (envelope.types !== typesKey(types)) {
     return fail("INVALID_TOKEN", "The sync token was issued for other entity types; start a new pull");
   }

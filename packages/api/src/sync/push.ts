@@ -1,322 +1,74 @@
-import { createHash, randomUUID } from "node:crypto";
-import { Prisma, type SyncClient, type SyncConflict, type Tx } from "@fieldsync/db";
-import {
-  type ChangeResult,
-  type ConflictPolicy,
-  type EntityData,
-  type EntityType,
-  type PushBody,
-  type PushResponse,
-  type RejectionCode,
-  type ServerChange,
-  type SyncChange,
-  type SyncStatus,
-  entityRegistry,
-  entityTypes,
-  getEntity,
-  limits,
-  toEntityData,
-} from "@fieldsync/schema";
-import { applyPatch, changedFields, checksum, sameJson, suggestResolution, threeWayMerge } from "@fieldsync/sync-core";
+import { type PushBody, type PushResponse, entityTypes, jobPriorities, limits } from "@fieldsync/schema";
 import type { AuthUser, Deps } from "../context.ts";
+import { type Outcome, Batch, claim, prepare, recordOutcomes, toResult } from "./apply.ts";
 import { toConflict } from "./conflict-record.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
-import {
-  type EntityState,
-  dataAtVersion,
-  entityKey,
-  jsonColumn,
-  loadStates,
-  missingReferences,
-  toServerChange,
-  writeEntity,
-} from "./entities.ts";
+import { loadStates } from "./entities.ts";
 import { pull } from "./pull.ts";
 import { inTransaction } from "./transaction.ts";
 
-interface Prepared {
-  index: number;
-  change: SyncChange;
-  key: string;
-  payloadChecksum: string;
-}
-
 /**
- * The idempotency key of a change: its changeId, or for clients that send none, a hash of what
- * makes it the same change (entity, operation, base version, payload).
+ * POST /api/sync. Applies the device's changes exactly once, in order, then returns what changed
+ * elsewhere since its syncToken. A change seen before (same changeId, or same content without
+ * one) is not applied again: its stored outcome is returned, marked duplicate.
+ *
+ * Small pushes are applied inline, in one transaction, so a technician sees conflicts at once.
+ * Larger ones (over `inlineMaxChanges`, or marked `async`) are stored as PENDING SyncQueue rows in
+ * the request's transaction and handed to the worker; their results say "queued" and pushing the
+ * same changes again later returns their final outcome. If Redis is down the rows stay PENDING
+ * and the worker's relay enqueues them when it is back: PostgreSQL, not Redis, holds the changes.
  */
-async function prepare(change: SyncChange, index: number): Promise<Prepared> {
-  const payloadChecksum = await checksum(change.payload);
-  const key = change.changeId
-    ? `c:${change.changeId}`
-    : `h:${createHash("sha256")
-        .update([change.entityType, change.entityId, change.operation, change.clientVersion, payloadChecksum].join("|"))
-        .digest("hex")}`;
-  return { index, change, key, payloadChecksum };
-}
-
-type Outcome =
-  | { status: "applied"; version: number; checksum: string | null; mergedConflictId: string | null }
-  | { status: "conflict"; conflictId: string; serverVersion: number }
-  | { status: "rejected"; code: RejectionCode; message: string };
-
-const queueStatus: Record<Outcome["status"], SyncStatus> = { applied: "COMPLETED", conflict: "CONFLICT", rejected: "FAILED" };
-
-const reject = (code: RejectionCode, message: string): Outcome => ({ status: "rejected", code, message });
-
-/** The work of one push transaction, with what the response needs from it. */
-class Batch {
-  readonly outcomes = new Map<string, Outcome>();
-  readonly conflicts: SyncConflict[] = [];
-  /** Entities whose server state the device does not have yet (auto-merged edits). */
-  readonly merged: ServerChange[] = [];
-
-  constructor(
-    private readonly tx: Tx,
-    private readonly user: AuthUser,
-    private readonly device: SyncClient,
-    private readonly states: Map<string, EntityState>,
-    private readonly policies: Partial<Record<EntityType, ConflictPolicy>>,
-  ) {}
-
-  private state(type: EntityType, id: string) {
-    return this.states.get(entityKey(type, id))!;
-  }
-
-  /** Applies the change and records the entity's new state; the trigger bumped its version. */
-  private async write(p: Prepared, operation: SyncChange["operation"], data: EntityData | null, writeData: EntityData) {
-    const { entityType: type, entityId: id } = p.change;
-    await writeEntity(this.tx, this.user.orgId, type, id, operation, writeData);
-    const state = this.state(type, id);
-    const next: EntityState = {
-      ...state,
-      version: state.version + 1,
-      deleted: operation === "DELETE",
-      data,
-      checksum: data ? await checksum(data) : null,
-      lastModifiedAt: new Date(),
-    };
-    this.states.set(entityKey(type, id), next);
-    if (operation === "DELETE") await this.forgetDependents(type);
-    return next;
-  }
-
-  /** Cascaded deletes changed entities of types that reference `type`: reload them when needed. */
-  private async forgetDependents(type: EntityType) {
-    const dependents = entityTypes.filter((t) => Object.values(getEntity(t).references).includes(type));
-    const stale = [...this.states.values()].filter((s) => dependents.includes(s.type) && s.data);
-    const fresh = await loadStates(this.tx, this.user.orgId, stale, false);
-    for (const [key, state] of fresh) this.states.set(key, state);
-  }
-
-  async apply(p: Prepared): Promise<Outcome> {
-    const { change } = p;
-    if (change.checksum && change.checksum !== p.payloadChecksum) {
-      return reject("CHECKSUM_MISMATCH", "The payload does not match its checksum");
-    }
-    const state = this.state(change.entityType, change.entityId);
-    switch (change.operation) {
-      case "CREATE":
-        return this.create(p, state);
-      case "UPDATE":
-        return this.update(p, state);
-      case "DELETE":
-        return this.delete(p, state);
-    }
-  }
-
-  private async create(p: Prepared, state: EntityState): Promise<Outcome> {
-    const data = toEntityData(p.change.entityType, p.change.payload);
-    if (state.deleted) return reject("ENTITY_DELETED", "An entity with this id was deleted; ids are not reused");
-    if (state.data) {
-      // The same entity arriving again (e.g. resent under a new changeId) is already applied.
-      if (sameJson(state.data, data)) return { status: "applied", version: state.version, checksum: state.checksum, mergedConflictId: null };
-      return this.conflict(p, state, data, null, changedFields(state.data, data));
-    }
-    const missing = await missingReferences(this.tx, this.user.orgId, p.change.entityType, data, this.states);
-    if (missing.length) return reject("REFERENCE_NOT_FOUND", `Referenced entity not found: ${missing.join(", ")}`);
-    const next = await this.write(p, "CREATE", data, data);
-    return { status: "applied", version: next.version, checksum: next.checksum, mergedConflictId: null };
-  }
-
-  private async update(p: Prepared, state: EntityState): Promise<Outcome> {
-    const { change } = p;
-    if (state.version === 0) return reject("ENTITY_NOT_FOUND", "No entity with this id exists");
-    if (change.clientVersion > state.version) return reject("VERSION_AHEAD", `The server has version ${state.version}`);
-    const base = change.clientVersion === state.version && state.data
-      ? state.data
-      : await dataAtVersion(this.tx, this.user.orgId, change.entityType, change.entityId, change.clientVersion);
-    const clientData = applyPatch(base ?? state.data ?? {}, change.payload);
-    if (!state.data) return this.conflict(p, state, clientData, base, Object.keys(change.payload));
-    if (change.clientVersion === state.version) return this.applyUpdate(p, state.data, change.payload);
-
-    const merge = threeWayMerge(base ?? {}, state.data, clientData);
-    const policy = this.policyOf(change.entityType);
-    if (base && policy.autoMergeDisjoint && merge.conflictingFields.length === 0) {
-      const conflict = await this.recordConflict(p, state, clientData, base, [], { resolution: "MERGE", resolvedBy: "system" });
-      if (sameJson(merge.merged, state.data)) {
-        return { status: "applied", version: state.version, checksum: state.checksum, mergedConflictId: conflict.id };
-      }
-      const next = await this.write(p, "UPDATE", merge.merged, merge.merged);
-      this.merged.push(toServerChange(next, "UPDATE", new Date()));
-      return { status: "applied", version: next.version, checksum: next.checksum, mergedConflictId: conflict.id };
-    }
-    return this.conflict(p, state, clientData, base, base ? merge.conflictingFields : changedFields(state.data, clientData));
-  }
-
-  private async applyUpdate(p: Prepared, current: EntityData, patch: EntityData): Promise<Outcome> {
-    const data = applyPatch(current, patch);
-    const missing = await missingReferences(this.tx, this.user.orgId, p.change.entityType, patch, this.states);
-    if (missing.length) return reject("REFERENCE_NOT_FOUND", `Referenced entity not found: ${missing.join(", ")}`);
-    const next = await this.write(p, "UPDATE", data, patch);
-    return { status: "applied", version: next.version, checksum: next.checksum, mergedConflictId: null };
-  }
-
-  private async delete(p: Prepared, state: EntityState): Promise<Outcome> {
-    if (state.version === 0) return reject("ENTITY_NOT_FOUND", "No entity with this id exists");
-    if (state.deleted) return { status: "applied", version: state.version, checksum: null, mergedConflictId: null };
-    if (p.change.clientVersion > state.version) return reject("VERSION_AHEAD", `The server has version ${state.version}`);
-    if (p.change.clientVersion < state.version) {
-      const base = await dataAtVersion(this.tx, this.user.orgId, p.change.entityType, p.change.entityId, p.change.clientVersion);
-      return this.conflict(p, state, null, base, base && state.data ? changedFields(base, state.data) : []);
-    }
-    const next = await this.write(p, "DELETE", null, {});
-    return { status: "applied", version: next.version, checksum: null, mergedConflictId: null };
-  }
-
-  private policyOf(type: EntityType): ConflictPolicy {
-    return this.policies[type] ?? entityRegistry[type].conflictPolicy;
-  }
-
-  private async conflict(p: Prepared, state: EntityState, clientData: EntityData | null, base: EntityData | null, fields: string[]): Promise<Outcome> {
-    const row = await this.recordConflict(p, state, clientData, base, fields, null);
-    this.conflicts.push(row);
-    return { status: "conflict", conflictId: row.id, serverVersion: state.version };
-  }
-
-  private async recordConflict(
-    p: Prepared,
-    state: EntityState,
-    clientData: EntityData | null,
-    base: EntityData | null,
-    conflictingFields: string[],
-    resolved: { resolution: "MERGE"; resolvedBy: string } | null,
-  ): Promise<SyncConflict> {
-    const { change } = p;
-    const suggestedResolution = suggestResolution({
-      serverModifiedAt: state.lastModifiedAt ?? new Date(0),
-      clientTimestamp: new Date(change.timestamp),
-      conflictingFields,
-      mergeable: clientData !== null && state.data !== null && base !== null,
-      policy: this.policyOf(change.entityType),
-    });
-    return this.tx.syncConflict.create({
-      data: {
-        id: randomUUID(),
-        orgId: this.user.orgId,
-        clientId: this.device.id,
-        userId: this.user.id,
-        changeId: change.changeId ?? null,
-        entityType: change.entityType,
-        entityId: change.entityId,
-        operation: change.operation,
-        clientVersion: change.clientVersion,
-        serverVersion: state.version,
-        clientData: jsonColumn(clientData),
-        serverData: jsonColumn(state.data),
-        baseData: jsonColumn(base),
-        conflictingFields,
-        suggestedResolution,
-        ...(resolved && { resolution: resolved.resolution, resolvedBy: resolved.resolvedBy, resolvedAt: new Date() }),
-      },
-    });
-  }
-}
-
-const toResult = (p: Prepared, outcome: Outcome, duplicate: boolean): ChangeResult => ({
-  index: p.index,
-  changeId: p.change.changeId ?? null,
-  entityType: p.change.entityType,
-  entityId: p.change.entityId,
-  duplicate,
-  ...outcome,
-});
-
-/** Claims each change in SyncQueue; keys already there are earlier deliveries of the same change. */
-async function claim(tx: Tx, user: AuthUser, device: SyncClient, changes: Prepared[]) {
-  const rows = changes.map((p) => ({
-    id: randomUUID(),
-    orgId: user.orgId,
-    clientId: device.id,
-    changeId: p.change.changeId ?? null,
-    idempotencyKey: p.key,
-    entityType: p.change.entityType,
-    entityId: p.change.entityId,
-    operation: p.change.operation,
-    payload: p.change.payload as Prisma.InputJsonValue,
-    clientVersion: p.change.clientVersion,
-    checksum: p.change.checksum ?? null,
-    clientTimestamp: new Date(p.change.timestamp),
-    status: "SYNCING" as const,
-    attempts: 1,
-  }));
-  const claimed = await tx.syncQueue.createManyAndReturn({ data: rows, skipDuplicates: true, select: { id: true, idempotencyKey: true } });
-  const claimedIds = new Map(claimed.map((row) => [row.idempotencyKey, row.id]));
-  const earlierKeys = changes.map((p) => p.key).filter((key) => !claimedIds.has(key));
-  const earlier = earlierKeys.length
-    ? await tx.syncQueue.findMany({ where: { clientId: device.id, idempotencyKey: { in: earlierKeys } }, select: { idempotencyKey: true, result: true } })
-    : [];
-  return { claimedIds, earlier: new Map(earlier.map((row) => [row.idempotencyKey, row.result as Outcome | null])) };
-}
-
-async function recordOutcomes(tx: Tx, rows: { id: string; outcome: Outcome }[]) {
-  if (rows.length === 0) return;
-  await tx.$executeRaw`
-    UPDATE "SyncQueue" q
-    SET "status" = v.status::"SyncStatus", "result" = v.result::jsonb, "errorCode" = v.code, "errorMessage" = v.message,
-        "processedAt" = now() AT TIME ZONE 'UTC'
-    FROM unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => queueStatus[r.outcome.status])}::text[],
-                ${rows.map((r) => JSON.stringify(r.outcome))}::text[],
-                ${rows.map((r) => (r.outcome.status === "rejected" ? r.outcome.code : null))}::text[],
-                ${rows.map((r) => (r.outcome.status === "rejected" ? r.outcome.message : null))}::text[])
-      AS v(id, status, result, code, message)
-    WHERE q."id" = v.id`;
-}
-
-/**
- * POST /api/sync. Applies the device's changes exactly once, in order, in one transaction, then
- * returns what changed elsewhere since its syncToken. A change seen before (same changeId, or
- * same content without one) is not applied again: its stored outcome is returned, marked duplicate.
- * Per-change problems are results (applied | conflict | rejected), never a failed request.
- */
-export async function pushChanges({ db, config }: Deps, user: AuthUser, body: PushBody): Promise<PushResponse> {
+export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): Promise<PushResponse> {
+  const { db, config } = deps;
   const types = entityTypes;
   const cursor = body.syncToken ? decodeCursor(config.cursorSecret, user.orgId, types, body.syncToken) : null;
   const prepared = await Promise.all(body.changes.map(prepare));
+  const queued = body.async === true || prepared.length > config.inlineMaxChanges;
 
-  const { device, results, conflicts, merged } = await inTransaction(db, async (tx) => {
+  const { device, results, conflicts, merged, enqueue } = await inTransaction(db, async (tx) => {
     const device = await syncingDevice(tx, user, body.deviceId, body.deviceName);
-    await tx.$executeRaw`SELECT set_config('fieldsync.actor', ${user.id}, true), set_config('fieldsync.origin_client', ${device.id}, true)`;
-    const { claimedIds, earlier } = await claim(tx, user, device, prepared);
-
+    const { claimedIds, earlier } = await claim(tx, user, device, prepared, queued ? "PENDING" : "SYNCING");
     const fresh = prepared.filter((p, i) => claimedIds.has(p.key) && prepared.findIndex((q) => q.key === p.key) === i);
-    const keys = fresh.map((p) => ({ type: p.change.entityType, id: p.change.entityId }));
-    const batch = new Batch(tx, user, device, await loadStates(tx, user.orgId, keys, true), config.conflictPolicies ?? {});
-    for (const p of fresh) batch.outcomes.set(p.key, await batch.apply(p));
-    await recordOutcomes(tx, fresh.map((p) => ({ id: claimedIds.get(p.key)!, outcome: batch.outcomes.get(p.key)! })));
-
+    const outcomes = new Map<string, Outcome>();
+    let batch: Batch | null = null;
+    if (queued) {
+      for (const p of fresh) outcomes.set(p.key, { status: "queued", queueItemId: claimedIds.get(p.key)! });
+    } else {
+      await tx.$executeRaw`SELECT set_config('fieldsync.actor', ${user.id}, true), set_config('fieldsync.origin_client', ${device.id}, true)`;
+      const keys = fresh.map((p) => ({ type: p.change.entityType, id: p.change.entityId }));
+      batch = new Batch(tx, user, device, await loadStates(tx, user.orgId, keys, true), config.conflictPolicies ?? {});
+      for (const p of fresh) outcomes.set(p.key, await batch.apply(p));
+      await recordOutcomes(tx, fresh.map((p) => ({ id: claimedIds.get(p.key)!, outcome: outcomes.get(p.key)! })));
+    }
     const results = prepared.map((p) => {
       const own = fresh.includes(p);
-      const outcome = own ? batch.outcomes.get(p.key) : (earlier.get(p.key) ?? batch.outcomes.get(p.key));
-      return toResult(p, outcome!, !own);
+      return toResult(p, own ? outcomes.get(p.key)! : (earlier.get(p.key) ?? outcomes.get(p.key)!), !own);
     });
-    return { device, results, conflicts: batch.conflicts, merged: batch.merged };
+    return {
+      device,
+      results,
+      conflicts: batch?.conflicts ?? [],
+      merged: batch?.merged ?? [],
+      enqueue: queued ? fresh.map((p) => claimedIds.get(p.key)!) : [],
+    };
   });
 
-  const page = await pull(db, { orgId: user.orgId, types, cursor, limit: limits.pushResponsePageSize, excludeClientId: device.id });
+  if (enqueue.length > 0) {
+    const priority = body.async && prepared.length <= config.inlineMaxChanges ? jobPriorities.interactive : jobPriorities.bulk;
+    await deps.queue?.enqueue(enqueue, priority);
+  }
+
+  const resetRequired = device.resyncRequired;
+  const page = await pull(db, {
+    orgId: user.orgId,
+    types,
+    cursor: resetRequired ? null : cursor,
+    limit: limits.pushResponsePageSize,
+    excludeClientId: resetRequired ? undefined : device.id,
+  });
   const syncToken = encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
-  await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken } });
+  await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken, resyncRequired: false } });
   return {
     syncToken,
     changes: [...page.changes, ...merged],
@@ -324,5 +76,6 @@ export async function pushChanges({ db, config }: Deps, user: AuthUser, body: Pu
     serverTime: new Date().toISOString(),
     results,
     hasMore: page.hasMore,
+    resetRequired,
   };
 }

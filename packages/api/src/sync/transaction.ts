@@ -2,7 +2,8 @@ import { Prisma, type Db, type Tx } from "@fieldsync/db";
 
 const retryable = new Set(["40001", "40P01"]);
 
-const sqlState = (error: unknown): string | undefined => {
+/** The SQLSTATE behind a Prisma or driver error, when there is one. */
+export const sqlState = (error: unknown): string | undefined => {
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
     const meta = error.meta as { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } | undefined;
     if (error.code === "P2034") return "40001";

@@ -1,0 +1,172 @@
+import { randomUUID } from "node:crypto";
+import type { PushResponse } from "@fieldsync/schema";
+import { create, seededAsset, update } from "@fieldsync/server/test-kit";
+import pg from "pg";
+import { afterEach, describe, expect, test } from "vitest";
+import { type WorkerTest, setupWorkerTest, waitFor } from "./test-harness.ts";
+
+let t: WorkerTest;
+afterEach(() => t?.close());
+
+const queuedIds = (response: PushResponse) =>
+  response.results.map((r) => {
+    if (r.status !== "queued") throw new Error(`expected queued, got ${r.status}`);
+    return r.queueItemId;
+  });
+
+/** Holds a row lock on an entity's SyncMetadata, as a long transaction elsewhere would. */
+async function holdLock(databaseUrl: string, entityId: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query("BEGIN");
+  await client.query(`SELECT 1 FROM "SyncMetadata" WHERE "entityId" = $1 FOR UPDATE`, [entityId]);
+  return async () => {
+    await client.query("COMMIT");
+    await client.end();
+  };
+}
+
+describe("queued pushes", () => {
+  test("a push above the inline batch size is stored, queued, applied in order by the worker; re-pushing returns the outcomes", async () => {
+    t = await setupWorkerTest({ inlineMaxChanges: 3 });
+    const assetId = randomUUID();
+    const taskId = randomUUID();
+    const changes = [
+      create(assetId, { name: "Queued asset" }),
+      create(taskId, { assetId, title: "Queued task" }, "task"),
+      update(taskId, 1, { status: "IN_PROGRESS" }, "task"),
+      update(seededAsset, 1, { notes: "queued note" }),
+    ];
+    const response = await t.api.push("tech1", "bulk-phone", changes);
+    const ids = queuedIds(response);
+    expect(await t.api.db.syncQueue.count({ where: { id: { in: ids }, status: "PENDING" } })).toBe(4);
+    t.startWorker();
+    await t.settled(ids);
+    expect(await t.api.db.task.findFirstOrThrow({ where: { id: taskId } })).toMatchObject({ status: "IN_PROGRESS", title: "Queued task" });
+    const again = await t.api.push("tech1", "bulk-phone", changes);
+    expect(again.results.map((r) => [r.status, r.duplicate])).toEqual([
+      ["applied", true],
+      ["applied", true],
+      ["applied", true],
+      ["applied", true],
+    ]);
+    expect(again.results[2]).toMatchObject({ version: 2 });
+  });
+
+  test("a change marked async is queued even when small", async () => {
+    t = await setupWorkerTest({ inlineMaxChanges: 100 });
+    const response = await t.api.call("tech1", "POST", "/api/sync", { deviceId: "async-phone", async: true, changes: [create(randomUUID(), { name: "Async" })] });
+    expect(response.body.results[0].status).toBe("queued");
+  });
+
+  test("a transient failure (lock timeout) is retried with backoff and then succeeds, once", async () => {
+    t = await setupWorkerTest({ inlineMaxChanges: 0, lockTimeoutMs: 150, retry: { maxAttempts: 20, backoffMs: 100 } });
+    const release = await holdLock(t.api.databaseUrl, seededAsset);
+    const ids = queuedIds(await t.api.push("tech1", "retry-phone", [update(seededAsset, 1, { notes: "after a wait" })]));
+    t.startWorker();
+    await waitFor(async () => ((await t.api.db.syncQueue.findUniqueOrThrow({ where: { id: ids[0]! } })).attempts >= 2 ? true : null), 30_000, "a failed attempt");
+    const failedAttempt = await t.api.db.syncQueue.findUniqueOrThrow({ where: { id: ids[0]! } });
+    expect(failedAttempt).toMatchObject({ status: "PENDING", errorCode: "LOCK_TIMEOUT" });
+    await release();
+    await t.settled(ids);
+    const row = await t.api.db.syncQueue.findUniqueOrThrow({ where: { id: ids[0]! } });
+    expect(row.status).toBe("COMPLETED");
+    expect(row.attempts).toBeGreaterThan(2);
+    expect((await t.api.db.syncMetadata.findFirstOrThrow({ where: { entityId: seededAsset } })).version).toBe(2);
+  });
+
+  test("permanent failures fail at once with a reason; exhausted retries dead-letter; neither blocks the device's queue", async () => {
+    t = await setupWorkerTest({ inlineMaxChanges: 0, lockTimeoutMs: 100, retry: { maxAttempts: 3, backoffMs: 50 } });
+    const release = await holdLock(t.api.databaseUrl, seededAsset);
+    const later = randomUUID();
+    const ids = queuedIds(
+      await t.api.push("tech1", "poison-phone", [
+        create(randomUUID(), { assetId: randomUUID(), title: "Dangling" }, "task"),
+        update(seededAsset, 1, { notes: "never gets the lock" }),
+        create(later, { name: "After the poison" }),
+      ]),
+    );
+    t.startWorker();
+    await t.settled(ids);
+    await release();
+    const rows = await t.api.db.syncQueue.findMany({ where: { id: { in: ids } }, orderBy: { seq: "asc" } });
+    expect(rows.map((r) => [r.status, r.errorCode, r.attempts])).toEqual([
+      ["FAILED", "REFERENCE_NOT_FOUND", 1],
+      ["FAILED", "LOCK_TIMEOUT", 3],
+      ["COMPLETED", null, 1],
+    ]);
+    expect(rows[1]!.result).toMatchObject({ status: "rejected", code: "PROCESSING_FAILED" });
+    expect(rows[1]!.errorMessage).toMatch(/LOCK_TIMEOUT after 3 attempts/);
+    expect(await t.api.db.asset.count({ where: { id: later } })).toBe(1);
+
+    const stats = await t.api.call("tech1", "GET", "/api/sync/queue/stats");
+    expect(stats.body.counts).toMatchObject({ FAILED: 2, COMPLETED: 1, PENDING: 0 });
+    expect(stats.body.devices.find((d: { deviceId: string }) => d.deviceId === "poison-phone")).toMatchObject({ failed: 2, pending: 0 });
+    const status = await t.api.call("tech1", "GET", "/api/sync/status");
+    expect(status.body.queue.failed).toBe(2);
+
+    // Retry: another organization cannot touch them; the owner can, and now the lock is free.
+    expect((await t.api.call("globex", "POST", "/api/sync/queue/retry", { ids: [rows[1]!.id] })).body.retried).toEqual([]);
+    const retried = await t.api.call("tech1", "POST", "/api/sync/queue/retry", { ids: [rows[1]!.id] });
+    expect(retried.body.retried).toEqual([rows[1]!.id]);
+    await t.settled([rows[1]!.id]);
+    expect(await t.api.db.syncQueue.findUniqueOrThrow({ where: { id: rows[1]!.id } })).toMatchObject({ status: "COMPLETED" });
+    expect((await t.api.db.asset.findFirstOrThrow({ where: { id: seededAsset } })).notes).toBe("never gets the lock");
+    expect(await t.api.db.auditLog.count({ where: { action: "queue.retried" } })).toBe(1);
+  });
+
+  test("a job run twice applies its change once", async () => {
+    t = await setupWorkerTest({ inlineMaxChanges: 0 });
+    const ids = queuedIds(await t.api.push("tech1", "twice-phone", [update(seededAsset, 1, { notes: "once" })]));
+    t.startWorker();
+    await t.settled(ids);
+    await t.queue.queue.add("apply-change", { queueItemId: ids[0]! }, { jobId: `${ids[0]}-again` });
+    await waitFor(async () => (await t.queue.queue.getJobCounts("waiting", "active", "prioritized")).waiting === 0 || null);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await t.api.db.syncMetadata.findFirstOrThrow({ where: { entityId: seededAsset } })).version).toBe(2);
+    expect(await t.api.db.changeLog.count({ where: { entityId: seededAsset } })).toBe(2);
+  });
+});
+
+describe("cache invalidation", () => {
+  test("drops cached responses and makes the device restart from a snapshot on its next sync", async () => {
+    t = await setupWorkerTest();
+    const first = await t.api.push("tech1", "reset-phone", []);
+    await t.api.call("tech1", "GET", "/api/sync/status");
+    const invalidated = await t.api.call("tech1", "POST", "/api/sync/cache/invalidate", { deviceId: "reset-phone" });
+    expect(invalidated.body).toMatchObject({ devices: ["reset-phone"], cacheKeysRemoved: 1 });
+    const next = await t.api.push("tech1", "reset-phone", [], first.syncToken);
+    expect(next.resetRequired).toBe(true);
+    expect(next.changes.length).toBeGreaterThan(3);
+    const after = await t.api.push("tech1", "reset-phone", [], next.syncToken);
+    expect(after.resetRequired).toBe(false);
+    expect((await t.api.call("tech2", "POST", "/api/sync/cache/invalidate", { deviceId: "reset-phone" })).status).toBe(404);
+    expect((await t.api.call("tech2", "POST", "/api/sync/cache/invalidate", { allDevices: true })).status).toBe(403);
+    expect(await t.api.db.auditLog.count({ where: { action: "cache.invalidated" } })).toBe(1);
+  });
+});
+
+describe("metrics", () => {
+  test("/metrics exposes the spec's sync health metrics with real values", async () => {
+    t = await setupWorkerTest({ inlineMaxChanges: 1 });
+    await t.api.push("tech1", "metrics-phone", [create(randomUUID(), { name: "Inline" })]);
+    const ids = queuedIds(await t.api.push("tech1", "metrics-phone", [create(randomUUID(), { name: "Q1" }), create(randomUUID(), { name: "Q2" })]));
+    await t.api.push("tech2", "metrics-tablet", [update(seededAsset, 1, { name: "Theirs" })]);
+    await t.api.push("tech1", "metrics-phone", [update(seededAsset, 1, { name: "Mine" })]);
+    const before = (await t.api.app.inject({ method: "GET", url: "/metrics" })).body;
+    expect(before).toMatch(/fieldsync_sync_backlog 2/);
+    expect(before).toMatch(/fieldsync_device_oldest_pending_seconds\{org_id="[^"]+",device_id="metrics-phone"\} [1-9]|fieldsync_device_oldest_pending_seconds\{org_id="[^"]+",device_id="metrics-phone"\} 0\.\d*[1-9]/);
+    t.startWorker();
+    await t.settled(ids);
+    const text = (await t.api.app.inject({ method: "GET", url: "/metrics" })).body;
+    const value = (pattern: RegExp) => Number(text.match(pattern)?.[1] ?? Number.NaN);
+    expect(value(/fieldsync_active_sync_clients (\d+)/)).toBe(2);
+    expect(value(/fieldsync_sync_queue_items\{status="COMPLETED"\} (\d+)/)).toBe(4);
+    expect(value(/fieldsync_sync_queue_items\{status="CONFLICT"\} (\d+)/)).toBe(1);
+    expect(value(/fieldsync_sync_rate\{kind="conflict"\} ([\d.]+)/)).toBeCloseTo(1 / 5);
+    expect(value(/fieldsync_sync_duration_seconds_count\{endpoint="push",status="200"\} (\d+)/)).toBe(4);
+    expect(value(/fieldsync_redis_up (\d)/)).toBe(1);
+    expect(text).toMatch(/fieldsync_device_last_sync_age_seconds\{org_id="[^"]+",device_id="metrics-tablet"\}/);
+    expect(text).toMatch(/fieldsync_queue_jobs\{state="failed"\} 0/);
+  });
+});
