@@ -12,6 +12,8 @@ const envSchema = z.object({
   SYNC_LOCK_TIMEOUT_MS: z.coerce.number().int().min(1).default(5000),
   /** How often a crashed worker's active jobs are detected and handed to another. */
   STALLED_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  /** A job whose worker stops renewing its lock for this long counts as stalled. */
+  JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   /** The relay re-enqueues PENDING changes older than RELAY_AFTER_MS whose job is missing. */
   RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   RELAY_AFTER_MS: z.coerce.number().int().min(0).default(15_000),

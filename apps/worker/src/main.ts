@@ -20,6 +20,7 @@ const worker = startSyncWorker({
   retry,
   lockTimeoutMs: env.SYNC_LOCK_TIMEOUT_MS,
   stalledIntervalMs: env.STALLED_INTERVAL_MS,
+  lockDurationMs: env.JOB_LOCK_MS,
   prefix,
 });
 const relay = startRelay({ deps, connection, retry, intervalMs: env.RELAY_INTERVAL_MS, olderThanMs: env.RELAY_AFTER_MS, prefix });

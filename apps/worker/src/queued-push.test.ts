@@ -170,3 +170,16 @@ describe("metrics", () => {
     expect(text).toMatch(/fieldsync_queue_jobs\{state="failed"\} 0/);
   });
 });
+
+describe("Bull Board", () => {
+  test("/admin/queues is for admins only", async () => {
+    t = await setupWorkerTest();
+    const as = async (user: "admin" | "tech1" | null) =>
+      (await t.api.app.inject({ method: "GET", url: "/admin/queues", headers: user ? { authorization: `Bearer ${await t.api.token(user)}` } : {} })).statusCode;
+    expect(await as(null)).toBe(401);
+    expect(await as("tech1")).toBe(403);
+    expect(await as("admin")).toBe(200);
+    const api = await t.api.app.inject({ method: "GET", url: "/admin/queues/api/queues", headers: { authorization: `Bearer ${await t.api.token("admin")}` } });
+    expect(api.json().queues.map((q: { name: string }) => q.name)).toEqual(["sync-push"]);
+  });
+});

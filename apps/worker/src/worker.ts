@@ -22,6 +22,7 @@ export interface SyncWorkerOptions {
   retry: RetryPolicy;
   lockTimeoutMs: number;
   stalledIntervalMs: number;
+  lockDurationMs?: number;
   prefix?: string;
   log?: (message: string) => void;
 }
@@ -33,7 +34,7 @@ export interface SyncWorkerOptions {
  */
 export function startSyncWorker(options: SyncWorkerOptions) {
   const log = options.log ?? console.log;
-  const worker = new Worker<ApplyChangeJob, { applied: number }>(
+  const worker = new Worker<ApplyChangeJob, { processed: number }>(
     queueNames.syncPush,
     async (job) => {
       const data = applyChangeJobSchema.safeParse(job.data);
@@ -47,6 +48,7 @@ export function startSyncWorker(options: SyncWorkerOptions) {
       connection: options.connection,
       concurrency: options.concurrency,
       stalledInterval: options.stalledIntervalMs,
+      ...(options.lockDurationMs && { lockDuration: options.lockDurationMs }),
       maxStalledCount: 5,
       ...(options.prefix && { prefix: options.prefix }),
     },

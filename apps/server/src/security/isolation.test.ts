@@ -52,7 +52,7 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-const procedureType = (path: string) => (appRouter._def.procedures as Record<string, { _def: { type: string } }>)[path]!._def.type;
+const procedureType = (path: string) => (appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)[path]!._def.type;
 
 /** Calls a procedure the way a client would, over REST (its restRoutes row) or /trpc. */
 async function invoke(transport: Transport, token: string, procedure: string, input: Record<string, unknown> | undefined): Promise<Answer> {

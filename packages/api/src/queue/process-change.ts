@@ -17,8 +17,6 @@ export interface ProcessOptions {
   lockTimeoutMs: number;
 }
 
-type Row = Pick<SyncQueue, "id" | "clientId" | "seq">;
-
 const transientStates = new Set(["40001", "40P01", "55P03", "57P01", "57P02", "57P03", "53300"]);
 
 /** A stable reason code for a failed attempt (stored on the row; the dead letter keeps the last). */
@@ -41,79 +39,95 @@ const changeOf = (row: SyncQueue): SyncChange => ({
   ...(row.checksum && { checksum: row.checksum }),
 });
 
-/** The oldest unfinished change of the device, up to and including `target`. */
-async function headOf(db: Db, target: Row) {
-  return db.syncQueue.findFirst({
-    where: { clientId: target.clientId, status: { in: ["PENDING", "SYNCING"] }, seq: { lte: target.seq } },
-    orderBy: { seq: "asc" },
-    select: { id: true, attempts: true },
-  });
-}
+/** Changes applied per transaction while nothing fails. */
+const batchSize = 100;
 
-/** Applies one queued row in its own transaction; false if another run finished it first. */
-async function applyRow({ db, conflictPolicies }: ProcessDeps, id: string, lockTimeoutMs: number): Promise<boolean> {
+/**
+ * Applies the device's oldest unfinished changes (at most `limit`) in one transaction, in arrival
+ * order, under a per-device advisory lock so concurrent jobs of one device never interleave.
+ * Returns how many rows it finished; 0 when nothing was waiting.
+ */
+async function applyHead({ db, conflictPolicies }: ProcessDeps, clientId: string, limit: number, lockTimeoutMs: number): Promise<number> {
   return inTransaction(db, async (tx) => {
-    const [row] = await tx.$queryRaw<SyncQueue[]>`SELECT * FROM "SyncQueue" WHERE "id" = ${id} FOR UPDATE`;
-    if (!row || (row.status !== "PENDING" && row.status !== "SYNCING")) return false;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${clientId}, 0))`;
     await tx.$executeRaw`SELECT set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, true)`;
-    const client = await tx.syncClient.findUniqueOrThrow({ where: { id: row.clientId }, include: { user: true } });
+    const rows = await tx.$queryRaw<SyncQueue[]>`
+      SELECT * FROM "SyncQueue" WHERE "clientId" = ${clientId} AND "status" IN ('PENDING', 'SYNCING')
+      ORDER BY "seq" LIMIT ${limit} FOR UPDATE`;
+    if (rows.length === 0) return 0;
+    const client = await tx.syncClient.findUniqueOrThrow({ where: { id: clientId }, include: { user: true } });
     const user = { id: client.user.id, orgId: client.orgId, email: client.user.email, role: client.user.role };
-    let outcome: Outcome;
-    const parsed = syncChangeSchema.safeParse(changeOf(row));
-    if (!parsed.success) {
-      outcome = { status: "rejected", code: "INVALID_PAYLOAD", message: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
-    } else {
-      await tx.$executeRaw`SELECT set_config('fieldsync.actor', ${user.id}, true), set_config('fieldsync.origin_client', ${client.id}, true)`;
-      const p = await prepare(parsed.data, 0);
-      const states = await loadStates(tx, user.orgId, [{ type: p.change.entityType, id: p.change.entityId }], true);
-      outcome = await new Batch(tx, user, client, states, conflictPolicies ?? {}).apply(p);
+    await tx.$executeRaw`SELECT set_config('fieldsync.actor', ${user.id}, true), set_config('fieldsync.origin_client', ${client.id}, true)`;
+
+    const parsed = rows.map((row) => ({ row, change: syncChangeSchema.safeParse(changeOf(row)) }));
+    const valid = parsed.flatMap(({ change }) => (change.success ? [change.data] : []));
+    const states = await loadStates(tx, user.orgId, valid.map((c) => ({ type: c.entityType, id: c.entityId })), true);
+    const batch = new Batch(tx, user, client, states, conflictPolicies ?? {});
+    const outcomes: { id: string; outcome: Outcome }[] = [];
+    for (const { row, change } of parsed) {
+      const outcome: Outcome = change.success
+        ? await batch.apply(await prepare(change.data, 0))
+        : { status: "rejected", code: "INVALID_PAYLOAD", message: change.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
+      outcomes.push({ id: row.id, outcome });
     }
-    await tx.syncQueue.update({ where: { id }, data: { attempts: { increment: 1 } } });
-    await recordOutcomes(tx, [{ id, outcome }]);
-    return true;
+    const ids = rows.map((row) => row.id);
+    await tx.$executeRaw`UPDATE "SyncQueue" SET "attempts" = "attempts" + 1 WHERE "id" = ANY(${ids}::text[])`;
+    await recordOutcomes(tx, outcomes);
+    return rows.length;
   });
 }
 
 /**
- * Counts a failed attempt, under the row lock so that concurrent drains of the same device count
- * each attempt once; at the limit the change becomes a dead letter. True once it is dead-lettered.
+ * Counts a failed attempt at the device's oldest change, under the row lock so concurrent jobs
+ * count each attempt once; at the limit the change becomes a dead letter and stops blocking the
+ * device's later changes. True once it is dead-lettered (or already finished).
  */
-async function recordFailure(db: Db, id: string, error: unknown, maxAttempts: number): Promise<boolean> {
+async function recordFailure(db: Db, clientId: string, error: unknown, maxAttempts: number): Promise<boolean> {
   const code = failureCode(error);
   const message = (error as Error).message?.slice(0, 500) ?? String(error);
   return inTransaction(db, async (tx) => {
-    const [row] = await tx.$queryRaw<{ status: string; attempts: number }[]>`
-      SELECT "status", "attempts" FROM "SyncQueue" WHERE "id" = ${id} FOR UPDATE`;
-    if (!row || (row.status !== "PENDING" && row.status !== "SYNCING")) return true;
+    const [row] = await tx.$queryRaw<{ id: string; attempts: number }[]>`
+      SELECT "id", "attempts" FROM "SyncQueue" WHERE "clientId" = ${clientId} AND "status" IN ('PENDING', 'SYNCING')
+      ORDER BY "seq" LIMIT 1 FOR UPDATE`;
+    if (!row) return true;
     const attempts = row.attempts + 1;
-    await tx.syncQueue.update({ where: { id }, data: { attempts, errorCode: code, errorMessage: message } });
+    await tx.syncQueue.update({ where: { id: row.id }, data: { attempts, errorCode: code, errorMessage: message } });
     if (attempts < maxAttempts) return false;
     const outcome: Outcome = { status: "rejected", code: "PROCESSING_FAILED", message: `${code} after ${attempts} attempts: ${message}` };
-    await recordOutcomes(tx, [{ id, outcome }]);
-    await tx.syncQueue.update({ where: { id }, data: { errorCode: code } });
+    await recordOutcomes(tx, [{ id: row.id, outcome }]);
+    await tx.syncQueue.update({ where: { id: row.id }, data: { errorCode: code } });
     return true;
   });
 }
 
 /**
- * The worker's job: apply the device's queued changes in arrival order, up to and including this
- * one. Each change is its own transaction that re-checks the row's status under a row lock, so a
- * job run twice, or re-run after its worker was killed, applies every change exactly once.
- * A failing change is retried (the error propagates to BullMQ, which backs off) until its
- * attempts run out; then it is dead-lettered and no longer blocks the device's later changes.
+ * The worker's job: apply everything the device has queued, in arrival order, 100 changes per
+ * transaction. Every transaction re-reads which rows are still unfinished under locks, so a job
+ * run twice, or re-run after its worker was killed, applies every change exactly once; a job
+ * that finds its device's queue already drained by another job is done.
+ * When a transaction fails, the device's changes are taken one at a time until the failing one
+ * is isolated: it is retried (the error goes to BullMQ, which backs off) until its attempts run
+ * out, then dead-lettered, so one poison change never blocks the rest.
  */
-export async function processQueuedChange(deps: ProcessDeps, queueItemId: string, options: ProcessOptions): Promise<{ applied: number }> {
-  const target = await deps.db.syncQueue.findUnique({ where: { id: queueItemId }, select: { id: true, clientId: true, seq: true } });
-  if (!target) return { applied: 0 };
-  let applied = 0;
+export async function processQueuedChange(deps: ProcessDeps, queueItemId: string, options: ProcessOptions): Promise<{ processed: number }> {
+  const target = await deps.db.syncQueue.findUnique({ where: { id: queueItemId }, select: { clientId: true, status: true } });
+  // Most jobs of a busy device find their change already applied by an earlier job's drain.
+  if (!target || (target.status !== "PENDING" && target.status !== "SYNCING")) return { processed: 0 };
+  let processed = 0;
+  let careful = 0;
   for (;;) {
-    const head = await headOf(deps.db, target);
-    if (!head) return { applied };
     try {
-      if (await applyRow(deps, head.id, options.lockTimeoutMs)) applied++;
+      const done = await applyHead(deps, target.clientId, careful > 0 ? 1 : batchSize, options.lockTimeoutMs);
+      if (done === 0) return { processed };
+      processed += done;
+      careful = Math.max(0, careful - done);
     } catch (error) {
-      const deadLettered = await recordFailure(deps.db, head.id, error, options.maxAttempts);
-      if (!deadLettered) throw error;
+      if (careful === 0) {
+        careful = batchSize;
+        continue;
+      }
+      if (!(await recordFailure(deps.db, target.clientId, error, options.maxAttempts))) throw error;
+      careful--;
     }
   }
 }

@@ -1,0 +1,108 @@
+// Sync rate limits against the real Redis (a key prefix of this file's own), and the in-memory
+// fallback when Redis cannot be reached.
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { loadEnv } from "../env.ts";
+import { type Api, type UserName, create, setupApi } from "../test-kit.ts";
+import { tableCounts } from "./attack-kit.ts";
+
+const max = 3;
+const keyPrefix = `test-${randomUUID()}:`;
+let redis: Redis;
+let api: Api;
+
+beforeAll(async () => {
+  redis = new Redis(loadEnv().REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  await new Promise((resolve, reject) => redis.once("ready", resolve).once("error", reject));
+  api = await setupApi({}, { syncRateLimit: { redis, keyPrefix, max, timeWindowMs: 60_000 } });
+});
+afterAll(async () => {
+  await api.close();
+  const keys = await redis.keys(`${keyPrefix}*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+});
+
+const push = (user: UserName, deviceId: string, transport: "rest" | "trpc" = "rest", target = api) =>
+  target.app.inject({
+    method: "POST",
+    url: transport === "rest" ? "/api/sync" : "/trpc/sync.push",
+    headers: { authorization: `Bearer ${tokens.get(user)}` },
+    payload: { deviceId, changes: [create(randomUUID(), { name: "rate" })] },
+  });
+const tokens = new Map<UserName, string>();
+beforeAll(async () => {
+  for (const user of ["tech1", "tech2", "admin", "globex"] as const) tokens.set(user, await api.token(user));
+});
+
+describe("sync rate limits", () => {
+  test("a noisy device gets 429 with Retry-After; the same user's other device and other users are unaffected", async () => {
+    for (let i = 0; i < max; i++) expect((await push("tech1", "noisy")).statusCode).toBe(200);
+    const before = await tableCounts(api.db);
+    const limited = await push("tech1", "noisy");
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json()).toEqual({ statusCode: 429, code: "RATE_LIMITED", message: expect.any(String) });
+    const retryAfter = Number(limited.headers["retry-after"]);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    const delta = await api.app.inject({ method: "POST", url: "/api/sync/delta", headers: { authorization: `Bearer ${tokens.get("tech1")}` }, payload: { deviceId: "noisy" } });
+    expect(delta.statusCode).toBe(429);
+    const trpc = await push("tech1", "noisy", "trpc");
+    expect(trpc.statusCode).toBe(429);
+    expect(trpc.headers["retry-after"]).toBeDefined();
+    // The limit runs in a Fastify hook before tRPC, so /trpc gets the plain ErrorBody too.
+    expect(trpc.json()).toMatchObject({ statusCode: 429, code: "RATE_LIMITED" });
+    expect(await tableCounts(api.db)).toEqual(before);
+
+    expect((await push("tech1", "quiet")).statusCode).toBe(200);
+    expect((await push("tech2", "noisy")).statusCode).toBe(403);
+    expect((await push("tech2", "tech2-phone")).statusCode).toBe(200);
+    expect((await push("globex", "noisy")).statusCode).toBe(200);
+    // Other endpoints are not sync endpoints and stay reachable for the noisy user.
+    expect((await api.call("tech1", "GET", "/api/sync/status")).status).toBe(200);
+  });
+
+  test("counters live in Redis under the configured prefix (shared by every server instance)", async () => {
+    expect((await redis.keys(`${keyPrefix}*`)).length).toBeGreaterThan(0);
+  });
+
+  test("inventing device ids does not escape the per-user ceiling", async () => {
+    const statuses: number[] = [];
+    for (let device = 0; device < 7; device++) {
+      for (let i = 0; i < max; i++) statuses.push((await push("admin", `admin-device-${device}`)).statusCode);
+    }
+    expect(statuses.slice(0, max * 5).every((s) => s === 200)).toBe(true);
+    expect(statuses.slice(max * 5).every((s) => s === 429)).toBe(true);
+  });
+
+  test("unauthenticated floods are counted per address and still answer 401 first", async () => {
+    const statuses = [];
+    for (let i = 0; i < max + 1; i++) {
+      statuses.push((await api.app.inject({ method: "POST", url: "/api/sync", payload: { deviceId: "anon", changes: [] }, remoteAddress: "203.0.113.50" })).statusCode);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+});
+
+test("with Redis unreachable the server still serves, limits in memory, and logs it", async () => {
+  const dead = new Redis("redis://127.0.0.1:1", { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => null, lazyConnect: true });
+  dead.on("error", () => undefined);
+  await dead.connect().catch(() => undefined);
+  const logs: string[] = [];
+  const degraded = await setupApi({}, {
+    syncRateLimit: { redis: dead, keyPrefix, max, timeWindowMs: 60_000 },
+    logger: { level: "warn", stream: { write: (line: string) => void logs.push(line) } },
+  });
+  try {
+    const token = await degraded.token("tech1");
+    tokens.set("tech1", token);
+    for (let i = 0; i < max; i++) expect((await push("tech1", "offline-redis", "rest", degraded)).statusCode).toBe(200);
+    expect((await push("tech1", "offline-redis", "rest", degraded)).statusCode).toBe(429);
+    expect((await push("tech1", "other-device", "rest", degraded)).statusCode).toBe(200);
+    expect(logs.join("\n")).toMatch(/Redis unreachable/);
+  } finally {
+    await degraded.close();
+    dead.disconnect();
+  }
+});

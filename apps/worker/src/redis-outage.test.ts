@@ -1,0 +1,39 @@
+import { randomUUID } from "node:crypto";
+import { create } from "@fieldsync/server/test-kit";
+import { afterEach, expect, test } from "vitest";
+import { privateRedis } from "./process-harness.ts";
+import { type WorkerTest, setupWorkerTest, waitFor } from "./test-harness.ts";
+
+let t: WorkerTest;
+let redis: Awaited<ReturnType<typeof privateRedis>> | null = null;
+afterEach(async () => {
+  await t?.close();
+  await redis?.kill();
+});
+
+test("with Redis down, pushes are still accepted and kept in PostgreSQL; when Redis returns empty, the relay gets every one applied", async () => {
+  redis = await privateRedis();
+  t = await setupWorkerTest({ inlineMaxChanges: 1, redis: redis.url });
+  await redis.kill();
+
+  const ids: string[] = [];
+  const entities: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const batch = [randomUUID(), randomUUID()];
+    entities.push(...batch);
+    const response = await t.api.push("tech1", "outage-phone", batch.map((id) => create(id, { name: `During outage ${i}` })));
+    for (const result of response.results) if (result.status === "queued") ids.push(result.queueItemId);
+  }
+  expect(ids).toHaveLength(6);
+  const status = await t.api.call("tech1", "GET", "/api/sync/status");
+  expect(status.body.background).toEqual({ redis: "down", mode: "degraded" });
+  expect(await t.api.db.syncQueue.count({ where: { id: { in: ids }, status: "PENDING" } })).toBe(6);
+
+  await redis.start();
+  t.startWorker();
+  t.startRelayLoop();
+  await t.settled(ids);
+  expect(await t.api.db.asset.count({ where: { id: { in: entities } } })).toBe(6);
+  expect(await t.api.db.syncQueue.count({ where: { id: { in: ids }, status: "COMPLETED" } })).toBe(6);
+  await waitFor(async () => (await t.api.call("tech1", "GET", "/api/sync/status")).body.background.redis === "up", 10_000, "the server to see Redis again");
+});
