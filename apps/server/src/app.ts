@@ -1,15 +1,28 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import compress from "@fastify/compress";
 import cors from "@fastify/cors";
 import helmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
-import { type Deps, type RestRoute, appRouter, createCaller, createContextInner, restRoutes, retryAfterOf, toErrorBody } from "@fieldsync/api";
+import {
+  type Deps,
+  type RestRoute,
+  appRouter,
+  createCaller,
+  createContextInner,
+  databaseRetryAfterSeconds,
+  isDatabaseUnavailable,
+  restRoutes,
+  retryAfterOf,
+  toErrorBody,
+} from "@fieldsync/api";
 import { type ErrorBody, errorCodes } from "@fieldsync/schema";
 import { TRPCError } from "@trpc/server";
 import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyError, type FastifyServerOptions } from "fastify";
 import { registerBullBoard } from "./bull-board.ts";
 import { createMetrics } from "./metrics.ts";
+import { NudgeHub, registerEvents } from "./realtime.ts";
 import { type SyncRateLimitOptions, registerSyncRateLimit } from "./plugins/sync-rate-limit.ts";
 
 export interface AppOptions {
@@ -20,6 +33,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions["logger"];
   /** When set, GET /metrics requires this bearer token. */
   metricsToken?: string;
+  /** Live-nudge fan-out (fed from Redis by main.ts); a process-local hub when omitted. */
+  hub?: NudgeHub;
   /** Rate limits on push and delta; without it the sync endpoints are not rate limited. */
   syncRateLimit?: SyncRateLimitOptions;
 }
@@ -59,8 +74,17 @@ export async function buildApp(options: AppOptions) {
 
   await app.register(helmet, { contentSecurityPolicy: { directives: { "worker-src": ["'self'"] } } });
   await app.register(cors, { origin: options.corsOrigins?.length ? options.corsOrigins : false });
+  // Responses in br/gzip as the client accepts; request bodies with Content-Encoding gzip/br/deflate
+  // are inflated before parsing, and bodyLimit applies to the inflated size (no zip bombs).
+  await app.register(compress, { encodings: ["br", "gzip"], requestEncodings: ["gzip", "br", "deflate"], threshold: 1024 });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // PostgreSQL down or restarting: retryable, so 503 + Retry-After (clients keep their changes).
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, "database unavailable");
+      void reply.header("retry-after", String(databaseRetryAfterSeconds));
+      return reply.code(503).send({ statusCode: 503, code: errorCodes.SERVICE_UNAVAILABLE, message: "The database is unavailable; retry later" });
+    }
     const body = error instanceof TRPCError ? toErrorBody(error) : requestErrorBody(error);
     if (!body || body.statusCode >= 500) request.log.error({ err: error }, "request failed");
     const sent = body ?? { statusCode: 500, code: errorCodes.INTERNAL, message: "Internal server error" };
@@ -87,6 +111,7 @@ export async function buildApp(options: AppOptions) {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   await registerBullBoard(app, deps);
+  registerEvents(app, deps, options.hub ?? new NudgeHub());
 
   app.get("/healthz", async (_request, reply) => {
     try {

@@ -1,8 +1,9 @@
-import { createBackgroundQueue, createResponseCache, seedDemoData } from "@fieldsync/api";
+import { createBackgroundQueue, createRedisNotifier, createResponseCache, seedDemoData } from "@fieldsync/api";
 import { createDb, migrateDeploy } from "@fieldsync/db";
 import { buildApp } from "./app.ts";
 import { apiConfig } from "./config.ts";
 import { loadEnv } from "./env.ts";
+import { NudgeHub } from "./realtime.ts";
 import { connectRedis } from "./redis.ts";
 
 const env = loadEnv();
@@ -15,8 +16,12 @@ if ((await db.organization.count()) === 0) {
 
 const redis = connectRedis(env.REDIS_URL);
 const queue = createBackgroundQueue(redis, { maxAttempts: env.SYNC_MAX_ATTEMPTS, backoffMs: env.SYNC_BACKOFF_MS }, { log: (m) => console.warn(m) });
+const hub = new NudgeHub();
+const subscriber = connectRedis(env.REDIS_URL, { subscriber: true });
+hub.listen(subscriber);
 const app = await buildApp({
-  deps: { db, config: apiConfig(env), queue, cache: createResponseCache(redis) },
+  deps: { db, config: apiConfig(env), queue, cache: createResponseCache(redis), notifier: createRedisNotifier(db, redis, hub.deliver) },
+  hub,
   corsOrigins: env.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
   webDist: env.WEB_DIST,
   bodyLimit: env.BODY_LIMIT_BYTES,
@@ -33,6 +38,7 @@ const shutdown = async (signal: string) => {
   await app.close();
   await queue.queue.close();
   redis.disconnect();
+  subscriber.disconnect();
   await db.$disconnect();
   process.exit(0);
 };

@@ -1,4 +1,4 @@
-import { createResponseCache } from "@fieldsync/api";
+import { createRedisNotifier, createResponseCache } from "@fieldsync/api";
 import { createDb } from "@fieldsync/db";
 import { Redis } from "ioredis";
 import { loadWorkerEnv } from "./env.ts";
@@ -9,7 +9,10 @@ const db = createDb(env.DATABASE_URL);
 // BullMQ workers need maxRetriesPerRequest: null; while Redis is down they wait and reconnect.
 const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(n * 200, 5000) });
 connection.on("error", () => undefined);
-const deps = { db };
+// Publishing on its own connection: the worker's is busy with BullMQ's blocking commands.
+const publisher = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 200, 5000) });
+publisher.on("error", () => undefined);
+const deps = { db, notifier: createRedisNotifier(db, publisher) };
 const retry = { maxAttempts: env.SYNC_MAX_ATTEMPTS, backoffMs: env.SYNC_BACKOFF_MS };
 const prefix = env.BULLMQ_PREFIX;
 
@@ -35,6 +38,7 @@ const shutdown = async (signal: string) => {
   await relay.close();
   await worker.close();
   connection.disconnect();
+  publisher.disconnect();
   await db.$disconnect();
   process.exit(0);
 };

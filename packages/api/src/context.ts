@@ -4,6 +4,7 @@ import type { ApiConfig } from "./config.ts";
 import { verifyAccessToken } from "./auth/jwt.ts";
 import type { BackgroundQueue } from "./queue/background-queue.ts";
 import type { ResponseCache } from "./queue/response-cache.ts";
+import type { ChangeNotifier } from "./realtime/notifier.ts";
 
 export interface Deps {
   db: Db;
@@ -12,6 +13,8 @@ export interface Deps {
   queue: BackgroundQueue | null;
   /** Redis response cache; null without Redis. */
   cache: ResponseCache | null;
+  /** Announces new changes to live clients (SSE); null when nobody listens. */
+  notifier?: ChangeNotifier | null;
 }
 
 export interface AuthUser {

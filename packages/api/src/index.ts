@@ -1,6 +1,7 @@
 export type { ApiConfig } from "./config.ts";
 export { createContextInner, type AuthUser, type Context, type Deps } from "./context.ts";
 export { AppError, fail, retryAfterOf, toErrorBody, unauthorizedMessage } from "./errors.ts";
+export { databaseRetryAfterSeconds, isDatabaseUnavailable } from "./database-unavailable.ts";
 export { auditActions, recordAudit, type AuditAction, type AuditEntry } from "./audit/record.ts";
 export { hashPassword } from "./auth/password.ts";
 export { verifyAccessToken } from "./auth/jwt.ts";
@@ -13,3 +14,4 @@ export { type ProcessDeps, type ProcessOptions, processQueuedChange } from "./qu
 export { relayPending } from "./queue/relay.ts";
 export { deviceBacklog } from "./queue/stats.ts";
 export { type AlertThresholds, defaultAlertThresholds, evaluateAlerts, healthFigures } from "./health/alerts.ts";
+export { type ChangeNotifier, type ChangeNudge, changesChannel, createRedisNotifier, nudgeFor } from "./realtime/notifier.ts";

@@ -1,5 +1,5 @@
-// A fresh, fully migrated PostgreSQL database per test file. Migrations are applied once to a
-// template database named after their content hash; each test file clones it (fast) and drops
+// A fresh, fully migrated PostgreSQL database per test file. Migrations are applied once (with
+// `prisma migrate deploy`) to a template database named after their content hash; each test file clones it (fast) and drops
 // its clone afterwards. Uses the real server at TEST_DATABASE_URL (default: local postgres).
 import { createHash, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { createDb, type Db } from "./client.ts";
+import { migrateDeploy } from "./migrate.ts";
 
 const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), "../../../prisma/migrations");
 const adminUrl = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -38,7 +39,8 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 
 async function ensureTemplate(): Promise<string> {
   const scripts = migrationScripts();
-  const name = `fieldsync_tpl_${createHash("sha256").update(scripts.join("\n")).digest("hex").slice(0, 16)}`;
+  // The hash covers how the template is built too, so a change to this function builds a new one.
+  const name = `fieldsync_tpl_${createHash("sha256").update(`deploy-v2\n${scripts.join("\n")}`).digest("hex").slice(0, 16)}`;
   await withAdmin(async (admin) => {
     await admin.query("SELECT pg_advisory_lock(4242)");
     try {
@@ -47,10 +49,9 @@ async function ensureTemplate(): Promise<string> {
       const building = `${name}_building`;
       await admin.query(`DROP DATABASE IF EXISTS "${building}"`);
       await admin.query(`CREATE DATABASE "${building}"`);
-      const target = new pg.Client({ connectionString: databaseUrl(building) });
-      await target.connect();
-      for (const script of scripts) await target.query(script);
-      await target.end();
+      // Through Prisma Migrate itself, so clones carry its bookkeeping and a server process
+      // started on one (which runs `migrate deploy`) finds nothing to apply.
+      await migrateDeploy(databaseUrl(building));
       await admin.query(`ALTER DATABASE "${building}" RENAME TO "${name}"`);
     } finally {
       await admin.query("SELECT pg_advisory_unlock(4242)");

@@ -1,5 +1,6 @@
 import type { Db, SyncQueue } from "@fieldsync/db";
 import { type ConflictPolicy, type EntityType, type SyncChange, syncChangeSchema } from "@fieldsync/schema";
+import type { ChangeNotifier } from "../realtime/notifier.ts";
 import { type Outcome, Batch, prepare, recordOutcomes } from "../sync/apply.ts";
 import { loadStates } from "../sync/entities.ts";
 import { inTransaction, sqlState } from "../sync/transaction.ts";
@@ -8,6 +9,8 @@ import { inTransaction, sqlState } from "../sync/transaction.ts";
 export interface ProcessDeps {
   db: Db;
   conflictPolicies?: Partial<Record<EntityType, ConflictPolicy>>;
+  /** Nudges live clients after changes were applied. */
+  notifier?: ChangeNotifier | null;
 }
 
 export interface ProcessOptions {
@@ -110,7 +113,7 @@ async function recordFailure(db: Db, clientId: string, error: unknown, maxAttemp
  * out, then dead-lettered, so one poison change never blocks the rest.
  */
 export async function processQueuedChange(deps: ProcessDeps, queueItemId: string, options: ProcessOptions): Promise<{ processed: number }> {
-  const target = await deps.db.syncQueue.findUnique({ where: { id: queueItemId }, select: { clientId: true, status: true } });
+  const target = await deps.db.syncQueue.findUnique({ where: { id: queueItemId }, select: { clientId: true, orgId: true, status: true } });
   // Most jobs of a busy device find their change already applied by an earlier job's drain.
   if (!target || (target.status !== "PENDING" && target.status !== "SYNCING")) return { processed: 0 };
   let processed = 0;
@@ -120,6 +123,7 @@ export async function processQueuedChange(deps: ProcessDeps, queueItemId: string
       const done = await applyHead(deps, target.clientId, careful > 0 ? 1 : batchSize, options.lockTimeoutMs);
       if (done === 0) return { processed };
       processed += done;
+      await deps.notifier?.publish(target.orgId);
       careful = Math.max(0, careful - done);
     } catch (error) {
       if (careful === 0) {

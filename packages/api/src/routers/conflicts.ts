@@ -15,5 +15,9 @@ export const conflictsRouter = router({
   resolve: authedProcedure
     .input(resolveConflictBodySchema)
     .output(resolveConflictResponseSchema)
-    .mutation(({ ctx, input }) => resolveConflict(ctx.db, ctx.user, input)),
+    .mutation(async ({ ctx, input }) => {
+      const resolved = await resolveConflict(ctx.db, ctx.user, input);
+      if (resolved.change) await ctx.notifier?.publish(ctx.user.orgId);
+      return resolved;
+    }),
 });

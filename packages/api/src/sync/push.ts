@@ -54,6 +54,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
     };
   });
 
+  if (results.some((r) => r.status === "applied" && !r.duplicate)) await deps.notifier?.publish(user.orgId);
   if (enqueue.length > 0) {
     const priority = body.async && prepared.length <= config.inlineMaxChanges ? jobPriorities.interactive : jobPriorities.bulk;
     await deps.queue?.enqueue(enqueue, priority);
