@@ -44,6 +44,14 @@ describe("initial sync", () => {
     expect((await delta("tech1", { pageToken: token })).changes).toEqual([]);
   });
 
+  test("a page that one entity type fills exactly continues with the next type", async () => {
+    const assets = await api.db.asset.count({ where: { org: { name: "Northwind" } } });
+    const first = await delta("tech1", { pageSize: assets });
+    expect(first.changes.map((c) => c.entityType)).toEqual(Array(assets).fill("asset"));
+    const second = await delta("tech1", { pageSize: assets, pageToken: first.nextPageToken });
+    expect(second.changes[0]?.entityType).toBe("task");
+  });
+
   test("entityTypes filters what is sent", async () => {
     const { changes } = await drain("tech1", { entityTypes: ["task"], pageSize: 50 });
     expect(changes.length).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import type { AppRouter } from "./root.ts";
  * both transports). `input` assembles the procedure input from the HTTP request.
  */
 export interface RestRoute {
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   url: string;
   procedure: string;
   input: (request: { body: unknown; params: Record<string, string>; query: Record<string, string> }) => unknown;
@@ -25,6 +25,7 @@ export const restRoutes: RestRoute[] = [
   { method: "GET", url: "/api/sync/devices", procedure: "devices.list", input: none },
   { method: "POST", url: "/api/sync/devices", procedure: "devices.register", input: body, status: 201 },
   { method: "DELETE", url: "/api/sync/devices/:deviceId", procedure: "devices.revoke", input: (r) => r.params },
+  { method: "PUT", url: "/api/sync/subscription", procedure: "devices.subscribe", input: body },
   { method: "GET", url: "/api/sync/conflicts", procedure: "conflicts.list", input: (r) => r.query },
   { method: "POST", url: "/api/sync/conflicts/resolve", procedure: "conflicts.resolve", input: body },
   { method: "GET", url: "/api/sync/queue/stats", procedure: "queue.stats", input: none },

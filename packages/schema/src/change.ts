@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { syncOperationSchema } from "./enums.ts";
-import { entityIdSchema, isoDateTime } from "./fields.ts";
+import { entityIdSchema, isoDateTime, storableInstant, storableInstantMessage } from "./fields.ts";
 import { entityDataSchema, payloadIssues } from "./payload.ts";
 import { entityTypeSchema } from "./registry.ts";
 
@@ -19,7 +19,7 @@ export const syncChangeSchema = z
     operation: syncOperationSchema,
     payload: z.record(z.string(), z.unknown()).default({}),
     clientVersion: z.int().min(0).max(2_147_483_647),
-    timestamp: z.iso.datetime({ offset: true }),
+    timestamp: z.iso.datetime({ offset: true }).refine(storableInstant, storableInstantMessage),
     checksum: checksumSchema.optional(),
   })
   .superRefine((change, ctx) => {

@@ -3,6 +3,7 @@ import { serverChangeSchema } from "./change.ts";
 import { deviceIdSchema } from "./device.ts";
 import { limits } from "./limits.ts";
 import { entityTypeSchema } from "./registry.ts";
+import { entityRefSchema } from "./subscription.ts";
 
 /**
  * POST /api/sync/delta. With `pageToken` (or a syncToken from POST /api/sync) the pull resumes
@@ -31,5 +32,7 @@ export const deltaResponseSchema = z.object({
   progress: z.object({ sent: z.int(), total: z.int() }).nullable(),
   /** The server asked this device to drop its local data: this page starts a new snapshot. */
   resetRequired: z.boolean(),
+  /** Entities that left the device's subscription (e.g. an asset moved elsewhere): drop them. */
+  evict: z.array(entityRefSchema),
 });
 export type DeltaResponse = z.infer<typeof deltaResponseSchema>;

@@ -18,3 +18,4 @@ export * from "./push.ts";
 export * from "./queue.ts";
 export * from "./registry.ts";
 export * from "./status.ts";
+export * from "./subscription.ts";

@@ -6,6 +6,7 @@ import { rejectionCodes } from "./errors.ts";
 import { entityIdSchema, isoDateTime } from "./fields.ts";
 import { limits } from "./limits.ts";
 import { entityTypeSchema } from "./registry.ts";
+import { entityRefSchema } from "./subscription.ts";
 
 /** POST /api/sync: the spec's request, unchanged. */
 export const pushBodySchema = z.strictObject({
@@ -74,5 +75,7 @@ export const pushResponseSchema = z.object({
   hasMore: z.boolean(),
   /** The server asked this device to drop its local data: `changes` restart from a snapshot. */
   resetRequired: z.boolean(),
+  /** Entities that left the device's subscription (e.g. an asset moved elsewhere): drop them. */
+  evict: z.array(entityRefSchema),
 });
 export type PushResponse = z.infer<typeof pushResponseSchema>;

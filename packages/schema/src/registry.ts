@@ -22,6 +22,12 @@ interface EntityDefinition<S extends z.ZodObject> {
   /** Fields holding the id of another entity type of the same organization. */
   references: Partial<Record<keyof z.infer<S>, string>>;
   conflictPolicy: ConflictPolicy;
+  /**
+   * How a device's location subscription selects entities of this type: by one of its own text
+   * fields (prefix match), or through the entity a reference field points at. Without it, a
+   * subscription's locations do not filter the type.
+   */
+  scope?: { by: "field"; field: keyof z.infer<S> & string } | { by: "reference"; field: keyof z.infer<S> & string };
 }
 
 const defineEntity = <S extends z.ZodObject>(def: EntityDefinition<S>) => def;
@@ -37,6 +43,7 @@ export const entityRegistry = {
     defaults: { status: "OPERATIONAL" },
     references: {},
     conflictPolicy: defaultConflictPolicy,
+    scope: { by: "field", field: "location" },
   }),
   task: defineEntity({
     model: "Task",
@@ -44,6 +51,7 @@ export const entityRegistry = {
     defaults: { status: "OPEN", priority: "NORMAL" },
     references: { assetId: "asset" },
     conflictPolicy: defaultConflictPolicy,
+    scope: { by: "reference", field: "assetId" },
   }),
   schedule: defineEntity({
     model: "Schedule",
@@ -51,6 +59,7 @@ export const entityRegistry = {
     defaults: {},
     references: { assetId: "asset" },
     conflictPolicy: defaultConflictPolicy,
+    scope: { by: "reference", field: "assetId" },
   }),
 };
 

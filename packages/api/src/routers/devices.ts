@@ -1,5 +1,12 @@
-import { deviceParamsSchema, deviceResponseSchema, listDevicesResponseSchema, registerDeviceBodySchema } from "@fieldsync/schema";
-import { listDevices, registerDevice, revokeDevice } from "../sync/devices.ts";
+import {
+  deviceParamsSchema,
+  deviceResponseSchema,
+  listDevicesResponseSchema,
+  registerDeviceBodySchema,
+  setSubscriptionBodySchema,
+  subscriptionResponseSchema,
+} from "@fieldsync/schema";
+import { listDevices, registerDevice, revokeDevice, setSubscription } from "../sync/devices.ts";
 import { authedProcedure, router } from "../trpc.ts";
 
 export const devicesRouter = router({
@@ -12,4 +19,8 @@ export const devicesRouter = router({
     .input(deviceParamsSchema)
     .output(deviceResponseSchema)
     .mutation(async ({ ctx, input }) => ({ device: await revokeDevice(ctx.db, ctx.user, input.deviceId) })),
+  subscribe: authedProcedure
+    .input(setSubscriptionBodySchema)
+    .output(subscriptionResponseSchema)
+    .mutation(({ ctx, input }) => setSubscription(ctx.db, ctx.user, input.deviceId, input.subscription)),
 });

@@ -1,28 +1,30 @@
-import { type DeltaBody, type DeltaResponse, entityTypes } from "@fieldsync/schema";
+import type { DeltaBody, DeltaResponse } from "@fieldsync/schema";
 import type { AuthUser, Deps } from "../context.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { encodeCursor } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
 import { pull } from "./pull.ts";
+import { planPull } from "./pull-plan.ts";
 
 /**
  * POST /api/sync/delta: one page of changes for the device. The device's own changes are
  * included (it may have lost them, e.g. after clearing storage) — clients skip versions they hold.
- * A device flagged by cache invalidation gets `resetRequired` and a fresh snapshot instead.
+ * A device flagged by cache invalidation gets `resetRequired` and a fresh snapshot instead; one
+ * whose subscription changed gets a snapshot of its new scope. Only subscribed entities are sent.
  */
 export async function deltaChanges({ db, config }: Deps, user: AuthUser, body: DeltaBody): Promise<DeltaResponse> {
-  const types = body.entityTypes ? [...new Set(body.entityTypes)] : entityTypes;
-  const cursor = body.pageToken ? decodeCursor(config.cursorSecret, user.orgId, types, body.pageToken) : null;
+  const plan = await planPull(db, config.cursorSecret, user, body.deviceId, body.pageToken, body.entityTypes);
+  const { types, resetRequired } = plan;
   const device = await syncingDevice(db, user, body.deviceId);
-  const resetRequired = device.resyncRequired;
   const page = await pull(db, {
     orgId: user.orgId,
     types,
-    cursor: resetRequired ? null : cursor,
-    after: resetRequired ? undefined : body.lastSyncTimestamp,
+    cursor: plan.cursor,
+    after: plan.cursor || resetRequired ? undefined : body.lastSyncTimestamp,
     limit: body.pageSize,
+    subscription: plan.subscription,
   });
   const token = encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
-  await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken: token, resyncRequired: false } });
+  await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken: token, resyncRequired: false, rescopeRequired: false } });
   return {
     changes: page.changes,
     nextPageToken: token,
@@ -31,5 +33,6 @@ export async function deltaChanges({ db, config }: Deps, user: AuthUser, body: D
     serverTime: new Date().toISOString(),
     progress: page.progress,
     resetRequired,
+    evict: page.evict,
   };
 }

@@ -1,8 +1,9 @@
-import type { Db, SyncClient, Tx } from "@fieldsync/db";
-import type { Device } from "@fieldsync/schema";
+import type { Db, Prisma, SyncClient, Tx } from "@fieldsync/db";
+import { type Device, type Subscription, subscriptionSchema } from "@fieldsync/schema";
 import { auditActions, recordAudit } from "../audit/record.ts";
 import type { AuthUser } from "../context.ts";
 import { fail } from "../errors.ts";
+import { leftScope } from "./scope.ts";
 import { inTransaction } from "./transaction.ts";
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -107,4 +108,19 @@ export async function revokeDevice(db: Db, user: AuthUser, deviceId: string): Pr
     return updated;
   });
   return toDevice(revoked);
+}
+
+/**
+ * PUT /api/sync/subscription: what the device keeps offline. Answers which entities left its
+ * scope (to evict); its next pull restarts from a snapshot of the new scope, with progress.
+ */
+export async function setSubscription(db: Db, user: AuthUser, deviceId: string, subscription: Subscription) {
+  const device = await syncingDevice(db, user, deviceId);
+  const before = device.subscription ? subscriptionSchema.parse(device.subscription) : null;
+  const evict = await leftScope(db, user.orgId, before, subscription);
+  await db.syncClient.update({
+    where: { id: device.id },
+    data: { subscription: subscription as Prisma.InputJsonObject, rescopeRequired: true },
+  });
+  return { deviceId, subscription, evict };
 }

@@ -1,6 +1,7 @@
 import { Prisma, type Db } from "@fieldsync/db";
-import { type EntityData, type EntityType, type ServerChange, type SyncOperation, getEntity } from "@fieldsync/schema";
+import { type EntityData, type EntityRef, type EntityType, type ServerChange, type Subscription, type SyncOperation, getEntity } from "@fieldsync/schema";
 import type { Cursor } from "./cursor.ts";
+import { filterToScope, scopeCondition } from "./scope.ts";
 
 export interface PullInput {
   orgId: string;
@@ -12,6 +13,8 @@ export interface PullInput {
   limit: number;
   /** Leave out changes this device made itself (it has them already). */
   excludeClientId?: string;
+  /** The device's subscription; null or absent: everything of `types`. */
+  subscription?: Subscription | null;
 }
 
 export interface PullPage {
@@ -19,6 +22,8 @@ export interface PullPage {
   cursor: Cursor;
   hasMore: boolean;
   progress: { sent: number; total: number } | null;
+  /** Entities that left the subscription in this page of the log. */
+  evict: EntityRef[];
 }
 
 interface LogRow {
@@ -52,8 +57,10 @@ async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode:
     LIMIT ${limit + 1}`;
   const page = rows.slice(0, limit);
   const last = page.at(-1);
+  // The cursor moves past every row read, delivered or not: filtering never reopens a gap.
+  const { kept, evict } = await filterToScope(db, input.orgId, input.subscription ?? null, page);
   return {
-    changes: page.map((row) => ({
+    changes: kept.map((row) => ({
       entityType: row.entityType,
       entityId: row.entityId,
       operation: row.operation,
@@ -65,6 +72,7 @@ async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode:
     cursor: last ? { ...cursor, txid: last.txid, seq: last.seq } : cursor,
     hasMore: rows.length > limit,
     progress: null,
+    evict,
   };
 }
 
@@ -74,7 +82,8 @@ async function startSnapshot(db: Db, input: PullInput): Promise<Extract<Cursor, 
   const [fence] = await db.$queryRaw<{ xmin: string }[]>`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`;
   let total = 0;
   for (const type of input.types) {
-    const [row] = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM ${table(type)} WHERE "orgId" = ${input.orgId}`;
+    const [row] = await db.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM ${table(type)} e WHERE e."orgId" = ${input.orgId} ${scopeCondition(input.subscription ?? null, type)}`;
     total += Number(row!.n);
   }
   return { mode: "snapshot", fence: fence!.xmin, typeIndex: 0, lastId: "", sent: 0, total };
@@ -91,12 +100,14 @@ async function snapshotPage(db: Db, input: PullInput, start: Extract<Cursor, { m
   while (cursor.typeIndex < input.types.length) {
     const type = input.types[cursor.typeIndex]!;
     const room = input.limit - changes.length;
+    // The previous type filled the page exactly: resume with this one next time.
+    if (room === 0) return { changes, cursor, hasMore: true, progress: { sent: cursor.sent, total: Math.max(cursor.total, cursor.sent) }, evict: [] };
     const rows = await db.$queryRaw<{ id: string; data: EntityData; version: number; checksum: string; lastModifiedAt: Date }[]>`
       SELECT e."id", fieldsync_entity_data(${`"${getEntity(type).model}"`}::regclass, to_jsonb(e)) AS data,
              m."version", m."checksum", m."lastModifiedAt"
       FROM ${table(type)} e
       JOIN "SyncMetadata" m ON m."orgId" = e."orgId" AND m."entityType" = ${type} AND m."entityId" = e."id"
-      WHERE e."orgId" = ${input.orgId} AND e."id" > ${cursor.lastId}
+      WHERE e."orgId" = ${input.orgId} AND e."id" > ${cursor.lastId} ${scopeCondition(input.subscription ?? null, type)}
       ORDER BY e."id" LIMIT ${room + 1}`;
     const page = rows.slice(0, room);
     for (const row of page) {
@@ -113,7 +124,7 @@ async function snapshotPage(db: Db, input: PullInput, start: Extract<Cursor, { m
     const sent = cursor.sent + page.length;
     if (rows.length > room) {
       const next = { ...cursor, lastId: page.at(-1)!.id, sent };
-      return { changes, cursor: next, hasMore: true, progress: { sent, total: Math.max(cursor.total, sent) } };
+      return { changes, cursor: next, hasMore: true, progress: { sent, total: Math.max(cursor.total, sent) }, evict: [] };
     }
     cursor = { ...cursor, typeIndex: cursor.typeIndex + 1, lastId: "", sent };
   }

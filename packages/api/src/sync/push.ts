@@ -1,11 +1,12 @@
-import { type PushBody, type PushResponse, entityTypes, jobPriorities, limits } from "@fieldsync/schema";
+import { type PushBody, type PushResponse, jobPriorities, limits } from "@fieldsync/schema";
 import type { AuthUser, Deps } from "../context.ts";
 import { type Outcome, Batch, claim, prepare, recordOutcomes, toResult } from "./apply.ts";
 import { toConflict } from "./conflict-record.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { encodeCursor } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
 import { loadStates } from "./entities.ts";
 import { pull } from "./pull.ts";
+import { planPull } from "./pull-plan.ts";
 import { inTransaction } from "./transaction.ts";
 
 /**
@@ -21,8 +22,8 @@ import { inTransaction } from "./transaction.ts";
  */
 export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): Promise<PushResponse> {
   const { db, config } = deps;
-  const types = entityTypes;
-  const cursor = body.syncToken ? decodeCursor(config.cursorSecret, user.orgId, types, body.syncToken) : null;
+  const plan = await planPull(db, config.cursorSecret, user, body.deviceId, body.syncToken);
+  const { types, resetRequired } = plan;
   const prepared = await Promise.all(body.changes.map(prepare));
   const queued = body.async === true || prepared.length > config.inlineMaxChanges;
 
@@ -60,16 +61,17 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
     await deps.queue?.enqueue(enqueue, priority);
   }
 
-  const resetRequired = device.resyncRequired;
   const page = await pull(db, {
     orgId: user.orgId,
     types,
-    cursor: resetRequired ? null : cursor,
+    cursor: plan.cursor,
     limit: limits.pushResponsePageSize,
+    // After a reset the device holds nothing, not even its own changes.
     excludeClientId: resetRequired ? undefined : device.id,
+    subscription: plan.subscription,
   });
   const syncToken = encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
-  await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken, resyncRequired: false } });
+  await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken, resyncRequired: false, rescopeRequired: false } });
   return {
     syncToken,
     changes: [...page.changes, ...merged],
@@ -78,5 +80,6 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
     results,
     hasMore: page.hasMore,
     resetRequired,
+    evict: page.evict,
   };
 }
