@@ -20,6 +20,7 @@ import { type ErrorBody, errorCodes } from "@fieldsync/schema";
 import { TRPCError } from "@trpc/server";
 import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyError, type FastifyServerOptions } from "fastify";
+import { registerApiDocs } from "./api-docs.ts";
 import { registerBullBoard } from "./bull-board.ts";
 import { createMetrics } from "./metrics.ts";
 import { NudgeHub, registerEvents } from "./realtime.ts";
@@ -156,14 +157,18 @@ export async function buildApp(options: AppOptions) {
       },
     });
   restRoutes.forEach(mount);
+  registerApiDocs(app);
 
   if (options.webDist && existsSync(join(options.webDist, "index.html"))) {
     // No reply decorator: Bull Board registers its own copy of @fastify/static.
     await app.register(fastifyStatic, { root: options.webDist, wildcard: false, decorateReply: false });
     const shell = readFileSync(join(options.webDist, "index.html"));
     app.setNotFoundHandler((request, reply) => {
-      const isApi = request.url.startsWith("/api") || request.url.startsWith("/trpc") || request.url.startsWith("/admin");
-      if (request.method === "GET" && !isApi) return reply.type("text/html").send(shell);
+      const path = request.url.split("?")[0]!;
+      const isApi = path.startsWith("/api") || path.startsWith("/trpc") || path.startsWith("/admin");
+      // A missing file (/assets/old-hash.js from a stale service worker) is a 404, not the app shell.
+      const isFile = /\.[A-Za-z0-9]+$/.test(path);
+      if (request.method === "GET" && !isApi && !isFile) return reply.type("text/html").send(shell);
       return reply.code(404).send({ statusCode: 404, code: errorCodes.NOT_FOUND, message: "Not found" });
     });
   } else {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { DeltaResponse } from "@fieldsync/schema";
+import { createTestDatabase } from "@fieldsync/db/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Api, type UserName, create, remove, setupApi, update } from "./test-kit.ts";
@@ -104,6 +105,23 @@ describe("incremental pulls", () => {
       await client.end();
     }
   });
+});
+
+test("a transaction left open in another database does not hold back pulls", async () => {
+  const other = await createTestDatabase();
+  const idle = new pg.Client({ connectionString: other.url });
+  await idle.connect();
+  try {
+    await idle.query("BEGIN");
+    await idle.query("SELECT pg_current_xact_id()");
+    const { token } = await drain("tech2", { pageSize: 100 });
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "Not held back" })]);
+    expect((await delta("tech2", { pageToken: token })).changes.map((c) => c.entityId)).toEqual([id]);
+  } finally {
+    await idle.end();
+    await other.drop();
+  }
 });
 
 describe("tokens are opaque, tamper-evident and bound to the organization", () => {

@@ -68,6 +68,11 @@ export interface ApiClientOptions {
   baseUrl: string;
   /** The bearer token; null sends none. */
   getToken: () => string | null | Promise<string | null>;
+  /**
+   * Called once when the server answers 401 to `rejected`: a fresh token to retry with, or null
+   * to give up (then the 401 is thrown).
+   */
+  renewToken?: (rejected: string) => Promise<string | null>;
   fetch?: typeof fetch;
   timeoutMs?: number;
 }
@@ -82,6 +87,11 @@ export class ApiClient {
 
   login(body: LoginBody): Promise<LoginResponse> {
     return this.request("POST", "/api/auth/login", loginResponseSchema, body, false);
+  }
+
+  /** Exchanges a single-use refresh token for a new pair. */
+  refresh(refreshToken: string): Promise<LoginResponse> {
+    return this.request("POST", "/api/auth/refresh", loginResponseSchema, { refreshToken }, false);
   }
 
   push(body: PushBodyInput): Promise<PushResponse> {
@@ -116,12 +126,22 @@ export class ApiClient {
     body?: unknown,
     authenticated = true,
   ): Promise<T> {
+    const token = authenticated ? await this.options.getToken() : null;
+    try {
+      return await this.send(method, path, schema, body, token);
+    } catch (error) {
+      // An access token can die early (server restart with a new key, clock skew): renew once.
+      if (!(error instanceof ApiError && error.status === 401 && token && this.options.renewToken)) throw error;
+      const renewed = await this.options.renewToken(token);
+      if (!renewed) throw error;
+      return this.send(method, path, schema, body, renewed);
+    }
+  }
+
+  private async send<T>(method: "GET" | "POST", path: string, schema: z.ZodType<T>, body: unknown, token: string | null): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (body !== undefined) headers["content-type"] = "application/json";
-    if (authenticated) {
-      const token = await this.options.getToken();
-      if (token) headers["authorization"] = `Bearer ${token}`;
-    }
+    if (token) headers["authorization"] = `Bearer ${token}`;
     let response: Response;
     let text: string;
     try {

@@ -1,4 +1,4 @@
-import { Dexie, type DexieOptions, type EntityTable, type Transaction } from "dexie";
+import { Dexie, type DexieOptions, type EntityTable, type Table, type Transaction } from "dexie";
 import type { Conflict, EntityData, EntityType, SyncOperation } from "@fieldsync/schema";
 
 /** One synced entity as this device knows it. */
@@ -125,7 +125,7 @@ async function upgradeToV2(tx: Transaction): Promise<void> {
 
 /** The device's IndexedDB store: entities, outbox, conflicts and sync state (`meta`). */
 export class LocalDb extends Dexie {
-  entities!: EntityTable<LocalEntity>;
+  entities!: Table<LocalEntity, [EntityType, string]>;
   outbox!: EntityTable<OutboxEntry, "seq">;
   conflicts!: EntityTable<LocalConflict, "id">;
   meta!: EntityTable<MetaRow, "key">;

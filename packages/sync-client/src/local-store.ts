@@ -1,9 +1,10 @@
 import {
   type Conflict,
-  type ChangeResult,
   type EntityData,
+  type EntityRef,
   type EntityType,
   type LoginResponse,
+  type PushResponse,
   type ServerChange,
   type SyncOperation,
   getEntity,
@@ -22,9 +23,26 @@ export class LocalValidationError extends Error {
 
 export interface Session {
   token: string;
-  /** ISO time the token stops working. */
+  /** ISO time the access token stops working. */
   expiresAt: string;
+  /** Single-use: exchanged for a new pair when the access token expires. */
+  refreshToken: string | null;
   user: LoginResponse["user"];
+}
+
+export const toSession = (response: LoginResponse, now = Date.now()): Session => ({
+  token: response.token,
+  expiresAt: new Date(now + response.expiresIn * 1000).toISOString(),
+  refreshToken: response.refreshToken,
+  user: response.user,
+});
+
+/** A page of server changes as delta (and, partly, push) answers carry it. */
+export interface ServerPage {
+  changes: readonly ServerChange[];
+  syncToken?: string;
+  resetRequired?: boolean;
+  evict?: readonly EntityRef[];
 }
 
 export type SyncPhase = "idle" | "syncing" | "offline" | "error" | "unauthorized" | "revoked";
@@ -93,7 +111,7 @@ export class LocalStore {
   async update(type: EntityType, id: string, patch: Record<string, unknown>): Promise<boolean> {
     const normalized = normalize(type, "UPDATE", patch);
     return this.db.transaction("rw", [this.db.entities, this.db.outbox], async () => {
-      const current = (await this.db.entities.get([type, id] as Key))?.data;
+      const current = (await this.db.entities.get([type, id]))?.data;
       if (!current) throw new Error(`${type} ${id} does not exist here`);
       const changed = Object.fromEntries(
         Object.entries(normalized).filter(([field, value]) => JSON.stringify(current[field] ?? null) !== JSON.stringify(value)),
@@ -110,7 +128,7 @@ export class LocalStore {
 
   private enqueue(type: EntityType, id: string, operation: SyncOperation, payload: EntityData): Promise<void> {
     return this.db.transaction("rw", [this.db.entities, this.db.outbox], async () => {
-      const row = await this.db.entities.get([type, id] as Key);
+      const row = await this.db.entities.get([type, id]);
       const exists = row?.data != null;
       if (operation === "CREATE" ? exists || row !== undefined : !exists) {
         throw new Error(operation === "CREATE" ? `${type} ${id} already exists` : `${type} ${id} does not exist here`);
@@ -143,7 +161,7 @@ export class LocalStore {
   // ---- reads ----
 
   get(type: EntityType, id: string): Promise<LocalEntity | undefined> {
-    return this.db.entities.get([type, id] as Key);
+    return this.db.entities.get([type, id]);
   }
 
   /** Live (not deleted) entities of a type, in no particular order. */
@@ -174,13 +192,13 @@ export class LocalStore {
 
   /** Recomputes an entity's row from its server copy and its queued changes. */
   private async refresh(type: EntityType, id: string): Promise<void> {
-    const row = await this.db.entities.get([type, id] as Key);
+    const row = await this.db.entities.get([type, id]);
     const queue = await this.queueOf(type, id);
     const serverData = row?.serverData ?? null;
     const version = row?.version ?? 0;
     if (version === 0 && queue.length === 0) {
       // Created and deleted here before the server saw it: nothing left to remember.
-      if (row) await this.db.entities.delete([type, id] as Key);
+      if (row) await this.db.entities.delete([type, id]);
       return;
     }
     const data = project(type, serverData, queue);
@@ -197,10 +215,51 @@ export class LocalStore {
     });
   }
 
-  /** Stores server changes whose version is newer than ours; tombstones too. Returns how many applied. */
-  async applyServerChanges(changes: readonly ServerChange[]): Promise<number> {
-    if (changes.length === 0) return 0;
-    return this.db.transaction("rw", [this.db.entities, this.db.outbox], () => this.applyChangesInTx(changes));
+  /**
+   * Stores a pulled page: server changes whose version is newer than ours (tombstones too), the
+   * evictions, and the cursor it was read up to, in one transaction so a crash cannot skip or
+   * lose a page. With `resetRequired` the server restarted this device from a snapshot: local
+   * copies are dropped first (the outbox stays: its changes are still the user's work).
+   * Returns how many changes were newer.
+   */
+  async applyServerPage(page: ServerPage): Promise<number> {
+    return this.db.transaction("rw", [this.db.entities, this.db.outbox, this.db.conflicts, this.db.meta], async () => {
+      if (page.resetRequired) await this.dropServerCopies();
+      const applied = await this.applyChangesInTx(page.changes);
+      await this.evictInTx(page.evict ?? []);
+      if (page.resetRequired) await this.reprojectOutbox();
+      if (page.syncToken !== undefined) await this.setSyncToken(page.syncToken);
+      return applied;
+    });
+  }
+
+  /** Server changes alone (no cursor): see applyServerPage. */
+  applyServerChanges(changes: readonly ServerChange[]): Promise<number> {
+    return this.applyServerPage({ changes });
+  }
+
+  /**
+   * Entities that left this device's subscription: forgotten, unless changes of theirs are still
+   * queued (those still sync; the server decides what becomes of them).
+   */
+  private async evictInTx(refs: readonly EntityRef[]): Promise<void> {
+    for (const ref of refs) {
+      if ((await this.queueOf(ref.entityType, ref.entityId)).length === 0) {
+        await this.db.entities.delete([ref.entityType, ref.entityId]);
+      }
+    }
+  }
+
+  private async dropServerCopies(): Promise<void> {
+    await this.db.entities.clear();
+    await this.db.conflicts.clear();
+  }
+
+  /** Entities with queued changes the snapshot has not (yet) brought, e.g. unsynced creates. */
+  private async reprojectOutbox(): Promise<void> {
+    const keys = new Map<string, [EntityType, string]>();
+    await this.db.outbox.each((entry) => keys.set(`${entry.entityType}:${entry.entityId}`, [entry.entityType, entry.entityId]));
+    for (const [type, id] of keys.values()) await this.refresh(type, id);
   }
 
   private async applyChangesInTx(changes: readonly ServerChange[]): Promise<number> {
@@ -232,9 +291,10 @@ export class LocalStore {
    * Picks the next changes to push and marks them sent, in one transaction so no edit can be
    * folded into a change that is on its way. One change per entity per batch (the next one's
    * base is the version this one produces); an entity whose oldest change waits on a conflict or
-   * failed is held back entirely, so its later edits are not applied out of order.
+   * failed is held back entirely, so its later edits are not applied out of order. `skip` holds
+   * back changes already sent in this cycle (e.g. queued by the server for background work).
    */
-  claimBatch(limit: number): Promise<OutboxEntry[]> {
+  claimBatch(limit: number, skip: ReadonlySet<number> = new Set()): Promise<OutboxEntry[]> {
     return this.db.transaction("rw", this.db.outbox, async () => {
       const seen = new Set<string>();
       const batch: OutboxEntry[] = [];
@@ -242,27 +302,29 @@ export class LocalStore {
         const key = `${entry.entityType}:${entry.entityId}`;
         if (seen.has(key)) return;
         seen.add(key);
-        if (entry.status === "pending") batch.push({ ...entry, attempts: entry.attempts + 1 });
+        if (entry.status === "pending" && !skip.has(entry.seq!)) batch.push({ ...entry, attempts: entry.attempts + 1 });
       });
       await this.db.outbox.bulkPut(batch);
       return batch;
     });
   }
 
-  /** Applies a push response: results to the outbox, other devices' changes, new conflicts. */
-  async applyPushResults(
-    batch: readonly OutboxEntry[],
-    results: readonly ChangeResult[],
-    changes: readonly ServerChange[],
-    conflicts: readonly Conflict[],
-  ): Promise<void> {
-    await this.db.transaction("rw", [this.db.entities, this.db.outbox, this.db.conflicts], async () => {
-      await this.applyChangesInTx(changes);
-      for (const result of results) {
+  /**
+   * Applies a push response in one transaction: other devices' changes first (so an acknowledged
+   * merge finds the merged copy), then each result to its outbox entry, new conflicts, the cursor.
+   * A `queued` change stays pending and frozen: pushing it again under its changeId later returns
+   * its outcome. Returns how many server changes were newer than ours.
+   */
+  async applyPushResults(batch: readonly OutboxEntry[], response: PushResponse): Promise<number> {
+    const tables = [this.db.entities, this.db.outbox, this.db.conflicts, this.db.meta];
+    return this.db.transaction("rw", tables, async () => {
+      if (response.resetRequired) await this.dropServerCopies();
+      const received = await this.applyChangesInTx(response.changes);
+      for (const result of response.results) {
         const sent = batch[result.index];
         if (!sent || sent.entityId !== result.entityId) continue;
         const entry = await this.db.outbox.get(sent.seq!);
-        if (!entry) continue;
+        if (!entry || result.status === "queued") continue;
         if (result.status === "applied") await this.acknowledge(entry, result.version);
         else if (result.status === "conflict") {
           await this.db.outbox.put({ ...entry, status: "conflict", conflictId: result.conflictId, error: null });
@@ -270,7 +332,11 @@ export class LocalStore {
           await this.db.outbox.put({ ...entry, status: "failed", error: { code: result.code, message: result.message } });
         }
       }
-      if (conflicts.length > 0) await this.db.conflicts.bulkPut([...conflicts]);
+      if (response.conflicts.length > 0) await this.db.conflicts.bulkPut(response.conflicts);
+      await this.evictInTx(response.evict ?? []);
+      if (response.resetRequired) await this.reprojectOutbox();
+      await this.setSyncToken(response.syncToken);
+      return received;
     });
   }
 
@@ -279,10 +345,23 @@ export class LocalStore {
     const key: Key = [entry.entityType, entry.entityId];
     await this.db.outbox.delete(entry.seq!);
     const row = await this.db.entities.get(key);
+    // A newer server copy (a merge, another device) may already be here from `changes`: keep it.
     if (row && version > row.version) {
-      // A newer server copy (a merge, another device) may already be here from `changes`; only then skip.
-      const serverData = project(entry.entityType, row.serverData, [entry]);
-      await this.db.entities.put({ ...row, serverData, version });
+      await this.db.entities.put({ ...row, serverData: project(entry.entityType, row.serverData, [entry]), version });
+    } else if (!row && entry.operation === "CREATE") {
+      // The row is gone when a reset dropped local copies in this same response; a CREATE is whole.
+      const serverData = project(entry.entityType, null, [entry]);
+      await this.db.entities.put({
+        type: entry.entityType,
+        id: entry.entityId,
+        data: serverData,
+        serverData,
+        version,
+        pending: 0,
+        deleted: 0,
+        assetId: assetIdOf(entry.entityType, serverData),
+        updatedAt: new Date().toISOString(),
+      });
     }
     await this.rebase(entry.entityType, entry.entityId, version);
     await this.refresh(entry.entityType, entry.entityId);
@@ -353,7 +432,7 @@ export class LocalStore {
     await this.db.transaction("rw", [this.db.entities, this.db.outbox], async () => {
       const entry = await this.db.outbox.get(seq);
       if (!entry || entry.status !== "failed") return;
-      const row = await this.db.entities.get([entry.entityType, entry.entityId] as Key);
+      const row = await this.db.entities.get([entry.entityType, entry.entityId]);
       await this.db.outbox.put({
         ...entry,
         changeId: crypto.randomUUID(),

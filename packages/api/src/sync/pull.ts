@@ -40,8 +40,9 @@ interface LogRow {
 
 /**
  * One page of changes after `cursor`. Log rows are handed out in (txid, seq) order and only below
- * the oldest transaction still running (pg_snapshot_xmin): any transaction that commits later has
- * a txid at or above that fence, so it lands after the cursor and is never skipped.
+ * the oldest transaction of this database still running (`fieldsync_delta_fence`, see its
+ * migration): any transaction that commits later has a txid at or above that fence, so it lands
+ * after the cursor and is never skipped.
  */
 async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode: "log" }>, limit: number): Promise<PullPage> {
   const rows = await db.$queryRaw<LogRow[]>`
@@ -49,7 +50,7 @@ async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode:
     FROM "ChangeLog"
     WHERE "orgId" = ${input.orgId}
       AND ("txid", "seq") > (${cursor.txid}::xid8, ${cursor.seq}::bigint)
-      AND "txid" < pg_snapshot_xmin(pg_current_snapshot())
+      AND "txid" < fieldsync_delta_fence()
       AND "entityType" = ANY(${input.types}::text[])
       ${cursor.after ? Prisma.sql`AND "createdAt" > ${new Date(cursor.after)}` : Prisma.empty}
       ${input.excludeClientId ? Prisma.sql`AND "originClientId" IS DISTINCT FROM ${input.excludeClientId}` : Prisma.empty}
@@ -79,7 +80,7 @@ async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode:
 const table = (type: EntityType) => Prisma.raw(`"${getEntity(type).model}"`);
 
 async function startSnapshot(db: Db, input: PullInput): Promise<Extract<Cursor, { mode: "snapshot" }>> {
-  const [fence] = await db.$queryRaw<{ xmin: string }[]>`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`;
+  const [fence] = await db.$queryRaw<{ xmin: string }[]>`SELECT fieldsync_delta_fence()::text AS xmin`;
   let total = 0;
   for (const type of input.types) {
     const [row] = await db.$queryRaw<{ n: bigint }[]>`

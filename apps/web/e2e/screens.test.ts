@@ -1,0 +1,109 @@
+import { startTestServer, type TestServer } from "@fieldsync/server/testing";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { login, openAsset, syncNow, waitUntilSynced } from "./support/app.ts";
+import { launchBrowser, openDevice, patience, screenshot } from "./support/browser.ts";
+import { serverEntities } from "./support/server-state.ts";
+
+let server: TestServer;
+let browser: Browser;
+beforeAll(async () => {
+  server = await startTestServer({ webDist: inject("webDist") });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("tasks and schedules of an asset: add, update, and every main screen captured", async () => {
+  const { context, page } = await openDevice(browser, server.url);
+  await login(page, "tech1@northwind.test");
+
+  await openAsset(page, "Boiler B-1");
+  const tasks = page.getByRole("list", { name: "Tasks" });
+  expect(await tasks.getByText("Annual boiler inspection").count()).toBe(1);
+  await page.getByRole("button", { name: "+ Add task" }).click();
+  await page.getByLabel("Title *").fill("Bleed radiators");
+  await page.getByLabel("Priority").selectOption("URGENT");
+  await page.getByRole("button", { name: "Add task" }).click();
+  await tasks.getByText("Bleed radiators").waitFor(patience);
+  await page.getByLabel("Status of Annual boiler inspection").selectOption("DONE");
+  await waitUntilSynced(page);
+  await screenshot(page, "08-asset-detail-tasks");
+
+  await page.getByRole("link", { name: "Edit" }).click();
+  await page.getByLabel("Notes").fill("Pressure drops overnight");
+  await screenshot(page, "09-asset-edit");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Pressure drops overnight").waitFor(patience);
+
+  await page.goto("/#/schedules");
+  const generatorRow = page.getByRole("listitem").filter({ hasText: "Generator test run" });
+  await generatorRow.getByRole("button", { name: "Done today" }).click();
+  await waitUntilSynced(page);
+  await screenshot(page, "10-schedules");
+
+  const entities = await serverEntities(server.url, "tech1@northwind.test");
+  const byTitle = (title: string) => entities.find((entity) => entity.payload["title"] === title);
+  expect(byTitle("Bleed radiators")?.payload).toMatchObject({ priority: "URGENT", status: "OPEN" });
+  expect(byTitle("Annual boiler inspection")?.payload).toMatchObject({ status: "DONE" });
+  const nextDue = Date.parse(String(byTitle("Generator test run")?.payload["nextDueAt"]));
+  expect(nextDue).toBeGreaterThan(Date.now() + 28 * 86_400_000);
+
+  await page.goto("/#/sync");
+  await page.getByText("Storage used:").waitFor(patience);
+  await screenshot(page, "11-sync-panel");
+  await page.goto("/#/conflicts");
+  await page.getByText("No open conflicts.").waitFor(patience);
+  await screenshot(page, "12-conflicts-empty");
+  await context.close();
+});
+
+test("a technician revokes a lost device from the devices screen; that device stops syncing", async () => {
+  const phone = await openDevice(browser, server.url);
+  const tablet = await openDevice(browser, server.url);
+  await login(phone.page, "tech2@northwind.test");
+  await login(tablet.page, "tech2@northwind.test");
+
+  await phone.page.goto("/#/devices");
+  const list = phone.page.getByRole("list", { name: "Devices" });
+  await list.getByText("(this device)").waitFor(patience);
+  expect(await list.getByRole("listitem").count()).toBe(2);
+  await screenshot(phone.page, "13-devices");
+  const other = list.getByRole("listitem").filter({ hasNotText: "(this device)" });
+  await other.getByRole("button", { name: "Revoke" }).click();
+  await other.getByText("revoked", { exact: true }).waitFor(patience);
+
+  await syncNow(phone.page);
+  await tablet.page.goto("/#/sync");
+  await tablet.page.getByRole("button", { name: "Sync now" }).click();
+  await expect.poll(() => tablet.page.getByTestId("sync-phase").textContent(), patience).toBe("This device was revoked");
+  await screenshot(tablet.page, "14-device-revoked");
+  await phone.context.close();
+  await tablet.context.close();
+});
+
+test("the app is installable: manifest, icons and a controlling service worker", async () => {
+  const manifestResponse = await fetch(`${server.url}/manifest.webmanifest`);
+  expect(manifestResponse.headers.get("content-type")).toContain("manifest+json");
+  const manifest = (await manifestResponse.json()) as { name: string; display: string; start_url: string; icons: { src: string; sizes: string; purpose?: string }[] };
+  expect(manifest).toMatchObject({ name: "Fieldsync Asset Manager", display: "standalone", start_url: "/" });
+  expect(manifest.icons.map((icon) => `${icon.sizes}${icon.purpose ? ` ${icon.purpose}` : ""}`)).toEqual(["192x192", "512x512", "512x512 maskable"]);
+  for (const icon of manifest.icons) {
+    const response = await fetch(`${server.url}${icon.src}`);
+    expect(response.headers.get("content-type")).toBe("image/png");
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const size = Number(icon.sizes.split("x")[0]);
+    // PNG signature, then IHDR width and height.
+    expect([...bytes.slice(1, 4)].map((b) => String.fromCharCode(b)).join("")).toBe("PNG");
+    expect(new DataView(bytes.buffer).getUint32(16)).toBe(size);
+    expect(new DataView(bytes.buffer).getUint32(20)).toBe(size);
+  }
+
+  const { context, page } = await openDevice(browser, server.url);
+  await page.goto("/");
+  expect(await page.locator('link[rel="manifest"]').getAttribute("href")).toBe("/manifest.webmanifest");
+  await page.waitForFunction(() => navigator.serviceWorker.controller?.scriptURL.endsWith("/sw.js") === true, undefined, patience);
+  await context.close();
+});

@@ -1,0 +1,86 @@
+import { expect } from "vitest";
+import type { Page } from "playwright-core";
+import { patience } from "./browser.ts";
+
+export const demoPassword = "fieldsync-demo";
+
+/** Logs in and waits for the first sync and for the service worker to control the page. */
+export async function login(page: Page, email: string): Promise<void> {
+  await page.goto("/");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(demoPassword);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("heading", { name: "Assets" }).waitFor(patience);
+  await waitUntilSynced(page);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, patience);
+}
+
+/** The top bar says "synced" once the outbox is empty and no cycle runs. */
+export async function waitUntilSynced(page: Page): Promise<void> {
+  await page.locator(".top-status", { hasText: "synced" }).waitFor(patience);
+}
+
+export async function openAsset(page: Page, name: string): Promise<void> {
+  await page.goto("/#/assets");
+  await page.getByRole("link", { name: new RegExp(name) }).first().click();
+  await page.getByRole("heading", { name, exact: true }).waitFor(patience);
+}
+
+export async function createAsset(page: Page, fields: { name: string; location?: string }): Promise<void> {
+  await page.goto("/#/assets");
+  await page.getByRole("link", { name: "New asset" }).click();
+  await page.getByLabel("Name *").fill(fields.name);
+  if (fields.location) await page.getByLabel("Location").fill(fields.location);
+  await page.getByRole("button", { name: "Create asset" }).click();
+  await page.getByRole("heading", { name: fields.name, exact: true }).waitFor(patience);
+}
+
+export async function editAsset(page: Page, name: string, fields: { name?: string; location?: string }): Promise<void> {
+  await openAsset(page, name);
+  await page.getByRole("link", { name: "Edit" }).click();
+  if (fields.name !== undefined) await page.getByLabel("Name *").fill(fields.name);
+  if (fields.location !== undefined) await page.getByLabel("Location").fill(fields.location);
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("heading", { name: fields.name ?? name, exact: true }).waitFor(patience);
+}
+
+export async function deleteAsset(page: Page, name: string): Promise<void> {
+  await openAsset(page, name);
+  await page.getByRole("button", { name: "Delete…" }).click();
+  await page.getByRole("button", { name: "Delete asset" }).click();
+  await page.getByRole("heading", { name: "Assets" }).waitFor(patience);
+}
+
+/** Names in the asset list, with the sync badge text of each row (empty when synced). */
+export async function assetRows(page: Page): Promise<{ name: string; badge: string }[]> {
+  await page.getByRole("list", { name: "Assets" }).waitFor(patience);
+  return page.getByRole("list", { name: "Assets" }).locator("li").evaluateAll((items) =>
+    items.map((item) => ({
+      name: item.querySelector("strong")?.textContent ?? "",
+      badge: item.querySelector("[data-testid=sync-badge]")?.textContent ?? "",
+    })),
+  );
+}
+
+export async function syncNow(page: Page): Promise<void> {
+  await page.goto("/#/sync");
+  await page.getByRole("button", { name: "Sync now" }).click();
+  await expect.poll(() => page.getByTestId("sync-phase").textContent(), patience).toBe("Up to date");
+}
+
+/**
+ * Syncs until `check` holds. The server releases a change to other devices once every older
+ * transaction in the database cluster has ended (gap-free pulls), so under load it can take a
+ * sync or two to arrive.
+ */
+export async function syncUntil(page: Page, check: () => Promise<boolean>): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        await syncNow(page);
+        return check();
+      },
+      { timeout: 60_000, interval: 250 },
+    )
+    .toBe(true);
+}

@@ -1,0 +1,44 @@
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
+
+export const chromiumPath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+
+const screenshotDir = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
+
+/** Debian's Chromium as root in a sandbox-less container, quiet on the closed network. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export interface Device {
+  context: BrowserContext;
+  page: Page;
+}
+
+/** A fresh browser profile: its own IndexedDB, service worker and device id. Phone-sized. */
+export async function openDevice(browser: Browser, baseURL: string): Promise<Device> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => console.error(`[page error] ${error.message}`));
+  return { context, page };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: `${screenshotDir}${name}.png`, fullPage: true });
+}
+
+/** Waits for state, never for time: these generous limits only bound a broken run. */
+export const patience = { timeout: 30_000 };

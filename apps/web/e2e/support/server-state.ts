@@ -1,0 +1,32 @@
+// Reads what the server really holds, through its public REST API: a fresh device's initial
+// snapshot is the organization's current data.
+import { randomUUID } from "node:crypto";
+import { deltaResponseSchema, loginResponseSchema, type ServerChange } from "@fieldsync/schema";
+import { demoPassword } from "./app.ts";
+
+async function post(url: string, body: unknown, token?: string) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return response.json() as Promise<unknown>;
+}
+
+export async function serverEntities(baseUrl: string, email: string): Promise<ServerChange[]> {
+  const { token } = loginResponseSchema.parse(await post(`${baseUrl}/api/auth/login`, { email, password: demoPassword }));
+  const deviceId = `e2e-check-${randomUUID()}`;
+  await post(`${baseUrl}/api/sync/devices`, { deviceId, deviceName: "e2e server check" }, token);
+  const entities: ServerChange[] = [];
+  let pageToken: string | undefined;
+  for (;;) {
+    const page = deltaResponseSchema.parse(await post(`${baseUrl}/api/sync/delta`, { deviceId, pageSize: 1000, ...(pageToken ? { pageToken } : {}) }, token));
+    entities.push(...page.changes);
+    pageToken = page.nextPageToken;
+    if (!page.hasMore) return entities;
+  }
+}
+
+export const assetsNamed = (entities: ServerChange[], name: string) =>
+  entities.filter((entity) => entity.entityType === "asset" && entity.payload["name"] === name);

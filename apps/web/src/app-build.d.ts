@@ -1,0 +1,2 @@
+/** Build identity, set by vite.config.ts `define`. */
+declare const __APP_BUILD__: string;

@@ -1,0 +1,41 @@
+import type { Conflict, EntityData } from "@fieldsync/schema";
+import { entityFields } from "@fieldsync/schema";
+
+export type Side = "client" | "server";
+
+export interface ConflictRow {
+  field: string;
+  base: unknown;
+  client: unknown;
+  server: unknown;
+  /** Both sides changed it differently: the user must pick one. */
+  conflicting: boolean;
+}
+
+/** Every field of the entity, side by side; conflicting ones flagged. */
+export function conflictRows(conflict: Conflict): ConflictRow[] {
+  return entityFields(conflict.entityType).map((field) => ({
+    field,
+    base: conflict.baseData?.[field] ?? null,
+    client: conflict.clientData?.[field] ?? null,
+    server: conflict.serverData?.[field] ?? null,
+    conflicting: conflict.conflictingFields.includes(field),
+  }));
+}
+
+/** Both sides still exist, so fields can be merged (not so when one side deleted the entity). */
+export const canMerge = (conflict: Conflict) => conflict.clientData !== null && conflict.serverData !== null;
+
+/**
+ * MERGE's `mergedData`: the chosen side's value for each conflicting field (server by default).
+ * Fields left out are merged three-way by the server, so each side's other edits survive.
+ */
+export function mergedData(conflict: Conflict, choices: Record<string, Side>): EntityData {
+  return Object.fromEntries(
+    conflict.conflictingFields.map((field) => {
+      const side = choices[field] ?? "server";
+      const source = side === "client" ? conflict.clientData : conflict.serverData;
+      return [field, source?.[field] ?? null];
+    }),
+  );
+}

@@ -1,0 +1,59 @@
+import { LocalDb, SyncEngine, SyncScheduler } from "@fieldsync/sync-client";
+
+/** Shown in the devices list so a technician can tell their phone from their tablet. */
+function describeDevice(): string {
+  const ua = navigator.userAgent;
+  const browser = /Edg\//.test(ua) ? "Edge" : /Firefox\//.test(ua) ? "Firefox" : /Chrom(e|ium)\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "Browser";
+  const os = /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Windows/.test(ua) ? "Windows" : /Mac OS/.test(ua) ? "macOS" : /Linux/.test(ua) ? "Linux" : "unknown OS";
+  return `${browser} on ${os}`;
+}
+
+// One store per origin, shared with the service worker (src/sw.ts opens the same database).
+export const db = new LocalDb("fieldsync");
+export const engine = new SyncEngine({ db, baseUrl: location.origin, deviceName: describeDevice() });
+export const store = engine.store;
+export const scheduler = new SyncScheduler(engine, { intervalMs: 30_000, isOnline: () => navigator.onLine });
+
+export const backgroundSyncTag = "sync-all";
+
+/** True when this browser can wake the service worker to sync after the tab is gone (Chromium). */
+export async function hasBackgroundSync(): Promise<boolean> {
+  const registration = await navigator.serviceWorker?.getRegistration();
+  return Boolean(registration && "sync" in registration);
+}
+
+/**
+ * After a local edit, writes are network-first: try to sync now; and where Background Sync
+ * exists, also ask the service worker to push the outbox when connectivity returns, even if this
+ * tab is closed by then.
+ */
+export async function syncSoon(): Promise<void> {
+  try {
+    const registration = await navigator.serviceWorker?.getRegistration();
+    const sync = (registration as { sync?: { register(tag: string): Promise<void> } } | undefined)?.sync;
+    await sync?.register(backgroundSyncTag);
+  } catch {
+    // Background Sync can be refused (permissions, private mode): the page's own triggers remain.
+  }
+  void scheduler.request();
+}
+
+let started = false;
+
+/** Sync triggers for every browser: start, an interval, coming online, focus, becoming visible. */
+export function startSyncTriggers(): void {
+  if (started) return;
+  started = true;
+  scheduler.start();
+  window.addEventListener("online", () => void scheduler.request());
+  window.addEventListener("focus", () => void scheduler.request());
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") void scheduler.request();
+  });
+}
+
+/** Asks the browser not to evict our IndexedDB under storage pressure (unsynced work lives there). */
+export async function requestPersistentStorage(): Promise<boolean> {
+  if (!navigator.storage?.persist) return false;
+  return (await navigator.storage.persisted()) || navigator.storage.persist();
+}

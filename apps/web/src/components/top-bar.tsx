@@ -1,0 +1,35 @@
+import { store } from "../app/runtime.ts";
+import { useLiveQuery } from "../app/use-live-query.ts";
+import { useOnline } from "../app/use-online.ts";
+import { href } from "../app/use-route.ts";
+
+/** Always visible: connectivity and how much is not on the server yet. */
+export function TopBar() {
+  const online = useOnline();
+  const pending = useLiveQuery(() => store.db.outbox.count(), []);
+  const state = useLiveQuery(() => store.syncState(), []);
+  const syncing = state?.phase === "syncing";
+  return (
+    <header className="top-bar">
+      <a href={href({ name: "assets" })} className="brand">
+        <img src="/icons/favicon-32.png" alt="" width={24} height={24} />
+        Fieldsync
+      </a>
+      <a href={href({ name: "sync" })} className="top-status" aria-label="Sync status">
+        <span className={`pill ${online ? "pill-online" : "pill-offline"}`} data-testid="connection">
+          {online ? "online" : "offline"}
+        </span>
+        {state?.phase === "revoked" || state?.phase === "unauthorized" ? (
+          <span className="pill pill-offline">sync stopped</span>
+        ) : null}
+        {pending ? (
+          <span className="pill pill-pending" data-testid="pending-pill">
+            {pending} pending
+          </span>
+        ) : (
+          <span className="pill pill-synced">{syncing ? "syncing" : "synced"}</span>
+        )}
+      </a>
+    </header>
+  );
+}

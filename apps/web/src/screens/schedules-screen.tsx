@@ -1,0 +1,107 @@
+import { getEntity } from "@fieldsync/schema";
+import { useState } from "react";
+import { formFields, fromFormValues, toFormValues, withoutNulls } from "../app/entity-forms.ts";
+import { formatDate } from "../app/format.ts";
+import { localEdit } from "../app/local-edit.ts";
+import { marksByEntity } from "../app/outbox-status.ts";
+import { store } from "../app/runtime.ts";
+import { useLiveQuery } from "../app/use-live-query.ts";
+import { href } from "../app/use-route.ts";
+import { EntityForm } from "../components/entity-form.tsx";
+import { SyncBadge } from "../components/sync-badge.tsx";
+
+const dayMs = 86_400_000;
+
+/** Next due date after doing the work today: recurrence counts from when it was last done. */
+const nextDueFromToday = (intervalDays: number) => {
+  const today = new Date();
+  today.setUTCHours(0, 0, 0, 0);
+  return new Date(today.getTime() + intervalDays * dayMs).toISOString();
+};
+
+export function SchedulesScreen() {
+  const schedules = useLiveQuery(() => store.list("schedule"), []);
+  const assets = useLiveQuery(() => store.list("asset"), []);
+  const outbox = useLiveQuery(() => store.outbox(), []);
+  const [adding, setAdding] = useState(false);
+  const [assetId, setAssetId] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const marks = marksByEntity(outbox ?? []);
+  const assetName = new Map((assets ?? []).map((asset) => [asset.id, String(asset.data?.["name"])]));
+  const sorted = [...(schedules ?? [])].sort((a, b) => String(a.data?.["nextDueAt"]).localeCompare(String(b.data?.["nextDueAt"])));
+  const now = Date.now();
+
+  return (
+    <section>
+      <div className="screen-head">
+        <h2>Schedules</h2>
+        {!adding && assets?.length ? (
+          <button className="primary" onClick={() => setAdding(true)}>
+            New schedule
+          </button>
+        ) : null}
+      </div>
+      {adding ? (
+        <div className="card">
+          <div className="field">
+            <label htmlFor="schedule-asset">Asset *</label>
+            <select id="schedule-asset" value={assetId} onChange={(e) => setAssetId(e.target.value)}>
+              <option value="">Choose an asset</option>
+              {(assets ?? []).map((asset) => (
+                <option key={asset.id} value={asset.id}>
+                  {String(asset.data?.["name"])}
+                </option>
+              ))}
+            </select>
+            {errors["assetId"] ? <p className="field-error">Choose an asset.</p> : null}
+          </div>
+          <EntityForm
+            idPrefix="schedule"
+            specs={formFields.schedule}
+            initial={toFormValues(formFields.schedule, { ...getEntity("schedule").defaults, intervalDays: 30 })}
+            submitLabel="Add schedule"
+            errors={errors}
+            onCancel={() => setAdding(false)}
+            onSubmit={async (values) => {
+              const failed = await localEdit(() =>
+                store.create("schedule", { ...withoutNulls(fromFormValues(formFields.schedule, values)), assetId }),
+              );
+              if (failed) setErrors(failed);
+              else setAdding(false);
+            }}
+          />
+        </div>
+      ) : null}
+      {sorted.length === 0 ? (
+        <p className="muted">No schedules yet.</p>
+      ) : (
+        <ul className="list" aria-label="Schedules">
+          {sorted.map((schedule) => {
+            const due = String(schedule.data?.["nextDueAt"]);
+            const overdue = Date.parse(due) < now;
+            const interval = Number(schedule.data?.["intervalDays"]);
+            return (
+              <li key={schedule.id} className="row">
+                <span className="row-main">
+                  <strong>{String(schedule.data?.["title"])}</strong>
+                  <a className="muted" href={href({ name: "asset", id: String(schedule.data?.["assetId"]) })}>
+                    {assetName.get(String(schedule.data?.["assetId"])) ?? "unknown asset"}
+                  </a>
+                  <span className={overdue ? "overdue" : "muted"}>
+                    {overdue ? "Overdue since" : "Next due"} {formatDate(due)} · every {interval} days
+                  </span>
+                </span>
+                <span className="row-side">
+                  <button onClick={() => void localEdit(() => store.update("schedule", schedule.id, { nextDueAt: nextDueFromToday(interval) }))}>
+                    Done today
+                  </button>
+                  <SyncBadge mark={marks.get(`schedule:${schedule.id}`)} />
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

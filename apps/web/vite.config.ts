@@ -1,0 +1,42 @@
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+import { VitePWA } from "vite-plugin-pwa";
+
+// The API runs on its own port in development; in production the server serves this build.
+const apiTarget = "http://127.0.0.1:3000";
+
+export default defineConfig({
+  // Shown in the sync panel, so a technician (and support) can tell which release runs.
+  define: { __APP_BUILD__: JSON.stringify(new Date().toISOString()) },
+  // One bundle (React, tRPC, zod schemas) is fine for an app that is precached once.
+  build: { chunkSizeWarningLimit: 800 },
+  plugins: [
+    react(),
+    VitePWA({
+      strategies: "injectManifest",
+      srcDir: "src",
+      filename: "sw.ts",
+      // The app shows its own prompt (useRegisterSW) when a new worker waits; see src/sw.ts.
+      registerType: "prompt",
+      injectRegister: false,
+      manifest: {
+        name: "Fieldsync Asset Manager",
+        short_name: "Fieldsync",
+        description: "Assets, tasks and schedules for field technicians, online or not.",
+        start_url: "/",
+        scope: "/",
+        display: "standalone",
+        orientation: "portrait",
+        theme_color: "#0f766e",
+        background_color: "#f6f7f9",
+        icons: [
+          { src: "/icons/icon-192.png", sizes: "192x192", type: "image/png" },
+          { src: "/icons/icon-512.png", sizes: "512x512", type: "image/png" },
+          { src: "/icons/maskable-512.png", sizes: "512x512", type: "image/png", purpose: "maskable" },
+        ],
+      },
+      injectManifest: { globPatterns: ["**/*.{js,css,html,png,webmanifest}"] },
+    }),
+  ],
+  server: { proxy: { "/api": apiTarget, "/trpc": apiTarget } },
+});

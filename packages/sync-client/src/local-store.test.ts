@@ -1,0 +1,64 @@
+import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
+import { expect, test } from "vitest";
+import { LocalDb } from "./local-db.ts";
+import { LocalStore, LocalValidationError } from "./local-store.ts";
+
+const openStore = () => new LocalStore(new LocalDb("store-test", { indexedDB: new IDBFactory(), IDBKeyRange }));
+
+test("offline edits of a new entity stay one CREATE with the latest values", async () => {
+  const store = openStore();
+  const id = await store.create("asset", { name: "  Pump 7 ", location: "Hall 1" });
+  await store.update("asset", id, { location: "Hall 2" });
+  await store.update("asset", id, { notes: "noisy" });
+
+  const outbox = await store.outbox();
+  expect(outbox).toHaveLength(1);
+  expect(outbox[0]).toMatchObject({ operation: "CREATE", baseVersion: 0, payload: { name: "Pump 7", location: "Hall 2", notes: "noisy" } });
+  expect(await store.get("asset", id)).toMatchObject({ pending: 1, deleted: 0, version: 0, data: { name: "Pump 7", status: "OPERATIONAL" } });
+});
+
+test("creating and deleting before any sync leaves nothing behind", async () => {
+  const store = openStore();
+  const id = await store.create("asset", { name: "Temp" });
+  await store.remove("asset", id);
+  expect(await store.outbox()).toEqual([]);
+  expect(await store.get("asset", id)).toBeUndefined();
+});
+
+test("an edit after a change was sent becomes a new entry; the sent one is untouched", async () => {
+  const store = openStore();
+  const id = await store.create("asset", { name: "Pump" });
+  const [claimed] = await store.claimBatch(10);
+  expect(claimed).toMatchObject({ attempts: 1, operation: "CREATE" });
+
+  await store.update("asset", id, { name: "Pump 2" });
+  const outbox = await store.outbox();
+  expect(outbox.map((entry) => [entry.operation, entry.attempts, entry.payload["name"]])).toEqual([
+    ["CREATE", 1, "Pump"],
+    ["UPDATE", 0, "Pump 2"],
+  ]);
+  expect((await store.get("asset", id))?.data?.["name"]).toBe("Pump 2");
+});
+
+test("a batch carries one change per entity, in the order they were made", async () => {
+  const store = openStore();
+  const a = await store.create("asset", { name: "A" });
+  await store.claimBatch(10);
+  await store.update("asset", a, { name: "A2" });
+  const b = await store.create("asset", { name: "B" });
+  const batch = await store.claimBatch(10);
+  // A's CREATE is still unacknowledged, so A's UPDATE waits; B goes.
+  expect(batch.map((entry) => [entry.entityId, entry.operation])).toEqual([
+    [a, "CREATE"],
+    [b, "CREATE"],
+  ]);
+});
+
+test("invalid edits are refused with field paths; no-op edits queue nothing", async () => {
+  const store = openStore();
+  await expect(store.create("asset", { name: "" })).rejects.toBeInstanceOf(LocalValidationError);
+  await expect(store.create("task", { title: "x", assetId: "not-a-uuid" })).rejects.toThrow(/assetId/);
+  const id = await store.create("asset", { name: "Same" });
+  expect(await store.update("asset", id, { name: "Same" })).toBe(false);
+  expect(await store.outbox()).toHaveLength(1);
+});

@@ -1,0 +1,44 @@
+import { startTestServer, type TestServer } from "@fieldsync/server/testing";
+import { Dexie } from "dexie";
+import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { LocalDb, localSchemaVersion, v1Stores } from "./local-db.ts";
+import { SyncEngine } from "./sync-engine.ts";
+import { demoPassword, loggedInDevice, syncUntil } from "./test-support/device.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+test("upgrading a v1 store keeps its unsynced changes, which then reach the server", async () => {
+  const factory = new IDBFactory();
+  const legacy = new Dexie("fieldsync", { indexedDB: factory, IDBKeyRange });
+  legacy.version(1).stores(v1Stores);
+  const id = crypto.randomUUID();
+  const payload = { name: "Legacy lift", location: "Shaft 1" };
+  await legacy.table("entities").put({ type: "asset", id, data: { ...payload, serialNumber: null, notes: null, status: "OPERATIONAL" }, version: 0, pending: 1 });
+  await legacy.table("outbox").add({ entityType: "asset", entityId: id, operation: "CREATE", payload, clientVersion: 0, timestamp: new Date().toISOString() });
+  legacy.close();
+
+  const db = new LocalDb("fieldsync", { indexedDB: factory, IDBKeyRange });
+  await db.open();
+  expect(db.verno).toBe(localSchemaVersion);
+  const [entry] = await db.outbox.toArray();
+  expect(entry).toMatchObject({ entityId: id, operation: "CREATE", baseVersion: 0, status: "pending", attempts: 0, payload });
+  expect(entry?.changeId).toMatch(/^[0-9a-f-]{36}$/);
+  expect(await db.entities.get(["asset", id])).toMatchObject({ pending: 1, deleted: 0, serverData: null, assetId: null });
+
+  const engine = new SyncEngine({ db, baseUrl: server.url });
+  await engine.login("tech1@northwind.test", demoPassword);
+  expect(await engine.sync()).toMatchObject({ applied: 1 });
+
+  const other = await loggedInDevice(server.url, "tech2@northwind.test");
+  await syncUntil([other], async () => (await other.engine.store.get("asset", id)) !== undefined);
+  expect(await other.engine.store.get("asset", id)).toMatchObject({ version: 1, data: expect.objectContaining(payload) });
+  db.close();
+  other.close();
+});

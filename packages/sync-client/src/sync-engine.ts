@@ -1,0 +1,292 @@
+import type { ConflictResolution, EntityData, ResolveConflictResponse, SyncChangeInput } from "@fieldsync/schema";
+import { checksum } from "@fieldsync/sync-core";
+import { ApiClient, ApiError, NetworkError } from "./api-client.ts";
+import type { LocalDb, OutboxEntry } from "./local-db.ts";
+import { LocalStore, type Session, type SyncPhase, toSession } from "./local-store.ts";
+import { withLock } from "./sync-lock.ts";
+
+export interface SyncEngineOptions {
+  db: LocalDb;
+  /** Origin of the API (same origin as the app in production). */
+  baseUrl: string;
+  fetch?: typeof fetch;
+  /** Shown in the devices list, e.g. "Chrome on Android". */
+  deviceName?: string;
+  /** Changes per delta page. */
+  pageSize?: number;
+  /** Changes per push. */
+  pushBatchSize?: number;
+}
+
+/** What one sync cycle did. */
+export interface SyncReport {
+  /** Changes sent (first deliveries and retries). */
+  pushed: number;
+  applied: number;
+  conflicts: number;
+  rejected: number;
+  /** Changes the server queued for background processing; their outcome comes with a later push. */
+  queued: number;
+  /** Results the server replayed for changes it had already processed (answers lost earlier). */
+  duplicates: number;
+  /** Server changes stored locally (newer than what this device had). */
+  received: number;
+}
+
+const emptyReport = (): SyncReport => ({ pushed: 0, applied: 0, conflicts: 0, rejected: 0, queued: 0, duplicates: 0, received: 0 });
+
+function phaseOf(error: unknown): SyncPhase {
+  if (error instanceof NetworkError) return "offline";
+  if (error instanceof ApiError && error.status === 401) return "unauthorized";
+  if (error instanceof ApiError && error.code === "DEVICE_REVOKED") return "revoked";
+  return "error";
+}
+
+async function toSyncChange(entry: OutboxEntry): Promise<SyncChangeInput> {
+  return {
+    changeId: entry.changeId,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    operation: entry.operation,
+    payload: entry.payload,
+    clientVersion: entry.baseVersion,
+    timestamp: entry.timestamp,
+    // A DELETE has no data whose integrity could be checked.
+    ...(entry.operation === "DELETE" ? {} : { checksum: await checksum(entry.payload) }),
+  };
+}
+
+/** Entries a VALIDATION_FAILED push names (issue paths like `changes.3.payload.name`). */
+function entriesNamedBy(batch: readonly OutboxEntry[], issues: ApiError["issues"]) {
+  const byIndex = new Map<number, string[]>();
+  for (const issue of issues) {
+    const match = /^changes\.(\d+)(?:\.(.*))?$/.exec(issue.path);
+    if (!match) continue;
+    const index = Number(match[1]);
+    byIndex.set(index, [...(byIndex.get(index) ?? []), `${match[2] ?? "change"}: ${issue.message}`]);
+  }
+  return [...byIndex].flatMap(([index, messages]) => {
+    const entry = batch[index];
+    return entry ? [{ entry, message: messages.join("; ") }] : [];
+  });
+}
+
+/**
+ * The push/pull loop. `sync()` runs one cycle under a cross-tab lock: initial snapshot if this
+ * device has none, refresh of open conflicts, then push batches (each push also brings other
+ * devices' changes) until the outbox holds nothing sendable. It throws what stopped it
+ * (NetworkError, ApiError, ProtocolError); what was acknowledged before that is kept, and what
+ * was sent without an answer is re-sent later under the same changeId (exactly-once).
+ */
+export class SyncEngine {
+  readonly store: LocalStore;
+  readonly api: ApiClient;
+  private readonly lockName: string;
+  private readonly authLockName: string;
+
+  constructor(private readonly options: SyncEngineOptions) {
+    this.store = new LocalStore(options.db);
+    this.api = new ApiClient({
+      baseUrl: options.baseUrl,
+      getToken: () => this.accessToken(),
+      renewToken: (rejected) => this.renewSession(rejected),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    this.lockName = `fieldsync-sync:${options.db.name}`;
+    this.authLockName = `fieldsync-auth:${options.db.name}`;
+  }
+
+  /**
+   * A usable access token: the stored one, or a renewed one when it is about to expire. Null
+   * when there is no session (or it cannot be renewed: the user must log in again).
+   */
+  async accessToken(): Promise<string | null> {
+    const session = await this.store.getSession();
+    if (!session) return null;
+    if (Date.parse(session.expiresAt) - 60_000 > Date.now()) return session.token;
+    return this.renewSession(session.token);
+  }
+
+  /**
+   * Exchanges the refresh token. Refresh tokens are single-use and the server treats a second use
+   * as theft (revoking the whole session), so tabs and the service worker renew under one lock
+   * and whoever comes second takes the pair the first one stored.
+   */
+  private renewSession(stale: string): Promise<string | null> {
+    return withLock(this.authLockName, async () => {
+      const session = await this.store.getSession();
+      if (!session) return null;
+      if (session.token !== stale) return session.token;
+      if (!session.refreshToken) return Date.parse(session.expiresAt) > Date.now() ? session.token : null;
+      try {
+        const renewed = toSession(await this.api.refresh(session.refreshToken));
+        await this.store.setSession(renewed);
+        return renewed.token;
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) {
+          await this.store.clearSession();
+          return null;
+        }
+        // Offline: keep the session; the next attempt renews.
+        throw error;
+      }
+    });
+  }
+
+  /** Logs in and registers this device. Another user's local data is wiped (see setSession). */
+  async login(email: string, password: string): Promise<Session> {
+    const session = toSession(await this.api.login({ email, password }));
+    await this.store.setSession(session);
+    await this.store.patchSyncState({ phase: "idle", lastError: null, failures: 0, nextRetryAt: null });
+    await this.ensureDevice(session, true);
+    return session;
+  }
+
+  /** Registers this device (again): after a revocation, or if the server forgot it. */
+  async registerDevice(): Promise<void> {
+    const session = await this.store.getSession();
+    if (!session) throw new ApiError(401, "UNAUTHORIZED", "Log in first");
+    await this.ensureDevice(session, true);
+    await this.store.patchSyncState({ phase: "idle", lastError: null, failures: 0 });
+  }
+
+  private async ensureDevice(session: Session, force = false): Promise<string> {
+    const device = await this.store.device();
+    if (force || device.registeredFor !== session.user.id) {
+      await this.api.registerDevice(device.deviceId, this.options.deviceName);
+      await this.store.setDevice({ ...device, registeredFor: session.user.id });
+    }
+    return device.deviceId;
+  }
+
+  sync(): Promise<SyncReport> {
+    return withLock(this.lockName, () => this.cycle());
+  }
+
+  private async cycle(): Promise<SyncReport> {
+    const session = await this.store.getSession();
+    if (!session || (Date.parse(session.expiresAt) <= Date.now() && !session.refreshToken)) {
+      const error = new ApiError(401, "UNAUTHORIZED", "Your session has ended: log in again");
+      await this.store.patchSyncState({ phase: "unauthorized", lastError: { code: error.code, message: error.message } });
+      throw error;
+    }
+    await this.store.patchSyncState({ phase: "syncing" });
+    const report = emptyReport();
+    try {
+      try {
+        await this.exchange(session, report);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.code === "DEVICE_NOT_REGISTERED")) throw error;
+        // The server lost or never had our registration (e.g. a reset database): register, go again.
+        await this.ensureDevice(session, true);
+        await this.exchange(session, report);
+      }
+      await this.store.patchSyncState({
+        phase: "idle",
+        lastSyncAt: new Date().toISOString(),
+        lastError: null,
+        failures: 0,
+        nextRetryAt: null,
+        progress: null,
+      });
+      return report;
+    } catch (error) {
+      const { failures } = await this.store.syncState();
+      const code = error instanceof ApiError ? error.code : error instanceof NetworkError ? "NETWORK" : "ERROR";
+      await this.store.patchSyncState({
+        phase: phaseOf(error),
+        lastError: { code, message: error instanceof Error ? error.message : String(error) },
+        failures: failures + 1,
+        progress: null,
+      });
+      if (error instanceof ApiError && error.status === 401) await this.store.clearSession();
+      throw error;
+    }
+  }
+
+  private async exchange(session: Session, report: SyncReport): Promise<void> {
+    const deviceId = await this.ensureDevice(session);
+    if ((await this.store.getSyncToken()) === null) await this.pull(deviceId, undefined, report);
+    await this.store.replaceConflicts(await this.api.listConflicts());
+    await this.pushAll(deviceId, report);
+  }
+
+  /** Pulls delta pages until the server has nothing more; without a token, the initial snapshot. */
+  private async pull(deviceId: string, pageToken: string | undefined, report: SyncReport): Promise<void> {
+    const initial = pageToken === undefined;
+    for (;;) {
+      const page = await this.api.delta({
+        deviceId,
+        pageSize: this.options.pageSize ?? 200,
+        ...(pageToken === undefined ? {} : { pageToken }),
+      });
+      report.received += await this.store.applyServerPage(page);
+      if (page.progress) await this.store.patchSyncState({ progress: page.progress });
+      pageToken = page.nextPageToken;
+      if (!page.hasMore) break;
+    }
+    if (initial) await this.store.patchSyncState({ initialSyncDone: true, progress: null });
+  }
+
+  private async pushAll(deviceId: string, report: SyncReport): Promise<void> {
+    // Changes the server queued are asked about again in a later cycle, not in a tight loop.
+    const queued = new Set<number>();
+    // Always push once, even with nothing queued: the answer carries other devices' changes.
+    for (let first = true; ; first = false) {
+      const batch = await this.store.claimBatch(this.options.pushBatchSize ?? 100, queued);
+      if (batch.length === 0 && !first) return;
+      const changes = await Promise.all(batch.map(toSyncChange));
+      let response;
+      try {
+        response = await this.api.push({
+          deviceId,
+          ...(this.options.deviceName ? { deviceName: this.options.deviceName } : {}),
+          syncToken: await this.store.getSyncToken(),
+          changes,
+        });
+      } catch (error) {
+        const named = error instanceof ApiError && error.code === "VALIDATION_FAILED" ? entriesNamedBy(batch, error.issues) : [];
+        if (named.length === 0) throw error;
+        // One invalid change must not hold the others back: fail it, send the rest again.
+        for (const { entry, message } of named) await this.store.failEntries([entry], { code: "VALIDATION_FAILED", message });
+        continue;
+      }
+      report.pushed += batch.length;
+      report.received += await this.store.applyPushResults(batch, response);
+      for (const result of response.results) {
+        if (result.duplicate) report.duplicates++;
+        if (result.status === "applied") report.applied++;
+        else if (result.status === "conflict") report.conflicts++;
+        else if (result.status === "queued") {
+          report.queued++;
+          const entry = batch[result.index];
+          if (entry) queued.add(entry.seq!);
+        } else report.rejected++;
+      }
+      if (response.hasMore) await this.pull(deviceId, response.syncToken, report);
+      if (batch.length === 0) return;
+    }
+  }
+
+  /**
+   * Resolves a conflict on the server and stores the outcome. MERGE takes `mergedData` (fields
+   * not named are merged three-way by the server); MANUAL leaves it open. Needs the network.
+   */
+  async resolveConflict(
+    conflictId: string,
+    resolution: ConflictResolution,
+    mergedData?: EntityData,
+  ): Promise<ResolveConflictResponse> {
+    try {
+      const response = await this.api.resolveConflict({ conflictId, resolution, ...(mergedData ? { mergedData } : {}) });
+      await this.store.applyResolution(response.conflict, response.change);
+      return response;
+    } catch (error) {
+      if (error instanceof ApiError && (error.code === "CONFLICT_ALREADY_RESOLVED" || error.code === "CONFLICT_STALE")) {
+        // Someone was faster or the entity moved on: show the server's current list.
+        await this.store.replaceConflicts(await this.api.listConflicts());
+      }
+      throw error;
+    }
+  }
+}
