@@ -1,4 +1,4 @@
-import { type ChangeNudge, type Deps, changesChannel, createContextInner } from "@fieldsync/api";
+import { type ChangeNotifier, type ChangeNudge, type Deps, changesChannel, createContextInner, nudgeFor } from "@fieldsync/api";
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 
@@ -39,6 +39,17 @@ export class NudgeHub {
     });
   }
 }
+
+/** Nudges for this process's clients only: a single server without Redis (tests, trials). */
+export const localNotifier = (db: Deps["db"], hub: NudgeHub): ChangeNotifier => ({
+  publish: async (orgId) => {
+    try {
+      hub.deliver(await nudgeFor(db, orgId));
+    } catch {
+      // Best effort, like the Redis notifier: clients still poll.
+    }
+  },
+});
 
 const heartbeatMs = 15_000;
 /** A client that has not drained its buffer for this long is too slow: it is disconnected. */
