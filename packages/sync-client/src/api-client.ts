@@ -16,7 +16,9 @@ import {
   loginResponseSchema,
   pushResponseSchema,
   resolveConflictResponseSchema,
+  subscriptionResponseSchema,
   syncStatusResponseSchema,
+  type Subscription,
 } from "@fieldsync/schema";
 import { z } from "zod";
 
@@ -115,12 +117,17 @@ export class ApiClient {
     return this.request("POST", "/api/sync/conflicts/resolve", resolveConflictResponseSchema, body);
   }
 
+  /** Declares what this device keeps offline; the answer lists entities to drop locally. */
+  setSubscription(deviceId: string, subscription: Subscription) {
+    return this.request("PUT", "/api/sync/subscription", subscriptionResponseSchema, { deviceId, subscription });
+  }
+
   status(): Promise<SyncStatusResponse> {
     return this.request("GET", "/api/sync/status", syncStatusResponseSchema);
   }
 
   private async request<T>(
-    method: "GET" | "POST",
+    method: "GET" | "POST" | "PUT",
     path: string,
     schema: z.ZodType<T>,
     body?: unknown,
@@ -138,7 +145,7 @@ export class ApiClient {
     }
   }
 
-  private async send<T>(method: "GET" | "POST", path: string, schema: z.ZodType<T>, body: unknown, token: string | null): Promise<T> {
+  private async send<T>(method: "GET" | "POST" | "PUT", path: string, schema: z.ZodType<T>, body: unknown, token: string | null): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (body !== undefined) headers["content-type"] = "application/json";
     if (token) headers["authorization"] = `Bearer ${token}`;

@@ -238,6 +238,11 @@ export class LocalStore {
     return this.applyServerPage({ changes });
   }
 
+  /** Forgets entities the server says this device no longer keeps (see evictInTx). */
+  async evict(refs: readonly EntityRef[]): Promise<void> {
+    await this.db.transaction("rw", [this.db.entities, this.db.outbox], () => this.evictInTx(refs));
+  }
+
   /**
    * Entities that left this device's subscription: forgotten, unless changes of theirs are still
    * queued (those still sync; the server decides what becomes of them).

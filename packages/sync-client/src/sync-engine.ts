@@ -1,4 +1,4 @@
-import type { ConflictResolution, EntityData, ResolveConflictResponse, SyncChangeInput } from "@fieldsync/schema";
+import type { ConflictResolution, EntityData, ResolveConflictResponse, Subscription, SyncChangeInput } from "@fieldsync/schema";
 import { checksum } from "@fieldsync/sync-core";
 import { ApiClient, ApiError, NetworkError } from "./api-client.ts";
 import type { LocalDb, OutboxEntry } from "./local-db.ts";
@@ -161,6 +161,29 @@ export class SyncEngine {
 
   sync(): Promise<SyncReport> {
     return withLock(this.lockName, () => this.cycle());
+  }
+
+  /**
+   * Changes what this device keeps offline (selective sync): drops what left the scope, then
+   * syncs, which brings what entered it (the server restarts this device from a snapshot of the
+   * new scope, with progress). Queued changes to dropped entities still sync.
+   */
+  async setSubscription(subscription: Subscription): Promise<SyncReport> {
+    const session = await this.store.getSession();
+    if (!session) throw new ApiError(401, "UNAUTHORIZED", "Log in first");
+    const deviceId = await this.ensureDevice(session);
+    const response = await this.api.setSubscription(deviceId, subscription);
+    await this.store.evict(response.evict);
+    await this.store.setMeta("subscription", response.subscription);
+    const report = await this.sync();
+    // Entities kept only for their queued changes can go once those have synced.
+    await this.store.evict(response.evict);
+    return report;
+  }
+
+  /** The subscription last set on this device; null: it keeps everything. */
+  async subscription(): Promise<Subscription | null> {
+    return (await this.store.getMeta<Subscription>("subscription")) ?? null;
   }
 
   private async cycle(): Promise<SyncReport> {

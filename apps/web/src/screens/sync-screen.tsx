@@ -2,6 +2,7 @@ import type { OutboxEntry } from "@fieldsync/sync-client";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { formatBytes, timeAgo } from "../app/format.ts";
+import { KeepOffline } from "../components/keep-offline.tsx";
 import { engine, hasBackgroundSync, requestPersistentStorage, scheduler, store } from "../app/runtime.ts";
 import { useTRPC } from "../app/trpc.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
@@ -102,6 +103,9 @@ export function SyncScreen() {
           </ul>
         </>
       ) : null}
+
+      <h3>What this device keeps offline</h3>
+      <KeepOffline />
 
       <h3>This device</h3>
       <div className="card">
