@@ -75,7 +75,7 @@ async function invoke(transport: Transport, token: string, procedure: string, in
   const route = restRoutes.find((r) => r.procedure === procedure)!;
   let url = route.url.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(String(input?.[name])));
   if (route.method === "GET" && input) url += `?${new URLSearchParams(input as Record<string, string>)}`;
-  const response = await api.app.inject({ method: route.method, url, headers, ...(route.method === "POST" && { payload: input ?? {} }) });
+  const response = await api.app.inject({ method: route.method, url, headers, ...((route.method === "POST" || route.method === "PUT") && { payload: input ?? {} }) });
   return { status: response.statusCode, body: response.json() };
 }
 
@@ -133,6 +133,14 @@ const attacks: Record<string, Attack[]> = {
   // Northwind's stays untouched (the fingerprint below).
   "devices.register": [{ name: "register a Northwind device id", foreign: () => ({ deviceId: "nw-tablet" }) }],
   "devices.revoke": [{ name: "revoke a Northwind device", foreign: () => ({ deviceId: "nw-phone" }), missing: () => ({ deviceId: "no-such-device" }), check: expectStatus(404) }],
+  // Northwind's locations, subscribed from a Globex device: what to evict names Globex entities only.
+  "devices.subscribe": [
+    {
+      name: "subscribe to Northwind's locations",
+      foreign: (who) => ({ deviceId: `${who}-tablet`, subscription: { locations: ["Basement", "Roof"] } }),
+      check: (a) => expect(a.status).toBe(200),
+    },
+  ],
   "conflicts.list": [
     { name: "list conflicts", foreign: () => undefined, check: expectEmpty("conflicts") },
     { name: "filter on a Northwind entity", foreign: () => ({ entityId: northwind.secrets[0] }), missing: () => ({ entityId: missingUuid }), check: expectEmpty("conflicts") },
