@@ -2,16 +2,39 @@
 // migrations and seeds an empty database) and the worker side by side. Stops both on Ctrl-C or
 // SIGTERM, and both when either exits.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { connect } from "node:net";
+import { resolve } from "node:path";
 
 const run = (args) => spawnSync("pnpm", args, { stdio: "inherit" }).status === 0;
 
 if (existsSync("apps/web/package.json") && !run(["--filter", "@fieldsync/web", "build"])) process.exit(1);
 
-const processes = [["server", "@fieldsync/server"], ["worker", "@fieldsync/worker"]]
-  .filter(([name]) => existsSync(`apps/${name}/src/main.ts`))
-  .map(([name, pkg]) => {
-    const child = spawn("pnpm", ["--filter", pkg, "start"], { stdio: "inherit" });
+const answers = (port, host = "127.0.0.1") =>
+  new Promise((done) => {
+    const socket = connect({ port, host, timeout: 1000 });
+    const end = (up) => () => (socket.destroy(), done(up));
+    socket.on("connect", end(true)).on("error", end(false)).on("timeout", end(false));
+  });
+
+// Zero-setup trial: without DATABASE_URL and with nothing on 127.0.0.1:5432, the server runs on
+// an embedded PGlite database in .data/ (FIELDSYNC_EMBEDDED=1 forces it, FIELDSYNC_DATA_DIR moves
+// it). PGlite is single-process, so the worker does not start and pushes are applied inline.
+const env = { ...process.env };
+const embedded = env.FIELDSYNC_EMBEDDED === "1" || (!env.DATABASE_URL && !(await answers(5432)));
+if (embedded) {
+  env.EMBEDDED_DATA_DIR = resolve(env.FIELDSYNC_DATA_DIR ?? ".data/pglite");
+  mkdirSync(env.EMBEDDED_DATA_DIR, { recursive: true });
+  console.log(`No PostgreSQL (DATABASE_URL unset, nothing on 127.0.0.1:5432): using the embedded PGlite database in ${env.EMBEDDED_DATA_DIR}.`);
+  console.log("Embedded mode: demo data is seeded on first start, pushes are applied inline, the worker does not run.");
+}
+
+// node itself (tsx as a loader) rather than `pnpm start`, so SIGTERM reaches the process that
+// shuts down gracefully instead of a package-manager wrapper.
+const processes = ["server", "worker"]
+  .filter((name) => existsSync(`apps/${name}/src/main.ts`) && !(embedded && name === "worker"))
+  .map((name) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: `apps/${name}`, stdio: "inherit", env });
     child.on("exit", (code) => {
       console.log(`${name} exited (${code ?? "signal"}); stopping`);
       stop(code ?? 1);

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v pnpm >/dev/null || npm install -g pnpm@10.34.9
-bash scripts/services.sh
+# Without PostgreSQL, `pnpm start` falls back to the embedded database (scripts/start.mjs).
+bash scripts/services.sh || echo "continuing: pnpm start uses the embedded database when PostgreSQL is missing"
 pnpm install --frozen-lockfile
 exec pnpm start

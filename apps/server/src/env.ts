@@ -9,6 +9,11 @@ const envSchema = z
     HOST: z.string().default("0.0.0.0"),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DATABASE_URL: z.string().default("postgresql://postgres@127.0.0.1:5432/fieldsync"),
+    /**
+     * Set by `pnpm start` when there is no PostgreSQL (scripts/start.mjs): the folder of the
+     * embedded PGlite database, used instead of DATABASE_URL.
+     */
+    EMBEDDED_DATA_DIR: z.string().optional(),
     JWT_SECRET: z.string().min(32).default(devSecret),
     JWT_ISSUER: z.string().default("fieldsync"),
     JWT_AUDIENCE: z.string().default("fieldsync-api"),
@@ -29,6 +34,8 @@ const envSchema = z
     /** Attempts per queued change before it is dead-lettered; must match the worker's. */
     SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
     SYNC_BACKOFF_MS: z.coerce.number().int().min(1).default(500),
+    /** Redis key prefix of the job queues; must match the worker's. */
+    BULLMQ_PREFIX: z.string().default("bull"),
     /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
     METRICS_TOKEN: z.string().optional(),
     /** Comma-separated origins allowed by CORS (the PWA is normally same-origin). */

@@ -1,5 +1,6 @@
 import { createBackgroundQueue, createRedisNotifier, createResponseCache, seedDemoData } from "@fieldsync/api";
 import { createDb, migrateDeploy } from "@fieldsync/db";
+import { openEmbeddedDatabase } from "@fieldsync/db/embedded";
 import { buildApp } from "./app.ts";
 import { apiConfig } from "./config.ts";
 import { loadEnv } from "./env.ts";
@@ -7,15 +8,20 @@ import { NudgeHub } from "./realtime.ts";
 import { connectRedis } from "./redis.ts";
 
 const env = loadEnv();
-await migrateDeploy(env.DATABASE_URL);
-const db = createDb(env.DATABASE_URL);
+// Embedded mode: PGlite in this process, migrated on open; no worker can reach it, so no job queue
+// (every push is applied inline and /api/sync/status reports background processing degraded).
+const embedded = env.EMBEDDED_DATA_DIR ? await openEmbeddedDatabase(env.EMBEDDED_DATA_DIR) : null;
+if (!embedded) await migrateDeploy(env.DATABASE_URL);
+const db = embedded?.db ?? createDb(env.DATABASE_URL);
 if ((await db.organization.count()) === 0) {
   await seedDemoData(db);
   console.log("Empty database: demo data seeded (README lists the demo users).");
 }
 
 const redis = connectRedis(env.REDIS_URL);
-const queue = createBackgroundQueue(redis, { maxAttempts: env.SYNC_MAX_ATTEMPTS, backoffMs: env.SYNC_BACKOFF_MS }, { log: (m) => console.warn(m) });
+const queue = embedded
+  ? null
+  : createBackgroundQueue(redis, { maxAttempts: env.SYNC_MAX_ATTEMPTS, backoffMs: env.SYNC_BACKOFF_MS }, { prefix: env.BULLMQ_PREFIX, log: (m) => console.warn(m) });
 const hub = new NudgeHub();
 const subscriber = connectRedis(env.REDIS_URL, { subscriber: true });
 hub.listen(subscriber);
@@ -36,10 +42,10 @@ const shutdown = async (signal: string) => {
   closing = true;
   app.log.info({ signal }, "shutting down");
   await app.close();
-  await queue.queue.close();
+  await queue?.queue.close();
   redis.disconnect();
   subscriber.disconnect();
-  await db.$disconnect();
+  await (embedded ? embedded.close() : db.$disconnect());
   process.exit(0);
 };
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -42,7 +42,7 @@ export async function setupApi(
     return tokens.get(user)!;
   };
 
-  const call = async (user: UserName | null, method: "GET" | "POST" | "DELETE", url: string, payload?: unknown) => {
+  const call = async (user: UserName | null, method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown) => {
     const headers = user ? { authorization: `Bearer ${await token(user)}` } : undefined;
     const response = await app.inject({ method, url, headers, ...(payload !== undefined && { payload: payload as object }) });
     return { status: response.statusCode, body: response.body ? response.json() : undefined };

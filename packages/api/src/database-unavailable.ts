@@ -13,13 +13,12 @@ const unavailableKinds = new Set(["DatabaseNotReachable", "ConnectionClosed", "S
 const unavailableState = (state: string) => state.startsWith("08") || ["57P01", "57P02", "57P03", "53300"].includes(state);
 /** Socket errors and node-postgres' messages for a connection that went away. */
 const unavailableSocketCodes = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT"]);
-const unavailableMessages = [/^Connection terminated/, /Client has encountered a connection error/, /Can't reach database server/];
+/** …and the pool being exhausted: more transactions waiting than connections (P2028) is overload, not a bad request. */
+const unavailableMessages = [/^Connection terminated/, /Client has encountered a connection error/, /Can't reach database server/, /Unable to start a transaction in the given time/];
 
 function unavailableOne(error: unknown): boolean {
   if (!error || typeof error !== "object") return false;
-  if (error instanceof Prisma.PrismaClientKnownRequestError || error instanceof Prisma.PrismaClientInitializationError) {
-    if (error.errorCode && unavailablePrismaCodes.has(error.errorCode)) return true;
-  }
+  if (error instanceof Prisma.PrismaClientInitializationError && error.errorCode && unavailablePrismaCodes.has(error.errorCode)) return true;
   const { code, message, meta } = error as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } } };
   if (typeof code === "string" && (unavailablePrismaCodes.has(code) || unavailableSocketCodes.has(code) || unavailableState(code))) return true;
   const cause = meta?.driverAdapterError?.cause;

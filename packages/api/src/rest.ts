@@ -1,37 +1,57 @@
 import type { AppRouter } from "./root.ts";
 
+type RestRequest = { body: unknown; params: Record<string, string>; query: Record<string, string> };
+
+/** Where a route's procedure input comes from; the OpenAPI document (openapi.ts) follows it too. */
+export type InputSource = "body" | "query" | "params" | "none";
+
 /**
  * The spec's REST endpoints, each a thin mapping onto a tRPC procedure (one implementation for
- * both transports). `input` assembles the procedure input from the HTTP request.
+ * both transports). `input` assembles the procedure input from the HTTP request. This table is
+ * also the source of the OpenAPI document (`openapi.ts`): `summary` and `access` are its prose.
  */
 export interface RestRoute {
   method: "GET" | "POST" | "PUT" | "DELETE";
   url: string;
   procedure: string;
-  input: (request: { body: unknown; params: Record<string, string>; query: Record<string, string> }) => unknown;
+  source: InputSource;
+  input: (request: RestRequest) => unknown;
+  /** Who may call it; enforced by the procedure's middleware, documented from here. */
+  access: "public" | "user" | "admin";
+  summary: string;
   /** Success status (default 200). */
   status?: number;
 }
 
-const body = (r: { body: unknown }) => r.body;
-const none = () => undefined;
+const readers: Record<InputSource, RestRoute["input"]> = {
+  body: (r) => r.body,
+  query: (r) => r.query,
+  params: (r) => r.params,
+  none: () => undefined,
+};
+
+const route = (r: Omit<RestRoute, "input" | "access"> & { access?: RestRoute["access"] }): RestRoute => ({
+  access: "user",
+  ...r,
+  input: readers[r.source],
+});
 
 export const restRoutes: RestRoute[] = [
-  { method: "POST", url: "/api/auth/login", procedure: "auth.login", input: body },
-  { method: "POST", url: "/api/auth/refresh", procedure: "auth.refresh", input: body },
-  { method: "POST", url: "/api/sync", procedure: "sync.push", input: body },
-  { method: "POST", url: "/api/sync/delta", procedure: "sync.delta", input: body },
-  { method: "GET", url: "/api/sync/status", procedure: "sync.status", input: none },
-  { method: "GET", url: "/api/sync/devices", procedure: "devices.list", input: none },
-  { method: "POST", url: "/api/sync/devices", procedure: "devices.register", input: body, status: 201 },
-  { method: "DELETE", url: "/api/sync/devices/:deviceId", procedure: "devices.revoke", input: (r) => r.params },
-  { method: "PUT", url: "/api/sync/subscription", procedure: "devices.subscribe", input: body },
-  { method: "GET", url: "/api/sync/conflicts", procedure: "conflicts.list", input: (r) => r.query },
-  { method: "POST", url: "/api/sync/conflicts/resolve", procedure: "conflicts.resolve", input: body },
-  { method: "GET", url: "/api/sync/queue/stats", procedure: "queue.stats", input: none },
-  { method: "POST", url: "/api/sync/queue/retry", procedure: "queue.retry", input: body },
-  { method: "POST", url: "/api/sync/cache/invalidate", procedure: "queue.invalidateCache", input: body },
-  { method: "GET", url: "/api/audit", procedure: "audit.list", input: (r) => r.query },
+  route({ method: "POST", url: "/api/auth/login", procedure: "auth.login", source: "body", access: "public", summary: "Log in: a short-lived access token and a single-use refresh token" }),
+  route({ method: "POST", url: "/api/auth/refresh", procedure: "auth.refresh", source: "body", access: "public", summary: "Exchange a refresh token for a new pair (each refresh token works once)" }),
+  route({ method: "POST", url: "/api/sync", procedure: "sync.push", source: "body", summary: "Push changes; receive other devices' changes" }),
+  route({ method: "POST", url: "/api/sync/delta", procedure: "sync.delta", source: "body", summary: "One page of changes since a sync token" }),
+  route({ method: "GET", url: "/api/sync/status", procedure: "sync.status", source: "none", summary: "The caller's devices, queue, open conflicts, background mode and health" }),
+  route({ method: "GET", url: "/api/sync/devices", procedure: "devices.list", source: "none", summary: "Own devices (admins: the organization's)" }),
+  route({ method: "POST", url: "/api/sync/devices", procedure: "devices.register", source: "body", status: 201, summary: "Register a device explicitly; the way back after a revocation" }),
+  route({ method: "DELETE", url: "/api/sync/devices/:deviceId", procedure: "devices.revoke", source: "params", summary: "Revoke a device (own devices; admins any in the organization)" }),
+  route({ method: "PUT", url: "/api/sync/subscription", procedure: "devices.subscribe", source: "body", summary: "What the device keeps offline (selective sync)" }),
+  route({ method: "GET", url: "/api/sync/conflicts", procedure: "conflicts.list", source: "query", summary: "Open conflicts of the organization" }),
+  route({ method: "POST", url: "/api/sync/conflicts/resolve", procedure: "conflicts.resolve", source: "body", summary: "Resolve a conflict (409 CONFLICT_STALE when the entity changed meanwhile)" }),
+  route({ method: "GET", url: "/api/sync/queue/stats", procedure: "queue.stats", source: "none", summary: "Queue counts per status, oldest pending, per-device backlog" }),
+  route({ method: "POST", url: "/api/sync/queue/retry", procedure: "queue.retry", source: "body", summary: "Put FAILED changes back in the queue" }),
+  route({ method: "POST", url: "/api/sync/cache/invalidate", procedure: "queue.invalidateCache", source: "body", summary: "Drop cached responses and force devices to resync" }),
+  route({ method: "GET", url: "/api/audit", procedure: "audit.list", source: "query", access: "admin", summary: "The organization's audit trail, newest first" }),
 ];
 
 export type { AppRouter };

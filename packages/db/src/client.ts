@@ -17,8 +17,12 @@ export function createDb(connectionString: string, options: DbOptions = {}) {
     max: options.max ?? 10,
     options: "-c TimeZone=UTC",
   });
-  return new PrismaClient({ adapter }).$extends(versionTracking);
+  return withTracking(adapter);
 }
+
+/** Any driver adapter (PostgreSQL's, or the embedded PGlite's in embedded.ts), same client. */
+export const withTracking = (adapter: NonNullable<ConstructorParameters<typeof PrismaClient>[0]>["adapter"]) =>
+  new PrismaClient({ adapter }).$extends(versionTracking);
 
 export type Db = ReturnType<typeof createDb>;
 /** The client inside `db.$transaction(async (tx) => …)`. */

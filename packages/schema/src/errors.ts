@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 // Stable error codes. Clients branch on them and alerts count them: never rename one.
 export const errorCodes = {
   VALIDATION_FAILED: "VALIDATION_FAILED",
@@ -34,11 +36,12 @@ export const rejectionCodes = {
 } as const;
 export type RejectionCode = keyof typeof rejectionCodes;
 
-/** Body of every error response of the REST API. */
-export interface ErrorBody {
-  statusCode: number;
-  code: ErrorCode;
-  message: string;
+/** Body of every error response of the REST API (a schema so the OpenAPI document shows it). */
+export const errorBodySchema = z.object({
+  statusCode: z.int(),
+  code: z.enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]]),
+  message: z.string(),
   /** For VALIDATION_FAILED: zod issues, `path` joined with dots (e.g. `changes.3.payload.name`). */
-  issues?: { path: string; message: string; code: string }[];
-}
+  issues: z.array(z.object({ path: z.string(), message: z.string(), code: z.string() })).optional(),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;

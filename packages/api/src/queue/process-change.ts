@@ -73,6 +73,7 @@ async function applyHead({ db, conflictPolicies }: ProcessDeps, clientId: string
         : { status: "rejected", code: "INVALID_PAYLOAD", message: change.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
       outcomes.push({ id: row.id, outcome });
     }
+    await batch.flush();
     const ids = rows.map((row) => row.id);
     await tx.$executeRaw`UPDATE "SyncQueue" SET "attempts" = "attempts" + 1 WHERE "id" = ANY(${ids}::text[])`;
     await recordOutcomes(tx, outcomes);

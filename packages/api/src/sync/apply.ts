@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { Prisma, type SyncClient, type SyncConflict, type Tx } from "@fieldsync/db";
+import type { SyncClient, SyncConflict, Tx } from "@fieldsync/db";
 import {
   type ChangeResult,
   type ConflictPolicy,
@@ -24,7 +24,8 @@ import {
   loadStates,
   missingReferences,
   toServerChange,
-  writeEntity,
+  type EntityWrite,
+  writeEntities,
 } from "./entities.ts";
 
 // Applying pushed changes, shared by the inline push and the background worker. Per-change
@@ -65,6 +66,8 @@ export const queueStatus: Record<Outcome["status"], SyncStatus> = {
   rejected: "FAILED",
 };
 
+const dependentsOf = (type: EntityType) => entityTypes.filter((t) => Object.values(getEntity(t).references).includes(type));
+
 const reject = (code: RejectionCode, message: string): Outcome => ({ status: "rejected", code, message });
 
 /** The work of one push transaction, with what the response needs from it. */
@@ -73,6 +76,8 @@ export class Batch {
   readonly conflicts: SyncConflict[] = [];
   /** Entities whose server state the device does not have yet (auto-merged edits). */
   readonly merged: ServerChange[] = [];
+  private readonly pending = new Map<string, { type: EntityType; operation: SyncChange["operation"]; write: EntityWrite }>();
+  private readonly pendingDeletes = new Set<EntityType>();
 
   constructor(
     private readonly tx: Tx,
@@ -86,10 +91,15 @@ export class Batch {
     return this.states.get(entityKey(type, id))!;
   }
 
-  /** Applies the change and records the entity's new state; the trigger bumped its version. */
+  /**
+   * Records the entity's new state and queues its row write for `flush` (the trigger will bump
+   * its version to exactly this one: its SyncMetadata row is locked, or it is new).
+   */
   private async write(p: Prepared, operation: SyncChange["operation"], data: EntityData | null, writeData: EntityData) {
     const { entityType: type, entityId: id } = p.change;
-    await writeEntity(this.tx, this.user.orgId, type, id, operation, writeData);
+    const key = entityKey(type, id);
+    this.pending.set(key, { type, operation, write: { id, data: writeData } });
+    if (operation === "DELETE") this.pendingDeletes.add(type);
     const state = this.state(type, id);
     const next: EntityState = {
       ...state,
@@ -99,21 +109,54 @@ export class Batch {
       checksum: data ? await checksum(data) : null,
       lastModifiedAt: new Date(),
     };
-    this.states.set(entityKey(type, id), next);
-    if (operation === "DELETE") await this.forgetDependents(type);
+    this.states.set(key, next);
     return next;
+  }
+
+  /**
+   * Writes the queued rows: one statement per type and operation, creates first in registry
+   * order (referenced types come first), then updates, then deletes, whose cascades make the
+   * loaded dependents stale. Must run before the transaction ends; `apply` runs it first
+   * whenever a change needs the database to reflect earlier ones.
+   */
+  async flush() {
+    if (this.pending.size === 0) return;
+    const writes = [...this.pending.values()];
+    const deleted = [...this.pendingDeletes];
+    this.pending.clear();
+    this.pendingDeletes.clear();
+    for (const operation of ["CREATE", "UPDATE", "DELETE"] as const) {
+      for (const type of entityTypes) {
+        const rows = writes.filter((w) => w.operation === operation && w.type === type).map((w) => w.write);
+        await writeEntities(this.tx, this.user.orgId, type, operation, rows);
+      }
+    }
+    for (const type of deleted) await this.forgetDependents(type);
   }
 
   /** Cascaded deletes changed entities of types that reference `type`: reload them when needed. */
   private async forgetDependents(type: EntityType) {
-    const dependents = entityTypes.filter((t) => Object.values(getEntity(t).references).includes(type));
+    const dependents = dependentsOf(type);
     const stale = [...this.states.values()].filter((s) => dependents.includes(s.type) && s.data);
     const fresh = await loadStates(this.tx, this.user.orgId, stale, false);
     for (const [key, state] of fresh) this.states.set(key, state);
   }
 
+  /**
+   * Whether the change must see queued writes in the database first: a second change of the same
+   * entity (its base may be a version only the log has), or one of a type a queued delete may
+   * cascade to.
+   */
+  private needsFlush(change: SyncChange) {
+    if (this.pending.has(entityKey(change.entityType, change.entityId))) return true;
+    // Conservative: a type with references may read (or reference) rows a queued delete cascades to.
+    return this.pendingDeletes.size > 0 && Object.keys(getEntity(change.entityType).references).length > 0;
+  }
+
+  /** Decides the change's outcome; its row write may wait for `flush`. */
   async apply(p: Prepared): Promise<Outcome> {
     const { change } = p;
+    if (this.needsFlush(change)) await this.flush();
     if (change.checksum && change.checksum !== p.payloadChecksum) {
       return reject("CHECKSUM_MISMATCH", "The payload does not match its checksum");
     }
@@ -250,23 +293,22 @@ export const toResult = (p: Prepared, outcome: Outcome, duplicate: boolean): Cha
  * there are earlier deliveries of the same change and come back with their stored outcome.
  */
 export async function claim(tx: Tx, user: AuthUser, device: SyncClient, changes: Prepared[], status: "SYNCING" | "PENDING") {
-  const rows = changes.map((p) => ({
-    id: randomUUID(),
-    orgId: user.orgId,
-    clientId: device.id,
-    changeId: p.change.changeId ?? null,
-    idempotencyKey: p.key,
-    entityType: p.change.entityType,
-    entityId: p.change.entityId,
-    operation: p.change.operation,
-    payload: p.change.payload as Prisma.InputJsonValue,
-    clientVersion: p.change.clientVersion,
-    checksum: p.change.checksum ?? null,
-    clientTimestamp: new Date(p.change.timestamp),
-    status,
-    attempts: status === "SYNCING" ? 1 : 0,
-  }));
-  const claimed = await tx.syncQueue.createManyAndReturn({ data: rows, skipDuplicates: true, select: { id: true, idempotencyKey: true } });
+  // One INSERT … SELECT FROM unnest in arrival order (seq) rather than createManyAndReturn, whose
+  // query building dominated a 500-change push. ON CONFLICT DO NOTHING is its skipDuplicates.
+  const col = <T>(pick: (p: Prepared) => T) => changes.map(pick);
+  const claimed = await tx.$queryRaw<{ id: string; idempotencyKey: string }[]>`
+    INSERT INTO "SyncQueue" ("id", "orgId", "clientId", "changeId", "idempotencyKey", "entityType", "entityId", "operation",
+                             "payload", "clientVersion", "checksum", "clientTimestamp", "status", "attempts")
+    SELECT gen_random_uuid()::text, ${user.orgId}, ${device.id}, v."changeId", v."key", v."type", v."entityId", v."operation"::"SyncOperation",
+           v."payload", v."clientVersion", v."checksum", v."timestamp", ${status}::"SyncStatus", ${status === "SYNCING" ? 1 : 0}
+    FROM unnest(${col((p) => p.change.changeId ?? null)}::text[], ${col((p) => p.key)}::text[], ${col((p) => p.change.entityType)}::text[],
+                ${col((p) => p.change.entityId)}::text[], ${col((p) => p.change.operation)}::text[], ${col((p) => JSON.stringify(p.change.payload))}::jsonb[],
+                ${col((p) => p.change.clientVersion)}::int[], ${col((p) => p.change.checksum ?? null)}::text[],
+                ${col((p) => new Date(p.change.timestamp).toISOString())}::timestamp(3)[])
+      WITH ORDINALITY AS v("changeId", "key", "type", "entityId", "operation", "payload", "clientVersion", "checksum", "timestamp", "ord")
+    ORDER BY v."ord"
+    ON CONFLICT DO NOTHING
+    RETURNING "id", "idempotencyKey"`;
   const claimedIds = new Map(claimed.map((row) => [row.idempotencyKey, row.id]));
   const earlierKeys = changes.map((p) => p.key).filter((key) => !claimedIds.has(key));
   const earlier = earlierKeys.length

@@ -1,9 +1,10 @@
-import { Prisma, type Db, type Tx } from "@fieldsync/db";
+import { Prisma, currentActor, type Db, type Tx } from "@fieldsync/db";
 import { type EntityData, type EntityType, type ServerChange, type SyncOperation, getEntity } from "@fieldsync/schema";
 
 // Generic access to synced entities by type. Reads go through SQL so that entity data is rendered
-// by the same database function as the checksums (`fieldsync_entity_data`); writes go through
-// the Prisma model so the version-tracking extension stamps the author.
+// by the same database function as the checksums (`fieldsync_entity_data`); single writes go
+// through the Prisma model so the version-tracking extension stamps the author, batched writes
+// stamp it themselves.
 
 export interface EntityState {
   type: EntityType;
@@ -132,6 +133,44 @@ export async function writeEntity(tx: Tx, orgId: string, type: EntityType, id: s
   if (operation === "CREATE") await delegate(tx, type).create({ data: { ...data, orgId, id } });
   else if (operation === "UPDATE") await delegate(tx, type).update({ where, data });
   else await delegate(tx, type).delete({ where });
+}
+
+export interface EntityWrite {
+  id: string;
+  /** CREATE: the whole entity; UPDATE: the changed fields (null clears one); DELETE: unused. */
+  data: EntityData;
+}
+
+/**
+ * Writes many changes of one type and operation in one statement; the tracking trigger still
+ * versions and logs each row. Rows go through jsonb_populate_record(set) so every column gets its
+ * own type's input conversion (enums, timestamps), and an UPDATE keeps the columns a patch omits.
+ * `updatedBy` is stamped like the Prisma extension does (the ambient actor).
+ */
+export async function writeEntities(tx: Tx, orgId: string, type: EntityType, operation: SyncOperation, rows: readonly EntityWrite[]) {
+  if (rows.length === 0) return;
+  if (operation === "DELETE") {
+    await tx.$executeRaw`DELETE FROM ${table(type)} WHERE "orgId" = ${orgId} AND "id" = ANY(${rows.map((r) => r.id)}::text[])`;
+    return;
+  }
+  const fields = Object.keys(getEntity(type).schema.shape).map((f) => `"${f}"`);
+  if (operation === "CREATE") {
+    const json = JSON.stringify(rows.map((r) => ({ ...r.data, id: r.id })));
+    const columns = Prisma.raw(fields.join(", "));
+    const values = Prisma.raw(fields.map((f) => `r.${f}`).join(", "));
+    await tx.$executeRaw`
+      INSERT INTO ${table(type)} ("orgId", "id", ${columns}, "updatedBy")
+      SELECT ${orgId}, r."id", ${values}, ${currentActor()}
+      FROM jsonb_populate_recordset(NULL::${table(type)}, ${json}::jsonb) r`;
+    return;
+  }
+  const patch = JSON.stringify(rows.map((r) => ({ id: r.id, patch: r.data })));
+  const columns = Prisma.raw([...fields, `"updatedAt"`, `"updatedBy"`].join(", "));
+  const values = Prisma.raw(fields.map((f) => `p.${f}`).join(", "));
+  await tx.$executeRaw`
+    UPDATE ${table(type)} e SET (${columns}) = (SELECT ${values}, now(), ${currentActor()} FROM jsonb_populate_record(e, v."patch") p)
+    FROM jsonb_to_recordset(${patch}::jsonb) AS v("id" text, "patch" jsonb)
+    WHERE e."orgId" = ${orgId} AND e."id" = v."id"`;
 }
 
 export const toServerChange = (state: EntityState, operation: SyncOperation, timestamp: Date): ServerChange => ({

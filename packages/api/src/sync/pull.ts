@@ -11,7 +11,11 @@ export interface PullInput {
   /** lastSyncTimestamp of clients without a token: log entries written after this instant. */
   after?: string;
   limit: number;
-  /** Leave out changes this device made itself (it has them already). */
+  /**
+   * Leave out changes this device made itself (it has them already), except deletes it did not
+   * ask for: deleting an asset cascades to its tasks and schedules in the same transaction, under
+   * the device's name, and the device knows nothing of those tombstones unless they travel to it.
+   */
   excludeClientId?: string;
   /** The device's subscription; null or absent: everything of `types`. */
   subscription?: Subscription | null;
@@ -53,7 +57,9 @@ async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode:
       AND "txid" < fieldsync_delta_fence()
       AND "entityType" = ANY(${input.types}::text[])
       ${cursor.after ? Prisma.sql`AND "createdAt" > ${new Date(cursor.after)}` : Prisma.empty}
-      ${input.excludeClientId ? Prisma.sql`AND "originClientId" IS DISTINCT FROM ${input.excludeClientId}` : Prisma.empty}
+      ${input.excludeClientId ? Prisma.sql`AND ("originClientId" IS DISTINCT FROM ${input.excludeClientId} OR ("operation" = 'DELETE' AND NOT EXISTS (
+        SELECT 1 FROM "SyncQueue" q WHERE q."clientId" = ${input.excludeClientId} AND q."entityType" = "ChangeLog"."entityType"
+          AND q."entityId" = "ChangeLog"."entityId" AND q."operation" = 'DELETE')))` : Prisma.empty}
     ORDER BY "txid", "seq"
     LIMIT ${limit + 1}`;
   const page = rows.slice(0, limit);

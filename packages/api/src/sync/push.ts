@@ -4,7 +4,7 @@ import { type Outcome, Batch, claim, prepare, recordOutcomes, toResult } from ".
 import { toConflict } from "./conflict-record.ts";
 import { encodeCursor } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
-import { loadStates } from "./entities.ts";
+import { loadStates, toServerChange } from "./entities.ts";
 import { pull } from "./pull.ts";
 import { planPull } from "./pull-plan.ts";
 import { inTransaction } from "./transaction.ts";
@@ -40,6 +40,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
       const keys = fresh.map((p) => ({ type: p.change.entityType, id: p.change.entityId }));
       batch = new Batch(tx, user, device, await loadStates(tx, user.orgId, keys, true), config.conflictPolicies ?? {});
       for (const p of fresh) outcomes.set(p.key, await batch.apply(p));
+      await batch.flush();
       await recordOutcomes(tx, fresh.map((p) => ({ id: claimedIds.get(p.key)!, outcome: outcomes.get(p.key)! })));
     }
     const results = prepared.map((p) => {
@@ -70,11 +71,20 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
     excludeClientId: resetRequired ? undefined : device.id,
     subscription: plan.subscription,
   });
+  // A merged change answered again (its first answer was lost, or the worker merged it): the merge
+  // was written under this device's name, so the pull above leaves it out. Without it the device
+  // would keep its own unmerged copy under the merge's version.
+  const replayedMerges = results.filter((r) => r.duplicate && r.status === "applied" && r.mergedConflictId);
+  const remerged = replayedMerges.length
+    ? [...(await loadStates(db, user.orgId, replayedMerges.map((r) => ({ type: r.entityType, id: r.entityId })), false)).values()].map((state) =>
+        toServerChange(state, state.deleted ? "DELETE" : "UPDATE", state.lastModifiedAt ?? new Date()),
+      )
+    : [];
   const syncToken = encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
   await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken, resyncRequired: false, rescopeRequired: false } });
   return {
     syncToken,
-    changes: [...page.changes, ...merged],
+    changes: [...page.changes, ...merged, ...remerged],
     conflicts: conflicts.map((row) => toConflict(row, body.deviceId)),
     serverTime: new Date().toISOString(),
     results,

@@ -1,0 +1,102 @@
+// Test support: a throwaway copy of the parts of the repository a server needs, and the server
+// started from it as a real process. node_modules are not copied: every entry is linked to its
+// installed target, except workspace packages, which point into the copy (pnpm links them
+// relatively, so linking whole folders would resolve them back to the original sources).
+import { type ChildProcess, spawn } from "node:child_process";
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+const copied = [
+  "package.json",
+  "pnpm-workspace.yaml",
+  "prisma.config.ts",
+  "tsconfig.base.json",
+  "prisma",
+  "scripts",
+  "docs",
+  "packages/schema",
+  "packages/sync-core",
+  "packages/db",
+  "packages/api",
+  "apps/server",
+];
+const skipped = new Set(["node_modules", "test-results", "dist", ".turbo", ".data"]);
+
+function linkModules(from: string, to: string, copyRoot: string) {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from)) {
+    const source = join(from, entry);
+    if (entry.startsWith("@") && lstatSync(source).isDirectory() && !lstatSync(source).isSymbolicLink()) {
+      linkModules(source, join(to, entry), copyRoot);
+      continue;
+    }
+    const target = realpathSync(source);
+    const inside = relative(repoRoot, target);
+    const isWorkspacePackage = !inside.startsWith("..") && !inside.split("/").includes("node_modules");
+    symlinkSync(isWorkspacePackage ? join(copyRoot, inside) : target, join(to, entry));
+  }
+}
+
+export function copyRepo(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "fieldsync-copy-"));
+  for (const path of copied) {
+    cpSync(join(repoRoot, path), join(dir, path), { recursive: true, filter: (src) => !skipped.has(src.split("/").pop()!) });
+  }
+  for (const path of ["", ...copied.filter((p) => p.includes("/"))]) {
+    linkModules(join(repoRoot, path, "node_modules"), join(dir, path, "node_modules"), dir);
+  }
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface RunningServer {
+  url: string;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+const groupAlive = (pid: number) => {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Runs `args` (node arguments) in `cwd`, in a process group of its own, and resolves once the
+ * server prints its address; rejects with the output when the process exits first or `timeoutMs`
+ * passes. `stop` signals the whole group: pnpm does not pass SIGTERM on to the server it runs.
+ */
+export function startServerProcess(cwd: string, args: string[], env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<RunningServer> {
+  const child: ChildProcess = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const pid = child.pid!;
+  let output = "";
+  const stop = async () => {
+    if (!groupAlive(pid)) return;
+    process.kill(-pid, "SIGTERM");
+    for (let waited = 0; groupAlive(pid) && waited < 15_000; waited += 200) await new Promise((r) => setTimeout(r, 200));
+    if (groupAlive(pid)) process.kill(-pid, "SIGKILL");
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => void stop().then(() => reject(new Error(`no server after ${timeoutMs} ms:\n${output}`))), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /running at (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1]!.replace("localhost", "127.0.0.1"), output: () => output, stop });
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before listening:\n${output}`));
+    });
+  });
+}

@@ -1,0 +1,84 @@
+// pnpm bench [--quick] [--repeats=N] [--only=push,framework,queue,delta,propagation,scaling,client]
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { closingNotes } from "./analysis.ts";
+import { describeMachine } from "./machine.ts";
+import { parseOptions } from "./options.ts";
+import { markdown, printTable, scalingSvg, writeJson } from "./report.ts";
+import type { BenchResults, ResultRow } from "./results.ts";
+import { clientScenario } from "./scenarios/client.ts";
+import { deltaScenarios } from "./scenarios/delta.ts";
+import { frameworkScenario } from "./scenarios/framework.ts";
+import { type PushFigures, pushScenarios } from "./scenarios/push.ts";
+import { propagationScenario } from "./scenarios/propagation.ts";
+import { queueScenarios } from "./scenarios/queue.ts";
+import { scalingScenario } from "./scenarios/scaling.ts";
+import { type BenchServer, startBenchServer } from "./server.ts";
+
+const options = parseOptions(process.argv.slice(2));
+const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+const started = Date.now();
+const results: BenchResults = {
+  mode: options.mode,
+  startedAt: new Date(started).toISOString(),
+  durationSeconds: 0,
+  machine: {},
+  rows: [],
+  scaling: [],
+  errors: {},
+};
+
+/** Each group gets a fresh server and database, so one scenario's data never slows another's. */
+async function group(id: string, fn: (server: BenchServer) => Promise<void>) {
+  if (options.only && !options.only.has(id)) return;
+  const t = Date.now();
+  const server = await startBenchServer();
+  try {
+    if (!Object.keys(results.machine).length) results.machine = await describeMachine(server.pool, server.redis);
+    await fn(server);
+  } catch (error) {
+    results.errors[id] = (error as Error).message;
+    console.error(`${id}:`, error);
+  } finally {
+    await server.close();
+    console.log(`${id} done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+  }
+}
+
+const add = (rows: ResultRow[]) => {
+  results.rows.push(...rows);
+};
+let push: PushFigures | null = null;
+
+await group("push", async (server) => {
+  const out = await pushScenarios(server, options);
+  add(out.rows);
+  push = out.figures;
+});
+await group("framework", async () => {
+  const batchMs = (push as PushFigures | null)?.singleBatchMs;
+  if (batchMs === undefined) throw new Error("needs the push group's B1 batch latency (run with push)");
+  add(await frameworkScenario(options, batchMs));
+});
+await group("queue", async (server) => {
+  const rates = (push as PushFigures | null)?.throughput;
+  if (!rates) throw new Error("needs the push group's B1 rates (run with push)");
+  add(await queueScenarios(server, options, rates));
+});
+await group("delta", async (server) => add(await deltaScenarios(server, options)));
+await group("propagation", async (server) => add(await propagationScenario(server, options)));
+await group("scaling", async (server) => {
+  results.scaling = await scalingScenario(server, options);
+});
+await group("client", async () => add(await clientScenario(options)));
+
+results.durationSeconds = (Date.now() - started) / 1000;
+printTable(results);
+writeJson(path("../results/latest.json"), results);
+if (!options.only) {
+  writeFileSync(path("../../docs/benchmarks-scaling.svg"), scalingSvg(results.scaling));
+  writeFileSync(path("../../docs/benchmarks.md"), `${markdown(results, "benchmarks-scaling.svg")}${closingNotes(results)}`);
+  console.log("wrote bench/results/latest.json, docs/benchmarks.md, docs/benchmarks-scaling.svg");
+}
+console.log(`total ${results.durationSeconds.toFixed(0)} s`);
+process.exit(Object.keys(results.errors).length ? 1 : 0);

@@ -1,0 +1,61 @@
+/** Sizes per mode. Quick keeps every scenario but scales data down so the run fits in 3 minutes. */
+export interface BenchOptions {
+  mode: "quick" | "full";
+  repeats: number;
+  /** B1/B2 repeats (each is a full round at every device count). */
+  pushRepeats: number;
+  pushDevices: number[];
+  batchesPerDevice: number;
+  deltaLogRows: number;
+  deltaPull: number;
+  initialSyncEntities: number;
+  queueNoopJobs: number;
+  /** Devices whose async pushes the worker drains in B5. */
+  queueDevices: number;
+  propagationSeconds: number;
+  scalingLevels: number[];
+  clientChanges: number;
+  only: Set<string> | null;
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const quick = argv.includes("--quick");
+  const onlyArg = argv.find((a) => a.startsWith("--only="));
+  const only = onlyArg ? new Set(onlyArg.slice(7).split(",")) : null;
+  const repeatsArg = argv.find((a) => a.startsWith("--repeats="));
+  const base: BenchOptions = quick
+    ? {
+        mode: "quick",
+        repeats: 3,
+        pushRepeats: 2,
+        // 32 devices (16,000 changes a round) only in the full run: it alone would take the quick run's budget.
+        pushDevices: [1, 8],
+        batchesPerDevice: 1,
+        deltaLogRows: 100_000,
+        deltaPull: 10_000,
+        initialSyncEntities: 10_000,
+        queueNoopJobs: 5_000,
+        queueDevices: 4,
+        propagationSeconds: 6,
+        scalingLevels: [1_000, 10_000, 50_000],
+        clientChanges: 1_000,
+        only,
+      }
+    : {
+        mode: "full",
+        repeats: 5,
+        pushRepeats: 5,
+        pushDevices: [1, 8, 32],
+        batchesPerDevice: 2,
+        deltaLogRows: 1_000_000,
+        deltaPull: 10_000,
+        initialSyncEntities: 100_000,
+        queueNoopJobs: 50_000,
+        queueDevices: 8,
+        propagationSeconds: 30,
+        scalingLevels: [1_000, 100_000, 1_000_000],
+        clientChanges: 10_000,
+        only,
+      };
+  return repeatsArg ? { ...base, repeats: Number(repeatsArg.slice(10)), pushRepeats: Number(repeatsArg.slice(10)) } : base;
+}

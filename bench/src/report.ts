@@ -1,0 +1,128 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { BenchResults, ResultRow, ScalingPoint } from "./results.ts";
+import { type Summary, spreadPercent } from "./stats.ts";
+
+const fmt = (value: number) =>
+  Math.abs(value) >= 100 ? Math.round(value).toLocaleString("en") : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+const cell = (s: Summary | null, unit: string) => (s ? `${fmt(s.median)} ${unit} ±${spreadPercent(s).toFixed(0)} %` : "—");
+const met = (r: ResultRow) => (r.met === null ? "—" : r.met ? "yes" : "**no**");
+
+export function printTable(results: BenchResults) {
+  const lines = results.rows.map((r) => ({
+    scenario: r.scenario,
+    ours: cell(r.ours, r.unit),
+    baseline: cell(r.baseline, r.unit),
+    ratio: r.ratio === null ? "—" : `${r.ratio.toFixed(2)}×`,
+    target: r.target,
+    met: met(r).replaceAll("*", ""),
+  }));
+  console.table(lines);
+  if (results.scaling.length) {
+    console.table(results.scaling.map((p) => ({
+      entities: p.entities,
+      "push ms": fmt(p.pushOursMs.median),
+      "push baseline ms": fmt(p.pushBaselineMs.median),
+      "delta page ms": fmt(p.deltaOursMs.median),
+      "delta baseline ms": fmt(p.deltaBaselineMs.median),
+    })));
+  }
+  for (const [id, error] of Object.entries(results.errors)) console.error(`${id} failed: ${error}`);
+}
+
+export function writeJson(path: string, results: BenchResults) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+/** Latency against entity count (log scale), ours solid and baselines dashed. */
+export function scalingSvg(points: ScalingPoint[]): string {
+  const width = 640;
+  const height = 360;
+  const pad = { left: 60, right: 170, top: 30, bottom: 50 };
+  const series = [
+    { name: "push (ours)", color: "#1f77b4", dash: "", get: (p: ScalingPoint) => p.pushOursMs.median },
+    { name: "push (baseline)", color: "#1f77b4", dash: "6 4", get: (p: ScalingPoint) => p.pushBaselineMs.median },
+    { name: "delta page (ours)", color: "#d62728", dash: "", get: (p: ScalingPoint) => p.deltaOursMs.median },
+    { name: "delta page (baseline)", color: "#d62728", dash: "6 4", get: (p: ScalingPoint) => p.deltaBaselineMs.median },
+  ];
+  const xs = points.map((p) => Math.log10(p.entities));
+  const xMin = Math.min(...xs);
+  const xMax = Math.max(...xs, xMin + 1);
+  const yMax = Math.max(1, ...points.flatMap((p) => series.map((s) => s.get(p)))) * 1.1;
+  const x = (entities: number) => pad.left + ((Math.log10(entities) - xMin) / (xMax - xMin)) * (width - pad.left - pad.right);
+  const y = (ms: number) => height - pad.bottom - (ms / yMax) * (height - pad.top - pad.bottom);
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${pad.left}" y="18" font-size="14">Latency vs entities in the database (median of repeats)</text>`,
+    `<line x1="${pad.left}" y1="${height - pad.bottom}" x2="${width - pad.right}" y2="${height - pad.bottom}" stroke="black"/>`,
+    `<line x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${height - pad.bottom}" stroke="black"/>`,
+    `<text x="${(pad.left + width - pad.right) / 2}" y="${height - 12}" text-anchor="middle">entities (log scale)</text>`,
+    `<text x="16" y="${(pad.top + height - pad.bottom) / 2}" transform="rotate(-90 16 ${(pad.top + height - pad.bottom) / 2})" text-anchor="middle">ms</text>`,
+  ];
+  for (const p of points) {
+    parts.push(`<text x="${x(p.entities)}" y="${height - pad.bottom + 16}" text-anchor="middle">${p.entities.toLocaleString("en")}</text>`);
+  }
+  for (let i = 0; i <= 4; i++) {
+    const ms = (yMax / 4) * i;
+    parts.push(`<text x="${pad.left - 6}" y="${y(ms) + 4}" text-anchor="end">${fmt(ms)}</text>`);
+    parts.push(`<line x1="${pad.left}" y1="${y(ms)}" x2="${width - pad.right}" y2="${y(ms)}" stroke="#ddd"/>`);
+  }
+  series.forEach((s, i) => {
+    const path = points.map((p, j) => `${j ? "L" : "M"}${x(p.entities).toFixed(1)},${y(s.get(p)).toFixed(1)}`).join(" ");
+    parts.push(`<path d="${path}" fill="none" stroke="${s.color}" stroke-width="2" stroke-dasharray="${s.dash}"/>`);
+    for (const p of points) parts.push(`<circle cx="${x(p.entities).toFixed(1)}" cy="${y(s.get(p)).toFixed(1)}" r="3" fill="${s.color}"/>`);
+    const ly = pad.top + 10 + i * 20;
+    parts.push(`<line x1="${width - pad.right + 10}" y1="${ly}" x2="${width - pad.right + 40}" y2="${ly}" stroke="${s.color}" stroke-width="2" stroke-dasharray="${s.dash}"/>`);
+    parts.push(`<text x="${width - pad.right + 46}" y="${ly + 4}">${s.name}</text>`);
+  });
+  parts.push("</svg>");
+  return `${parts.join("\n")}\n`;
+}
+
+export function markdown(results: BenchResults, chartFile: string): string {
+  const table = [
+    "| scenario | ours | baseline | ratio | target | met? |",
+    "|---|---|---|---|---|---|",
+    ...results.rows.map((r) =>
+      `| ${r.scenario} | ${cell(r.ours, r.unit)} | ${cell(r.baseline, r.unit)} (${r.baselineLabel}) | ${r.ratio === null ? "—" : `${r.ratio.toFixed(2)}×`} | ${r.target} | ${met(r)} |`),
+  ];
+  const notes = results.rows.filter((r) => r.note).map((r) => `- **${r.scenario}**: ${r.note}`);
+  const scaling = [
+    "| entities | push batch (ms) | baseline push (ms) | delta page (ms) | baseline page (ms) |",
+    "|---|---|---|---|---|",
+    ...results.scaling.map((p) =>
+      `| ${p.entities.toLocaleString("en")} | ${cell(p.pushOursMs, "")} | ${cell(p.pushBaselineMs, "")} | ${cell(p.deltaOursMs, "")} | ${cell(p.deltaBaselineMs, "")} |`),
+  ];
+  const machine = Object.entries(results.machine).map(([k, v]) => `| ${k} | ${v} |`);
+  const errors = Object.entries(results.errors).map(([id, e]) => `- ${id} did not run: ${e}`);
+  return [
+    "# Benchmarks",
+    "",
+    `Generated by \`pnpm bench${results.mode === "quick" ? " --quick" : ""}\` (${results.mode} mode) on ${results.startedAt}, ${Math.round(results.durationSeconds)} s. ` +
+      "Do not edit by hand: rerun the benchmark. Every figure is the median of the repeats with ± half the min–max range; " +
+      "each scenario's baseline ran in the same process, on the same data, interleaved with ours, so the ratio holds on a busy machine " +
+      "even where absolute figures do not. Ratio = our speed relative to the baseline (higher is better; latencies are inverted).",
+    "",
+    ...table,
+    "",
+    ...(errors.length ? ["## Not run", "", ...errors, ""] : []),
+    "## Details",
+    "",
+    ...notes,
+    "",
+    "## Scaling",
+    "",
+    `![scaling](${chartFile})`,
+    "",
+    ...scaling,
+    "",
+    "## Machine",
+    "",
+    "| | |",
+    "|---|---|",
+    ...machine,
+    "",
+  ].join("\n");
+}

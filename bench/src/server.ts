@@ -1,0 +1,62 @@
+import { randomUUID } from "node:crypto";
+import { createBackgroundQueue, createResponseCache } from "@fieldsync/api";
+import type { DeltaResponse, PushResponse, SyncChangeInput } from "@fieldsync/schema";
+import { setupApi } from "@fieldsync/server/test-kit";
+import { Redis } from "ioredis";
+import pg from "pg";
+
+export const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/**
+ * The real server on a loopback port over its own fresh database (cloned from the migrated
+ * template, demo data seeded), with a job queue under its own BullMQ prefix. Pushes up to 1000
+ * changes are applied inline, so B1 measures the inline path and B5 asks for the queued one.
+ */
+export async function startBenchServer() {
+  const prefix = `bench-${randomUUID()}`;
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  redis.on("error", () => undefined);
+  const queue = createBackgroundQueue(redis, undefined, { prefix, log: () => undefined });
+  // Errors are logged: a 500 in a benchmark needs its cause on screen.
+  const api = await setupApi({ inlineMaxChanges: 1000 }, { logger: { level: "error" } }, { queue, cache: createResponseCache(redis) });
+  await api.app.listen({ host: "127.0.0.1", port: 0 });
+  const { port } = api.app.server.address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  const pool = new pg.Pool({ connectionString: api.databaseUrl, max: 20, options: "-c TimeZone=UTC" });
+  const [org] = (await pool.query<{ orgId: string }>(`SELECT "orgId" FROM "User" WHERE email = 'tech1@northwind.test'`)).rows;
+  const token = await api.token("tech1");
+
+  const post = async <T>(path: string, body: unknown): Promise<T> => {
+    const response = await fetch(`${url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${path} answered ${response.status}: ${text.slice(0, 300)}`);
+    return JSON.parse(text) as T;
+  };
+
+  return {
+    api,
+    url,
+    pool,
+    orgId: org!.orgId,
+    prefix,
+    redis,
+    queue,
+    push: (deviceId: string, changes: SyncChangeInput[], syncToken?: string | null, async?: boolean) =>
+      post<PushResponse>("/api/sync", { deviceId, changes, ...(syncToken && { syncToken }), ...(async && { async }) }),
+    delta: (deviceId: string, pageToken: string | null, pageSize = 1000) =>
+      post<DeltaResponse>("/api/sync/delta", { deviceId, pageSize, ...(pageToken && { pageToken }) }),
+    close: async () => {
+      await pool.end();
+      await queue.queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.queue.close();
+      redis.disconnect();
+      await api.close();
+    },
+  };
+}
+
+export type BenchServer = Awaited<ReturnType<typeof startBenchServer>>;

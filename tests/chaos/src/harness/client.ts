@@ -1,0 +1,118 @@
+// A plain HTTP client for the REST API, as a device would use it: every answer is returned
+// (status, headers, body), never thrown, so scenarios can assert on outage responses.
+import { randomUUID } from "node:crypto";
+import type { DeltaResponse, PushBodyInput, PushResponse, SyncChangeInput } from "@fieldsync/schema";
+
+export const users = {
+  tech1: "tech1@northwind.test",
+  tech2: "tech2@northwind.test",
+  admin: "admin@northwind.test",
+  globex: "tech@globex.test",
+} as const;
+export type UserName = keyof typeof users;
+export const demoPassword = "fieldsync-demo";
+
+/** Seeded by the demo data: Northwind's boiler. */
+export const seededAsset = "10000000-0000-4000-8000-000000000001";
+
+export interface Reply<T = unknown> {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: T;
+}
+
+/** No HTTP answer at all (refused, reset, timed out): the request may or may not have been processed. */
+export class NoAnswer extends Error {}
+
+export class Api {
+  private readonly tokens = new Map<UserName, string>();
+
+  /** `baseUrl` is read per request, so a scenario can route a call through a proxy. */
+  constructor(private readonly baseUrl: () => string) {}
+
+  async request<T = unknown>(method: string, path: string, options: { token?: string; body?: unknown; timeoutMs?: number; baseUrl?: string } = {}): Promise<Reply<T>> {
+    const headers: Record<string, string> = {};
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers["content-type"] = "application/json";
+    let response: Response;
+    try {
+      response = await fetch(`${options.baseUrl ?? this.baseUrl()}${path}`, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+      });
+    } catch (error) {
+      throw new NoAnswer(`${method} ${path}: ${(error as Error).message} (${String((error as { cause?: unknown }).cause ?? "")})`);
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw new NoAnswer(`${method} ${path}: body lost: ${(error as Error).message}`);
+    }
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: kept as text for the assertion that reports it
+    }
+    return { status: response.status, headers: response.headers, text, body: body as T };
+  }
+
+  async token(user: UserName): Promise<string> {
+    const known = this.tokens.get(user);
+    if (known) return known;
+    const reply = await this.request<{ token: string }>("POST", "/api/auth/login", { body: { email: users[user], password: demoPassword } });
+    if (reply.status !== 200) throw new Error(`login of ${user} failed: ${reply.status} ${reply.text}`);
+    this.tokens.set(user, reply.body.token);
+    return reply.body.token;
+  }
+
+  async pushRaw(user: UserName, body: PushBodyInput, options: { timeoutMs?: number; baseUrl?: string } = {}) {
+    return this.request<PushResponse>("POST", "/api/sync", { token: await this.token(user), body, ...options });
+  }
+
+  /** A push that must succeed. */
+  async push(user: UserName, body: PushBodyInput): Promise<PushResponse> {
+    const reply = await this.pushRaw(user, body);
+    if (reply.status !== 200) throw new Error(`push failed: ${reply.status} ${reply.text}`);
+    return reply.body;
+  }
+
+  async delta(user: UserName, body: { deviceId: string; pageToken?: string; pageSize?: number; lastSyncTimestamp?: string }) {
+    const reply = await this.request<DeltaResponse>("POST", "/api/sync/delta", { token: await this.token(user), body });
+    if (reply.status !== 200) throw new Error(`delta failed: ${reply.status} ${reply.text}`);
+    return reply.body;
+  }
+
+  async get<T>(user: UserName, path: string) {
+    const reply = await this.request<T>("GET", path, { token: await this.token(user) });
+    if (reply.status !== 200) throw new Error(`GET ${path} failed: ${reply.status} ${reply.text}`);
+    return reply.body;
+  }
+}
+
+export const now = () => new Date().toISOString();
+
+export const createAsset = (entityId: string, payload: Record<string, unknown>): SyncChangeInput => ({
+  changeId: randomUUID(),
+  entityType: "asset",
+  entityId,
+  operation: "CREATE",
+  payload,
+  clientVersion: 0,
+  timestamp: now(),
+});
+
+export const change = (
+  entityType: SyncChangeInput["entityType"],
+  operation: SyncChangeInput["operation"],
+  entityId: string,
+  clientVersion: number,
+  payload: Record<string, unknown>,
+): SyncChangeInput => ({ changeId: randomUUID(), entityType, entityId, operation, payload, clientVersion, timestamp: now() });
+
+export const updateAsset = (entityId: string, clientVersion: number, payload: Record<string, unknown>) =>
+  change("asset", "UPDATE", entityId, clientVersion, payload);
