@@ -1,41 +1,31 @@
-import { startTestServer, type TestServer } from "@fieldsync/server/testing";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { expect, test } from "vitest";
 import { createAsset, login, waitUntilSynced } from "./support/app.ts";
-import { launchBrowser, openDevice, patience } from "./support/browser.ts";
+import { patience } from "./support/browser.ts";
 import { assetsNamed, serverEntities } from "./support/server-state.ts";
+import { appUnderTest } from "./support/scenario.ts";
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startTestServer({ webDist: inject("webDist") });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = appUnderTest();
 
 test("Background Sync: the service worker sends an offline change when the network returns, with the app closed", async () => {
-  const { context, page } = await openDevice(browser, server.url);
+  const { context, page } = await app.device();
   await login(page, "tech1@northwind.test");
 
   await context.setOffline(true);
   await createAsset(page, { name: "Pump made offline" });
   // Leave the app: no page of it runs any more, only its service worker can send the change.
   await page.goto("about:blank");
-  expect(assetsNamed(await serverEntities(server.url, "tech1@northwind.test"), "Pump made offline")).toEqual([]);
+  expect(assetsNamed(await serverEntities(app.server.url, "tech1@northwind.test"), "Pump made offline")).toEqual([]);
 
   // Chromium holds the `sync-all` registration while offline and fires it on reconnection.
   await context.setOffline(false);
   await expect
-    .poll(async () => assetsNamed(await serverEntities(server.url, "tech1@northwind.test"), "Pump made offline").length, patience)
+    .poll(async () => assetsNamed(await serverEntities(app.server.url, "tech1@northwind.test"), "Pump made offline").length, patience)
     .toBe(1);
 
   // Back in the app the change is acknowledged, not sent again.
-  await page.goto(`${server.url}/#/assets`);
+  await page.goto(`${app.server.url}/#/assets`);
   await waitUntilSynced(page);
-  const received = await server.db.syncQueue.count({ where: { entityId: assetsNamed(await serverEntities(server.url, "tech1@northwind.test"), "Pump made offline")[0]!.entityId } });
+  const received = await app.server.db.syncQueue.count({ where: { entityId: assetsNamed(await serverEntities(app.server.url, "tech1@northwind.test"), "Pump made offline")[0]!.entityId } });
   expect(received).toBe(1);
   await context.close();
 });

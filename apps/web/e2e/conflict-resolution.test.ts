@@ -1,24 +1,14 @@
-import { startTestServer, type TestServer } from "@fieldsync/server/testing";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { expect, test } from "vitest";
 import { assetRows, editAsset, login, syncUntil, waitUntilSynced } from "./support/app.ts";
-import { launchBrowser, openDevice, patience, screenshot } from "./support/browser.ts";
+import { patience, screenshot } from "./support/browser.ts";
 import { serverEntities } from "./support/server-state.ts";
+import { appUnderTest } from "./support/scenario.ts";
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startTestServer({ webDist: inject("webDist") });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = appUnderTest();
 
 test("two devices edit the same field offline: the conflict is resolved in the UI and both converge", async () => {
-  const tara = await openDevice(browser, server.url);
-  const theo = await openDevice(browser, server.url);
+  const tara = await app.device();
+  const theo = await app.device();
   await login(tara.page, "tech1@northwind.test");
   await login(theo.page, "tech2@northwind.test");
 
@@ -57,9 +47,9 @@ test("two devices edit the same field offline: the conflict is resolved in the U
       return pump?.name === "Pump P-3 (leaking)" && pump.badge === "";
     });
   }
-  const pump = (await serverEntities(server.url, "admin@northwind.test")).find((entity) => entity.payload["serialNumber"] === "PU-3003");
+  const pump = (await serverEntities(app.server.url, "admin@northwind.test")).find((entity) => entity.payload["serialNumber"] === "PU-3003");
   expect(pump?.payload).toMatchObject({ name: "Pump P-3 (leaking)", location: "Basement, riser 3" });
-  expect(await server.db.syncConflict.count({ where: { resolvedAt: null } })).toBe(0);
+  expect(await app.server.db.syncConflict.count({ where: { resolvedAt: null } })).toBe(0);
 
   await tara.context.close();
   await theo.context.close();

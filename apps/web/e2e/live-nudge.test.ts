@@ -1,23 +1,13 @@
-import { startTestServer, type TestServer } from "@fieldsync/server/testing";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { expect, test } from "vitest";
 import { assetRows, createAsset, login, waitUntilSynced } from "./support/app.ts";
-import { launchBrowser, openDevice, screenshot } from "./support/browser.ts";
+import { screenshot } from "./support/browser.ts";
+import { appUnderTest } from "./support/scenario.ts";
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startTestServer({ webDist: inject("webDist") });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = appUnderTest();
 
 test("device 2 shows device 1's change within 2 seconds, without any user action", async () => {
-  const tara = await openDevice(browser, server.url);
-  const theo = await openDevice(browser, server.url);
+  const tara = await app.device();
+  const theo = await app.device();
   await login(tara.page, "tech1@northwind.test");
   await login(theo.page, "tech2@northwind.test");
   await theo.page.goto("/#/assets");

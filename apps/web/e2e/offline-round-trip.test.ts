@@ -1,27 +1,17 @@
-import { startTestServer, type TestServer } from "@fieldsync/server/testing";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { expect, test } from "vitest";
 import { assetRows, createAsset, deleteAsset, editAsset, login, openAsset, waitUntilSynced } from "./support/app.ts";
-import { launchBrowser, openDevice, patience, screenshot } from "./support/browser.ts";
+import { patience, screenshot } from "./support/browser.ts";
 import { assetsNamed, serverEntities } from "./support/server-state.ts";
+import { appUnderTest } from "./support/scenario.ts";
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startTestServer({ webDist: inject("webDist") });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = appUnderTest();
 
 test("offline create, edit and delete survive a reload and reach the server exactly once", async () => {
-  const { context, page } = await openDevice(browser, server.url);
+  const { context, page } = await app.device();
   await login(page, "tech1@northwind.test");
   await createAsset(page, { name: "Spare compressor", location: "Store" });
   await waitUntilSynced(page);
-  const before = await serverEntities(server.url, "tech1@northwind.test");
+  const before = await serverEntities(app.server.url, "tech1@northwind.test");
   const spare = assetsNamed(before, "Spare compressor")[0]!;
   const chiller = assetsNamed(before, "Chiller C-2")[0]!;
 
@@ -49,7 +39,7 @@ test("offline create, edit and delete survive a reload and reach the server exac
   await screenshot(page, "05-sync-panel-offline");
 
   // Nothing left the device while it was offline.
-  const during = await serverEntities(server.url, "tech1@northwind.test");
+  const during = await serverEntities(app.server.url, "tech1@northwind.test");
   expect(assetsNamed(during, "Offline pump")).toEqual([]);
   expect(assetsNamed(during, "Spare compressor")).toHaveLength(1);
 
@@ -58,7 +48,7 @@ test("offline create, edit and delete survive a reload and reach the server exac
   await expect.poll(() => page.getByTestId("sync-phase").textContent(), patience).toBe("Up to date");
   await screenshot(page, "06-sync-panel-synced");
 
-  const after = await serverEntities(server.url, "tech1@northwind.test");
+  const after = await serverEntities(app.server.url, "tech1@northwind.test");
   const pumps = assetsNamed(after, "Offline pump");
   expect(pumps).toHaveLength(1);
   // Create and edit were made offline before any sync: one CREATE with the final values.
@@ -71,7 +61,7 @@ test("offline create, edit and delete survive a reload and reach the server exac
 
   // The server received each change once (the page's sync and Background Sync share changeIds).
   for (const entityId of [pumps[0]!.entityId, chiller.entityId, spare.entityId]) {
-    const received = await server.db.syncQueue.findMany({ where: { entityId, clientTimestamp: { gt: new Date(spare.timestamp) } } });
+    const received = await app.server.db.syncQueue.findMany({ where: { entityId, clientTimestamp: { gt: new Date(spare.timestamp) } } });
     expect(received.map((item) => item.status)).toEqual(["COMPLETED"]);
   }
   await context.close();

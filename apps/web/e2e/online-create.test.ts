@@ -1,23 +1,13 @@
-import { startTestServer, type TestServer } from "@fieldsync/server/testing";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { expect, test } from "vitest";
 import { assetRows, createAsset, login, syncUntil, waitUntilSynced } from "./support/app.ts";
-import { launchBrowser, openDevice, patience, screenshot } from "./support/browser.ts";
+import { patience, screenshot } from "./support/browser.ts";
 import { assetsNamed, serverEntities } from "./support/server-state.ts";
+import { appUnderTest } from "./support/scenario.ts";
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startTestServer({ webDist: inject("webDist") });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = appUnderTest();
 
 test("an asset created online reaches another technician's device", async () => {
-  const tara = await openDevice(browser, server.url);
+  const tara = await app.device();
   await tara.page.goto("/");
   await tara.page.getByRole("button", { name: "Log in" }).waitFor(patience);
   await screenshot(tara.page, "01-login");
@@ -26,10 +16,10 @@ test("an asset created online reaches another technician's device", async () => 
 
   await createAsset(tara.page, { name: "Valve V-7", location: "Riser 3" });
   await waitUntilSynced(tara.page);
-  expect(assetsNamed(await serverEntities(server.url, "tech1@northwind.test"), "Valve V-7")).toHaveLength(1);
+  expect(assetsNamed(await serverEntities(app.server.url, "tech1@northwind.test"), "Valve V-7")).toHaveLength(1);
 
   // Another device of another technician: its initial sync brings the new asset.
-  const theo = await openDevice(browser, server.url);
+  const theo = await app.device();
   await login(theo.page, "tech2@northwind.test");
   expect(await assetRows(theo.page)).toContainEqual({ name: "Valve V-7", badge: "" });
 

@@ -1,23 +1,13 @@
-import { startTestServer, type TestServer } from "@fieldsync/server/testing";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { expect, test } from "vitest";
 import { login, openAsset, syncNow, waitUntilSynced } from "./support/app.ts";
-import { launchBrowser, openDevice, patience, screenshot } from "./support/browser.ts";
+import { patience, screenshot } from "./support/browser.ts";
 import { serverEntities } from "./support/server-state.ts";
+import { appUnderTest } from "./support/scenario.ts";
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startTestServer({ webDist: inject("webDist") });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = appUnderTest();
 
 test("tasks and schedules of an asset: add, update, and every main screen captured", async () => {
-  const { context, page } = await openDevice(browser, server.url);
+  const { context, page } = await app.device();
   await login(page, "tech1@northwind.test");
 
   await openAsset(page, "Boiler B-1");
@@ -44,7 +34,7 @@ test("tasks and schedules of an asset: add, update, and every main screen captur
   await waitUntilSynced(page);
   await screenshot(page, "10-schedules");
 
-  const entities = await serverEntities(server.url, "tech1@northwind.test");
+  const entities = await serverEntities(app.server.url, "tech1@northwind.test");
   const byTitle = (title: string) => entities.find((entity) => entity.payload["title"] === title);
   expect(byTitle("Bleed radiators")?.payload).toMatchObject({ priority: "URGENT", status: "OPEN" });
   expect(byTitle("Annual boiler inspection")?.payload).toMatchObject({ status: "DONE" });
@@ -61,8 +51,8 @@ test("tasks and schedules of an asset: add, update, and every main screen captur
 });
 
 test("a technician revokes a lost device from the devices screen; that device stops syncing", async () => {
-  const phone = await openDevice(browser, server.url);
-  const tablet = await openDevice(browser, server.url);
+  const phone = await app.device();
+  const tablet = await app.device();
   await login(phone.page, "tech2@northwind.test");
   await login(tablet.page, "tech2@northwind.test");
 
@@ -85,13 +75,13 @@ test("a technician revokes a lost device from the devices screen; that device st
 });
 
 test("the app is installable: manifest, icons and a controlling service worker", async () => {
-  const manifestResponse = await fetch(`${server.url}/manifest.webmanifest`);
+  const manifestResponse = await fetch(`${app.server.url}/manifest.webmanifest`);
   expect(manifestResponse.headers.get("content-type")).toContain("manifest+json");
   const manifest = (await manifestResponse.json()) as { name: string; display: string; start_url: string; icons: { src: string; sizes: string; purpose?: string }[] };
   expect(manifest).toMatchObject({ name: "Fieldsync Asset Manager", display: "standalone", start_url: "/" });
   expect(manifest.icons.map((icon) => `${icon.sizes}${icon.purpose ? ` ${icon.purpose}` : ""}`)).toEqual(["192x192", "512x512", "512x512 maskable"]);
   for (const icon of manifest.icons) {
-    const response = await fetch(`${server.url}${icon.src}`);
+    const response = await fetch(`${app.server.url}${icon.src}`);
     expect(response.headers.get("content-type")).toBe("image/png");
     const bytes = new Uint8Array(await response.arrayBuffer());
     const size = Number(icon.sizes.split("x")[0]);
@@ -101,7 +91,7 @@ test("the app is installable: manifest, icons and a controlling service worker",
     expect(new DataView(bytes.buffer).getUint32(20)).toBe(size);
   }
 
-  const { context, page } = await openDevice(browser, server.url);
+  const { context, page } = await app.device();
   await page.goto("/");
   expect(await page.locator('link[rel="manifest"]').getAttribute("href")).toBe("/manifest.webmanifest");
   await page.waitForFunction(() => navigator.serviceWorker.controller?.scriptURL.endsWith("/sw.js") === true, undefined, patience);

@@ -1,0 +1,28 @@
+import { startTestServer, type TestServer } from "@fieldsync/server/testing";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, inject } from "vitest";
+import { launchBrowser, openDevice } from "./browser.ts";
+
+/**
+ * The set-up every browser scenario shares: a real server with a fresh seeded database serving
+ * the built PWA, and one Chromium; both stopped after the file. `device()` opens a new device
+ * (a browser context of its own: separate storage and service worker).
+ */
+export function appUnderTest() {
+  let server: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = await startTestServer({ webDist: inject("webDist") });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  return {
+    get server() {
+      return server;
+    },
+    device: () => openDevice(browser, server.url),
+  };
+}
