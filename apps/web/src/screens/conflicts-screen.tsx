@@ -65,36 +65,23 @@ function ConflictCard({ conflict }: { conflict: Conflict }) {
             {rows.map((row) => (
               <tr key={row.field} className={row.conflicting ? "conflicting" : ""}>
                 <th scope="row">{row.field}</th>
-                <td>
-                  {row.conflicting && mergeable ? (
-                    <label>
-                      <input
-                        type="radio"
-                        name={`${conflict.id}-${row.field}`}
-                        checked={choices[row.field] === "client"}
-                        onChange={() => setChoices((c) => ({ ...c, [row.field]: "client" }))}
-                      />{" "}
-                      {show(row.client)}
-                    </label>
-                  ) : (
-                    show(conflict.clientData ? row.client : "(deleted)")
-                  )}
-                </td>
-                <td>
-                  {row.conflicting && mergeable ? (
-                    <label>
-                      <input
-                        type="radio"
-                        name={`${conflict.id}-${row.field}`}
-                        checked={(choices[row.field] ?? "server") === "server"}
-                        onChange={() => setChoices((c) => ({ ...c, [row.field]: "server" }))}
-                      />{" "}
-                      {show(row.server)}
-                    </label>
-                  ) : (
-                    show(conflict.serverData ? row.server : "(deleted)")
-                  )}
-                </td>
+                {(["client", "server"] as const).map((side) => (
+                  <td key={side}>
+                    {row.conflicting && mergeable ? (
+                      <label>
+                        <input
+                          type="radio"
+                          name={`${conflict.id}-${row.field}`}
+                          checked={(choices[row.field] ?? "server") === side}
+                          onChange={() => setChoices((c) => ({ ...c, [row.field]: side }))}
+                        />{" "}
+                        {show(row[side])}
+                      </label>
+                    ) : (
+                      show((side === "client" ? conflict.clientData : conflict.serverData) ? row[side] : "(deleted)")
+                    )}
+                  </td>
+                ))}
               </tr>
             ))}
           </tbody>
