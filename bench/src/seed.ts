@@ -2,8 +2,9 @@ import type pg from "pg";
 import { notes } from "./data.ts";
 
 // Bulk data set-up (not measured). Entity rows are inserted with triggers off and their
-// SyncMetadata and ChangeLog rows written set-wise with the same functions the tracking trigger
-// uses (entity data, canonical checksum), so the result is what the trigger would have left.
+// SyncMetadata and ChangeLog rows written set-wise with the generic entity-data and canonical
+// functions, which render what the tracking triggers' generated SQL renders (tested in packages/db),
+// so the result is what the triggers would have left.
 
 const chunkSize = 100_000;
 

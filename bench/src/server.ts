@@ -18,7 +18,8 @@ export async function startBenchServer() {
   redis.on("error", () => undefined);
   const queue = createBackgroundQueue(redis, undefined, { prefix, log: () => undefined });
   // Errors are logged: a 500 in a benchmark needs its cause on screen.
-  const api = await setupApi({ inlineMaxChanges: 1000 }, { logger: { level: "error" } }, { queue, cache: createResponseCache(redis) });
+  // One access token serves the whole run (a full run takes longer than the default 15 minutes).
+  const api = await setupApi({ inlineMaxChanges: 1000, jwtTtlSeconds: 6 * 3600 }, { logger: { level: "error" } }, { queue, cache: createResponseCache(redis) });
   await api.app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = api.app.server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
@@ -26,29 +27,17 @@ export async function startBenchServer() {
   const [org] = (await pool.query<{ orgId: string }>(`SELECT "orgId" FROM "User" WHERE email = 'tech1@northwind.test'`)).rows;
   const token = await api.token("tech1");
 
-  const post = async <T>(path: string, body: unknown): Promise<T> => {
-    const response = await fetch(`${url}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${path} answered ${response.status}: ${text.slice(0, 300)}`);
-    return JSON.parse(text) as T;
-  };
-
   return {
     api,
     url,
     pool,
     orgId: org!.orgId,
+    /** tech1's access token (pushes, pulls, the events stream). */
+    token,
     prefix,
     redis,
     queue,
-    push: (deviceId: string, changes: SyncChangeInput[], syncToken?: string | null, async?: boolean) =>
-      post<PushResponse>("/api/sync", { deviceId, changes, ...(syncToken && { syncToken }), ...(async && { async }) }),
-    delta: (deviceId: string, pageToken: string | null, pageSize = 1000) =>
-      post<DeltaResponse>("/api/sync/delta", { deviceId, pageSize, ...(pageToken && { pageToken }) }),
+    ...syncClient(url, token),
     close: async () => {
       await pool.end();
       await queue.queue.obliterate({ force: true }).catch(() => undefined);
@@ -60,3 +49,29 @@ export async function startBenchServer() {
 }
 
 export type BenchServer = Awaited<ReturnType<typeof startBenchServer>>;
+
+/** A device's HTTP calls, as tech1. */
+export function syncClient(url: string, token: string) {
+  // Identity by default, like the baselines' JSON.stringify; `compressed` asks for what the PWA
+  // gets (br/gzip from @fastify/compress), whose cost is measured separately.
+  const post = async <T>(path: string, body: unknown, compressed = false): Promise<T> => {
+    const response = await fetch(`${url}${path}`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${token}`,
+        "accept-encoding": compressed ? "br, gzip" : "identity",
+      },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${path} answered ${response.status}: ${text.slice(0, 300)}`);
+    return JSON.parse(text) as T;
+  };
+  return {
+    push: (deviceId: string, changes: SyncChangeInput[], syncToken?: string | null, async?: boolean) =>
+      post<PushResponse>("/api/sync", { deviceId, changes, ...(syncToken && { syncToken }), ...(async && { async }) }),
+    delta: (deviceId: string, pageToken: string | null, pageSize = 1000, compressed = false) =>
+      post<DeltaResponse>("/api/sync/delta", { deviceId, pageSize, ...(pageToken && { pageToken }) }, compressed),
+  };
+}

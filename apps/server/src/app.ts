@@ -10,7 +10,7 @@ import {
   appRouter,
   createCaller,
   createContextInner,
-  databaseRetryAfterSeconds,
+  databaseUnavailableError,
   isDatabaseUnavailable,
   restRoutes,
   retryAfterOf,
@@ -79,15 +79,13 @@ export async function buildApp(options: AppOptions) {
   // are inflated before parsing, and bodyLimit applies to the inflated size (no zip bombs).
   await app.register(compress, { encodings: ["br", "gzip"], requestEncodings: ["gzip", "br", "deflate"], threshold: 1024 });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    // PostgreSQL down or restarting: retryable, so 503 + Retry-After (clients keep their changes).
-    if (isDatabaseUnavailable(error)) {
-      request.log.warn({ err: error }, "database unavailable");
-      void reply.header("retry-after", String(databaseRetryAfterSeconds));
-      return reply.code(503).send({ statusCode: 503, code: errorCodes.SERVICE_UNAVAILABLE, message: "The database is unavailable; retry later" });
-    }
+  app.setErrorHandler((raw: FastifyError, request, reply) => {
+    // PostgreSQL down or restarting outside a procedure (e.g. the user lookup): the same 503 +
+    // Retry-After as inside one (clients keep their changes).
+    const error = isDatabaseUnavailable(raw) ? databaseUnavailableError(raw) : raw;
     const body = error instanceof TRPCError ? toErrorBody(error) : requestErrorBody(error);
-    if (!body || body.statusCode >= 500) request.log.error({ err: error }, "request failed");
+    if (body?.code === errorCodes.SERVICE_UNAVAILABLE) request.log.warn({ err: error }, "database unavailable");
+    else if (!body || body.statusCode >= 500) request.log.error({ err: error }, "request failed");
     const sent = body ?? { statusCode: 500, code: errorCodes.INTERNAL, message: "Internal server error" };
     const retryAfter = retryAfterOf(error);
     if (retryAfter !== undefined) void reply.header("retry-after", String(retryAfter));
@@ -132,8 +130,11 @@ export async function buildApp(options: AppOptions) {
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
+      // The user lookup runs before any procedure: an outage there is a 503 too.
       createContext: ({ req }: { req: { headers: Record<string, string | string[] | undefined>; ip: string } }) =>
-        createContextInner(deps, req.headers.authorization as string | undefined, { ip: req.ip }),
+        createContextInner(deps, req.headers.authorization as string | undefined, { ip: req.ip }).catch((error: unknown) =>
+          Promise.reject(isDatabaseUnavailable(error) ? databaseUnavailableError(error) : error),
+        ),
       responseMeta: ({ errors }: { errors: unknown[] }) => {
         const retryAfter = errors.map(retryAfterOf).find((seconds) => seconds !== undefined);
         return retryAfter === undefined ? {} : { headers: { "retry-after": String(retryAfter) } };

@@ -82,6 +82,19 @@ describe("incremental pulls", () => {
     expect(changes.map((c) => c.entityId)).toEqual([id]);
   });
 
+  test("a device's own changes are passed over once: its token moves past them", async () => {
+    const { token } = await drain("tech1", { pageSize: 1000 });
+    const first = await api.push("tech1", "tech1-reader", [create(randomUUID(), { name: "Solo 1" })], token);
+    const second = await api.push("tech1", "tech1-reader", [create(randomUUID(), { name: "Solo 2" })], first.syncToken);
+    expect(second.changes).toEqual([]);
+    // Tokens are readable (only signed): the cursor is at the last log row, its own, not before it.
+    const cursor = JSON.parse(Buffer.from(second.syncToken.split(".")[0]!, "base64url").toString()).cursor;
+    const [end] = await api.db.$queryRaw<{ txid: string; seq: string }[]>`
+      SELECT "txid"::text, "seq"::text FROM "ChangeLog" WHERE "orgId" = (SELECT id FROM "Organization" WHERE name = 'Northwind')
+      ORDER BY "txid" DESC, "seq" DESC LIMIT 1`;
+    expect(cursor).toMatchObject({ mode: "log", txid: end!.txid, seq: end!.seq });
+  });
+
   test("a change whose transaction commits late is never skipped", async () => {
     const { token } = await drain("tech2", { pageSize: 100 });
     const [org] = await api.db.$queryRaw<{ id: string }[]>`SELECT id FROM "Organization" WHERE name = 'Northwind'`;

@@ -2,26 +2,19 @@
 // client connected to the other, through Redis pub/sub. Latency is printed, not asserted.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { seedDemoData } from "@fieldsync/api";
 import { createTestDatabase, type TestDatabase } from "@fieldsync/db/testing";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { create } from "./test-kit.ts";
+import { readEvents } from "./sse-client.ts";
+import { freePort } from "./testing.ts";
+import { create, setupApi } from "./test-kit.ts";
 
 const serverDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 let database: TestDatabase;
 const servers: { url: string; child: ChildProcess }[] = [];
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 async function startServer() {
   const port = await freePort();
@@ -39,13 +32,17 @@ async function startServer() {
     if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { url, child };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  child.kill("SIGKILL");
   throw new Error(`server did not start: ${output.join("").slice(-2000)}`);
 }
 
 beforeAll(async () => {
   database = await createTestDatabase();
   await seedDemoData(database.db);
-  servers.push(...(await Promise.all([startServer(), startServer()])));
+  // One after the other: each runs `prisma migrate deploy`, and two at once wait on Prisma's
+  // migration advisory lock, which gives up after 10 s on a loaded machine.
+  servers.push(await startServer());
+  servers.push(await startServer());
 }, 200_000);
 
 afterAll(async () => {
@@ -62,23 +59,11 @@ async function login(url: string, email: string) {
   return ((await response.json()) as { token: string }).token;
 }
 
-/** Reads an SSE stream with fetch (headers allowed) and yields its events. */
-async function* events(url: string, token: string, signal: AbortSignal) {
-  const response = await fetch(`${url}/api/sync/events`, { headers: { authorization: `Bearer ${token}` }, signal });
+/** The events stream of a server, with arrival times. */
+async function* events(url: string, token: string, signal: AbortSignal, query = "") {
+  const response = await fetch(`${url}/api/sync/events${query}`, { headers: { authorization: `Bearer ${token}` }, signal });
   expect(response.headers.get("content-type")).toMatch(/text\/event-stream/);
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = block.match(/^event: (.*)$/m)?.[1];
-      const data = block.match(/^data: (.*)$/m)?.[1];
-      if (event) yield { event, data: data ? JSON.parse(data) : null, at: performance.now() };
-    }
-  }
+  for await (const event of readEvents(response)) yield { ...event, at: performance.now() };
 }
 
 test("a push on one server process nudges a device listening on another, within a fraction of a second", async () => {
@@ -122,6 +107,66 @@ test("a push on one server process nudges a device listening on another, within 
       `the push round trip alone: p50 ${median(pushTimes).toFixed(1)} ms, max ${max(pushTimes).toFixed(1)} ms (n=10)`,
   );
   expect(foreignNudges).toBe(0);
+});
+
+async function call(url: string, token: string, method: string, path: string, body: unknown) {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  expect(response.status, `${method} ${path}`).toBe(200);
+  return response.json();
+}
+
+type Events = AsyncGenerator<{ event: string; data: { changes?: { entityId: string; clientVersion: number; payload: { name?: string } }[] } | null }>;
+const nextChanges = async (stream: Events) => {
+  for (;;) {
+    const next = await Promise.race([stream.next(), new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000))]);
+    if (!next || next.done) throw new Error("no changes event within 5 s");
+    if (next.value.event === "changes") return next.value.data!;
+  }
+};
+
+test("with ?deviceId=, other devices' small pushes arrive with their changes; own, subscribed and large ones as plain nudges", async () => {
+  const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
+  const writerToken = await login(a.url, "tech1@northwind.test");
+  const readerToken = await login(b.url, "tech2@northwind.test");
+  // The writer registers by pushing once; the scoped device keeps one site only.
+  await call(a.url, writerToken, "POST", "/api/sync", { deviceId: "live-writer", changes: [create(randomUUID(), { name: "First" })] });
+  await call(b.url, readerToken, "PUT", "/api/sync/subscription", { deviceId: "live-scoped", subscription: { locations: ["Site A"] } });
+  const abort = new AbortController();
+  const reader = events(b.url, readerToken, abort.signal, "?deviceId=live-reader") as Events;
+  const own = events(a.url, writerToken, abort.signal, "?deviceId=live-writer") as Events;
+  const scoped = events(b.url, readerToken, abort.signal, "?deviceId=live-scoped") as Events;
+  for (const stream of [reader, own, scoped]) expect((await stream.next()).value?.event).toBe("ready");
+
+  const id = randomUUID();
+  await call(a.url, writerToken, "POST", "/api/sync", { deviceId: "live-writer", changes: [create(id, { name: "Live" })] });
+  const seen = await nextChanges(reader);
+  expect(seen.changes).toEqual([expect.objectContaining({ entityId: id, clientVersion: 1, operation: "CREATE", payload: expect.objectContaining({ name: "Live" }) })]);
+  expect((await nextChanges(own)).changes).toBeUndefined();
+  expect((await nextChanges(scoped)).changes).toBeUndefined();
+
+  const many = Array.from({ length: 101 }, () => create(randomUUID(), { name: "Bulk" }));
+  await call(a.url, writerToken, "POST", "/api/sync", { deviceId: "live-writer", changes: many });
+  expect((await nextChanges(reader)).changes).toBeUndefined();
+  abort.abort();
+});
+
+test("the stream ends with `reauth` when its access token expires", async () => {
+  const api = await setupApi({ jwtTtlSeconds: 2 });
+  try {
+    await api.app.listen({ host: "127.0.0.1", port: 0 });
+    const { port } = api.app.server.address() as { port: number };
+    const abort = new AbortController();
+    const stream = events(`http://127.0.0.1:${port}`, await api.token("tech1"), abort.signal, "?deviceId=expiring");
+    expect((await stream.next()).value?.event).toBe("ready");
+    expect((await stream.next()).value?.event).toBe("reauth");
+    expect((await stream.next()).done, "the server closed the stream").toBe(true);
+  } finally {
+    await api.close();
+  }
 });
 
 test("the events stream needs a token; ?token= works for EventSource", async () => {

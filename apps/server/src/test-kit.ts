@@ -7,6 +7,7 @@ import type { PushResponse, SyncChangeInput } from "@fieldsync/schema";
 import { type AppOptions, buildApp } from "./app.ts";
 import { apiConfig } from "./config.ts";
 import { loadEnv } from "./env.ts";
+import { NudgeHub, localNotifier } from "./realtime.ts";
 
 export const users = {
   tech1: "tech1@northwind.test",
@@ -20,6 +21,7 @@ export const seededAsset = "10000000-0000-4000-8000-000000000001";
 export const globexAsset = "10000000-0000-4000-8000-000000000101";
 
 /**
+ * The real app over a fresh seeded database, with live events for this process's listeners.
  * `appOptions`: host options such as CORS origins or the sync rate limit (off by default).
  * `background`: a job queue and cache (worker tests); without them pushes run inline only.
  */
@@ -31,7 +33,10 @@ export async function setupApi(
   const database = await createTestDatabase();
   await seedDemoData(database.db);
   const config = { ...apiConfig(loadEnv({ NODE_ENV: "test" })), ...overrides };
-  const app = await buildApp({ ...appOptions, deps: { db: database.db, config, ...background } });
+  // As in production, pushes announce their changes on the events stream (this process only).
+  const hub = new NudgeHub();
+  const notifier = localNotifier(database.db, hub);
+  const app = await buildApp({ ...appOptions, hub, deps: { db: database.db, config, notifier, ...background } });
   const tokens = new Map<UserName, string>();
 
   const token = async (user: UserName) => {

@@ -1,4 +1,5 @@
 // A real server for tests: fresh migrated + seeded database, random port on loopback.
+import { createServer } from "node:net";
 import { seedDemoData } from "@fieldsync/api";
 import { createTestDatabase } from "@fieldsync/db/testing";
 import { buildApp } from "./app.ts";
@@ -28,3 +29,15 @@ export async function startTestServer(options: { webDist?: string } = {}) {
 }
 
 export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+/** A loopback port nothing listens on right now (for processes a test spawns). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}

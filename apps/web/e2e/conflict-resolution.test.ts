@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { assetRows, editAsset, login, syncUntil, waitUntilSynced } from "./support/app.ts";
+import { assetRows, conflictingEdits, login, syncUntil, waitUntilSynced } from "./support/app.ts";
 import { patience, screenshot } from "./support/browser.ts";
 import { serverEntities } from "./support/server-state.ts";
 import { appUnderTest } from "./support/scenario.ts";
@@ -12,18 +12,8 @@ test("two devices edit the same field offline: the conflict is resolved in the U
   await login(tara.page, "tech1@northwind.test");
   await login(theo.page, "tech2@northwind.test");
 
-  await tara.context.setOffline(true);
-  await theo.context.setOffline(true);
-  await editAsset(tara.page, "Pump P-3", { name: "Pump P-3 (seal replaced)", location: "Basement, riser 3" });
-  await editAsset(theo.page, "Pump P-3", { name: "Pump P-3 (leaking)" });
-
-  await tara.context.setOffline(false);
-  await waitUntilSynced(tara.page);
-  await theo.context.setOffline(false);
-
   // Theo's edit meets Tara's: a conflict, shown on the asset and in the navigation.
-  await theo.page.goto("/#/assets");
-  await expect.poll(async () => (await assetRows(theo.page)).find((row) => row.name.startsWith("Pump P-3"))?.badge, patience).toBe("conflict");
+  await conflictingEdits(tara, theo, "Pump P-3", [{ name: "Pump P-3 (seal replaced)", location: "Basement, riser 3" }, { name: "Pump P-3 (leaking)" }]);
   await theo.page.getByRole("link", { name: /Conflicts/ }).click();
   const card = theo.page.getByTestId("conflict");
   await card.waitFor(patience);

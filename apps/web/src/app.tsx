@@ -11,6 +11,7 @@ import { AssetScreen } from "./screens/asset-screen.tsx";
 import { AssetsScreen } from "./screens/assets-screen.tsx";
 import { ConflictsScreen } from "./screens/conflicts-screen.tsx";
 import { DevicesScreen } from "./screens/devices-screen.tsx";
+import { HealthScreen } from "./screens/health-screen.tsx";
 import { LoginScreen } from "./screens/login-screen.tsx";
 import { SchedulesScreen } from "./screens/schedules-screen.tsx";
 import { SyncScreen } from "./screens/sync-screen.tsx";
@@ -33,6 +34,8 @@ function Screen({ route }: { route: Route }) {
       return <ConflictsScreen />;
     case "devices":
       return <DevicesScreen />;
+    case "health":
+      return <HealthScreen />;
   }
 }
 

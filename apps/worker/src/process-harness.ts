@@ -2,10 +2,10 @@
 // redis-server on a spare port (never the machine's shared one), both killable at will.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@fieldsync/server/testing";
 
 const workerDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -25,17 +25,6 @@ export function spawnWorker(env: Record<string, string>): ChildProcess & { outpu
 
 export const exited = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once("exit", () => resolve()));
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 /** A throwaway redis-server (no persistence); `kill()` is SIGKILL, `start()` brings it back empty. */
 export async function privateRedis() {

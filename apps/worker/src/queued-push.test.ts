@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { PushResponse } from "@fieldsync/schema";
-import { create, seededAsset, update } from "@fieldsync/server/test-kit";
+import { cacheKey, createResponseCache } from "@fieldsync/api";
+import { type PushResponse, limits } from "@fieldsync/schema";
+import { create, seededAsset, update, users } from "@fieldsync/server/test-kit";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { afterEach, describe, expect, test } from "vitest";
-import { type WorkerTest, setupWorkerTest, waitFor } from "./test-harness.ts";
+import { type WorkerTest, redisUrl, setupWorkerTest, waitFor } from "./test-harness.ts";
+import { startAlertSweep } from "./worker.ts";
 
 let t: WorkerTest;
 afterEach(() => t?.close());
@@ -168,6 +171,28 @@ describe("metrics", () => {
     expect(value(/fieldsync_redis_up (\d)/)).toBe(1);
     expect(text).toMatch(/fieldsync_device_last_sync_age_seconds\{org_id="[^"]+",device_id="metrics-tablet"\}/);
     expect(text).toMatch(/fieldsync_queue_jobs\{state="failed"\} 0/);
+  });
+});
+
+describe("alert sweep", () => {
+  test("caches each organization's health and prunes sync runs older than the dashboard's history", async () => {
+    t = await setupWorkerTest();
+    await t.api.push("tech1", "sweep-phone", []);
+    await t.api.push("tech1", "sweep-phone", []);
+    const [old, recent] = await t.api.db.syncRun.findMany({ orderBy: { id: "asc" } });
+    const kept = new Date(Date.now() - (limits.maxHealthHours - 1) * 3_600_000);
+    await t.api.db.syncRun.update({ where: { id: old!.id }, data: { startedAt: new Date(Date.now() - (limits.maxHealthHours + 1) * 3_600_000) } });
+    await t.api.db.syncRun.update({ where: { id: recent!.id }, data: { startedAt: kept } });
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+    await new Promise((resolve) => redis.once("ready", resolve));
+    const cache = createResponseCache(redis);
+    const sweep = startAlertSweep({ deps: { db: t.api.db }, cache, intervalMs: 3_600_000, log: () => undefined });
+    await sweep.sweep();
+    sweep.close();
+    expect(await t.api.db.syncRun.findMany({ select: { id: true, startedAt: true } })).toEqual([{ id: recent!.id, startedAt: kept }]);
+    const { orgId } = await t.api.db.user.findUniqueOrThrow({ where: { email: users.tech1 } });
+    expect(await cache.get(cacheKey(orgId, "health"))).toEqual({ status: "ok", reasons: [] });
+    redis.disconnect();
   });
 });
 

@@ -8,6 +8,7 @@ import {
   evaluateAlerts,
   healthFigures,
   processQueuedChange,
+  pruneSyncRuns,
   relayPending,
 } from "@fieldsync/api";
 import { type ApplyChangeJob, applyChangeJobSchema, queueNames } from "@fieldsync/schema";
@@ -96,7 +97,8 @@ export function startRelay(options: {
 
 /**
  * Evaluates every organization's alerts periodically, logs those firing, and leaves the result
- * where GET /api/sync/status reads it (the response cache), so the endpoint stays cheap.
+ * where GET /api/sync/status reads it (the response cache), so the endpoint stays cheap. Also
+ * prunes the sync-run history the health dashboard no longer shows.
  */
 export function startAlertSweep(options: { deps: ProcessDeps; cache: ResponseCache; intervalMs: number; log?: (message: string) => void }) {
   const log = options.log ?? console.log;
@@ -106,6 +108,7 @@ export function startAlertSweep(options: { deps: ProcessDeps; cache: ResponseCac
       const health = evaluateAlerts(await healthFigures(options.deps.db, org.id, defaultAlertThresholds.windowMinutes));
       await options.cache.set(cacheKey(org.id, "health"), health, Math.ceil((options.intervalMs * 2) / 1000));
       for (const reason of health.reasons) log(`alert ${reason.severity} ${org.name}: ${reason.alert} — ${reason.message}`);
+      await pruneSyncRuns(options.deps.db, org.id);
     }
   };
   const timer = setInterval(() => void sweep().catch((error) => log(`alert sweep failed: ${error.message}`)), options.intervalMs);

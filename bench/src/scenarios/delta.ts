@@ -32,22 +32,27 @@ export async function deltaScenarios(server: BenchServer, options: BenchOptions)
   const { rows: [{ n: logRows } = { n: "0" }] } = await server.pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM "ChangeLog"`);
 
   const initialOurs: number[] = [];
+  const initialCompressed: number[] = [];
   const initialBase: number[] = [];
   let caughtUp: string | null = null;
   let entities = 0;
-  for (let r = 0; r < options.repeats; r++) {
+  const initialSync = async (deviceId: string, compressed: boolean) => {
     const t = now();
     let token: string | null = null;
     let count = 0;
     for (;;) {
-      const page = await server.delta(`bench-initial-${r}`, token, pageSize);
+      const page = await server.delta(deviceId, token, pageSize, compressed);
       count += page.changes.length;
       token = page.nextPageToken;
-      if (!page.hasMore) break;
+      if (!page.hasMore) return { rate: count / (elapsedMs(t) / 1000), token, count };
     }
-    initialOurs.push(count / (elapsedMs(t) / 1000));
-    caughtUp = token;
-    entities = count;
+  };
+  for (let r = 0; r < options.repeats; r++) {
+    const sync = await initialSync(`bench-initial-${r}`, false);
+    initialOurs.push(sync.rate);
+    initialCompressed.push((await initialSync(`bench-initial-br-${r}`, true)).rate);
+    caughtUp = sync.token;
+    entities = sync.count;
     const tb = now();
     let afterId = "";
     let baseCount = 0;
@@ -100,6 +105,17 @@ export async function deltaScenarios(server: BenchServer, options: BenchOptions)
     met: null,
   });
   initial.met = initial.ratio! >= 0.6 && initial.ours.median >= 20_000;
+  const compressed = row({
+    id: "B3-initial-br",
+    scenario: `B3 initial sync as the PWA receives it (brotli), ${entities.toLocaleString("en")} entities`,
+    unit: "rows/s",
+    higherIsBetter: true,
+    ours: summarize(initialCompressed),
+    baseline: summarize(initialBase),
+    baselineLabel: "raw keyset SELECT entity ⋈ metadata + JSON.stringify, uncompressed",
+    target: "— (compression's cost; ~80 % fewer bytes on the wire)",
+    met: null,
+  });
   const delta = row({
     id: "B3-delta",
     scenario: `B3 delta: pull ${pulled.toLocaleString("en")} changes from a ${Number(logRows).toLocaleString("en")}-row log, pages of ${pageSize}`,
@@ -112,5 +128,5 @@ export async function deltaScenarios(server: BenchServer, options: BenchOptions)
     met: null,
   });
   delta.met = delta.ratio! >= 0.6;
-  return [initial, delta];
+  return [initial, compressed, delta];
 }

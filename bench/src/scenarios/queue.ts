@@ -17,7 +17,11 @@ const workerConnection = () => {
   return connection;
 };
 
-/** BullMQ no-op jobs/s: `count` jobs added up front, then drained by one worker (concurrency 50). */
+/** Consumers in B5-noop and its baseline: 4 BullMQ workers × concurrency 50, or 200 list poppers. */
+const noopWorkers = 4;
+const noopConcurrency = 50;
+
+/** BullMQ no-op jobs/s: `count` jobs added up front, then drained by 4 workers (concurrency 50 each). */
 async function noopJobsPerSecond(count: number): Promise<number> {
   const prefix = `bench-${randomUUID()}`;
   const producer = workerConnection();
@@ -25,23 +29,24 @@ async function noopJobsPerSecond(count: number): Promise<number> {
   for (let i = 0; i < count; i += 1000) {
     await queue.addBulk(Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({ name: "noop", data: { i: i + j } })));
   }
-  const connection = workerConnection();
   let done = 0;
   let finish = () => undefined as void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const start = now();
-  const worker = new Worker("bench-noop", async () => undefined, { connection, prefix, concurrency: 50 });
-  worker.on("completed", () => {
-    if (++done === count) finish();
+  const workers = Array.from({ length: noopWorkers }, () => {
+    const worker = new Worker("bench-noop", async () => undefined, { connection: workerConnection(), prefix, concurrency: noopConcurrency });
+    worker.on("completed", () => {
+      if (++done === count) finish();
+    });
+    worker.on("error", () => undefined);
+    return worker;
   });
-  worker.on("error", () => undefined);
   await finished;
   const rate = count / (elapsedMs(start) / 1000);
-  await worker.close();
+  await Promise.all(workers.map((worker) => worker.close()));
   await queue.obliterate({ force: true });
   await queue.close();
   producer.disconnect();
-  connection.disconnect();
   return rate;
 }
 
@@ -53,7 +58,7 @@ async function rawListJobsPerSecond(count: number): Promise<number> {
     await redis.lpush(`${key}:wait`, ...Array.from({ length: Math.min(1000, count - i) }, (_, j) => JSON.stringify({ i: i + j })));
   }
   const start = now();
-  await inParallel(50, async () => {
+  await inParallel(noopWorkers * noopConcurrency, async () => {
     for (;;) {
       const job = await redis.rpoplpush(`${key}:wait`, `${key}:active`);
       if (job === null) return;
@@ -125,7 +130,7 @@ export async function queueScenarios(server: BenchServer, options: BenchOptions,
 
   const noopRow = row({
     id: "B5-noop",
-    scenario: `B5 BullMQ no-op jobs (${options.queueNoopJobs.toLocaleString("en")} jobs, concurrency 50)`,
+    scenario: `B5 BullMQ no-op jobs (${options.queueNoopJobs.toLocaleString("en")} jobs, ${noopWorkers} workers × concurrency ${noopConcurrency})`,
     unit: "jobs/s",
     higherIsBetter: true,
     ours: summarize(noop),

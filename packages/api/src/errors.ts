@@ -1,6 +1,7 @@
 import { type ErrorBody, type ErrorCode, errorCodes } from "@fieldsync/schema";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { databaseRetryAfterSeconds } from "./database-unavailable.ts";
 
 type TRPCCode = TRPCError["code"];
 
@@ -41,7 +42,7 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly issues?: ErrorBody["issues"],
-    /** Seconds, for RATE_LIMITED: the transports send it as the Retry-After header. */
+    /** Seconds, for RATE_LIMITED and SERVICE_UNAVAILABLE: the transports send it as the Retry-After header. */
     readonly retryAfter?: number,
   ) {
     super(message);
@@ -50,6 +51,14 @@ export class AppError extends Error {
 
 export const fail = (code: ErrorCode, message: string, issues?: ErrorBody["issues"], retryAfter?: number): never => {
   throw new TRPCError({ code: trpcCodeOf[code], message, cause: new AppError(code, message, issues, retryAfter) });
+};
+
+/** PostgreSQL is not answering: 503 + Retry-After, so clients keep their changes and retry later. */
+export const databaseUnavailableError = (original: unknown) => {
+  const message = "The database is unavailable; retry later";
+  // The driver's error stays reachable for the server log (never sent to the client).
+  const cause = Object.assign(new AppError("SERVICE_UNAVAILABLE", message, undefined, databaseRetryAfterSeconds), { cause: original });
+  return new TRPCError({ code: "SERVICE_UNAVAILABLE", message, cause });
 };
 
 /** The one message of every 401: it never tells which check failed (unknown user, wrong password, bad token). */

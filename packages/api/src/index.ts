@@ -1,10 +1,10 @@
 export type { ApiConfig } from "./config.ts";
 export { createContextInner, type AuthUser, type Context, type Deps } from "./context.ts";
-export { AppError, fail, retryAfterOf, toErrorBody, unauthorizedMessage } from "./errors.ts";
+export { AppError, databaseUnavailableError, fail, retryAfterOf, toErrorBody, unauthorizedMessage } from "./errors.ts";
 export { databaseRetryAfterSeconds, isDatabaseUnavailable } from "./database-unavailable.ts";
 export { auditActions, recordAudit, type AuditAction, type AuditEntry } from "./audit/record.ts";
 export { hashPassword } from "./auth/password.ts";
-export { verifyAccessToken } from "./auth/jwt.ts";
+export { signAccessToken, verifyAccessToken } from "./auth/jwt.ts";
 export { appRouter, createCaller, type AppRouter } from "./root.ts";
 export { restRoutes, type RestRoute } from "./rest.ts";
 export { openApiDocument, type OpenApiDocument } from "./openapi.ts";
@@ -15,4 +15,5 @@ export { type ProcessDeps, type ProcessOptions, processQueuedChange } from "./qu
 export { relayPending } from "./queue/relay.ts";
 export { deviceBacklog } from "./queue/stats.ts";
 export { type AlertThresholds, defaultAlertThresholds, evaluateAlerts, healthFigures } from "./health/alerts.ts";
-export { type ChangeNotifier, type ChangeNudge, changesChannel, createRedisNotifier, nudgeFor } from "./realtime/notifier.ts";
+export { pruneSyncRuns } from "./health/sync-runs.ts";
+export { type ChangeNotifier, type ChangeNudge, type LiveChanges, changesChannel, createRedisNotifier, nudgeFor } from "./realtime/notifier.ts";

@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document of the REST API, generated from the route table (rest.ts) and the
 // procedures' own zod schemas: nothing here restates a field. docs/openapi.json is this output
 // (`pnpm docs:openapi`); a test fails when they drift.
-import { type EntityType, entityRegistry, entityTypes, errorBodySchema, errorCodes } from "@fieldsync/schema";
+import { type EntityType, entityRegistry, entityTypes, errorBodySchema, errorCodes, syncEventSchema } from "@fieldsync/schema";
 import { z } from "zod";
 import { type RestRoute, restRoutes } from "./rest.ts";
 import { appRouter } from "./root.ts";
@@ -87,7 +87,7 @@ function parameters(route: RestRoute, inputSchema: JsonSchema | undefined) {
 
 export function openApiDocument() {
   const inputs: Record<string, z.ZodType> = {};
-  const outputs: Record<string, z.ZodType> = { ErrorBody: errorBodySchema };
+  const outputs: Record<string, z.ZodType> = { ErrorBody: errorBodySchema, SyncEvent: syncEventSchema };
   for (const type of entityTypes) outputs[`Entity${componentStem(type)}`] = entityRegistry[type as EntityType].schema;
   for (const route of restRoutes) {
     const def = procedureDef(route.procedure);
@@ -127,12 +127,21 @@ export function openApiDocument() {
   paths["/api/sync/events"] = {
     get: {
       operationId: "events",
-      summary: "Server-Sent Events: \"your organization has new changes\" nudges (event `changes`, data {orgId, position, at})",
-      description: "Bearer token, or `?token=` for EventSource. Never carries entity data: the device then pulls.",
+      summary: "Server-Sent Events: \"your organization has new changes\" (event `changes`, data SyncEvent)",
+      description:
+        "Bearer token, or `?token=` for EventSource. With `?deviceId=`, other devices' pushes of up to 100 changes / 64 KB carry " +
+        "their changes (`changes`, as a pull returns them; none for a device with a subscription) to show before pulling; " +
+        "otherwise the device pulls. The stream ends with event `reauth` when the access token expires.",
       tags: ["sync"],
       security: [{ bearerAuth: [] }, { queryToken: [] }],
+      parameters: [
+        { name: "deviceId", in: "query", required: false, schema: { type: "string" }, description: "The listening device: its own changes are left out" },
+      ],
       responses: {
-        "200": { description: "An event stream", content: { "text/event-stream": { schema: { type: "string" } } } },
+        "200": {
+          description: "An event stream; the data of a `changes` event is a SyncEvent (#/components/schemas/SyncEvent)",
+          content: { "text/event-stream": { schema: { type: "string" } } },
+        },
         "401": { description: errorStatuses[401], content: { "application/json": { schema: ref("ErrorBody") } } },
       },
     },

@@ -2,6 +2,7 @@ import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
 import { conflictsRouter } from "./routers/conflicts.ts";
 import { devicesRouter } from "./routers/devices.ts";
+import { healthRouter } from "./routers/health.ts";
 import { queueRouter } from "./routers/queue.ts";
 import { syncRouter } from "./routers/sync.ts";
 import { createCallerFactory, router } from "./trpc.ts";
@@ -13,6 +14,7 @@ export const appRouter = router({
   conflicts: conflictsRouter,
   audit: auditRouter,
   queue: queueRouter,
+  health: healthRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,7 +1,8 @@
 import { jsonShapeIssue } from "@fieldsync/schema";
 import { initTRPC } from "@trpc/server";
 import type { Context } from "./context.ts";
-import { fail, toErrorBody, unauthorizedMessage } from "./errors.ts";
+import { isDatabaseUnavailable } from "./database-unavailable.ts";
+import { databaseUnavailableError, fail, toErrorBody, unauthorizedMessage } from "./errors.ts";
 
 const t = initTRPC.context<Context>().create({
   errorFormatter: ({ shape, error }) => ({ ...shape, data: { ...shape.data, ...toErrorBody(error), stack: undefined } }),
@@ -12,13 +13,16 @@ export const createCallerFactory = t.createCallerFactory;
 
 /**
  * Every procedure, public ones included: the raw input's shape (depth, prototype keys, string
- * lengths) is checked before zod or any resolver sees it. REST bodies were already parsed by
+ * lengths) is checked before zod or any resolver sees it, and a database outage surfaces as 503
+ * with Retry-After on both transports (not as a 500). REST bodies were already parsed by
  * Fastify with prototype poisoning refused; /trpc bodies arrive here straight from JSON.parse.
  */
 export const publicProcedure = t.procedure.use(async ({ getRawInput, next }) => {
   const issue = jsonShapeIssue(await getRawInput());
   if (issue) return fail("VALIDATION_FAILED", "The request is not valid", [issue]);
-  return next();
+  const result = await next();
+  if (!result.ok && isDatabaseUnavailable(result.error)) throw databaseUnavailableError(result.error);
+  return result;
 });
 
 /** A valid token of an active user; the user's organization scopes everything. */

@@ -2,8 +2,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { entityRegistry } from "@fieldsync/schema";
 import { Prisma } from "./generated/prisma/client.ts";
 
-// Version tracking has two halves. The database trigger `fieldsync_track` bumps SyncMetadata,
-// stores the checksum and appends to ChangeLog inside the writing transaction, whatever issued
+// Version tracking has two halves. The database triggers `fieldsync_track_*` bump SyncMetadata,
+// store the checksum and append to ChangeLog inside the writing transaction, whatever issued
 // the write. This extension supplies what only the application knows: who is writing. It stamps
 // `updatedBy` on every create/update of a synced model from the ambient actor (`runAs`), so that
 // even `db.asset.update(...)` in a script records a truthful lastModifiedBy.

@@ -19,4 +19,7 @@ export const limits = {
   /** Audit entries per page of GET /api/audit. */
   maxAuditPageSize: 200,
   defaultAuditPageSize: 50,
+  /** Hours of history on GET /api/sync/health/dashboard; the worker keeps sync runs this long. */
+  maxHealthHours: 168,
+  defaultHealthHours: 6,
 } as const;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isoDateTime } from "./fields.ts";
 import { roleSchema } from "./enums.ts";
+import { alertLevelSchema } from "./health.ts";
 
 export const syncStatusResponseSchema = z.object({
   user: z.object({ id: z.string(), email: z.string(), role: roleSchema, orgId: z.string() }),
@@ -12,7 +13,7 @@ export const syncStatusResponseSchema = z.object({
   background: z.object({ redis: z.enum(["up", "down"]), mode: z.enum(["ok", "degraded"]) }),
   /** Alert evaluation for the organization (thresholds in the worker README section). */
   health: z.object({
-    status: z.enum(["ok", "warn", "critical"]),
+    status: alertLevelSchema,
     reasons: z.array(z.object({ alert: z.string(), severity: z.enum(["warn", "critical"]), message: z.string() })),
   }),
   serverTime: isoDateTime,

@@ -86,7 +86,7 @@ export const compressRequestsAbove = 16 * 1024;
  * Gzips a large body where the platform has CompressionStream (browsers, service workers, Node 18+);
  * elsewhere it goes as is. Push bodies are JSON with repetitive keys: typically 80 % smaller.
  */
-async function encodeBody(json: string): Promise<{ body: BodyInit; gzip: boolean }> {
+async function encodeBody(json: string): Promise<{ body: string | ArrayBuffer; gzip: boolean }> {
   if (json.length < compressRequestsAbove || typeof CompressionStream === "undefined") return { body: json, gzip: false };
   const stream = new Blob([json]).stream().pipeThrough(new CompressionStream("gzip"));
   return { body: await new Response(stream).arrayBuffer(), gzip: true };

@@ -62,3 +62,27 @@ test("invalid edits are refused with field paths; no-op edits queue nothing", as
   expect(await store.update("asset", id, { name: "Same" })).toBe(false);
   expect(await store.outbox()).toHaveLength(1);
 });
+
+test("a pulled page keeps each entity's newest version and shows local edits on top of it", async () => {
+  const store = openStore();
+  const mine = crypto.randomUUID();
+  const theirs = crypto.randomUUID();
+  const change = (id: string, version: number, payload: Record<string, unknown>) => ({
+    entityType: "asset" as const, entityId: id, operation: "UPDATE" as const, payload, clientVersion: version,
+    timestamp: new Date().toISOString(), checksum: null,
+  });
+  await store.applyServerChanges([change(mine, 1, { name: "Mine", location: "A" }), change(theirs, 1, { name: "Theirs" })]);
+  await store.update("asset", mine, { notes: "local note" });
+  // Versions out of order, and one the device already has.
+  const applied = await store.applyServerChanges([
+    change(theirs, 3, { name: "Theirs v3" }),
+    change(theirs, 2, { name: "Theirs v2" }),
+    change(mine, 2, { name: "Mine v2", location: "B" }),
+    change(theirs, 1, { name: "Theirs v1 again" }),
+  ]);
+  expect(applied).toBe(2);
+  expect(await store.get("asset", theirs)).toMatchObject({ version: 3, pending: 0, data: { name: "Theirs v3" } });
+  expect(await store.get("asset", mine)).toMatchObject({
+    version: 2, pending: 1, serverData: { name: "Mine v2", location: "B" }, data: { name: "Mine v2", location: "B", notes: "local note" },
+  });
+});

@@ -31,3 +31,22 @@ test("narrowing the subscription drops what left scope, keeps what is pending, a
   expect(await names(tablet)).toEqual(["Boiler B-1", "Chiller C-2", "Generator G-4", "Pump P-3"]);
   tablet.close();
 });
+
+test("live previews are shown on a device that keeps everything, and left to pulls on one with a subscription", async () => {
+  const phone = await loggedInDevice(server.url, "tech2@northwind.test");
+  const tablet = await loggedInDevice(server.url, "tech2@northwind.test");
+  await phone.engine.sync();
+  await tablet.engine.sync();
+  await tablet.engine.setSubscription({ locations: ["Basement"] });
+  const pump = (await phone.engine.store.list("asset")).find((asset) => asset.data?.name === "Pump P-3")!;
+  const preview = {
+    entityType: "asset" as const, entityId: pump.id, operation: "UPDATE" as const, payload: { ...pump.data, notes: "seen live" },
+    clientVersion: pump.version + 1, timestamp: new Date().toISOString(), checksum: null,
+  };
+  expect(await phone.engine.applyLiveChanges([preview])).toBe(true);
+  expect(await phone.engine.store.get("asset", pump.id)).toMatchObject({ version: pump.version + 1, data: { notes: "seen live" } });
+  expect(await tablet.engine.applyLiveChanges([preview])).toBe(false);
+  expect((await tablet.engine.store.get("asset", pump.id))?.version).toBe(pump.version);
+  phone.close();
+  tablet.close();
+});

@@ -1,4 +1,4 @@
-import type { ConflictResolution, EntityData, ResolveConflictResponse, Subscription, SyncChangeInput } from "@fieldsync/schema";
+import type { ConflictResolution, EntityData, ResolveConflictResponse, ServerChange, Subscription, SyncChangeInput } from "@fieldsync/schema";
 import { checksum } from "@fieldsync/sync-core";
 import { ApiClient, ApiError, NetworkError } from "./api-client.ts";
 import type { LocalDb, OutboxEntry } from "./local-db.ts";
@@ -184,6 +184,22 @@ export class SyncEngine {
   /** The subscription last set on this device; null: it keeps everything. */
   async subscription(): Promise<Subscription | null> {
     return (await this.store.getMeta<Subscription>("subscription")) ?? null;
+  }
+
+  /** The id this device syncs under (the live events stream leaves its own changes out). */
+  async deviceId(): Promise<string> {
+    return (await this.store.device()).deviceId;
+  }
+
+  /**
+   * Shows other devices' just-committed changes from a live `changes` event before the next
+   * pull (which still has to come: the sync token moves only there). False on a device with a
+   * subscription, which takes what is in its scope from pulls only.
+   */
+  async applyLiveChanges(changes: readonly ServerChange[]): Promise<boolean> {
+    if (await this.subscription()) return false;
+    await this.store.applyServerChanges(changes);
+    return true;
   }
 
   private async cycle(): Promise<SyncReport> {

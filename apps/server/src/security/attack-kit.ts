@@ -4,7 +4,7 @@ import { SignJWT } from "jose";
 
 /** Row counts of every table an attack could write to. Compare before and after. */
 export async function tableCounts(db: Db) {
-  const [assets, tasks, schedules, metadata, changeLog, clients, queue, conflicts, audit, refreshTokens, users] = await Promise.all([
+  const [assets, tasks, schedules, metadata, changeLog, clients, queue, runs, conflicts, audit, refreshTokens, users] = await Promise.all([
     db.asset.count(),
     db.task.count(),
     db.schedule.count(),
@@ -12,12 +12,13 @@ export async function tableCounts(db: Db) {
     db.changeLog.count(),
     db.syncClient.count(),
     db.syncQueue.count(),
+    db.syncRun.count(),
     db.syncConflict.count(),
     db.auditLog.count(),
     db.refreshToken.count(),
     db.user.count(),
   ]);
-  return { assets, tasks, schedules, metadata, changeLog, clients, queue, conflicts, audit, refreshTokens, users };
+  return { assets, tasks, schedules, metadata, changeLog, clients, queue, runs, conflicts, audit, refreshTokens, users };
 }
 
 /** Everything the database holds for an organization's synced data, to prove nothing changed. */

@@ -154,6 +154,19 @@ const attacks: Record<string, Attack[]> = {
   "queue.stats": [{ name: "queue stats", foreign: () => undefined }],
   "queue.retry": [{ name: "retry Northwind queue items", foreign: () => ({ ids: ["placeholder"] }), check: (a) => expect(a.body.retried ?? []).toEqual([]) }],
   "queue.invalidateCache": [{ name: "invalidate a Northwind device", foreign: () => ({ deviceId: "nw-phone" }), missing: () => ({ deviceId: "no-such-device" }), check: expectStatus(404) }],
+  "health.dashboard": [
+    {
+      name: "the dashboard lists Globex devices only",
+      foreign: () => undefined,
+      check: (a, who) => {
+        if (who === "globexTech") return expect(a).toMatchObject({ status: 403, body: { code: "FORBIDDEN" } });
+        const ids = (a.body.devices as { deviceId: string }[]).map((d) => d.deviceId);
+        expect(ids).toEqual(expect.arrayContaining(["globexTech-phone", "globexAdmin-phone"]));
+        expect(ids).not.toContain("nw-phone");
+      },
+    },
+    { name: "ask for Northwind's organization", foreign: () => ({ orgId: northwind.orgId }), check: (a, who) => expect(a.status).toBe(who === "globexTech" ? 403 : 400) },
+  ],
   "audit.list": [
     { name: "read the audit trail", foreign: () => undefined },
     { name: "filter on a Northwind target", foreign: () => ({ targetId: northwind.conflictId }), missing: () => ({ targetId: missingUuid }) },
@@ -203,8 +216,10 @@ describe.each(["rest", "trpc"] as const)("over %s, Globex aimed at Northwind get
 });
 
 test("a technician gets 403 on admin-only procedures; a foreign admin is not an admin of Northwind", async () => {
-  expect(await invoke("rest", await api.token("tech1"), "audit.list", undefined)).toMatchObject({ status: 403, body: { code: "FORBIDDEN" } });
-  expect(await invoke("trpc", await api.token("tech1"), "audit.list", undefined)).toMatchObject({ status: 403, body: { code: "FORBIDDEN" } });
+  for (const procedure of ["audit.list", "health.dashboard"]) {
+    expect(await invoke("rest", await api.token("tech1"), procedure, undefined)).toMatchObject({ status: 403, body: { code: "FORBIDDEN" } });
+    expect(await invoke("trpc", await api.token("tech1"), procedure, undefined)).toMatchObject({ status: 403, body: { code: "FORBIDDEN" } });
+  }
   const own = await invoke("rest", tokens.globexAdmin, "audit.list", undefined);
   expect((own.body.entries as { targetId: string }[]).map((e) => e.targetId)).not.toContain(northwind.conflictId);
 });

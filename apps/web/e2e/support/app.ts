@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import type { Page } from "playwright-core";
-import { patience } from "./browser.ts";
+import { type Device, patience } from "./browser.ts";
 
 export const demoPassword = "fieldsync-demo";
 
@@ -35,7 +35,9 @@ export async function createAsset(page: Page, fields: { name: string; location?:
   await page.getByRole("heading", { name: fields.name, exact: true }).waitFor(patience);
 }
 
-export async function editAsset(page: Page, name: string, fields: { name?: string; location?: string }): Promise<void> {
+type AssetEdit = { name?: string; location?: string };
+
+export async function editAsset(page: Page, name: string, fields: AssetEdit): Promise<void> {
   await openAsset(page, name);
   await page.getByRole("link", { name: "Edit" }).click();
   if (fields.name !== undefined) await page.getByLabel("Name *").fill(fields.name);
@@ -83,4 +85,20 @@ export async function syncUntil(page: Page, check: () => Promise<boolean>): Prom
       { timeout: 60_000, interval: 250 },
     )
     .toBe(true);
+}
+
+/**
+ * Both devices edit the same asset offline; `first` syncs first, so the edit of `second` meets
+ * it as a conflict (waited for on the asset list of `second`).
+ */
+export async function conflictingEdits(first: Device, second: Device, asset: string, edits: [AssetEdit, AssetEdit]): Promise<void> {
+  await first.context.setOffline(true);
+  await second.context.setOffline(true);
+  await editAsset(first.page, asset, edits[0]);
+  await editAsset(second.page, asset, edits[1]);
+  await first.context.setOffline(false);
+  await waitUntilSynced(first.page);
+  await second.context.setOffline(false);
+  await second.page.goto("/#/assets");
+  await expect.poll(async () => (await assetRows(second.page)).find((row) => row.name.startsWith(asset))?.badge, patience).toBe("conflict");
 }

@@ -1,10 +1,10 @@
-// Reads what the server really holds, through its public REST API: a fresh device's initial
-// snapshot is the organization's current data.
+// Talks to the server through its public REST API: what it really holds (a fresh device's initial
+// snapshot is the organization's current data), and scripted devices.
 import { randomUUID } from "node:crypto";
 import { deltaResponseSchema, loginResponseSchema, type ServerChange } from "@fieldsync/schema";
 import { demoPassword } from "./app.ts";
 
-async function post(url: string, body: unknown, token?: string) {
+export async function post(url: string, body: unknown, token?: string) {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -14,8 +14,11 @@ async function post(url: string, body: unknown, token?: string) {
   return response.json() as Promise<unknown>;
 }
 
+export const accessToken = async (baseUrl: string, email: string) =>
+  loginResponseSchema.parse(await post(`${baseUrl}/api/auth/login`, { email, password: demoPassword })).token;
+
 export async function serverEntities(baseUrl: string, email: string): Promise<ServerChange[]> {
-  const { token } = loginResponseSchema.parse(await post(`${baseUrl}/api/auth/login`, { email, password: demoPassword }));
+  const token = await accessToken(baseUrl, email);
   const deviceId = `e2e-check-${randomUUID()}`;
   await post(`${baseUrl}/api/sync/devices`, { deviceId, deviceName: "e2e server check" }, token);
   const entities: ServerChange[] = [];

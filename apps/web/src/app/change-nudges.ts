@@ -1,26 +1,35 @@
+import { syncEventSchema } from "@fieldsync/schema";
 import { engine, scheduler } from "./runtime.ts";
 
 const reconnectMs = 10_000;
 
 /**
- * Listens to the server's change nudges (GET /api/sync/events, Server-Sent Events) and pulls at
- * once when the organization has new changes, instead of waiting for the interval. The stream
- * carries no data, only "something changed". EventSource cannot send headers, so the access
- * token goes in the query; when the stream fails for good (e.g. that token expired) it is
- * reopened with a fresh token. Returns a function that stops listening.
+ * Listens to the server's change events (GET /api/sync/events, Server-Sent Events). Small pushes
+ * of other devices arrive with their changes: they are shown at once, and the scheduler's regular
+ * pull moves the sync token past them later (pulling again at once would download them twice);
+ * other nudges pull at once, instead of waiting for the interval. EventSource cannot send headers, so the access token goes in the query; when
+ * it expires the server ends the stream with `reauth`, and a stream that failed for good is
+ * reopened later, both with a fresh token. Returns a function that stops listening.
  */
 export function listenForChangeNudges(): () => void {
   let source: EventSource | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
 
+  const onChanges = async (data: string) => {
+    const event = syncEventSchema.safeParse(JSON.parse(data));
+    if (!(event.success && event.data.changes && (await engine.applyLiveChanges(event.data.changes)))) void scheduler.request();
+  };
+
   const connect = async () => {
     source?.close();
     if (stopped || !navigator.onLine) return;
     const token = await engine.accessToken().catch(() => null);
     if (!token || stopped) return;
-    source = new EventSource(`/api/sync/events?token=${encodeURIComponent(token)}`);
-    source.addEventListener("changes", () => void scheduler.request());
+    const deviceId = await engine.deviceId();
+    source = new EventSource(`/api/sync/events?token=${encodeURIComponent(token)}&deviceId=${encodeURIComponent(deviceId)}`);
+    source.addEventListener("changes", (event) => void onChanges((event as MessageEvent<string>).data).catch(() => scheduler.request()));
+    source.addEventListener("reauth", () => void connect());
     source.addEventListener("error", () => {
       // EventSource retries by itself while the server is reachable; CLOSED means it gave up.
       if (source?.readyState === EventSource.CLOSED) {

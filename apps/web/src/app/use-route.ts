@@ -9,7 +9,8 @@ export type Route =
   | { name: "schedules" }
   | { name: "sync" }
   | { name: "conflicts" }
-  | { name: "devices" };
+  | { name: "devices" }
+  | { name: "health" };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean);
@@ -17,7 +18,7 @@ export function parseRoute(hash: string): Route {
   if (first === "assets" && second === "new") return { name: "asset-new" };
   if (first === "assets" && second && third === "edit") return { name: "asset-edit", id: second };
   if (first === "assets" && second) return { name: "asset", id: second };
-  if (first === "schedules" || first === "sync" || first === "conflicts" || first === "devices") return { name: first };
+  if (first === "schedules" || first === "sync" || first === "conflicts" || first === "devices" || first === "health") return { name: first };
   return { name: "assets" };
 }
 

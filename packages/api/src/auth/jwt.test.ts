@@ -22,7 +22,11 @@ const forge = (mutate: (jwt: SignJWT) => SignJWT, secret = config.jwtSecret, alg
 
 describe("access tokens", () => {
   test("a token we signed verifies to its claims", async () => {
-    expect(await verifyAccessToken(config, await signAccessToken(config, claims))).toEqual(claims);
+    const verified = await verifyAccessToken(config, await signAccessToken(config, claims));
+    expect(verified).toEqual({ ...claims, exp: expect.any(Number) });
+    // Its expiry is the configured lifetime from now (streams end there).
+    expect(verified!.exp! - Date.now() / 1000).toBeGreaterThan(config.jwtTtlSeconds - 5);
+    expect(verified!.exp! - Date.now() / 1000).toBeLessThanOrEqual(config.jwtTtlSeconds);
   });
 
   test("alg none, another algorithm, a wrong key, expiry, issuer and audience are all refused", async () => {

@@ -6,6 +6,8 @@ export interface AccessClaims {
   sub: string;
   orgId: string;
   role: Role;
+  /** Expiry (seconds since the epoch) of a verified token; long-lived streams end there. */
+  exp?: number;
 }
 
 const key = (secret: string) => new TextEncoder().encode(secret);
@@ -31,7 +33,7 @@ export async function verifyAccessToken(config: ApiConfig, token: string): Promi
       requiredClaims: ["sub", "exp"],
     });
     if (typeof payload.sub !== "string" || typeof payload.orgId !== "string") return null;
-    return { sub: payload.sub, orgId: payload.orgId, role: payload.role as Role };
+    return { sub: payload.sub, orgId: payload.orgId, role: payload.role as Role, exp: payload.exp };
   } catch {
     return null;
   }

@@ -1,5 +1,5 @@
 import type { Db } from "@fieldsync/db";
-import type { SyncStatusResponse } from "@fieldsync/schema";
+import { type AlertLevel, type AlertName, type AlertState, type SyncStatusResponse, alertNameSchema } from "@fieldsync/schema";
 
 type Health = SyncStatusResponse["health"];
 type Level = { warn: number; critical: number };
@@ -55,24 +55,63 @@ export async function healthFigures(db: Db, orgId: string, windowMinutes: number
   };
 }
 
-const judge = (value: number, level: Level) => (value >= level.critical ? "critical" : value >= level.warn ? "warn" : null);
+/** The level a value reaches; "ok" below the warn threshold. */
+export const alertLevel = (value: number, level: Level): AlertLevel => (value >= level.critical ? "critical" : value >= level.warn ? "warn" : "ok");
 
-/** Pure: which alerts fire for these figures. */
-export function evaluateAlerts(figures: HealthFigures, thresholds: AlertThresholds = defaultAlertThresholds): Health {
-  const reasons: Health["reasons"] = [];
-  const add = (alert: string, severity: "warn" | "critical" | null, message: string) => {
-    if (severity) reasons.push({ alert, severity, message });
-  };
+const thresholdOf = {
+  HighConflictRate: "conflictRate",
+  SyncFailures: "failureRate",
+  LargeSyncBacklog: "backlog",
+  DeviceOffline: "offlineHours",
+} as const satisfies Record<AlertName, keyof AlertThresholds>;
+
+/** One judged value: each rate, the backlog, and each active device's offline hours. */
+interface Measurement {
+  alert: AlertName;
+  value: number;
+  message: string;
+}
+
+function measurements(figures: HealthFigures, thresholds: AlertThresholds): Measurement[] {
+  const list: Measurement[] = [];
   if (figures.processed >= thresholds.minSample) {
     const conflictRate = figures.conflicts / figures.processed;
     const failureRate = figures.failed / figures.processed;
-    add("HighConflictRate", judge(conflictRate, thresholds.conflictRate), `${(conflictRate * 100).toFixed(1)} % of ${figures.processed} changes conflicted in the last ${thresholds.windowMinutes} min`);
-    add("SyncFailures", judge(failureRate, thresholds.failureRate), `${(failureRate * 100).toFixed(1)} % of ${figures.processed} changes failed in the last ${thresholds.windowMinutes} min`);
+    list.push({ alert: "HighConflictRate", value: conflictRate, message: `${(conflictRate * 100).toFixed(1)} % of ${figures.processed} changes conflicted in the last ${thresholds.windowMinutes} min` });
+    list.push({ alert: "SyncFailures", value: failureRate, message: `${(failureRate * 100).toFixed(1)} % of ${figures.processed} changes failed in the last ${thresholds.windowMinutes} min` });
   }
-  add("LargeSyncBacklog", judge(figures.backlog, thresholds.backlog), `${figures.backlog} changes wait for the worker`);
+  list.push({ alert: "LargeSyncBacklog", value: figures.backlog, message: `${figures.backlog} changes wait for the worker` });
   for (const device of figures.offline) {
-    add("DeviceOffline", judge(device.hours, thresholds.offlineHours), `device ${device.deviceId} has not synced for ${Math.floor(device.hours)} h`);
+    list.push({ alert: "DeviceOffline", value: device.hours, message: `device ${device.deviceId} has not synced for ${Math.floor(device.hours)} h` });
+  }
+  return list;
+}
+
+/** Pure: which alerts fire for these figures (GET /api/sync/status `health`, the worker's log). */
+export function evaluateAlerts(figures: HealthFigures, thresholds: AlertThresholds = defaultAlertThresholds): Health {
+  const reasons: Health["reasons"] = [];
+  for (const m of measurements(figures, thresholds)) {
+    const severity = alertLevel(m.value, thresholds[thresholdOf[m.alert]]);
+    if (severity !== "ok") reasons.push({ alert: m.alert, severity, message: m.message });
   }
   const status = reasons.some((r) => r.severity === "critical") ? "critical" : reasons.length ? "warn" : "ok";
   return { status, reasons };
+}
+
+/** Pure: every alert's state, firing or not; per alert the worst measurement (the dashboard). */
+export function alertStates(figures: HealthFigures, thresholds: AlertThresholds = defaultAlertThresholds): AlertState[] {
+  const all = measurements(figures, thresholds);
+  return alertNameSchema.options.map((alert) => {
+    const level = thresholds[thresholdOf[alert]];
+    const worst = all.filter((m) => m.alert === alert).sort((a, b) => b.value - a.value)[0];
+    const unjudged = alert === "DeviceOffline" ? "no active devices" : `only ${figures.processed} changes in the last ${thresholds.windowMinutes} min; rates are judged from ${thresholds.minSample}`;
+    return {
+      alert,
+      level: worst ? alertLevel(worst.value, level) : "ok",
+      value: worst?.value ?? null,
+      warn: level.warn,
+      critical: level.critical,
+      message: worst?.message ?? unjudged,
+    };
+  });
 }

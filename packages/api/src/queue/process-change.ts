@@ -1,8 +1,7 @@
-import type { Db, SyncQueue } from "@fieldsync/db";
+import { type Db, Prisma, type SyncQueue } from "@fieldsync/db";
 import { type ConflictPolicy, type EntityType, type SyncChange, syncChangeSchema } from "@fieldsync/schema";
 import type { ChangeNotifier } from "../realtime/notifier.ts";
 import { type Outcome, Batch, prepare, recordOutcomes } from "../sync/apply.ts";
-import { loadStates } from "../sync/entities.ts";
 import { inTransaction, sqlState } from "../sync/transaction.ts";
 
 /** What processing needs: the database and the conflict policy overrides. */
@@ -48,9 +47,17 @@ const batchSize = 100;
 /**
  * Applies the device's oldest unfinished changes (at most `limit`) in one transaction, in arrival
  * order, under a per-device advisory lock so concurrent jobs of one device never interleave.
- * Returns how many rows it finished; 0 when nothing was waiting.
+ * Returns how many rows it finished; 0 when nothing was waiting. `head.id` is set to the oldest
+ * row it took, so a failure is counted against that row and no other.
  */
-async function applyHead({ db, conflictPolicies }: ProcessDeps, clientId: string, limit: number, lockTimeoutMs: number): Promise<number> {
+async function applyHead(
+  { db, conflictPolicies }: ProcessDeps,
+  clientId: string,
+  limit: number,
+  lockTimeoutMs: number,
+  head: { id: string | null },
+): Promise<number> {
+  head.id = null;
   return inTransaction(db, async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${clientId}, 0))`;
     await tx.$executeRaw`SELECT set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, true)`;
@@ -58,18 +65,18 @@ async function applyHead({ db, conflictPolicies }: ProcessDeps, clientId: string
       SELECT * FROM "SyncQueue" WHERE "clientId" = ${clientId} AND "status" IN ('PENDING', 'SYNCING')
       ORDER BY "seq" LIMIT ${limit} FOR UPDATE`;
     if (rows.length === 0) return 0;
+    head.id = rows[0]!.id;
     const client = await tx.syncClient.findUniqueOrThrow({ where: { id: clientId }, include: { user: true } });
     const user = { id: client.user.id, orgId: client.orgId, email: client.user.email, role: client.user.role };
     await tx.$executeRaw`SELECT set_config('fieldsync.actor', ${user.id}, true), set_config('fieldsync.origin_client', ${client.id}, true)`;
 
     const parsed = rows.map((row) => ({ row, change: syncChangeSchema.safeParse(changeOf(row)) }));
     const valid = parsed.flatMap(({ change }) => (change.success ? [change.data] : []));
-    const states = await loadStates(tx, user.orgId, valid.map((c) => ({ type: c.entityType, id: c.entityId })), true);
-    const batch = new Batch(tx, user, client, states, conflictPolicies ?? {});
+    const batch = await Batch.open(tx, user, client, valid, conflictPolicies ?? {});
     const outcomes: { id: string; outcome: Outcome }[] = [];
     for (const { row, change } of parsed) {
       const outcome: Outcome = change.success
-        ? await batch.apply(await prepare(change.data, 0))
+        ? await batch.apply(prepare(change.data, 0))
         : { status: "rejected", code: "INVALID_PAYLOAD", message: change.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
       outcomes.push({ id: row.id, outcome });
     }
@@ -82,16 +89,19 @@ async function applyHead({ db, conflictPolicies }: ProcessDeps, clientId: string
 }
 
 /**
- * Counts a failed attempt at the device's oldest change, under the row lock so concurrent jobs
- * count each attempt once; at the limit the change becomes a dead letter and stops blocking the
- * device's later changes. True once it is dead-lettered (or already finished).
+ * Counts a failed attempt at the change that failed (`headId`; the device's oldest unfinished one
+ * when the attempt failed before taking any), under the row lock so concurrent jobs count each
+ * attempt once; at the limit the change becomes a dead letter and stops blocking the device's
+ * later changes. True once it is dead-lettered or already finished, e.g. by a concurrent job: the
+ * failure is then not pinned on the next change in line.
  */
-async function recordFailure(db: Db, clientId: string, error: unknown, maxAttempts: number): Promise<boolean> {
+async function recordFailure(db: Db, clientId: string, headId: string | null, error: unknown, maxAttempts: number): Promise<boolean> {
   const code = failureCode(error);
   const message = (error as Error).message?.slice(0, 500) ?? String(error);
   return inTransaction(db, async (tx) => {
     const [row] = await tx.$queryRaw<{ id: string; attempts: number }[]>`
       SELECT "id", "attempts" FROM "SyncQueue" WHERE "clientId" = ${clientId} AND "status" IN ('PENDING', 'SYNCING')
+        ${headId ? Prisma.sql`AND "id" = ${headId}` : Prisma.empty}
       ORDER BY "seq" LIMIT 1 FOR UPDATE`;
     if (!row) return true;
     const attempts = row.attempts + 1;
@@ -119,9 +129,10 @@ export async function processQueuedChange(deps: ProcessDeps, queueItemId: string
   if (!target || (target.status !== "PENDING" && target.status !== "SYNCING")) return { processed: 0 };
   let processed = 0;
   let careful = 0;
+  const head = { id: null as string | null };
   for (;;) {
     try {
-      const done = await applyHead(deps, target.clientId, careful > 0 ? 1 : batchSize, options.lockTimeoutMs);
+      const done = await applyHead(deps, target.clientId, careful > 0 ? 1 : batchSize, options.lockTimeoutMs, head);
       if (done === 0) return { processed };
       processed += done;
       await deps.notifier?.publish(target.orgId);
@@ -131,7 +142,7 @@ export async function processQueuedChange(deps: ProcessDeps, queueItemId: string
         careful = batchSize;
         continue;
       }
-      if (!(await recordFailure(deps.db, target.clientId, error, options.maxAttempts))) throw error;
+      if (!(await recordFailure(deps.db, target.clientId, head.id, error, options.maxAttempts))) throw error;
       careful--;
     }
   }

@@ -7,9 +7,12 @@ export const queueScope = (user: AuthUser) =>
   user.role === "ADMIN" ? Prisma.sql`c."orgId" = ${user.orgId}` : Prisma.sql`c."orgId" = ${user.orgId} AND c."userId" = ${user.id}`;
 
 interface DeviceRow {
+  clientId: string;
   deviceId: string;
+  deviceName: string | null;
   userId: string;
   lastSyncAt: Date | null;
+  registeredAt: Date;
   pending: bigint;
   failed: bigint;
   oldestPending: Date | null;
@@ -17,7 +20,7 @@ interface DeviceRow {
 
 export async function deviceBacklog(db: Db, scope: Prisma.Sql): Promise<DeviceRow[]> {
   return db.$queryRaw<DeviceRow[]>`
-    SELECT c."deviceId", c."userId", c."lastSyncAt",
+    SELECT c."id" AS "clientId", c."deviceId", c."deviceName", c."userId", c."lastSyncAt", c."registeredAt",
            count(q."id") FILTER (WHERE q."status" IN ('PENDING', 'SYNCING')) AS pending,
            count(q."id") FILTER (WHERE q."status" = 'FAILED') AS failed,
            min(q."createdAt") FILTER (WHERE q."status" IN ('PENDING', 'SYNCING')) AS "oldestPending"

@@ -1,25 +1,41 @@
 import type { Db } from "@fieldsync/db";
+import { type ServerChange, type SyncEvent, liveChangeLimits } from "@fieldsync/schema";
 import type { Redis } from "ioredis";
 
 /** Redis channel carrying "organization X has new changes" between server and worker processes. */
 export const changesChannel = "fieldsync:changes";
 
-/** A nudge: no entity data, only which organization changed and up to where. */
-export interface ChangeNudge {
-  orgId: string;
-  /** The organization's newest change-log position at publish time (monotonic, opaque). */
-  position: string;
-  at: string;
+/**
+ * A nudge as it travels between processes: the event devices get, plus which device wrote the
+ * changes it carries (its SyncClient id), so that device is not sent its own changes back.
+ */
+export interface ChangeNudge extends SyncEvent {
+  originClientId?: string;
+}
+
+/** Changes just committed by one device, to preview on the organization's other devices. */
+export interface LiveChanges {
+  originClientId: string;
+  changes: ServerChange[];
 }
 
 export interface ChangeNotifier {
   /** Announces committed changes of the organization. Never throws: nudges are best effort. */
-  publish(orgId: string): Promise<void>;
+  publish(orgId: string, live?: LiveChanges): Promise<void>;
 }
 
-export async function nudgeFor(db: Db, orgId: string): Promise<ChangeNudge> {
-  const [row] = await db.$queryRaw<{ position: string | null }[]>`SELECT max("seq")::text AS position FROM "ChangeLog" WHERE "orgId" = ${orgId}`;
-  return { orgId, position: row?.position ?? "0", at: new Date().toISOString() };
+/** Small pushes travel with their data; larger ones as a plain nudge (devices pull). */
+const withinLimits = (live: LiveChanges) =>
+  live.changes.length > 0 &&
+  live.changes.length <= liveChangeLimits.maxChanges &&
+  Buffer.byteLength(JSON.stringify(live.changes)) <= liveChangeLimits.maxBytes;
+
+export async function nudgeFor(db: Db, orgId: string, live?: LiveChanges): Promise<ChangeNudge> {
+  // The newest transaction id in the organization's log: monotonic, and one index probe.
+  const [row] = await db.$queryRaw<{ position: string }[]>`
+    SELECT "txid"::text AS position FROM "ChangeLog" WHERE "orgId" = ${orgId} ORDER BY "txid" DESC, "seq" DESC LIMIT 1`;
+  const nudge: ChangeNudge = { orgId, position: row?.position ?? "0", at: new Date().toISOString() };
+  return live && withinLimits(live) ? { ...nudge, changes: live.changes, originClientId: live.originClientId } : nudge;
 }
 
 /**
@@ -28,9 +44,9 @@ export async function nudgeFor(db: Db, orgId: string): Promise<ChangeNudge> {
  */
 export function createRedisNotifier(db: Db, redis: Redis, fallback?: (nudge: ChangeNudge) => void): ChangeNotifier {
   return {
-    async publish(orgId) {
+    async publish(orgId, live) {
       try {
-        const nudge = await nudgeFor(db, orgId);
+        const nudge = await nudgeFor(db, orgId, live);
         if (redis.status === "ready") await redis.publish(changesChannel, JSON.stringify(nudge));
         else fallback?.(nudge);
       } catch {

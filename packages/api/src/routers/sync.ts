@@ -5,13 +5,22 @@ import {
   pushResponseSchema,
   syncStatusResponseSchema,
 } from "@fieldsync/schema";
+import { recordSyncRun } from "../health/sync-runs.ts";
 import { deltaChanges } from "../sync/delta.ts";
 import { pushChanges } from "../sync/push.ts";
 import { syncStatus } from "../sync/status.ts";
 import { authedProcedure, router } from "../trpc.ts";
 
 export const syncRouter = router({
-  push: authedProcedure.input(pushBodySchema).output(pushResponseSchema).mutation(({ ctx, input }) => pushChanges(ctx, ctx.user, input)),
-  delta: authedProcedure.input(deltaBodySchema).output(deltaResponseSchema).mutation(({ ctx, input }) => deltaChanges(ctx, ctx.user, input)),
+  push: authedProcedure
+    .input(pushBodySchema)
+    .use(({ ctx, input, next }) => recordSyncRun(ctx.db, ctx.user, "PUSH", input.deviceId, next))
+    .output(pushResponseSchema)
+    .mutation(({ ctx, input }) => pushChanges(ctx, ctx.user, input)),
+  delta: authedProcedure
+    .input(deltaBodySchema)
+    .use(({ ctx, input, next }) => recordSyncRun(ctx.db, ctx.user, "PULL", input.deviceId, next))
+    .output(deltaResponseSchema)
+    .mutation(({ ctx, input }) => deltaChanges(ctx, ctx.user, input)),
   status: authedProcedure.output(syncStatusResponseSchema).query(({ ctx }) => syncStatus(ctx, ctx.user)),
 });

@@ -14,17 +14,20 @@ import {
   getEntity,
   toEntityData,
 } from "@fieldsync/schema";
-import { applyPatch, changedFields, checksum, sameJson, suggestResolution, threeWayMerge } from "@fieldsync/sync-core";
+import { applyPatch, changedFields, sameJson, suggestResolution, threeWayMerge } from "@fieldsync/sync-core";
 import type { AuthUser } from "../context.ts";
+import { checksumSync } from "./checksum.ts";
+import { insertConflicts } from "./conflict-record.ts";
 import {
   type EntityState,
   dataAtVersion,
+  dataAtVersions,
   entityKey,
-  jsonColumn,
   loadStates,
   missingReferences,
   toServerChange,
   type EntityWrite,
+  versionKey,
   writeEntities,
 } from "./entities.ts";
 
@@ -43,8 +46,8 @@ export interface Prepared {
  * The idempotency key of a change: its changeId, or for clients that send none, a hash of what
  * makes it the same change (entity, operation, base version, payload).
  */
-export async function prepare(change: SyncChange, index: number): Promise<Prepared> {
-  const payloadChecksum = await checksum(change.payload);
+export function prepare(change: SyncChange, index: number): Prepared {
+  const payloadChecksum = checksumSync(change.payload);
   const key = change.changeId
     ? `c:${change.changeId}`
     : `h:${createHash("sha256")
@@ -72,20 +75,40 @@ const reject = (code: RejectionCode, message: string): Outcome => ({ status: "re
 
 /** The work of one push transaction, with what the response needs from it. */
 export class Batch {
-  readonly outcomes = new Map<string, Outcome>();
   readonly conflicts: SyncConflict[] = [];
   /** Entities whose server state the device does not have yet (auto-merged edits). */
   readonly merged: ServerChange[] = [];
   private readonly pending = new Map<string, { type: EntityType; operation: SyncChange["operation"]; write: EntityWrite }>();
   private readonly pendingDeletes = new Set<EntityType>();
+  /** Conflict records (open and auto-merged) to insert at `flush`. */
+  private readonly recorded: SyncConflict[] = [];
 
-  constructor(
+  private constructor(
     private readonly tx: Tx,
     private readonly user: AuthUser,
     private readonly device: SyncClient,
     private readonly states: Map<string, EntityState>,
+    /** Base versions of stale changes, read up front (versionKey → data). */
+    private readonly bases: Map<string, EntityData>,
     private readonly policies: Partial<Record<EntityType, ConflictPolicy>>,
   ) {}
+
+  /**
+   * Locks and loads the state of every entity the changes touch (see loadStates), and the base
+   * version of each stale change, in a fixed number of queries however many changes there are.
+   */
+  static async open(tx: Tx, user: AuthUser, device: SyncClient, changes: readonly SyncChange[], policies: Partial<Record<EntityType, ConflictPolicy>>) {
+    const states = await loadStates(tx, user.orgId, changes.map((c) => ({ type: c.entityType, id: c.entityId })), true);
+    const stale = changes.filter((c) => c.clientVersion > 0 && c.clientVersion < states.get(entityKey(c.entityType, c.entityId))!.version);
+    const bases = await dataAtVersions(tx, user.orgId, stale.map((c) => ({ type: c.entityType, id: c.entityId, version: c.clientVersion })));
+    return new Batch(tx, user, device, states, bases, policies);
+  }
+
+  /** The entity as it was at `version`: read up front, or (a version this batch wrote) from the log. */
+  private async baseOf(change: SyncChange): Promise<EntityData | null> {
+    const { entityType: type, entityId: id, clientVersion: version } = change;
+    return this.bases.get(versionKey(type, id, version)) ?? dataAtVersion(this.tx, this.user.orgId, type, id, version);
+  }
 
   private state(type: EntityType, id: string) {
     return this.states.get(entityKey(type, id))!;
@@ -95,7 +118,7 @@ export class Batch {
    * Records the entity's new state and queues its row write for `flush` (the trigger will bump
    * its version to exactly this one: its SyncMetadata row is locked, or it is new).
    */
-  private async write(p: Prepared, operation: SyncChange["operation"], data: EntityData | null, writeData: EntityData) {
+  private write(p: Prepared, operation: SyncChange["operation"], data: EntityData | null, writeData: EntityData) {
     const { entityType: type, entityId: id } = p.change;
     const key = entityKey(type, id);
     this.pending.set(key, { type, operation, write: { id, data: writeData } });
@@ -106,7 +129,7 @@ export class Batch {
       version: state.version + 1,
       deleted: operation === "DELETE",
       data,
-      checksum: data ? await checksum(data) : null,
+      checksum: data ? checksumSync(data) : null,
       lastModifiedAt: new Date(),
     };
     this.states.set(key, next);
@@ -120,6 +143,7 @@ export class Batch {
    * whenever a change needs the database to reflect earlier ones.
    */
   async flush() {
+    await insertConflicts(this.tx, this.recorded.splice(0));
     if (this.pending.size === 0) return;
     const writes = [...this.pending.values()];
     const deleted = [...this.pendingDeletes];
@@ -153,6 +177,13 @@ export class Batch {
     return this.pendingDeletes.size > 0 && Object.keys(getEntity(change.entityType).references).length > 0;
   }
 
+  /** The entity as this batch leaves it, as a pull would send it (live previews for other devices). */
+  serverChange(p: Prepared): ServerChange {
+    const state = this.state(p.change.entityType, p.change.entityId);
+    const operation = state.deleted ? "DELETE" : p.change.operation === "CREATE" ? "CREATE" : "UPDATE";
+    return toServerChange(state, operation, state.lastModifiedAt ?? new Date());
+  }
+
   /** Decides the change's outcome; its row write may wait for `flush`. */
   async apply(p: Prepared): Promise<Outcome> {
     const { change } = p;
@@ -181,7 +212,7 @@ export class Batch {
     }
     const missing = await missingReferences(this.tx, this.user.orgId, p.change.entityType, data, this.states);
     if (missing.length) return reject("REFERENCE_NOT_FOUND", `Referenced entity not found: ${missing.join(", ")}`);
-    const next = await this.write(p, "CREATE", data, data);
+    const next = this.write(p, "CREATE", data, data);
     return { status: "applied", version: next.version, checksum: next.checksum, mergedConflictId: null };
   }
 
@@ -191,7 +222,7 @@ export class Batch {
     if (change.clientVersion > state.version) return reject("VERSION_AHEAD", `The server has version ${state.version}`);
     const base = change.clientVersion === state.version && state.data
       ? state.data
-      : await dataAtVersion(this.tx, this.user.orgId, change.entityType, change.entityId, change.clientVersion);
+      : await this.baseOf(change);
     const clientData = applyPatch(base ?? state.data ?? {}, change.payload);
     if (!state.data) return this.conflict(p, state, clientData, base, Object.keys(change.payload));
     if (change.clientVersion === state.version) return this.applyUpdate(p, state.data, change.payload);
@@ -199,11 +230,11 @@ export class Batch {
     const merge = threeWayMerge(base ?? {}, state.data, clientData);
     const policy = this.policyOf(change.entityType);
     if (base && policy.autoMergeDisjoint && merge.conflictingFields.length === 0) {
-      const conflict = await this.recordConflict(p, state, clientData, base, [], { resolution: "MERGE", resolvedBy: "system" });
+      const conflict = this.recordConflict(p, state, clientData, base, [], { resolution: "MERGE", resolvedBy: "system" });
       if (sameJson(merge.merged, state.data)) {
         return { status: "applied", version: state.version, checksum: state.checksum, mergedConflictId: conflict.id };
       }
-      const next = await this.write(p, "UPDATE", merge.merged, merge.merged);
+      const next = this.write(p, "UPDATE", merge.merged, merge.merged);
       this.merged.push(toServerChange(next, "UPDATE", new Date()));
       return { status: "applied", version: next.version, checksum: next.checksum, mergedConflictId: conflict.id };
     }
@@ -214,7 +245,7 @@ export class Batch {
     const data = applyPatch(current, patch);
     const missing = await missingReferences(this.tx, this.user.orgId, p.change.entityType, patch, this.states);
     if (missing.length) return reject("REFERENCE_NOT_FOUND", `Referenced entity not found: ${missing.join(", ")}`);
-    const next = await this.write(p, "UPDATE", data, patch);
+    const next = this.write(p, "UPDATE", data, patch);
     return { status: "applied", version: next.version, checksum: next.checksum, mergedConflictId: null };
   }
 
@@ -223,10 +254,10 @@ export class Batch {
     if (state.deleted) return { status: "applied", version: state.version, checksum: null, mergedConflictId: null };
     if (p.change.clientVersion > state.version) return reject("VERSION_AHEAD", `The server has version ${state.version}`);
     if (p.change.clientVersion < state.version) {
-      const base = await dataAtVersion(this.tx, this.user.orgId, p.change.entityType, p.change.entityId, p.change.clientVersion);
+      const base = await this.baseOf(p.change);
       return this.conflict(p, state, null, base, base && state.data ? changedFields(base, state.data) : []);
     }
-    const next = await this.write(p, "DELETE", null, {});
+    const next = this.write(p, "DELETE", null, {});
     return { status: "applied", version: next.version, checksum: null, mergedConflictId: null };
   }
 
@@ -235,19 +266,20 @@ export class Batch {
   }
 
   private async conflict(p: Prepared, state: EntityState, clientData: EntityData | null, base: EntityData | null, fields: string[]): Promise<Outcome> {
-    const row = await this.recordConflict(p, state, clientData, base, fields, null);
+    const row = this.recordConflict(p, state, clientData, base, fields, null);
     this.conflicts.push(row);
     return { status: "conflict", conflictId: row.id, serverVersion: state.version };
   }
 
-  private async recordConflict(
+  /** A conflict record, inserted with the batch's other writes at `flush`. */
+  private recordConflict(
     p: Prepared,
     state: EntityState,
     clientData: EntityData | null,
     base: EntityData | null,
     conflictingFields: string[],
     resolved: { resolution: "MERGE"; resolvedBy: string } | null,
-  ): Promise<SyncConflict> {
+  ): SyncConflict {
     const { change } = p;
     const suggestedResolution = suggestResolution({
       serverModifiedAt: state.lastModifiedAt ?? new Date(0),
@@ -256,26 +288,31 @@ export class Batch {
       mergeable: clientData !== null && state.data !== null && base !== null,
       policy: this.policyOf(change.entityType),
     });
-    return this.tx.syncConflict.create({
-      data: {
-        id: randomUUID(),
-        orgId: this.user.orgId,
-        clientId: this.device.id,
-        userId: this.user.id,
-        changeId: change.changeId ?? null,
-        entityType: change.entityType,
-        entityId: change.entityId,
-        operation: change.operation,
-        clientVersion: change.clientVersion,
-        serverVersion: state.version,
-        clientData: jsonColumn(clientData),
-        serverData: jsonColumn(state.data),
-        baseData: jsonColumn(base),
-        conflictingFields,
-        suggestedResolution,
-        ...(resolved && { resolution: resolved.resolution, resolvedBy: resolved.resolvedBy, resolvedAt: new Date() }),
-      },
-    });
+    const now = new Date();
+    const row: SyncConflict = {
+      id: randomUUID(),
+      orgId: this.user.orgId,
+      clientId: this.device.id,
+      userId: this.user.id,
+      changeId: change.changeId ?? null,
+      entityType: change.entityType,
+      entityId: change.entityId,
+      operation: change.operation,
+      clientVersion: change.clientVersion,
+      serverVersion: state.version,
+      // Entity data is JSON by construction (zod-validated payloads, rows rendered as jsonb).
+      clientData: clientData as SyncConflict["clientData"],
+      serverData: state.data as SyncConflict["serverData"],
+      baseData: base as SyncConflict["baseData"],
+      conflictingFields,
+      suggestedResolution,
+      resolution: resolved?.resolution ?? "MANUAL",
+      resolvedBy: resolved?.resolvedBy ?? null,
+      resolvedAt: resolved ? now : null,
+      createdAt: now,
+    };
+    this.recorded.push(row);
+    return row;
   }
 }
 

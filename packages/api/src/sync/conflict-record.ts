@@ -1,4 +1,4 @@
-import type { SyncConflict } from "@fieldsync/db";
+import type { SyncConflict, Tx } from "@fieldsync/db";
 import type { Conflict, EntityData, EntityType, SyncOperation } from "@fieldsync/schema";
 
 export const toConflict = (row: SyncConflict, deviceId: string | null): Conflict => ({
@@ -20,3 +20,20 @@ export const toConflict = (row: SyncConflict, deviceId: string | null): Conflict
   changeId: row.changeId,
   createdAt: row.createdAt.toISOString(),
 });
+
+/**
+ * Stores conflicts recorded during a push in one statement (one Prisma create each cost a round
+ * trip per stale change). jsonb_populate_recordset gives every column its own type's input (enums,
+ * text[], timestamps; JSON null becomes SQL NULL, as Prisma's DbNull).
+ */
+export async function insertConflicts(tx: Tx, rows: readonly SyncConflict[]) {
+  if (rows.length === 0) return;
+  await tx.$executeRaw`
+    INSERT INTO "SyncConflict" ("id", "orgId", "clientId", "userId", "changeId", "entityType", "entityId", "operation", "clientVersion",
+      "serverVersion", "clientData", "serverData", "baseData", "conflictingFields", "suggestedResolution", "resolution", "resolvedBy",
+      "resolvedAt", "createdAt")
+    SELECT r."id", r."orgId", r."clientId", r."userId", r."changeId", r."entityType", r."entityId", r."operation", r."clientVersion",
+      r."serverVersion", r."clientData", r."serverData", r."baseData", r."conflictingFields", r."suggestedResolution", r."resolution",
+      r."resolvedBy", r."resolvedAt", r."createdAt"
+    FROM jsonb_populate_recordset(NULL::"SyncConflict", ${JSON.stringify(rows)}::jsonb) r`;
+}

@@ -1,6 +1,7 @@
 import { Prisma, type Db } from "@fieldsync/db";
-import { type EntityData, type EntityRef, type EntityType, type ServerChange, type Subscription, type SyncOperation, getEntity } from "@fieldsync/schema";
+import type { EntityData, EntityRef, EntityType, ServerChange, Subscription, SyncOperation } from "@fieldsync/schema";
 import type { Cursor } from "./cursor.ts";
+import { entityDataSql, table } from "./entities.ts";
 import { filterToScope, scopeCondition } from "./scope.ts";
 
 export interface PullInput {
@@ -47,23 +48,38 @@ interface LogRow {
  * the oldest transaction of this database still running (`fieldsync_delta_fence`, see its
  * migration): any transaction that commits later has a txid at or above that fence, so it lands
  * after the cursor and is never skipped.
+ *
+ * The same statement finds the last log row below that fence (`end`): when the page is not full,
+ * every row up to `end` was either delivered or filtered out (the device's own changes, other
+ * types), so the cursor moves there. Otherwise a device that only pushes would re-read all its
+ * own changes since the last one from elsewhere on every sync.
  */
 async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode: "log" }>, limit: number): Promise<PullPage> {
-  const rows = await db.$queryRaw<LogRow[]>`
-    SELECT "txid"::text, "seq"::text, "entityType", "entityId", "operation", "version", "checksum", "data", "createdAt"
-    FROM "ChangeLog"
-    WHERE "orgId" = ${input.orgId}
-      AND ("txid", "seq") > (${cursor.txid}::xid8, ${cursor.seq}::bigint)
-      AND "txid" < fieldsync_delta_fence()
-      AND "entityType" = ANY(${input.types}::text[])
-      ${cursor.after ? Prisma.sql`AND "createdAt" > ${new Date(cursor.after)}` : Prisma.empty}
-      ${input.excludeClientId ? Prisma.sql`AND ("originClientId" IS DISTINCT FROM ${input.excludeClientId} OR ("operation" = 'DELETE' AND NOT EXISTS (
-        SELECT 1 FROM "SyncQueue" q WHERE q."clientId" = ${input.excludeClientId} AND q."entityType" = "ChangeLog"."entityType"
-          AND q."entityId" = "ChangeLog"."entityId" AND q."operation" = 'DELETE')))` : Prisma.empty}
-    ORDER BY "txid", "seq"
-    LIMIT ${limit + 1}`;
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
+  const after = Prisma.sql`"orgId" = ${input.orgId} AND ("txid", "seq") > (${cursor.txid}::xid8, ${cursor.seq}::bigint)
+      AND "txid" < (SELECT "xid" FROM fence)`;
+  const rows = await db.$queryRaw<(LogRow & { endTxid: string; endSeq: string })[]>`
+    WITH fence AS MATERIALIZED (SELECT fieldsync_delta_fence() AS "xid"),
+    page AS (
+      SELECT "txid", "seq", "entityType", "entityId", "operation", "version", "checksum", "data", "createdAt"
+      FROM "ChangeLog"
+      WHERE ${after}
+        AND "entityType" = ANY(${input.types}::text[])
+        ${cursor.after ? Prisma.sql`AND "createdAt" > ${new Date(cursor.after)}` : Prisma.empty}
+        ${input.excludeClientId ? Prisma.sql`AND ("originClientId" IS DISTINCT FROM ${input.excludeClientId} OR ("operation" = 'DELETE' AND NOT EXISTS (
+          SELECT 1 FROM "SyncQueue" q WHERE q."clientId" = ${input.excludeClientId} AND q."entityType" = "ChangeLog"."entityType"
+            AND q."entityId" = "ChangeLog"."entityId" AND q."operation" = 'DELETE')))` : Prisma.empty}
+      ORDER BY "txid", "seq"
+      LIMIT ${limit + 1}
+    ),
+    "end" AS (SELECT "txid", "seq" FROM "ChangeLog" WHERE ${after} ORDER BY "txid" DESC, "seq" DESC LIMIT 1)
+    SELECT e."txid"::text AS "endTxid", e."seq"::text AS "endSeq", p."txid"::text, p."seq"::text, p."entityType", p."entityId",
+           p."operation", p."version", p."checksum", p."data", p."createdAt"
+    FROM "end" e LEFT JOIN page p ON true
+    ORDER BY p."txid", p."seq"`;
+  const found = rows.filter((row) => row.txid !== null);
+  const page = found.slice(0, limit);
+  const hasMore = found.length > limit;
+  const last = hasMore ? page.at(-1) : rows[0] && { txid: rows[0].endTxid, seq: rows[0].endSeq };
   // The cursor moves past every row read, delivered or not: filtering never reopens a gap.
   const { kept, evict } = await filterToScope(db, input.orgId, input.subscription ?? null, page);
   return {
@@ -77,13 +93,11 @@ async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode:
       checksum: row.checksum,
     })),
     cursor: last ? { ...cursor, txid: last.txid, seq: last.seq } : cursor,
-    hasMore: rows.length > limit,
+    hasMore,
     progress: null,
     evict,
   };
 }
-
-const table = (type: EntityType) => Prisma.raw(`"${getEntity(type).model}"`);
 
 async function startSnapshot(db: Db, input: PullInput): Promise<Extract<Cursor, { mode: "snapshot" }>> {
   const [fence] = await db.$queryRaw<{ xmin: string }[]>`SELECT fieldsync_delta_fence()::text AS xmin`;
@@ -110,7 +124,7 @@ async function snapshotPage(db: Db, input: PullInput, start: Extract<Cursor, { m
     // The previous type filled the page exactly: resume with this one next time.
     if (room === 0) return { changes, cursor, hasMore: true, progress: { sent: cursor.sent, total: Math.max(cursor.total, cursor.sent) }, evict: [] };
     const rows = await db.$queryRaw<{ id: string; data: EntityData; version: number; checksum: string; lastModifiedAt: Date }[]>`
-      SELECT e."id", fieldsync_entity_data(${`"${getEntity(type).model}"`}::regclass, to_jsonb(e)) AS data,
+      SELECT e."id", ${await entityDataSql(db, type)} AS data,
              m."version", m."checksum", m."lastModifiedAt"
       FROM ${table(type)} e
       JOIN "SyncMetadata" m ON m."orgId" = e."orgId" AND m."entityType" = ${type} AND m."entityId" = e."id"

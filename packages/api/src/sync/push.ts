@@ -1,10 +1,10 @@
-import { type PushBody, type PushResponse, jobPriorities, limits } from "@fieldsync/schema";
+import { type PushBody, type PushResponse, type ServerChange, jobPriorities, limits } from "@fieldsync/schema";
 import type { AuthUser, Deps } from "../context.ts";
 import { type Outcome, Batch, claim, prepare, recordOutcomes, toResult } from "./apply.ts";
 import { toConflict } from "./conflict-record.ts";
 import { encodeCursor } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
-import { loadStates, toServerChange } from "./entities.ts";
+import { entityKey, loadStates, toServerChange } from "./entities.ts";
 import { pull } from "./pull.ts";
 import { planPull } from "./pull-plan.ts";
 import { inTransaction } from "./transaction.ts";
@@ -24,27 +24,34 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   const { db, config } = deps;
   const plan = await planPull(db, config.cursorSecret, user, body.deviceId, body.syncToken);
   const { types, resetRequired } = plan;
-  const prepared = await Promise.all(body.changes.map(prepare));
+  const prepared = body.changes.map(prepare);
   const queued = body.async === true || prepared.length > config.inlineMaxChanges;
 
-  const { device, results, conflicts, merged, enqueue } = await inTransaction(db, async (tx) => {
+  const { device, results, conflicts, merged, enqueue, live } = await inTransaction(db, async (tx) => {
     const device = await syncingDevice(tx, user, body.deviceId, body.deviceName);
     const { claimedIds, earlier } = await claim(tx, user, device, prepared, queued ? "PENDING" : "SYNCING");
-    const fresh = prepared.filter((p, i) => claimedIds.has(p.key) && prepared.findIndex((q) => q.key === p.key) === i);
+    // Claimed now, first occurrence only (the same change twice in one push is applied once).
+    const seen = new Set<string>();
+    const fresh = prepared.filter((p) => claimedIds.has(p.key) && !seen.has(p.key) && seen.add(p.key));
+    const isFresh = new Set(fresh);
     const outcomes = new Map<string, Outcome>();
     let batch: Batch | null = null;
     if (queued) {
       for (const p of fresh) outcomes.set(p.key, { status: "queued", queueItemId: claimedIds.get(p.key)! });
     } else {
       await tx.$executeRaw`SELECT set_config('fieldsync.actor', ${user.id}, true), set_config('fieldsync.origin_client', ${device.id}, true)`;
-      const keys = fresh.map((p) => ({ type: p.change.entityType, id: p.change.entityId }));
-      batch = new Batch(tx, user, device, await loadStates(tx, user.orgId, keys, true), config.conflictPolicies ?? {});
+      batch = await Batch.open(tx, user, device, fresh.map((p) => p.change), config.conflictPolicies ?? {});
       for (const p of fresh) outcomes.set(p.key, await batch.apply(p));
       await batch.flush();
       await recordOutcomes(tx, fresh.map((p) => ({ id: claimedIds.get(p.key)!, outcome: outcomes.get(p.key)! })));
     }
+    // Applied changes, one per entity, for the organization's other devices to preview.
+    const previews = new Map<string, ServerChange>();
+    for (const p of fresh) {
+      if (batch && outcomes.get(p.key)!.status === "applied") previews.set(entityKey(p.change.entityType, p.change.entityId), batch.serverChange(p));
+    }
     const results = prepared.map((p) => {
-      const own = fresh.includes(p);
+      const own = isFresh.has(p);
       return toResult(p, own ? outcomes.get(p.key)! : (earlier.get(p.key) ?? outcomes.get(p.key)!), !own);
     });
     return {
@@ -53,10 +60,11 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
       conflicts: batch?.conflicts ?? [],
       merged: batch?.merged ?? [],
       enqueue: queued ? fresh.map((p) => claimedIds.get(p.key)!) : [],
+      live: [...previews.values()],
     };
   });
 
-  if (results.some((r) => r.status === "applied" && !r.duplicate)) await deps.notifier?.publish(user.orgId);
+  if (live.length > 0) await deps.notifier?.publish(user.orgId, { originClientId: device.id, changes: live });
   if (enqueue.length > 0) {
     const priority = body.async && prepared.length <= config.inlineMaxChanges ? jobPriorities.interactive : jobPriorities.bulk;
     await deps.queue?.enqueue(enqueue, priority);

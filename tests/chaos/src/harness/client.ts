@@ -1,19 +1,11 @@
 // A plain HTTP client for the REST API, as a device would use it: every answer is returned
 // (status, headers, body), never thrown, so scenarios can assert on outage responses.
 import { randomUUID } from "node:crypto";
+import { demoPassword } from "@fieldsync/api";
 import type { DeltaResponse, PushBodyInput, PushResponse, SyncChangeInput } from "@fieldsync/schema";
+import { type UserName, users } from "@fieldsync/server/test-kit";
 
-export const users = {
-  tech1: "tech1@northwind.test",
-  tech2: "tech2@northwind.test",
-  admin: "admin@northwind.test",
-  globex: "tech@globex.test",
-} as const;
-export type UserName = keyof typeof users;
-export const demoPassword = "fieldsync-demo";
-
-/** Seeded by the demo data: Northwind's boiler. */
-export const seededAsset = "10000000-0000-4000-8000-000000000001";
+export { type UserName, seededAsset } from "@fieldsync/server/test-kit";
 
 export interface Reply<T = unknown> {
   status: number;
