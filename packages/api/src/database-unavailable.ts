@@ -13,17 +13,33 @@ const unavailableKinds = new Set(["DatabaseNotReachable", "ConnectionClosed", "S
 const unavailableState = (state: string) => state.startsWith("08") || ["57P01", "57P02", "57P03", "53300"].includes(state);
 /** Socket errors and node-postgres' messages for a connection that went away. */
 const unavailableSocketCodes = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT"]);
-/** …and the pool being exhausted: more transactions waiting than connections (P2028) is overload, not a bad request. */
-const unavailableMessages = [/^Connection terminated/, /Client has encountered a connection error/, /Can't reach database server/, /Unable to start a transaction in the given time/];
+/**
+ * …and the pool being exhausted (no transaction within maxWait, P2028; no connection within the
+ * pool's connectionTimeoutMillis): overload, not a bad request.
+ */
+const unavailableMessages = [
+  /^Connection terminated/,
+  /Client has encountered a connection error/,
+  /Can't reach database server/,
+  /Unable to start a transaction in the given time/,
+  /^timeout exceeded when trying to connect/,
+];
+
+interface AdapterCause {
+  kind?: string;
+  originalCode?: string;
+}
+
+/** A driver adapter error's cause: in a Prisma error's meta, or thrown bare (e.g. by a failed COMMIT). */
+const unavailableAdapterCause = (cause: AdapterCause | undefined) =>
+  Boolean((cause?.kind && unavailableKinds.has(cause.kind)) || (cause?.originalCode && unavailableState(cause.originalCode)));
 
 function unavailableOne(error: unknown): boolean {
   if (!error || typeof error !== "object") return false;
   if (error instanceof Prisma.PrismaClientInitializationError && error.errorCode && unavailablePrismaCodes.has(error.errorCode)) return true;
-  const { code, message, meta } = error as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } } };
+  const { code, message, meta } = error as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: AdapterCause } } };
   if (typeof code === "string" && (unavailablePrismaCodes.has(code) || unavailableSocketCodes.has(code) || unavailableState(code))) return true;
-  const cause = meta?.driverAdapterError?.cause;
-  if (cause?.kind && unavailableKinds.has(cause.kind)) return true;
-  if (cause?.originalCode && unavailableState(cause.originalCode)) return true;
+  if (unavailableAdapterCause(error as AdapterCause) || unavailableAdapterCause(meta?.driverAdapterError?.cause)) return true;
   return typeof message === "string" && unavailableMessages.some((pattern) => pattern.test(message));
 }
 

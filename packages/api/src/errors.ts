@@ -55,6 +55,8 @@ export const fail = (code: ErrorCode, message: string, issues?: ErrorBody["issue
 
 /** PostgreSQL is not answering: 503 + Retry-After, so clients keep their changes and retry later. */
 export const databaseUnavailableError = (original: unknown) => {
+  // Already translated by an inner layer (procedure middleware, then the REST error handler).
+  if (original instanceof TRPCError && original.cause instanceof AppError && original.cause.code === "SERVICE_UNAVAILABLE") return original;
   const message = "The database is unavailable; retry later";
   // The driver's error stays reachable for the server log (never sent to the client).
   const cause = Object.assign(new AppError("SERVICE_UNAVAILABLE", message, undefined, databaseRetryAfterSeconds), { cause: original });

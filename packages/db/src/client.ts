@@ -1,10 +1,13 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import { releaseBrokenTransactions } from "./broken-transactions.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { versionTracking } from "./tracking.ts";
 
 export interface DbOptions {
   /** Connections in the pool (default 10). */
   max?: number;
+  /** How long a query waits for a pooled connection before failing (default 10 s; never forever). */
+  connectionTimeoutMillis?: number;
 }
 
 /**
@@ -15,9 +18,10 @@ export function createDb(connectionString: string, options: DbOptions = {}) {
   const adapter = new PrismaPg({
     connectionString,
     max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
     options: "-c TimeZone=UTC",
   });
-  return withTracking(adapter);
+  return withTracking(releaseBrokenTransactions(adapter));
 }
 
 /** Any driver adapter (PostgreSQL's, or the embedded PGlite's in embedded.ts), same client. */
