@@ -13,12 +13,17 @@ const tokenOf = (request: FastifyRequest) => {
   return cookie ? `Bearer ${decodeURIComponent(cookie.slice("fieldsync_token=".length))}` : undefined;
 };
 
-/** Bull Board for the sync queue at /admin/queues, for admins of any organization only. */
+/**
+ * Bull Board for the sync queue at /admin/queues, for admins only, and read-only: the queue is
+ * shared by every organization, so its actions (retry, clean, add, empty, obliterate…) would let
+ * one org's admin act on another's jobs. Admins retry their own dead letters through the
+ * org-scoped POST /api/sync/queue/retry. Jobs carry nothing but a SyncQueue row id.
+ */
 export async function registerBullBoard(app: FastifyInstance, deps: Deps) {
   if (!deps.queue) return;
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(basePath);
-  createBullBoard({ queues: [new BullMQAdapter(deps.queue.queue)], serverAdapter });
+  createBullBoard({ queues: [new BullMQAdapter(deps.queue.queue, { readOnlyMode: true })], serverAdapter });
   await app.register(async (scope) => {
     scope.addHook("onRequest", async (request, reply) => {
       const ctx = await createContextInner(deps, tokenOf(request));

@@ -207,4 +207,22 @@ describe("Bull Board", () => {
     const api = await t.api.app.inject({ method: "GET", url: "/admin/queues/api/queues", headers: { authorization: `Bearer ${await t.api.token("admin")}` } });
     expect(api.json().queues.map((q: { name: string }) => q.name)).toEqual(["sync-push"]);
   });
+
+  test("is read-only: the queue is shared by every organization, so no admin may act on its jobs", async () => {
+    t = await setupWorkerTest();
+    const admin = { authorization: `Bearer ${await t.api.token("admin")}` };
+    const queued = await t.api.call("tech1", "POST", "/api/sync", { deviceId: "board-phone", async: true, changes: [create(randomUUID(), { name: "Board" })] });
+    const [jobId] = queuedIds(queued.body as PushResponse);
+    for (const [method, url] of [
+      ["PUT", "/admin/queues/api/queues/sync-push/empty"],
+      ["PUT", "/admin/queues/api/queues/sync-push/obliterate"],
+      ["PUT", "/admin/queues/api/queues/sync-push/retry/failed"],
+      ["POST", "/admin/queues/api/queues/sync-push/add"],
+      ["PUT", `/admin/queues/api/queues/sync-push/${jobId}/clean`],
+    ] as const) {
+      const reply = await t.api.app.inject({ method, url, headers: admin, payload: method === "POST" ? { name: "x", data: {} } : undefined });
+      expect(reply.statusCode, `${method} ${url}`).toBe(405);
+    }
+    expect(await t.queue.queue.getJob(jobId!), "the job is still there").toBeDefined();
+  });
 });
