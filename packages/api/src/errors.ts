@@ -49,8 +49,12 @@ export class AppError extends Error {
   }
 }
 
+/** The error of one of our codes, for a transport to send (tRPC maps it to status and body). */
+export const appError = (code: ErrorCode, message: string, issues?: ErrorBody["issues"], retryAfter?: number) =>
+  new TRPCError({ code: trpcCodeOf[code], message, cause: new AppError(code, message, issues, retryAfter) });
+
 export const fail = (code: ErrorCode, message: string, issues?: ErrorBody["issues"], retryAfter?: number): never => {
-  throw new TRPCError({ code: trpcCodeOf[code], message, cause: new AppError(code, message, issues, retryAfter) });
+  throw appError(code, message, issues, retryAfter);
 };
 
 /** PostgreSQL is not answering: 503 + Retry-After, so clients keep their changes and retry later. */

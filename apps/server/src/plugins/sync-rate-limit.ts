@@ -1,7 +1,8 @@
 import { createRequire } from "node:module";
 import rateLimit, { type FastifyRateLimitStore } from "@fastify/rate-limit";
-import { type ApiConfig, fail, verifyAccessToken } from "@fieldsync/api";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import { type ApiConfig, appError, appRouter, verifyAccessToken } from "@fieldsync/api";
+import { type TRPCError, getErrorShape } from "@trpc/server";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
 
 // Rate limits on the sync endpoints (REST and tRPC), counted per user *and* device so one noisy
@@ -55,12 +56,28 @@ function fallbackStore(redis: Redis, keyPrefix: string, onFallback: (error?: unk
 
 const syncProcedures = new Set(["sync.push", "sync.delta"]);
 
-/** The sync calls a request makes: REST routes, or tRPC paths (batched: `sync.push,sync.delta`). */
+/** The tRPC procedure paths of a /trpc request (batched: `sync.push,sync.delta`); null for REST. */
+function trpcPaths(request: FastifyRequest): string[] | null {
+  if (!request.routeOptions.url?.startsWith("/trpc")) return null;
+  return (request.params as { path?: string } | undefined)?.path?.split(",") ?? [];
+}
+
+/** The sync calls a request makes: REST routes, or tRPC procedures. */
 function isSyncRequest(request: FastifyRequest): boolean {
   const route = request.routeOptions.url;
   if (route === "/api/sync" || route === "/api/sync/delta") return true;
-  const path = (request.params as { path?: string } | undefined)?.path;
-  return route?.startsWith("/trpc") === true && !!path && path.split(",").some((p) => syncProcedures.has(p));
+  return trpcPaths(request)?.some((p) => syncProcedures.has(p)) ?? false;
+}
+
+/**
+ * Refuses a /trpc request in tRPC's own envelope (one `{error}` per call when batched), so tRPC
+ * clients read it like any procedure error; REST gets the plain ErrorBody from the error handler.
+ */
+function refuseTrpc(request: FastifyRequest, reply: FastifyReply, paths: string[], error: TRPCError, retryAfter: number) {
+  const config = appRouter._def._config;
+  const answers = paths.map((path) => ({ error: getErrorShape({ config, error, type: "mutation", path, input: undefined, ctx: undefined }) }));
+  const batched = (request.query as { batch?: string } | undefined)?.batch === "1";
+  return reply.code(429).header("retry-after", String(retryAfter)).send(batched ? answers : answers[0]);
 }
 
 /** The deviceId of the body. tRPC hands its bodies over unparsed (`{"0": input}` when batched). */
@@ -121,12 +138,16 @@ export async function registerSyncRateLimit(app: FastifyInstance, config: ApiCon
   });
 
   // preHandler: the body is parsed by then (REST) or at least read (tRPC).
-  app.addHook("preHandler", async (request) => {
+  app.addHook("preHandler", async (request, reply) => {
     if (!isSyncRequest(request)) return;
     for (const limiter of [perDevice, perUser]) {
       const result = await limiter(request);
       if (!result.isAllowed && result.isExceeded) {
-        fail("RATE_LIMITED", "Too many sync requests; retry later", undefined, Math.max(1, result.ttlInSeconds));
+        const retryAfter = Math.max(1, result.ttlInSeconds);
+        const error = appError("RATE_LIMITED", "Too many sync requests; retry later", undefined, retryAfter);
+        const paths = trpcPaths(request);
+        if (!paths) throw error;
+        return refuseTrpc(request, reply, paths, error, retryAfter);
       }
     }
   });

@@ -51,8 +51,19 @@ describe("sync rate limits", () => {
     const trpc = await push("tech1", "noisy", "trpc");
     expect(trpc.statusCode).toBe(429);
     expect(trpc.headers["retry-after"]).toBeDefined();
-    // The limit runs in a Fastify hook before tRPC, so /trpc gets the plain ErrorBody too.
-    expect(trpc.json()).toMatchObject({ statusCode: 429, code: "RATE_LIMITED" });
+    // tRPC clients get tRPC's envelope with our ErrorBody in `data`, one per call when batched.
+    expect(trpc.json()).toMatchObject({ error: { message: expect.any(String), data: { statusCode: 429, code: "RATE_LIMITED", httpStatus: 429, path: "sync.push" } } });
+    const batched = await api.app.inject({
+      method: "POST",
+      url: "/trpc/sync.push,sync.delta?batch=1",
+      headers: { authorization: `Bearer ${tokens.get("tech1")}` },
+      payload: { 0: { deviceId: "noisy", changes: [] }, 1: { deviceId: "noisy" } },
+    });
+    expect(batched.statusCode).toBe(429);
+    expect(batched.json()).toMatchObject([
+      { error: { data: { code: "RATE_LIMITED", path: "sync.push" } } },
+      { error: { data: { code: "RATE_LIMITED", path: "sync.delta" } } },
+    ]);
     expect(await tableCounts(api.db)).toEqual(before);
 
     expect((await push("tech1", "quiet")).statusCode).toBe(200);
