@@ -6,7 +6,7 @@ const figures = (overrides: Partial<HealthFigures>): HealthFigures => ({ process
 describe("alert states", () => {
   test("every alert is listed; per alert the worst measurement is judged against its thresholds", () => {
     const states = alertStates(
-      figures({ processed: 40, conflicts: 10, failed: 1, backlog: 1000, offline: [{ deviceId: "a", hours: 5 }, { deviceId: "b", hours: 80 }] }),
+      figures({ processed: 40, conflicts: 10, failed: 1, backlog: 1000, offline: [{ deviceId: "a", hours: 5 }, { deviceId: "b", hours: 80, label: "Van tablet (b) of Theo Technician" }] }),
     );
     expect(states.map(({ alert, level, value }) => [alert, level, value])).toEqual([
       ["HighConflictRate", "critical", 0.25],
@@ -14,7 +14,7 @@ describe("alert states", () => {
       ["LargeSyncBacklog", "warn", 1000],
       ["DeviceOffline", "critical", 80],
     ]);
-    expect(states[3]).toMatchObject({ warn: 24, critical: 72, message: "device b has not synced for 80 h" });
+    expect(states[3]).toMatchObject({ warn: 24, critical: 72, message: "device Van tablet (b) of Theo Technician has not synced for 80 h" });
   });
 
   test("rates on too few changes and an organization without devices are not judged", () => {

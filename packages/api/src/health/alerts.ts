@@ -33,8 +33,8 @@ export interface HealthFigures {
   conflicts: number;
   failed: number;
   backlog: number;
-  /** deviceId → hours since its last sync, for active devices. */
-  offline: { deviceId: string; hours: number }[];
+  /** Hours since each active device's last sync; `label` is how people know it (name, owner). */
+  offline: { deviceId: string; hours: number; label?: string }[];
 }
 
 export async function healthFigures(db: Db, orgId: string, windowMinutes: number): Promise<HealthFigures> {
@@ -45,13 +45,20 @@ export async function healthFigures(db: Db, orgId: string, windowMinutes: number
            count(*) FILTER (WHERE "processedAt" >= ${since} AND "status" = 'FAILED') AS failed,
            count(*) FILTER (WHERE "status" IN ('PENDING', 'SYNCING')) AS backlog
     FROM "SyncQueue" WHERE "orgId" = ${orgId}`;
-  const devices = await db.syncClient.findMany({ where: { orgId, isActive: true }, select: { deviceId: true, lastSyncAt: true, registeredAt: true } });
+  const devices = await db.syncClient.findMany({
+    where: { orgId, isActive: true },
+    select: { deviceId: true, deviceName: true, lastSyncAt: true, registeredAt: true, user: { select: { name: true } } },
+  });
   return {
     processed: Number(row!.processed),
     conflicts: Number(row!.conflicts),
     failed: Number(row!.failed),
     backlog: Number(row!.backlog),
-    offline: devices.map((d) => ({ deviceId: d.deviceId, hours: (Date.now() - (d.lastSyncAt ?? d.registeredAt).getTime()) / 3_600_000 })),
+    offline: devices.map((d) => ({
+      deviceId: d.deviceId,
+      hours: (Date.now() - (d.lastSyncAt ?? d.registeredAt).getTime()) / 3_600_000,
+      label: `${d.deviceName ? `${d.deviceName} (${d.deviceId})` : d.deviceId} of ${d.user.name}`,
+    })),
   };
 }
 
@@ -82,7 +89,7 @@ function measurements(figures: HealthFigures, thresholds: AlertThresholds): Meas
   }
   list.push({ alert: "LargeSyncBacklog", value: figures.backlog, message: `${figures.backlog} changes wait for the worker` });
   for (const device of figures.offline) {
-    list.push({ alert: "DeviceOffline", value: device.hours, message: `device ${device.deviceId} has not synced for ${Math.floor(device.hours)} h` });
+    list.push({ alert: "DeviceOffline", value: device.hours, message: `device ${device.label ?? device.deviceId} has not synced for ${Math.floor(device.hours)} h` });
   }
   return list;
 }
