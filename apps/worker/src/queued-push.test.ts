@@ -118,6 +118,35 @@ describe("queued pushes", () => {
     expect(await t.api.db.auditLog.count({ where: { action: "queue.retried" } })).toBe(1);
   });
 
+  test("a database outage under a job costs the change no attempt: it is applied afterwards, never dead-lettered", async () => {
+    // One attempt allowed: before, the outage itself was counted and dead-lettered the change.
+    t = await setupWorkerTest({ inlineMaxChanges: 0, lockTimeoutMs: 10_000, retry: { maxAttempts: 1, backoffMs: 50 } });
+    const release = await holdLock(t.api.databaseUrl, seededAsset);
+    const ids = queuedIds(await t.api.push("tech1", "outage-phone", [update(seededAsset, 1, { notes: "through an outage" })]));
+    // The worker's connection dies while it waits for the row lock (what a restart does to it),
+    // and again whenever it comes back within the next 1.5 s.
+    const admin = new pg.Client({ connectionString: t.api.databaseUrl });
+    await admin.connect();
+    t.startWorker();
+    let terminated = 0;
+    for (const until = Date.now() + 1500; terminated === 0 || Date.now() < until; ) {
+      const { rowCount } = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+      );
+      terminated += rowCount ?? 0;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await admin.end();
+    await release();
+    t.startRelayLoop();
+    await t.settled(ids).catch(async (error) => {
+      throw new Error(`${error.message}: ${JSON.stringify(await t.api.db.syncQueue.findUnique({ where: { id: ids[0]! } }))}`);
+    });
+    const row = await t.api.db.syncQueue.findUniqueOrThrow({ where: { id: ids[0]! } });
+    expect([row.status, row.errorCode]).toEqual(["COMPLETED", null]);
+    expect((await t.api.db.asset.findFirstOrThrow({ where: { id: seededAsset } })).notes).toBe("through an outage");
+  });
+
   test("a job run twice applies its change once", async () => {
     t = await setupWorkerTest({ inlineMaxChanges: 0 });
     const ids = queuedIds(await t.api.push("tech1", "twice-phone", [update(seededAsset, 1, { notes: "once" })]));

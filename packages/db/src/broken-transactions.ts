@@ -4,7 +4,7 @@ import type pg from "pg";
 type Adapter = Awaited<ReturnType<PrismaPg["connect"]>>;
 type Transaction = Awaited<ReturnType<Adapter["startTransaction"]>>;
 /** What @prisma/adapter-pg's transaction holds besides the interface: its pooled connection. */
-type PgTransaction = Transaction & { client: pg.PoolClient; cleanup?: () => void };
+type PgTransaction = Transaction & { client: pg.PoolClient };
 
 const endsTransaction = /^(COMMIT|ROLLBACK)$/;
 
@@ -40,10 +40,9 @@ function guard(tx: PgTransaction): Transaction {
       return await executeRaw(query);
     } catch (error) {
       if (endsTransaction.test(query.sql)) {
-        await releaseOnce(() => {
-          tx.cleanup?.();
-          tx.client.release(error instanceof Error ? error : new Error(String(error)));
-        });
+        // The adapter's error listener stays on the discarded connection: the socket may still
+        // report its end, and an 'error' event without a listener would crash the process.
+        await releaseOnce(() => tx.client.release(error instanceof Error ? error : new Error(String(error))));
       }
       throw error;
     }

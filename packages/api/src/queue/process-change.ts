@@ -1,5 +1,6 @@
 import { type Db, Prisma, type SyncQueue } from "@fieldsync/db";
 import { type ConflictPolicy, type EntityType, type SyncChange, syncChangeSchema } from "@fieldsync/schema";
+import { isDatabaseUnavailable } from "../database-unavailable.ts";
 import type { ChangeNotifier } from "../realtime/notifier.ts";
 import { type Outcome, Batch, prepare, recordOutcomes } from "../sync/apply.ts";
 import { inTransaction, sqlState } from "../sync/transaction.ts";
@@ -119,9 +120,10 @@ async function recordFailure(db: Db, clientId: string, headId: string | null, er
  * transaction. Every transaction re-reads which rows are still unfinished under locks, so a job
  * run twice, or re-run after its worker was killed, applies every change exactly once; a job
  * that finds its device's queue already drained by another job is done.
- * When a transaction fails, the device's changes are taken one at a time until the failing one
- * is isolated: it is retried (the error goes to BullMQ, which backs off) until its attempts run
- * out, then dead-lettered, so one poison change never blocks the rest.
+ * When a transaction fails (other than by a database outage), the device's changes are taken one
+ * at a time until the failing one is isolated: it is retried (the error goes to BullMQ, which
+ * backs off) until its attempts run out, then dead-lettered, so one poison change never blocks
+ * the rest.
  */
 export async function processQueuedChange(deps: ProcessDeps, queueItemId: string, options: ProcessOptions): Promise<{ processed: number }> {
   const target = await deps.db.syncQueue.findUnique({ where: { id: queueItemId }, select: { clientId: true, orgId: true, status: true } });
@@ -138,6 +140,10 @@ export async function processQueuedChange(deps: ProcessDeps, queueItemId: string
       await deps.notifier?.publish(target.orgId);
       careful = Math.max(0, careful - done);
     } catch (error) {
+      // An outage says nothing about the change: no attempt is counted, so a database restart
+      // never dead-letters a technician's change. BullMQ retries the job with backoff, and the
+      // relay enqueues the row again if those retries run out while it is still PENDING.
+      if (isDatabaseUnavailable(error)) throw error;
       if (careful === 0) {
         careful = batchSize;
         continue;
