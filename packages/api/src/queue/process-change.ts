@@ -20,14 +20,17 @@ export interface ProcessOptions {
   lockTimeoutMs: number;
 }
 
-const transientStates = new Set(["40001", "40P01", "55P03", "57P01", "57P02", "57P03", "53300"]);
+/** Serialization failures and deadlocks that outlived inTransaction's own retries. */
+const transientStates = new Set(["40001", "40P01"]);
 
-/** A stable reason code for a failed attempt (stored on the row; the dead letter keeps the last). */
+/**
+ * A stable reason code for a failed attempt (stored on the row; the dead letter keeps the last).
+ * Outages never get here: they are not counted as attempts (see processQueuedChange).
+ */
 export function failureCode(error: unknown): string {
   const state = sqlState(error);
   if (state === "55P03") return "LOCK_TIMEOUT";
   if (state && transientStates.has(state)) return "TRANSIENT_DATABASE_ERROR";
-  if (state?.startsWith("08")) return "DATABASE_UNREACHABLE";
   return "PROCESSING_FAILED";
 }
 
