@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { checksum } from "@fieldsync/sync-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Api, create, globexAsset, remove, setupApi, update } from "./test-kit.ts";
@@ -97,6 +100,70 @@ describe("exactly once", () => {
     const response = await api.push("tech1", "phone-a", [change, change]);
     expect(response.results.map((r) => [r.status, r.duplicate])).toEqual([["applied", false], ["applied", true]]);
     expect(await logCount(id)).toBe(1);
+  });
+});
+
+describe("a changeId names one change", () => {
+  const reused = { status: "rejected", code: "CHANGE_ID_REUSED", duplicate: false };
+  const queueRows = (changeId: string) => api.db.syncQueue.count({ where: { changeId } });
+
+  test("an exact replay is a duplicate; other data, another entity or another operation under the same changeId is refused and writes nothing", async () => {
+    const id = randomUUID();
+    const other = randomUUID();
+    const original = create(id, { name: "Compressor" });
+    const first = await api.push("tech1", "phone-a", [original]);
+    expect(first.results[0]).toMatchObject({ status: "applied", version: 1, duplicate: false });
+
+    const replay = await api.push("tech1", "phone-a", [{ ...original, timestamp: new Date().toISOString() }]);
+    expect(replay.results[0]).toEqual({ ...first.results[0], duplicate: true });
+
+    const otherData = { ...original, payload: { name: "Compressor (renamed)" } };
+    const otherEntity = { ...original, entityId: other };
+    const otherOperation = { ...update(id, 1, { name: "Compressor" }), changeId: original.changeId };
+    for (const change of [otherData, otherEntity, otherOperation]) {
+      const response = await api.push("tech1", "phone-a", [change]);
+      expect(response.results[0]).toMatchObject({ ...reused, index: 0, changeId: original.changeId, entityId: change.entityId });
+    }
+    expect(await api.db.asset.findFirstOrThrow({ where: { id } })).toMatchObject({ name: "Compressor" });
+    expect(await api.db.asset.findFirst({ where: { id: other } })).toBeNull();
+    expect(await versionOf(id)).toBe(1);
+    expect(await logCount(id)).toBe(1);
+    expect(await logCount(other)).toBe(0);
+    expect(await queueRows(original.changeId!)).toBe(1);
+  });
+
+  test("two different changes under one changeId in one batch: the first applies, the second is refused", async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    const first = create(a, { name: "Left" });
+    const second = { ...create(b, { name: "Right" }), changeId: first.changeId };
+    const response = await api.push("tech1", "phone-a", [first, second, first]);
+    expect(response.results.map((r) => [r.status, r.duplicate])).toEqual([["applied", false], ["rejected", false], ["applied", true]]);
+    expect(response.results[1]).toMatchObject({ ...reused, index: 1 });
+    expect(await logCount(a)).toBe(1);
+    expect(await logCount(b)).toBe(0);
+    expect(await api.db.asset.findFirst({ where: { id: b } })).toBeNull();
+    expect(await queueRows(first.changeId!)).toBe(1);
+  });
+
+  test("the migration's backfill gives rows stored before fingerprints the fingerprint the server computes", async () => {
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "Fingerprinted", notes: "ünïcödé ✓" }), update(id, 1, { location: "Dock" })]);
+    const stored = await api.db.syncQueue.findMany({ where: { entityId: id }, select: { id: true, fingerprint: true }, orderBy: { seq: "asc" } });
+    const dir = fileURLToPath(new URL("../../../prisma/migrations/", import.meta.url));
+    const migration = readdirSync(dir).find((name) => name.endsWith("_change_fingerprint"))!;
+    const backfill = readFileSync(join(dir, migration, "migration.sql"), "utf8").match(/UPDATE "SyncQueue"[^;]+;/)![0];
+    await api.db.$executeRawUnsafe(backfill);
+    const recomputed = await api.db.syncQueue.findMany({ where: { entityId: id }, select: { id: true, fingerprint: true }, orderBy: { seq: "asc" } });
+    expect(recomputed).toEqual(stored);
+    expect(stored).toHaveLength(2);
+  });
+
+  test("another device may use the same changeId: keys are per device", async () => {
+    const shared = create(randomUUID(), { name: "Phone A's" });
+    const elsewhere = { ...create(randomUUID(), { name: "Tablet B's" }), changeId: shared.changeId };
+    await api.push("tech1", "phone-a", [shared]);
+    const response = await api.push("tech2", "tablet-b", [elsewhere]);
+    expect(response.results[0]).toMatchObject({ status: "applied", duplicate: false });
   });
 });
 

@@ -147,6 +147,42 @@ describe("queued pushes", () => {
     expect((await t.api.db.asset.findFirstOrThrow({ where: { id: seededAsset } })).notes).toBe("through an outage");
   });
 
+  test("a changeId reused for a different change is refused while queued and after; the worker applies only the original", async () => {
+    t = await setupWorkerTest({ inlineMaxChanges: 0 });
+    const [id, other] = [randomUUID(), randomUUID()];
+    const original = create(id, { name: "Queued original" });
+    const impostors = [
+      { ...original, payload: { name: "Queued impostor" } },
+      { ...original, entityId: other },
+      { ...update(seededAsset, 1, { notes: "impostor" }), changeId: original.changeId },
+    ];
+    const refused = (response: PushResponse, index: number) =>
+      expect(response.results[index]).toMatchObject({ index, status: "rejected", code: "CHANGE_ID_REUSED", duplicate: false });
+
+    const untouched = { entityId: { in: [other, seededAsset] } };
+    const untouchedLog = await t.api.db.changeLog.count({ where: untouched });
+
+    // The same batch: the original is queued, the twin under its changeId refused.
+    const first = await t.api.push("tech1", "reuse-phone", [original, impostors[0]!]);
+    expect(first.results[0]!.status).toBe("queued");
+    refused(first, 1);
+    // While the original waits for the worker…
+    for (const impostor of impostors) refused(await t.api.push("tech1", "reuse-phone", [impostor]), 0);
+    t.startWorker();
+    await t.settled(queuedIds({ ...first, results: [first.results[0]!] }));
+    // …and once it is applied.
+    for (const impostor of impostors) refused(await t.api.push("tech1", "reuse-phone", [impostor]), 0);
+    const replay = await t.api.push("tech1", "reuse-phone", [original]);
+    expect(replay.results[0]).toMatchObject({ status: "applied", version: 1, duplicate: true });
+
+    expect(await t.api.db.asset.findFirstOrThrow({ where: { id } })).toMatchObject({ name: "Queued original" });
+    expect(await t.api.db.asset.count({ where: { id: other } })).toBe(0);
+    expect((await t.api.db.asset.findFirstOrThrow({ where: { id: seededAsset } })).notes).not.toBe("impostor");
+    expect(await t.api.db.changeLog.count({ where: { entityId: id } })).toBe(1);
+    expect(await t.api.db.changeLog.count({ where: untouched })).toBe(untouchedLog);
+    expect(await t.api.db.syncQueue.count({ where: { changeId: original.changeId! } })).toBe(1);
+  });
+
   test("a job run twice applies its change once", async () => {
     t = await setupWorkerTest({ inlineMaxChanges: 0 });
     const ids = queuedIds(await t.api.push("tech1", "twice-phone", [update(seededAsset, 1, { notes: "once" })]));

@@ -33,6 +33,8 @@ export const rejectionCodes = {
   INVALID_PAYLOAD: "INVALID_PAYLOAD",
   /** A queued change that failed on every attempt (a dead letter; see SyncQueue.errorCode). */
   PROCESSING_FAILED: "PROCESSING_FAILED",
+  /** The changeId was already used by this device for a different change; nothing was written. */
+  CHANGE_ID_REUSED: "CHANGE_ID_REUSED",
 } as const;
 export type RejectionCode = keyof typeof rejectionCodes;
 

@@ -39,21 +39,23 @@ export interface Prepared {
   index: number;
   change: SyncChange;
   key: string;
+  /** What makes the change itself: a key replayed with another fingerprint is another change. */
+  fingerprint: string;
   payloadChecksum: string;
 }
 
 /**
- * The idempotency key of a change: its changeId, or for clients that send none, a hash of what
- * makes it the same change (entity, operation, base version, payload).
+ * The change's fingerprint: a hash of its entity, operation, base version and payload (not its
+ * timestamp, which a client may renew when it resends). Its idempotency key is its changeId, or
+ * for clients that send none, the fingerprint itself.
  */
 export function prepare(change: SyncChange, index: number): Prepared {
   const payloadChecksum = checksumSync(change.payload);
-  const key = change.changeId
-    ? `c:${change.changeId}`
-    : `h:${createHash("sha256")
-        .update([change.entityType, change.entityId, change.operation, change.clientVersion, payloadChecksum].join("|"))
-        .digest("hex")}`;
-  return { index, change, key, payloadChecksum };
+  const fingerprint = createHash("sha256")
+    .update([change.entityType, change.entityId, change.operation, change.clientVersion, payloadChecksum].join("|"))
+    .digest("hex");
+  const key = change.changeId ? `c:${change.changeId}` : `h:${fingerprint}`;
+  return { index, change, key, fingerprint, payloadChecksum };
 }
 
 export type Outcome =
@@ -325,35 +327,68 @@ export const toResult = (p: Prepared, outcome: Outcome, duplicate: boolean): Cha
   ...outcome,
 });
 
+/** The answer to a change whose key this device already used for a different change. */
+export const changeIdReused: Outcome = {
+  status: "rejected",
+  code: "CHANGE_ID_REUSED",
+  message: "This changeId was already used for a different change (entity, operation, base version or payload); a new change needs a new changeId",
+};
+
+export interface Claims {
+  /** Changes to apply now, with their new SyncQueue row: the first delivery of each key. */
+  fresh: Map<Prepared, string>;
+  /** Stored outcomes of earlier deliveries, by key (a key claimed earlier in this push is not here). */
+  earlier: Map<string, Outcome>;
+  /** Changes under a key that names a different change: refused, nothing stored. */
+  reused: Set<Prepared>;
+}
+
 /**
- * Claims each change in SyncQueue (SYNCING when applied now, PENDING when queued); keys already
- * there are earlier deliveries of the same change and come back with their stored outcome.
+ * Claims each change in SyncQueue (SYNCING when applied now, PENDING when queued). A key already
+ * there, or claimed earlier in the same push, is either the same change again (same fingerprint:
+ * a duplicate, answered with its stored outcome) or a different change (reused).
  */
-export async function claim(tx: Tx, user: AuthUser, device: SyncClient, changes: Prepared[], status: "SYNCING" | "PENDING") {
+export async function claim(tx: Tx, user: AuthUser, device: SyncClient, changes: Prepared[], status: "SYNCING" | "PENDING"): Promise<Claims> {
   // One INSERT … SELECT FROM unnest in arrival order (seq) rather than createManyAndReturn, whose
   // query building dominated a 500-change push. ON CONFLICT DO NOTHING is its skipDuplicates.
   const col = <T>(pick: (p: Prepared) => T) => changes.map(pick);
-  const claimed = await tx.$queryRaw<{ id: string; idempotencyKey: string }[]>`
-    INSERT INTO "SyncQueue" ("id", "orgId", "clientId", "changeId", "idempotencyKey", "entityType", "entityId", "operation",
+  const claimed = await tx.$queryRaw<{ id: string; idempotencyKey: string; fingerprint: string }[]>`
+    INSERT INTO "SyncQueue" ("id", "orgId", "clientId", "changeId", "idempotencyKey", "fingerprint", "entityType", "entityId", "operation",
                              "payload", "clientVersion", "checksum", "clientTimestamp", "status", "attempts")
-    SELECT gen_random_uuid()::text, ${user.orgId}, ${device.id}, v."changeId", v."key", v."type", v."entityId", v."operation"::"SyncOperation",
+    SELECT gen_random_uuid()::text, ${user.orgId}, ${device.id}, v."changeId", v."key", v."fingerprint", v."type", v."entityId", v."operation"::"SyncOperation",
            v."payload", v."clientVersion", v."checksum", v."timestamp", ${status}::"SyncStatus", ${status === "SYNCING" ? 1 : 0}
-    FROM unnest(${col((p) => p.change.changeId ?? null)}::text[], ${col((p) => p.key)}::text[], ${col((p) => p.change.entityType)}::text[],
-                ${col((p) => p.change.entityId)}::text[], ${col((p) => p.change.operation)}::text[], ${col((p) => JSON.stringify(p.change.payload))}::jsonb[],
-                ${col((p) => p.change.clientVersion)}::int[], ${col((p) => p.change.checksum ?? null)}::text[],
-                ${col((p) => new Date(p.change.timestamp).toISOString())}::timestamp(3)[])
-      WITH ORDINALITY AS v("changeId", "key", "type", "entityId", "operation", "payload", "clientVersion", "checksum", "timestamp", "ord")
+    FROM unnest(${col((p) => p.change.changeId ?? null)}::text[], ${col((p) => p.key)}::text[], ${col((p) => p.fingerprint)}::text[],
+                ${col((p) => p.change.entityType)}::text[], ${col((p) => p.change.entityId)}::text[], ${col((p) => p.change.operation)}::text[],
+                ${col((p) => JSON.stringify(p.change.payload))}::jsonb[], ${col((p) => p.change.clientVersion)}::int[],
+                ${col((p) => p.change.checksum ?? null)}::text[], ${col((p) => new Date(p.change.timestamp).toISOString())}::timestamp(3)[])
+      WITH ORDINALITY AS v("changeId", "key", "fingerprint", "type", "entityId", "operation", "payload", "clientVersion", "checksum", "timestamp", "ord")
     ORDER BY v."ord"
     ON CONFLICT DO NOTHING
-    RETURNING "id", "idempotencyKey"`;
-  const claimedIds = new Map(claimed.map((row) => [row.idempotencyKey, row.id]));
-  const earlierKeys = changes.map((p) => p.key).filter((key) => !claimedIds.has(key));
+    RETURNING "id", "idempotencyKey", "fingerprint"`;
+  const claimedRows = new Map(claimed.map((row) => [row.idempotencyKey, row]));
+  const earlierKeys = changes.map((p) => p.key).filter((key) => !claimedRows.has(key));
   const earlier = earlierKeys.length
-    ? await tx.syncQueue.findMany({ where: { clientId: device.id, idempotencyKey: { in: earlierKeys } }, select: { id: true, idempotencyKey: true, result: true } })
+    ? await tx.syncQueue.findMany({
+        where: { clientId: device.id, idempotencyKey: { in: earlierKeys } },
+        select: { id: true, idempotencyKey: true, fingerprint: true, result: true },
+      })
     : [];
   // A row without a result is still waiting for the worker.
   const outcomeOf = (row: (typeof earlier)[number]): Outcome => (row.result as Outcome | null) ?? { status: "queued", queueItemId: row.id };
-  return { claimedIds, earlier: new Map(earlier.map((row) => [row.idempotencyKey, outcomeOf(row)])) };
+  const owners = new Map([...claimed, ...earlier].map((row) => [row.idempotencyKey, row.fingerprint]));
+  const fresh = new Map<Prepared, string>();
+  const reused = new Set<Prepared>();
+  const freshKeys = new Set<string>();
+  for (const p of changes) {
+    const row = claimedRows.get(p.key);
+    if (owners.get(p.key) !== p.fingerprint) reused.add(p);
+    // The same change twice in one push is applied once, at its first occurrence.
+    else if (row && !freshKeys.has(p.key)) {
+      fresh.set(p, row.id);
+      freshKeys.add(p.key);
+    }
+  }
+  return { fresh, earlier: new Map(earlier.map((row) => [row.idempotencyKey, outcomeOf(row)])), reused };
 }
 
 export async function recordOutcomes(tx: Tx, rows: { id: string; outcome: Outcome }[]) {

@@ -1,6 +1,6 @@
 import { type PushBody, type PushResponse, type ServerChange, jobPriorities, limits } from "@fieldsync/schema";
 import type { AuthUser, Deps } from "../context.ts";
-import { type Outcome, Batch, claim, prepare, recordOutcomes, toResult } from "./apply.ts";
+import { type Outcome, Batch, changeIdReused, claim, prepare, recordOutcomes, toResult } from "./apply.ts";
 import { toConflict } from "./conflict-record.ts";
 import { encodeCursor } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
@@ -12,7 +12,8 @@ import { inTransaction } from "./transaction.ts";
 /**
  * POST /api/sync. Applies the device's changes exactly once, in order, then returns what changed
  * elsewhere since its syncToken. A change seen before (same changeId, or same content without
- * one) is not applied again: its stored outcome is returned, marked duplicate.
+ * one) is not applied again: its stored outcome is returned, marked duplicate. A changeId the
+ * device already used for a different change is rejected CHANGE_ID_REUSED, and nothing written.
  *
  * Small pushes are applied inline, in one transaction, so a technician sees conflicts at once.
  * Larger ones (over `inlineMaxChanges`, or marked `async`) are stored as PENDING SyncQueue rows in
@@ -29,37 +30,34 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
 
   const { device, results, conflicts, merged, enqueue, live } = await inTransaction(db, async (tx) => {
     const device = await syncingDevice(tx, user, body.deviceId, body.deviceName);
-    const { claimedIds, earlier } = await claim(tx, user, device, prepared, queued ? "PENDING" : "SYNCING");
-    // Claimed now, first occurrence only (the same change twice in one push is applied once).
-    const seen = new Set<string>();
-    const fresh = prepared.filter((p) => claimedIds.has(p.key) && !seen.has(p.key) && seen.add(p.key));
-    const isFresh = new Set(fresh);
+    const { fresh, earlier, reused } = await claim(tx, user, device, prepared, queued ? "PENDING" : "SYNCING");
     const outcomes = new Map<string, Outcome>();
     let batch: Batch | null = null;
     if (queued) {
-      for (const p of fresh) outcomes.set(p.key, { status: "queued", queueItemId: claimedIds.get(p.key)! });
+      for (const [p, id] of fresh) outcomes.set(p.key, { status: "queued", queueItemId: id });
     } else {
       await tx.$executeRaw`SELECT set_config('fieldsync.actor', ${user.id}, true), set_config('fieldsync.origin_client', ${device.id}, true)`;
-      batch = await Batch.open(tx, user, device, fresh.map((p) => p.change), config.conflictPolicies ?? {});
-      for (const p of fresh) outcomes.set(p.key, await batch.apply(p));
+      batch = await Batch.open(tx, user, device, [...fresh.keys()].map((p) => p.change), config.conflictPolicies ?? {});
+      for (const p of fresh.keys()) outcomes.set(p.key, await batch.apply(p));
       await batch.flush();
-      await recordOutcomes(tx, fresh.map((p) => ({ id: claimedIds.get(p.key)!, outcome: outcomes.get(p.key)! })));
+      await recordOutcomes(tx, [...fresh].map(([p, id]) => ({ id, outcome: outcomes.get(p.key)! })));
     }
     // Applied changes, one per entity, for the organization's other devices to preview.
     const previews = new Map<string, ServerChange>();
-    for (const p of fresh) {
+    for (const p of fresh.keys()) {
       if (batch && outcomes.get(p.key)!.status === "applied") previews.set(entityKey(p.change.entityType, p.change.entityId), batch.serverChange(p));
     }
     const results = prepared.map((p) => {
-      const own = isFresh.has(p);
-      return toResult(p, own ? outcomes.get(p.key)! : (earlier.get(p.key) ?? outcomes.get(p.key)!), !own);
+      if (reused.has(p)) return toResult(p, changeIdReused, false);
+      if (fresh.has(p)) return toResult(p, outcomes.get(p.key)!, false);
+      return toResult(p, earlier.get(p.key) ?? outcomes.get(p.key)!, true);
     });
     return {
       device,
       results,
       conflicts: batch?.conflicts ?? [],
       merged: batch?.merged ?? [],
-      enqueue: queued ? fresh.map((p) => claimedIds.get(p.key)!) : [],
+      enqueue: queued ? [...fresh.values()] : [],
       live: [...previews.values()],
     };
   });
