@@ -62,7 +62,6 @@ function requestErrorBody(error: FastifyError): ErrorBody | null {
 
 /** The Fastify application: REST and tRPC over one router, health, and the PWA. */
 export async function buildApp(options: AppOptions) {
-  const { deps } = options;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
@@ -72,6 +71,7 @@ export async function buildApp(options: AppOptions) {
     onConstructorPoisoning: "error",
     routerOptions: { maxParamLength: 5000 },
   });
+  const deps: Deps = { log: app.log, ...options.deps };
 
   await app.register(helmet, { contentSecurityPolicy: { directives: { "worker-src": ["'self'"] } } });
   await app.register(cors, { origin: options.corsOrigins?.length ? options.corsOrigins : false });

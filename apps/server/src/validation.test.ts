@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { limits } from "@fieldsync/schema";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Api, create, seededAsset, setupApi, update } from "./test-kit.ts";
 
 let api: Api;
@@ -16,7 +16,7 @@ const counts = async () => ({
   assets: await api.db.asset.count(),
 });
 let before: Awaited<ReturnType<typeof counts>>;
-beforeEach(async () => {
+beforeAll(async () => {
   before = await counts();
 });
 
@@ -81,6 +81,28 @@ describe("bad input is a 400 with a stable code and the zod issue path, and writ
     const response = await pushRaw([create(randomUUID(), { name: "fine" }), create(randomUUID(), { name: 42 })]);
     expect(response.status).toBe(400);
     expect(issuePaths(response.body)).toEqual(["changes.1.payload.name"]);
+  });
+
+  test("text PostgreSQL cannot store or a reader would be misled by: lone surrogates, NUL, bidi overrides and isolates", async () => {
+    const poisons = ["\uD800", "tail \uDBFF", "\uDC00 head", "swapped \uDFFF\uD800", "nul \u0000", "\u202Eevil.exe", "\u2066isolated\u2069"];
+    for (const poison of poisons) {
+      const response = await pushRaw([create(randomUUID(), { name: "Pump", notes: poison }), update(seededAsset, 1, { location: poison })]);
+      expect(response.status, JSON.stringify(poison)).toBe(400);
+      expect(response.body.code).toBe("VALIDATION_FAILED");
+      expect(issuePaths(response.body)).toEqual(["changes.0.payload.notes", "changes.1.payload.location"]);
+    }
+    const device = await pushRaw([], { deviceName: "Phone \uD83D" });
+    expect(device.status).toBe(400);
+    expect(issuePaths(device.body)).toEqual(["deviceName"]);
+  });
+
+  test("timestamps must stay within 0001-01-01 and 9999-12-31 in UTC, after their offset is applied", async () => {
+    for (const timestamp of ["9999-12-31T23:59:59.999-14:00", "9999-12-31T20:00:00-04:00", "0001-01-01T00:00:00+00:01"]) {
+      const response = await pushRaw([{ ...create(randomUUID(), { name: "Late" }), timestamp }]);
+      expect(response.status, timestamp).toBe(400);
+      expect(response.body.code).toBe("VALIDATION_FAILED");
+      expect(issuePaths(response.body)).toEqual(["changes.0.timestamp"]);
+    }
   });
 
   test("a tampered sync token is rejected before anything is written", async () => {

@@ -15,6 +15,8 @@ export interface Deps {
   cache: ResponseCache | null;
   /** Announces new changes to live clients (SSE); null when nobody listens. */
   notifier?: ChangeNotifier | null;
+  /** Where failures the API answers and goes on from are logged (the host's logger). */
+  log?: { warn(details: object, message: string): void };
 }
 
 export interface AuthUser {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { limits } from "./limits.ts";
-import { isoDateTime } from "./fields.ts";
+import { isoDateTime, text } from "./fields.ts";
 
 export const deviceIdSchema = z
   .string()
@@ -8,7 +8,7 @@ export const deviceIdSchema = z
   .max(limits.maxDeviceIdLength)
   .regex(/^[A-Za-z0-9._:-]+$/, "letters, digits and . _ : - only");
 
-export const deviceNameSchema = z.string().trim().max(100).regex(/^[^\u0000]*$/);
+export const deviceNameSchema = text(100).trim();
 
 export const registerDeviceBodySchema = z.strictObject({
   deviceId: deviceIdSchema,

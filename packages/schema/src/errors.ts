@@ -35,6 +35,8 @@ export const rejectionCodes = {
   PROCESSING_FAILED: "PROCESSING_FAILED",
   /** The changeId was already used by this device for a different change; nothing was written. */
   CHANGE_ID_REUSED: "CHANGE_ID_REUSED",
+  /** Applying the change failed for an unexpected reason (logged); the rest of the push applied. */
+  CHANGE_FAILED: "CHANGE_FAILED",
 } as const;
 export type RejectionCode = keyof typeof rejectionCodes;
 

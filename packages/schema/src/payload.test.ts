@@ -22,6 +22,23 @@ describe("payload validation by entity type and operation", () => {
     expect(payloadIssues("asset", "DELETE", { name: "x" }).map((i) => i.path)).toEqual([["name"]]);
   });
 
+  test("text: any Unicode, emoji and right-to-left included; not NUL, lone surrogates or bidi embeddings, overrides and isolates", () => {
+    for (const fine of ["Pompe à chaleur", "משאבה \u200F3", "مضخة", "Pump 🔧👩🏽‍🔧", "\uD83D\uDD27"]) {
+      expect(payloadIssues("asset", "CREATE", { name: fine }), fine).toEqual([]);
+    }
+    for (const poison of ["\uD800", "a\uDFFF", "\uDC00\uD800", "x\u0000", "\u202Atxt", "\u202E", "\u2066", "\u2069"]) {
+      expect(payloadIssues("asset", "CREATE", { name: poison }).map((i) => i.path), JSON.stringify(poison)).toEqual([["name"]]);
+    }
+  });
+
+  test("a change's timestamp may carry an offset but must fall within 0001 and 9999 in UTC", () => {
+    const at = (timestamp: string) => pushBodySchema.safeParse({ deviceId: "d", changes: [change({ timestamp })] }).success;
+    expect(at("9999-12-31T23:59:59.999+14:00")).toBe(true);
+    expect(at("9999-12-31T23:59:59.999-14:00")).toBe(false);
+    expect(at("0001-01-01T00:00:00.000-01:00")).toBe(true);
+    expect(at("0001-01-01T00:00:00.000+01:00")).toBe(false);
+  });
+
   test("timestamps must be UTC ISO strings with milliseconds, as Date#toISOString writes them", () => {
     const task = { assetId: "7b0c5a0e-4a43-4a55-9a2b-1c1c7e0e0a02", title: "T" };
     expect(payloadIssues("task", "CREATE", { ...task, dueAt: "2026-01-01T10:00:00.000Z" })).toEqual([]);

@@ -1,10 +1,11 @@
-import { type PushBody, type PushResponse, type ServerChange, jobPriorities, limits } from "@fieldsync/schema";
+import { type PushBody, type PushResponse, jobPriorities, limits } from "@fieldsync/schema";
 import type { AuthUser, Deps } from "../context.ts";
-import { type Outcome, Batch, changeIdReused, claim, prepare, recordOutcomes, toResult } from "./apply.ts";
+import { prepare } from "./apply.ts";
+import { applyOneByOne, applyTogether, isChangeFailure } from "./apply-changes.ts";
 import { toConflict } from "./conflict-record.ts";
 import { encodeCursor } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
-import { entityKey, loadStates, toServerChange } from "./entities.ts";
+import { loadStates, toServerChange } from "./entities.ts";
 import { pull } from "./pull.ts";
 import { planPull } from "./pull-plan.ts";
 import { inTransaction } from "./transaction.ts";
@@ -20,6 +21,8 @@ import { inTransaction } from "./transaction.ts";
  * the request's transaction and handed to the worker; their results say "queued" and pushing the
  * same changes again later returns their final outcome. If Redis is down the rows stay PENDING
  * and the worker's relay enqueues them when it is back: PostgreSQL, not Redis, holds the changes.
+ * A change that fails for an unexpected reason (not an outage) is rejected CHANGE_FAILED on its
+ * own and the rest of the push applies (see apply-changes.ts).
  */
 export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): Promise<PushResponse> {
   const { db, config } = deps;
@@ -28,38 +31,18 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   const prepared = body.changes.map(prepare);
   const queued = body.async === true || prepared.length > config.inlineMaxChanges;
 
-  const { device, results, conflicts, merged, enqueue, live } = await inTransaction(db, async (tx) => {
-    const device = await syncingDevice(tx, user, body.deviceId, body.deviceName);
-    const { fresh, earlier, reused } = await claim(tx, user, device, prepared, queued ? "PENDING" : "SYNCING");
-    const outcomes = new Map<string, Outcome>();
-    let batch: Batch | null = null;
-    if (queued) {
-      for (const [p, id] of fresh) outcomes.set(p.key, { status: "queued", queueItemId: id });
-    } else {
-      await tx.$executeRaw`SELECT set_config('fieldsync.actor', ${user.id}, true), set_config('fieldsync.origin_client', ${device.id}, true)`;
-      batch = await Batch.open(tx, user, device, [...fresh.keys()].map((p) => p.change), config.conflictPolicies ?? {});
-      for (const p of fresh.keys()) outcomes.set(p.key, await batch.apply(p));
-      await batch.flush();
-      await recordOutcomes(tx, [...fresh].map(([p, id]) => ({ id, outcome: outcomes.get(p.key)! })));
-    }
-    // Applied changes, one per entity, for the organization's other devices to preview.
-    const previews = new Map<string, ServerChange>();
-    for (const p of fresh.keys()) {
-      if (batch && outcomes.get(p.key)!.status === "applied") previews.set(entityKey(p.change.entityType, p.change.entityId), batch.serverChange(p));
-    }
-    const results = prepared.map((p) => {
-      if (reused.has(p)) return toResult(p, changeIdReused, false);
-      if (fresh.has(p)) return toResult(p, outcomes.get(p.key)!, false);
-      return toResult(p, earlier.get(p.key) ?? outcomes.get(p.key)!, true);
+  const run = (apply: typeof applyTogether) =>
+    inTransaction(db, async (tx) => {
+      const device = await syncingDevice(tx, user, body.deviceId, body.deviceName);
+      if (!queued) {
+        await tx.$executeRaw`SELECT set_config('fieldsync.actor', ${user.id}, true), set_config('fieldsync.origin_client', ${device.id}, true)`;
+      }
+      return { device, ...(await apply({ tx, deps, user, device, queued }, prepared)) };
     });
-    return {
-      device,
-      results,
-      conflicts: batch?.conflicts ?? [],
-      merged: batch?.merged ?? [],
-      enqueue: queued ? [...fresh.values()] : [],
-      live: [...previews.values()],
-    };
+  // Set-based first; if a change fails it for an unexpected reason, each change on its own.
+  const { device, results, conflicts, merged, enqueue, live } = await run(applyTogether).catch((error: unknown) => {
+    if (!isChangeFailure(error)) throw error;
+    return run(applyOneByOne);
   });
 
   if (live.length > 0) await deps.notifier?.publish(user.orgId, { originClientId: device.id, changes: live });

@@ -1,6 +1,7 @@
 import { Prisma, type Db, type Tx } from "@fieldsync/db";
 
-const retryable = new Set(["40001", "40P01"]);
+/** Serialization failures and deadlocks: the transaction is retried whole. */
+export const retryable = new Set(["40001", "40P01"]);
 
 /** The SQLSTATE behind a Prisma or driver error, when there is one. */
 export const sqlState = (error: unknown): string | undefined => {
