@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { limits } from "@fieldsync/schema";
 import { z } from "zod";
 
 const devSecret = "fieldsync-development-secret-change-me-0000";
@@ -36,8 +37,13 @@ const envSchema = z
     SYNC_BACKOFF_MS: z.coerce.number().int().min(1).default(500),
     /** Redis key prefix of the job queues; must match the worker's. */
     BULLMQ_PREFIX: z.string().default("bull"),
-    /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
-    METRICS_TOKEN: z.string().optional(),
+    /**
+     * When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; when not, /metrics
+     * answers only while the server listens on loopback (HOST=127.0.0.1) and is refused (403) otherwise.
+     */
+    METRICS_TOKEN: z.string().min(16).optional(),
+    /** Calls allowed in one batched /trpc request; the PWA batches at most limits.maxBatchCalls. */
+    TRPC_MAX_BATCH_CALLS: z.coerce.number().int().min(1).default(limits.maxBatchCalls),
     /** Comma-separated origins allowed by CORS (the PWA is normally same-origin). */
     CORS_ORIGINS: z.string().default(""),
     /** Built PWA to serve at /; nothing is served when the folder does not exist. */

@@ -1,0 +1,63 @@
+// Batched tRPC requests (`/trpc/a,b,c?batch=1`) are bounded: calls per request, and the rows the
+// calls may return together (a batch returns no more than one unbatched delta page could).
+import { limits } from "@fieldsync/schema";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Api, setupApi } from "../test-kit.ts";
+import { tableCounts } from "./attack-kit.ts";
+
+let api: Api;
+let token: string;
+beforeAll(async () => {
+  api = await setupApi();
+  token = await api.token("tech1");
+});
+afterAll(() => api.close());
+
+const batch = (paths: string[], inputs: unknown[]) =>
+  api.app.inject({
+    method: "POST",
+    url: `/trpc/${paths.join(",")}?batch=1`,
+    headers: { authorization: `Bearer ${token}` },
+    payload: Object.fromEntries(inputs.map((input, i) => [i, input])),
+  });
+
+const refusedAsTooLarge = (answers: unknown, paths: string[]) =>
+  expect(answers).toMatchObject(paths.map((path) => ({ error: { data: { code: "BATCH_TOO_LARGE", httpStatus: 400, path } } })));
+
+describe("tRPC batches", () => {
+  test(`at most ${limits.maxBatchCalls} calls per request; more is a 400 BATCH_TOO_LARGE for each call`, async () => {
+    const allowed = Array(limits.maxBatchCalls).fill("devices.list");
+    expect((await api.app.inject({ method: "GET", url: `/trpc/${allowed.join(",")}?batch=1`, headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+
+    const paths = Array(limits.maxBatchCalls + 1).fill("sync.delta");
+    const before = await tableCounts(api.db);
+    const response = await batch(paths, paths.map(() => ({ deviceId: "batch-phone", pageSize: 1 })));
+    expect(response.statusCode).toBe(400);
+    refusedAsTooLarge(response.json(), paths);
+    expect(await tableCounts(api.db)).toEqual(before);
+  });
+
+  test(`the rows a batch may return are shared: page sizes (a push counts ${limits.pushResponsePageSize}) sum to at most ${limits.maxBatchRows}`, async () => {
+    const half = limits.maxBatchRows / 2;
+    const fits = await batch(["sync.delta", "sync.delta"], [{ deviceId: "batch-phone", pageSize: half }, { deviceId: "batch-phone", pageSize: half }]);
+    expect(fits.statusCode).toBe(200);
+    expect(fits.json()).toHaveLength(2);
+    // A delta without pageSize counts its default page: a full batch of them fits.
+    const defaults = Array(limits.maxBatchCalls).fill("sync.delta");
+    expect((await batch(defaults, defaults.map(() => ({ deviceId: "batch-phone" })))).statusCode).toBe(200);
+
+    const before = await tableCounts(api.db);
+    const deltas = ["sync.delta", "sync.delta"];
+    const fullPageAndDefault = await batch(deltas, [{ deviceId: "batch-phone", pageSize: limits.maxPageSize }, { deviceId: "batch-phone" }]);
+    expect(fullPageAndDefault.statusCode).toBe(400);
+    refusedAsTooLarge(fullPageAndDefault.json(), deltas);
+    const pushes = Array(Math.floor(limits.maxBatchRows / limits.pushResponsePageSize) + 1).fill("sync.push");
+    const manyPushes = await batch(pushes, pushes.map(() => ({ deviceId: "batch-phone", changes: [] })));
+    expect(manyPushes.statusCode).toBe(400);
+    refusedAsTooLarge(manyPushes.json(), pushes);
+    expect(await tableCounts(api.db)).toEqual(before);
+
+    // One call alone is never refused: a full page fits the budget.
+    expect((await batch(["sync.delta"], [{ deviceId: "batch-phone", pageSize: limits.maxPageSize }])).statusCode).toBe(200);
+  });
+});
