@@ -60,4 +60,17 @@ describe("tRPC batches", () => {
     // One call alone is never refused: a full page fits the budget.
     expect((await batch(["sync.delta"], [{ deviceId: "batch-phone", pageSize: limits.maxPageSize }])).statusCode).toBe(200);
   });
+
+  test("the call cap is the host's setting (TRPC_MAX_BATCH_CALLS)", async () => {
+    const wider = await setupApi({}, { trpcMaxBatchCalls: limits.maxBatchCalls + 2 });
+    try {
+      const authorization = `Bearer ${await wider.token("tech1")}`;
+      const list = (calls: number) =>
+        wider.app.inject({ method: "GET", url: `/trpc/${Array(calls).fill("devices.list").join(",")}?batch=1`, headers: { authorization } });
+      expect((await list(limits.maxBatchCalls + 2)).statusCode).toBe(200);
+      expect((await list(limits.maxBatchCalls + 3)).statusCode).toBe(400);
+    } finally {
+      await wider.close();
+    }
+  });
 });
