@@ -11,7 +11,8 @@ export const limits = {
   maxBatchCalls: 10,
   /**
    * Rows the calls of one tRPC request may return together: a delta counts its `pageSize`, a push
-   * `pushResponsePageSize`. One full delta page, so a single call always fits.
+   * `pushResponsePageSize`, conflict and audit lists their `limit`. One full delta page, so a
+   * single call always fits.
    */
   maxBatchRows: 1000,
   /** Opaque cursor tokens. */

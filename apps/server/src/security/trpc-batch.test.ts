@@ -37,11 +37,21 @@ describe("tRPC batches", () => {
     expect(await tableCounts(api.db)).toEqual(before);
   });
 
-  test(`the rows a batch may return are shared: page sizes (a push counts ${limits.pushResponsePageSize}) sum to at most ${limits.maxBatchRows}`, async () => {
+  test(`the rows a batch may return are shared: page sizes (a push counts ${limits.pushResponsePageSize}, a list its limit) sum to at most ${limits.maxBatchRows}`, async () => {
     const half = limits.maxBatchRows / 2;
     const fits = await batch(["sync.delta", "sync.delta"], [{ deviceId: "batch-phone", pageSize: half }, { deviceId: "batch-phone", pageSize: half }]);
     expect(fits.statusCode).toBe(200);
     expect(fits.json()).toHaveLength(2);
+    const admin = await api.token("admin");
+    // Lists are queries: a GET batch with the inputs in `?input=`.
+    const lists = (paths: string[], inputs: unknown[]) =>
+      api.app.inject({
+        method: "GET",
+        url: `/trpc/${paths.join(",")}?batch=1&input=${encodeURIComponent(JSON.stringify(Object.fromEntries(inputs.map((input, i) => [i, input]))))}`,
+        headers: { authorization: `Bearer ${admin}` },
+      });
+    const fullLists = await lists(["conflicts.list", "audit.list"], [{ limit: 500 }, { limit: 200 }]);
+    expect(fullLists.statusCode).toBe(200);
     // A delta without pageSize counts its default page: a full batch of them fits.
     const defaults = Array(limits.maxBatchCalls).fill("sync.delta");
     expect((await batch(defaults, defaults.map(() => ({ deviceId: "batch-phone" })))).statusCode).toBe(200);
@@ -55,6 +65,10 @@ describe("tRPC batches", () => {
     const manyPushes = await batch(pushes, pushes.map(() => ({ deviceId: "batch-phone", changes: [] })));
     expect(manyPushes.statusCode).toBe(400);
     refusedAsTooLarge(manyPushes.json(), pushes);
+    const listPaths = ["conflicts.list", "conflicts.list", "audit.list"];
+    const tooManyListed = await lists(listPaths, [{ limit: 500 }, { limit: 500 }, {}]);
+    expect(tooManyListed.statusCode).toBe(400);
+    refusedAsTooLarge(tooManyListed.json(), listPaths);
     expect(await tableCounts(api.db)).toEqual(before);
 
     // One call alone is never refused: a full page fits the budget.
