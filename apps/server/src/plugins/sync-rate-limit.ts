@@ -10,7 +10,8 @@ import { refuseTrpc, trpcCalls } from "./trpc-calls.ts";
 // one noisy device uses up only its own budget; a per-user ceiling (several devices' worth) stops a
 // client from escaping by inventing device ids. Counters live in Redis so all server instances share
 // them; while Redis is unreachable each instance counts in memory instead (and logs it), so an
-// outage degrades the limit, never the service.
+// outage degrades the limit, never the service. @fastify/rate-limit's stores are used directly,
+// not its per-request hooks: one /trpc request may carry several calls, each with its own device.
 
 export interface SyncRateLimitOptions {
   /** A connection with `enableOfflineQueue: false`, so commands fail fast while Redis is down. */
