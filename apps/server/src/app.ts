@@ -16,15 +16,17 @@ import {
   retryAfterOf,
   toErrorBody,
 } from "@fieldsync/api";
-import { type ErrorBody, errorCodes } from "@fieldsync/schema";
+import { type ErrorBody, errorCodes, limits } from "@fieldsync/schema";
 import { TRPCError } from "@trpc/server";
 import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyError, type FastifyServerOptions } from "fastify";
 import { registerApiDocs } from "./api-docs.ts";
 import { registerBullBoard } from "./bull-board.ts";
+import { metricsRefusal } from "./metrics-access.ts";
 import { createMetrics } from "./metrics.ts";
 import { NudgeHub, registerEvents } from "./realtime.ts";
 import { type SyncRateLimitOptions, registerSyncRateLimit } from "./plugins/sync-rate-limit.ts";
+import { registerTrpcBatchLimit } from "./plugins/trpc-batch-limit.ts";
 
 export interface AppOptions {
   deps: Deps;
@@ -32,8 +34,10 @@ export interface AppOptions {
   webDist?: string;
   bodyLimit?: number;
   logger?: FastifyServerOptions["logger"];
-  /** When set, GET /metrics requires this bearer token. */
+  /** When set, GET /metrics requires this bearer token; without it /metrics answers only on a loopback-only listener. */
   metricsToken?: string;
+  /** Calls allowed in one batched /trpc request (limits.maxBatchCalls when omitted). */
+  trpcMaxBatchCalls?: number;
   /** Live-nudge fan-out (fed from Redis by main.ts); a process-local hub when omitted. */
   hub?: NudgeHub;
   /** Rate limits on push and delta; without it the sync endpoints are not rate limited. */
@@ -104,9 +108,8 @@ export async function buildApp(options: AppOptions) {
     if (endpoint) metrics.syncDuration.observe({ endpoint, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
   app.get("/metrics", async (request, reply) => {
-    if (options.metricsToken && request.headers.authorization !== `Bearer ${options.metricsToken}`) {
-      return reply.code(401).send({ statusCode: 401, code: errorCodes.UNAUTHORIZED, message: "A metrics token is required" });
-    }
+    const refusal = metricsRefusal(app, options.metricsToken, request.headers.authorization);
+    if (refusal) return reply.code(refusal.statusCode).send(refusal);
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   await registerBullBoard(app, deps);
@@ -124,7 +127,9 @@ export async function buildApp(options: AppOptions) {
     }
   });
 
-  if (options.syncRateLimit) await registerSyncRateLimit(app, deps.config, options.syncRateLimit);
+  // Before the rate limit: an oversized batch is refused without spending the caller's budget.
+  registerTrpcBatchLimit(app, options.trpcMaxBatchCalls ?? limits.maxBatchCalls);
+  if (options.syncRateLimit) registerSyncRateLimit(app, deps.config, options.syncRateLimit);
 
   await app.register(fastifyTRPCPlugin, {
     prefix: "/trpc",

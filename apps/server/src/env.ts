@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { limits } from "@fieldsync/schema";
 import { z } from "zod";
 
 const devSecret = "fieldsync-development-secret-change-me-0000";
@@ -25,7 +26,7 @@ const envSchema = z
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
     /** Rate-limit store shared by every server instance; without it each instance limits alone. */
     REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
-    /** Sync requests (push and delta) allowed per user and device in each window. */
+    /** Sync calls (push and delta, each call of a tRPC batch) allowed per user and device in each window. */
     SYNC_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(120),
     SYNC_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
     CURSOR_SECRET: z.string().min(32).default(devSecret),
@@ -36,8 +37,13 @@ const envSchema = z
     SYNC_BACKOFF_MS: z.coerce.number().int().min(1).default(500),
     /** Redis key prefix of the job queues; must match the worker's. */
     BULLMQ_PREFIX: z.string().default("bull"),
-    /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
-    METRICS_TOKEN: z.string().optional(),
+    /**
+     * When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; when not, /metrics
+     * answers only while the server listens on loopback (HOST=127.0.0.1) and is refused (403) otherwise.
+     */
+    METRICS_TOKEN: z.string().min(16).optional(),
+    /** Calls allowed in one batched /trpc request; never fewer than the PWA batches (limits.maxBatchCalls). */
+    TRPC_MAX_BATCH_CALLS: z.coerce.number().int().min(limits.maxBatchCalls).default(limits.maxBatchCalls),
     /** Comma-separated origins allowed by CORS (the PWA is normally same-origin). */
     CORS_ORIGINS: z.string().default(""),
     /** Built PWA to serve at /; nothing is served when the folder does not exist. */

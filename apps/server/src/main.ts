@@ -33,6 +33,7 @@ const app = await buildApp({
   bodyLimit: env.BODY_LIMIT_BYTES,
   logger: { level: env.LOG_LEVEL },
   metricsToken: env.METRICS_TOKEN,
+  trpcMaxBatchCalls: env.TRPC_MAX_BATCH_CALLS,
   syncRateLimit: { redis, keyPrefix: "fieldsync:rate:", max: env.SYNC_RATE_LIMIT_MAX, timeWindowMs: env.SYNC_RATE_LIMIT_WINDOW_MS },
 });
 

@@ -1,4 +1,4 @@
-import { type Deps, healthFigures } from "@fieldsync/api";
+import { type Deps, defaultAlertThresholds, healthFigures } from "@fieldsync/api";
 import { syncStatusSchema } from "@fieldsync/schema";
 import client from "prom-client";
 
@@ -8,7 +8,7 @@ import client from "prom-client";
 
 const windowMinutes = 60;
 
-export function createMetrics({ db, queue }: Pick<Deps, "db" | "queue">) {
+export function createMetrics({ db, queue, config }: Pick<Deps, "db" | "queue" | "config">) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: "fieldsync_process_" });
   const registers = [registry];
@@ -91,33 +91,34 @@ export function createMetrics({ db, queue }: Pick<Deps, "db" | "queue">) {
     },
   });
 
-  const devices = () =>
-    db.$queryRaw<{ orgId: string; deviceId: string; lastSyncAt: Date | null; oldestPending: Date | null }[]>`
-      SELECT c."orgId", c."deviceId", c."lastSyncAt",
-             min(q."createdAt") FILTER (WHERE q."status" IN ('PENDING', 'SYNCING')) AS "oldestPending"
-      FROM "SyncClient" c LEFT JOIN "SyncQueue" q ON q."clientId" = c."id"
-      WHERE c."isActive" GROUP BY c."id"`;
-  const ageOf = (date: Date) => (Date.now() - date.getTime()) / 1000;
-
+  // Devices are counted, never named: a label per device id would let any technician (who can
+  // register devices at will) grow the series without bound. GET /api/sync/status and the Health
+  // tab name the devices behind these numbers.
   new client.Gauge({
-    name: "fieldsync_device_oldest_pending_seconds",
-    help: "Age of each active device's oldest change still waiting for the worker (0: none)",
-    labelNames: ["org_id", "device_id"] as const,
+    name: "fieldsync_sync_oldest_pending_seconds",
+    help: "Age of the oldest change still waiting for the worker, any device (0: none)",
     registers,
     async collect() {
-      this.reset();
-      for (const d of await devices()) this.set({ org_id: d.orgId, device_id: d.deviceId }, d.oldestPending ? ageOf(d.oldestPending) : 0);
+      const oldest = await db.syncQueue.aggregate({ where: { status: { in: ["PENDING", "SYNCING"] } }, _min: { createdAt: true } });
+      this.set(oldest._min.createdAt ? (Date.now() - oldest._min.createdAt.getTime()) / 1000 : 0);
     },
   });
 
+  const offlineHours = config.alertThresholds?.offlineHours ?? defaultAlertThresholds.offlineHours;
   new client.Gauge({
-    name: "fieldsync_device_last_sync_age_seconds",
-    help: "Seconds since each active device's last successful push or pull",
-    labelNames: ["org_id", "device_id"] as const,
+    name: "fieldsync_offline_devices",
+    help: `Active devices that have not synced for the DeviceOffline thresholds (warn ${offlineHours.warn} h, critical ${offlineHours.critical} h)`,
+    labelNames: ["level"] as const,
     registers,
     async collect() {
-      this.reset();
-      for (const d of await devices()) if (d.lastSyncAt) this.set({ org_id: d.orgId, device_id: d.deviceId }, ageOf(d.lastSyncAt));
+      // As the DeviceOffline alert judges it: a device that never synced counts from its registration.
+      const before = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+      const [row] = await db.$queryRaw<{ warn: bigint; critical: bigint }[]>`
+        SELECT count(*) FILTER (WHERE coalesce("lastSyncAt", "registeredAt") <= ${before(offlineHours.warn)}) AS warn,
+               count(*) FILTER (WHERE coalesce("lastSyncAt", "registeredAt") <= ${before(offlineHours.critical)}) AS critical
+        FROM "SyncClient" WHERE "isActive"`;
+      this.set({ level: "warn" }, Number(row!.warn));
+      this.set({ level: "critical" }, Number(row!.critical));
     },
   });
 

@@ -17,6 +17,8 @@ export const errorCodes = {
   MERGE_DATA_REQUIRED: "MERGE_DATA_REQUIRED",
   REFERENCE_NOT_FOUND: "REFERENCE_NOT_FOUND",
   RATE_LIMITED: "RATE_LIMITED",
+  /** A batched /trpc request with too many calls, or whose calls may return too many rows together. */
+  BATCH_TOO_LARGE: "BATCH_TOO_LARGE",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   INTERNAL: "INTERNAL",
 } as const;

@@ -7,6 +7,14 @@ export const limits = {
   defaultPageSize: 100,
   /** Other devices' changes returned with a push response before `hasMore` says "pull". */
   pushResponsePageSize: 500,
+  /** Calls in one batched tRPC request (`/trpc/a,b,c?batch=1`; server default, TRPC_MAX_BATCH_CALLS). */
+  maxBatchCalls: 10,
+  /**
+   * Rows the calls of one tRPC request may return together: a delta counts its `pageSize`, a push
+   * `pushResponsePageSize`, conflict and audit lists their `limit`. One full delta page, so a
+   * single call always fits.
+   */
+  maxBatchRows: 1000,
   /** Opaque cursor tokens. */
   maxTokenLength: 2048,
   maxDeviceIdLength: 128,

@@ -87,6 +87,27 @@ describe("sync rate limits", () => {
     expect(statuses.slice(max * 5).every((s) => s === 429)).toBe(true);
   });
 
+  test("every sync call of a tRPC batch counts: a batch cannot buy more calls than single requests", async () => {
+    const batch = (deviceId: string, calls: number) =>
+      api.app.inject({
+        method: "POST",
+        url: `/trpc/${Array(calls).fill("sync.delta").join(",")}?batch=1`,
+        headers: { authorization: `Bearer ${tokens.get("globex")}` },
+        payload: Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, { deviceId }])),
+      });
+    const full = await batch("globex-batcher", max);
+    expect(full.statusCode).toBe(200);
+    const next = await api.app.inject({ method: "POST", url: "/api/sync/delta", headers: { authorization: `Bearer ${tokens.get("globex")}` }, payload: { deviceId: "globex-batcher" } });
+    expect(next.statusCode).toBe(429);
+
+    const before = await tableCounts(api.db);
+    const over = await batch("globex-other", max + 1);
+    expect(over.statusCode).toBe(429);
+    expect(over.json()).toHaveLength(max + 1);
+    expect(over.json()).toMatchObject(Array(max + 1).fill({ error: { data: { code: "RATE_LIMITED", path: "sync.delta" } } }));
+    expect(await tableCounts(api.db)).toEqual(before);
+  });
+
   test("unauthenticated floods are counted per address and still answer 401 first", async () => {
     const statuses = [];
     for (let i = 0; i < max + 1; i++) {

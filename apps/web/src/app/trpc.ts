@@ -1,4 +1,5 @@
 import type { AppRouter } from "@fieldsync/api";
+import { limits } from "@fieldsync/schema";
 import { QueryClient } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
@@ -17,6 +18,8 @@ export const trpcClient = createTRPCClient<AppRouter>({
   links: [
     httpBatchLink({
       url: "/trpc",
+      // The server refuses larger batches (BATCH_TOO_LARGE); the link splits them instead.
+      maxItems: limits.maxBatchCalls,
       // The engine renews an expiring access token (under a lock shared with the service worker).
       headers: async () => {
         const token = await engine.accessToken();
