@@ -4,9 +4,11 @@ import {
   type EntityRef,
   type EntityType,
   type LoginResponse,
+  type LookupConflictsResponse,
   type PushResponse,
   type ServerChange,
   type SyncOperation,
+  errorCodes,
   getEntity,
 } from "@fieldsync/schema";
 import { collapse } from "./collapse.ts";
@@ -425,24 +427,38 @@ export class LocalStore {
     });
   }
 
+  /** Conflicts this device's queued changes wait on. */
+  async awaitedConflictIds(): Promise<string[]> {
+    const waiting = await this.db.outbox.where("status").equals("conflict").toArray();
+    return [...new Set(waiting.flatMap((entry) => (entry.conflictId ? [entry.conflictId] : [])))];
+  }
+
   /**
-   * Replaces the known open conflicts with the server's list. A change waiting on a conflict that
-   * is no longer open was resolved elsewhere: it is dropped, and the resolution arrives as a
-   * server change with the next pull.
+   * Replaces the known open conflicts with the server's list and the looked-up state of this
+   * device's own conflicts (`own`). A change waits until its own conflict is known resolved (then
+   * it is dropped: the resolution arrives as a server change with the next pull). A conflict the
+   * server does not know (e.g. its database was reset) fails the change, which the user can
+   * retry or discard. A change whose conflict was not asked about stays as it is.
    */
-  async replaceConflicts(open: readonly Conflict[]): Promise<void> {
+  async replaceConflicts(open: readonly Conflict[], own: LookupConflictsResponse["conflicts"]): Promise<void> {
     await this.db.transaction("rw", [this.db.entities, this.db.outbox, this.db.conflicts], async () => {
       await this.db.conflicts.clear();
-      await this.db.conflicts.bulkPut([...open]);
-      const ids = new Set(open.map((conflict) => conflict.id));
-      const stale = await this.db.outbox
+      const ownOpen = own.flatMap((lookup) => (lookup.status === "open" && lookup.conflict ? [lookup.conflict] : []));
+      await this.db.conflicts.bulkPut([...open, ...ownOpen]);
+      const statusOf = new Map(own.map((lookup) => [lookup.conflictId, lookup.status]));
+      const settled = await this.db.outbox
         .where("status")
         .equals("conflict")
-        .filter((entry) => entry.conflictId !== null && !ids.has(entry.conflictId))
+        .filter((entry) => entry.conflictId !== null && (statusOf.get(entry.conflictId) ?? "open") !== "open")
         .toArray();
-      for (const entry of stale) {
-        await this.db.outbox.delete(entry.seq!);
-        await this.refresh(entry.entityType, entry.entityId);
+      for (const entry of settled) {
+        if (statusOf.get(entry.conflictId!) === "resolved") {
+          await this.db.outbox.delete(entry.seq!);
+          await this.refresh(entry.entityType, entry.entityId);
+        } else {
+          const error = { code: errorCodes.NOT_FOUND, message: "The server no longer knows the conflict this change waited on; retry or discard it" };
+          await this.db.outbox.put({ ...entry, status: "failed", conflictId: null, error });
+        }
       }
     });
   }

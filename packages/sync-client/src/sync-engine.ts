@@ -1,4 +1,13 @@
-import type { ConflictResolution, EntityData, ResolveConflictResponse, ServerChange, Subscription, SyncChangeInput } from "@fieldsync/schema";
+import {
+  type ConflictResolution,
+  type EntityData,
+  type LookupConflictsResponse,
+  type ResolveConflictResponse,
+  type ServerChange,
+  type Subscription,
+  type SyncChangeInput,
+  limits,
+} from "@fieldsync/schema";
 import { checksum } from "@fieldsync/sync-core";
 import { ApiClient, ApiError, NetworkError } from "./api-client.ts";
 import type { LocalDb, OutboxEntry } from "./local-db.ts";
@@ -246,8 +255,24 @@ export class SyncEngine {
   private async exchange(session: Session, report: SyncReport): Promise<void> {
     const deviceId = await this.ensureDevice(session);
     if ((await this.store.getSyncToken()) === null) await this.pull(deviceId, undefined, report);
-    await this.store.replaceConflicts(await this.api.listConflicts());
+    await this.refreshConflicts();
     await this.pushAll(deviceId, report);
+  }
+
+  /**
+   * The organization's open conflicts (the server's first page, for the Conflicts screen) plus
+   * the state of every conflict this device's own changes wait on, asked by id: the list alone
+   * is paged, so a conflict missing from it says nothing about whether it was resolved.
+   */
+  private async refreshConflicts(): Promise<void> {
+    const open = await this.api.listConflicts();
+    const listed = new Set(open.map((conflict) => conflict.id));
+    const unlisted = (await this.store.awaitedConflictIds()).filter((id) => !listed.has(id));
+    const own: LookupConflictsResponse["conflicts"] = [];
+    for (let i = 0; i < unlisted.length; i += limits.maxConflictLookup) {
+      own.push(...(await this.api.lookupConflicts(unlisted.slice(i, i + limits.maxConflictLookup))));
+    }
+    await this.store.replaceConflicts(open, own);
   }
 
   /** Pulls delta pages until the server has nothing more; without a token, the initial snapshot. */
@@ -323,7 +348,7 @@ export class SyncEngine {
     } catch (error) {
       if (error instanceof ApiError && (error.code === "CONFLICT_ALREADY_RESOLVED" || error.code === "CONFLICT_STALE")) {
         // Someone was faster or the entity moved on: show the server's current list.
-        await this.store.replaceConflicts(await this.api.listConflicts());
+        await this.refreshConflicts();
       }
       throw error;
     }
