@@ -417,10 +417,10 @@ export class LocalStore {
     }
   }
 
-  /** Marks changes the server refused as a whole (validation) as failed, so the rest can go. */
-  async failEntries(entries: readonly OutboxEntry[], error: { code: string; message: string }): Promise<void> {
+  /** Marks changes that can never be accepted as failed (with why), so the rest can go. */
+  async failEntries(failed: readonly { entry: OutboxEntry; error: { code: string; message: string } }[]): Promise<void> {
     await this.db.transaction("rw", this.db.outbox, async () => {
-      for (const entry of entries) {
+      for (const { entry, error } of failed) {
         const current = await this.db.outbox.get(entry.seq!);
         if (current) await this.db.outbox.put({ ...current, status: "failed", error });
       }
