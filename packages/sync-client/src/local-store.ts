@@ -23,6 +23,14 @@ export class LocalValidationError extends Error {
   }
 }
 
+/** A login of one user offered to another user's store; `owner` is the store's user. */
+export class StoreOwnedByAnotherUser extends Error {
+  constructor(readonly owner: string) {
+    super("This local store belongs to another user");
+    this.name = "StoreOwnedByAnotherUser";
+  }
+}
+
 export interface Session {
   token: string;
   /** ISO time the access token stops working. */
@@ -525,17 +533,19 @@ export class LocalStore {
     return this.getMeta<Session>("session");
   }
 
+  /** The user this store belongs to (the first to log in with it); undefined while nobody has. */
+  owner(): Promise<string | undefined> {
+    return this.getMeta<string>("userId");
+  }
+
   /**
-   * Stores a login. Another user's data (and device identity) is wiped first: devices belong to
-   * one user, and one technician must not see or push another's unsynced changes.
+   * Stores a login. A store holds one user's data for good (see Accounts): another user's login
+   * is refused with StoreOwnedByAnotherUser, and nothing here is touched.
    */
   async setSession(session: Session): Promise<void> {
-    const previous = await this.getSession();
-    const lastUser = await this.getMeta<string>("userId");
-    if ((previous && previous.user.id !== session.user.id) || (lastUser && lastUser !== session.user.id)) {
-      await this.clearAll();
-    }
     await this.db.transaction("rw", this.db.meta, async () => {
+      const owner = await this.owner();
+      if (owner !== undefined && owner !== session.user.id) throw new StoreOwnedByAnotherUser(owner);
       await this.setMeta("session", session);
       await this.setMeta("userId", session.user.id);
     });
@@ -544,13 +554,6 @@ export class LocalStore {
   /** Forgets the token; data and outbox stay for the same user's next login. */
   async clearSession(): Promise<void> {
     await this.db.meta.delete("session");
-  }
-
-  /** Everything, device identity included. */
-  async clearAll(): Promise<void> {
-    await this.db.transaction("rw", [this.db.entities, this.db.outbox, this.db.conflicts, this.db.meta], async () => {
-      await Promise.all([this.db.entities.clear(), this.db.outbox.clear(), this.db.conflicts.clear(), this.db.meta.clear()]);
-    });
   }
 
   /** This browser profile's device id, created on first use. */

@@ -114,7 +114,10 @@ export class SyncEngine {
     });
   }
 
-  /** Logs in and registers this device. Another user's local data is wiped (see setSession). */
+  /**
+   * Logs in and registers this device. Throws StoreOwnedByAnotherUser (after the server accepted
+   * the password) when this store is another user's: pick the store with Accounts.signIn.
+   */
   async login(email: string, password: string): Promise<Session> {
     const session = toSession(await this.api.login({ email, password }));
     await this.store.setSession(session);
