@@ -30,6 +30,11 @@ export interface AccountsOptions extends Omit<SyncEngineOptions, "db"> {
   dexie?: DexieOptions;
 }
 
+/** The part of IDBFactory used here (typed apart: Node-only packages type-check this file too). */
+interface DatabaseLister {
+  databases(): Promise<{ name?: string }[]>;
+}
+
 const normalizeEmail = (email: string) => email.trim().toLowerCase();
 const freshStoreName = () => `fieldsync-user-${crypto.randomUUID()}`;
 
@@ -132,7 +137,7 @@ export class Accounts {
   private adoptLegacyStore(): Promise<void> {
     this.adopted ??= (async () => {
       if (await this.db.meta.get("legacyAdopted")) return;
-      const factory = (this.options.dexie?.indexedDB as IDBFactory | undefined) ?? globalThis.indexedDB;
+      const factory = (this.options.dexie?.indexedDB ?? (globalThis as { indexedDB?: unknown }).indexedDB) as DatabaseLister;
       const names = (await factory.databases()).map((database) => database.name);
       if (names.includes(legacyStoreName)) {
         const legacy = new LocalDb(legacyStoreName, this.options.dexie);
