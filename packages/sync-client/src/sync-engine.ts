@@ -8,7 +8,7 @@ import {
   limits,
 } from "@fieldsync/schema";
 import { ApiClient, ApiError, NetworkError } from "./api-client.ts";
-import type { LocalDb, OutboxEntry } from "./local-db.ts";
+import type { LocalDb } from "./local-db.ts";
 import { LocalStore, type Session, type SyncPhase, toSession } from "./local-store.ts";
 import { checkedChanges, entriesNamedBy, isUnpinnedRefusal } from "./push-batch.ts";
 import { withLock } from "./sync-lock.ts";
