@@ -32,6 +32,27 @@ describe("resolving conflicts", () => {
     expect(foreign.body.conflicts).toEqual([]);
   });
 
+  test("lookup answers each named conflict's state, org-scoped, in request order, at most 100 ids", async () => {
+    const open = await conflictOn({ server: { name: "A" }, client: { name: "B" } });
+    const resolved = await conflictOn({ server: { name: "C" }, client: { name: "D" } });
+    await resolve("tech2", { conflictId: resolved.id, resolution: "SERVER_WINS" });
+    const missing = randomUUID();
+    const lookup = (user: UserName, conflictIds: unknown) => api.call(user, "POST", "/api/sync/conflicts/lookup", { conflictIds });
+
+    const answer = await lookup("tech2", [resolved.id, missing, open.id]);
+    expect(answer.status).toBe(200);
+    expect(answer.body.conflicts).toEqual([
+      { conflictId: resolved.id, status: "resolved", conflict: expect.objectContaining({ id: resolved.id, resolution: "SERVER_WINS" }) },
+      { conflictId: missing, status: "unknown", conflict: null },
+      { conflictId: open.id, status: "open", conflict: expect.objectContaining({ id: open.id, deviceId: "phone-a", resolvedAt: null }) },
+    ]);
+    expect((await lookup("globex", [open.id])).body.conflicts).toEqual([{ conflictId: open.id, status: "unknown", conflict: null }]);
+
+    const tooMany = await lookup("tech1", Array.from({ length: 101 }, () => randomUUID()));
+    expect(tooMany).toMatchObject({ status: 400, body: { code: "VALIDATION_FAILED", issues: [expect.objectContaining({ path: "conflictIds" })] } });
+    expect(await lookup("tech1", [])).toMatchObject({ status: 400, body: { code: "VALIDATION_FAILED" } });
+  });
+
   test("CLIENT_WINS writes the client's data as a new version that other devices pull", async () => {
     const conflict = await conflictOn({ server: { name: "Server name" }, client: { name: "Client name", notes: "client" } });
     const watcher = await api.push("tech2", "tablet-b", []);

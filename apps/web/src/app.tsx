@@ -1,6 +1,6 @@
 import { useEffect } from "react";
 import { listenForChangeNudges } from "./app/change-nudges.ts";
-import { requestPersistentStorage, startSyncTriggers, store } from "./app/runtime.ts";
+import { account, requestPersistentStorage, startSyncTriggers, store } from "./app/runtime.ts";
 import { useLiveQuery } from "./app/use-live-query.ts";
 import { type Route, useRoute } from "./app/use-route.ts";
 import { BottomNav } from "./components/bottom-nav.tsx";
@@ -42,7 +42,7 @@ function Screen({ route }: { route: Route }) {
 export function App() {
   const route = useRoute();
   // null: no session (log in); undefined: still reading IndexedDB.
-  const session = useLiveQuery(async () => (await store.getSession()) ?? null, []);
+  const session = useLiveQuery(async () => (account ? ((await store.getSession()) ?? null) : null), []);
   const loggedIn = Boolean(session);
 
   useEffect(() => {

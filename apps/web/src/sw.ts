@@ -1,4 +1,4 @@
-import { LocalDb, SyncEngine, isRetryable } from "@fieldsync/sync-client";
+import { Accounts, isRetryable } from "@fieldsync/sync-client";
 import { clientsClaim } from "workbox-core";
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
@@ -21,21 +21,25 @@ self.addEventListener("message", (event) => {
   if ((event.data as { type?: string } | null)?.type === "SKIP_WAITING") void self.skipWaiting();
 });
 
+const accounts = new Accounts({ baseUrl: self.location.origin });
+
 /**
- * The spec's processSyncEvent: push the outbox from IndexedDB with the same engine the page uses
+ * The spec's processSyncEvent: push the outbox of the active user's store (the one the page shows:
+ * another user's store has no session and waits for its owner) with the same engine the page uses
  * (same database, same Web Lock, so it never runs alongside a tab's sync). A rejected promise
  * tells the browser to retry later with its own backoff; problems a retry cannot fix (logged
  * out, device revoked) resolve, so the browser stops retrying.
  */
 async function processSyncEvent(event: SyncEvent): Promise<void> {
-  const db = new LocalDb("fieldsync");
+  const account = await accounts.active();
+  if (!account) return;
+  const engine = accounts.open(account);
   try {
-    const engine = new SyncEngine({ db, baseUrl: self.location.origin });
     await engine.sync();
   } catch (error) {
     if (isRetryable(error) && !event.lastChance) throw error;
   } finally {
-    db.close();
+    engine.store.db.close();
   }
 }
 

@@ -47,6 +47,7 @@ export const restRoutes: RestRoute[] = [
   route({ method: "DELETE", url: "/api/sync/devices/:deviceId", procedure: "devices.revoke", source: "params", summary: "Revoke a device (own devices; admins any in the organization)" }),
   route({ method: "PUT", url: "/api/sync/subscription", procedure: "devices.subscribe", source: "body", summary: "What the device keeps offline (selective sync)" }),
   route({ method: "GET", url: "/api/sync/conflicts", procedure: "conflicts.list", source: "query", summary: "Open conflicts of the organization" }),
+  route({ method: "POST", url: "/api/sync/conflicts/lookup", procedure: "conflicts.lookup", source: "body", summary: "State (open, resolved, unknown) of up to 100 named conflicts, whatever the organization's open list holds" }),
   route({ method: "POST", url: "/api/sync/conflicts/resolve", procedure: "conflicts.resolve", source: "body", summary: "Resolve a conflict (409 CONFLICT_STALE when the entity changed meanwhile)" }),
   route({ method: "GET", url: "/api/sync/queue/stats", procedure: "queue.stats", source: "none", summary: "Queue counts per status, oldest pending, per-device backlog" }),
   route({ method: "POST", url: "/api/sync/queue/retry", procedure: "queue.retry", source: "body", summary: "Put FAILED changes back in the queue" }),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { limits } from "./limits.ts";
 import { conflictResolutionSchema, syncOperationSchema } from "./enums.ts";
 import { entityIdSchema, isoDateTime } from "./fields.ts";
 import { entityDataSchema } from "./payload.ts";
@@ -53,3 +54,23 @@ export const resolveConflictResponseSchema = z.object({
 export type ResolveConflictResponse = z.infer<typeof resolveConflictResponseSchema>;
 
 export const listConflictsResponseSchema = z.object({ conflicts: z.array(conflictSchema) });
+
+/**
+ * POST /api/sync/conflicts/lookup: the state of named conflicts, however many others the
+ * organization has open (the list above is paged). A device asks about the conflicts its own
+ * queued changes wait on, and drops such a change only once its conflict is resolved.
+ */
+export const lookupConflictsBodySchema = z.strictObject({
+  conflictIds: z.array(z.uuid()).min(1).max(limits.maxConflictLookup),
+});
+export type LookupConflictsBody = z.infer<typeof lookupConflictsBodySchema>;
+
+/** unknown: no such conflict in the caller's organization (never created, or of another one). */
+export const conflictStatusSchema = z.enum(["open", "resolved", "unknown"]);
+export type ConflictStatus = z.infer<typeof conflictStatusSchema>;
+
+export const lookupConflictsResponseSchema = z.object({
+  /** One entry per requested id, in request order; `conflict` is null when unknown. */
+  conflicts: z.array(z.object({ conflictId: z.uuid(), status: conflictStatusSchema, conflict: conflictSchema.nullable() })),
+});
+export type LookupConflictsResponse = z.infer<typeof lookupConflictsResponseSchema>;

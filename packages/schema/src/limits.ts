@@ -24,6 +24,8 @@ export const limits = {
   maxStringLength: 10_000,
   /** Any object key anywhere in a request. */
   maxKeyLength: 200,
+  /** Conflict ids per POST /api/sync/conflicts/lookup (tRPC sends them in the URL of a GET). */
+  maxConflictLookup: 100,
   /** Audit entries per page of GET /api/audit. */
   maxAuditPageSize: 200,
   defaultAuditPageSize: 50,

@@ -5,6 +5,7 @@ import {
   type Device,
   type LoginBody,
   type LoginResponse,
+  type LookupConflictsResponse,
   type PushBodyInput,
   type PushResponse,
   type ResolveConflictBody,
@@ -14,6 +15,7 @@ import {
   deviceResponseSchema,
   listConflictsResponseSchema,
   loginResponseSchema,
+  lookupConflictsResponseSchema,
   pushResponseSchema,
   resolveConflictResponseSchema,
   subscriptionResponseSchema,
@@ -124,6 +126,11 @@ export class ApiClient {
 
   async listConflicts(): Promise<Conflict[]> {
     return (await this.request("GET", "/api/sync/conflicts", listConflictsResponseSchema)).conflicts;
+  }
+
+  /** The state of named conflicts (at most limits.maxConflictLookup ids per call). */
+  async lookupConflicts(conflictIds: string[]): Promise<LookupConflictsResponse["conflicts"]> {
+    return (await this.request("POST", "/api/sync/conflicts/lookup", lookupConflictsResponseSchema, { conflictIds })).conflicts;
   }
 
   resolveConflict(body: ResolveConflictBody): Promise<ResolveConflictResponse> {

@@ -1,6 +1,7 @@
 import { startTestServer, type TestServer } from "@fieldsync/server/testing";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ApiError } from "./api-client.ts";
+import { StoreOwnedByAnotherUser } from "./local-store.ts";
 import { SyncEngine } from "./sync-engine.ts";
 import { loggedInDevice } from "./test-support/device.ts";
 
@@ -33,17 +34,16 @@ test("a revoked device stops syncing, keeps its outbox, and syncs again once re-
   device.close();
 });
 
-test("logging in as another user wipes the previous user's data and device identity", async () => {
+test("a store refuses another user's login and keeps the owner's data (Accounts picks the right store)", async () => {
   const device = await loggedInDevice(server.url, "tech1@northwind.test");
   await device.engine.sync();
   const first = await device.engine.store.device();
   await device.engine.store.create("asset", { name: "Unsynced of tech1" });
 
-  await device.engine.login("tech@globex.test", "fieldsync-demo");
-  expect(await device.db.outbox.count()).toBe(0);
-  expect((await device.engine.store.device()).deviceId).not.toBe(first.deviceId);
-  await device.engine.sync();
-  expect((await device.engine.store.list("asset")).map((a) => a.data?.["name"])).toEqual(["Globex Compressor"]);
+  await expect(device.engine.login("tech@globex.test", "fieldsync-demo")).rejects.toBeInstanceOf(StoreOwnedByAnotherUser);
+  expect(await device.db.outbox.count()).toBe(1);
+  expect(await device.engine.store.device()).toEqual(first);
+  expect((await device.engine.store.getSession())?.user.email).toBe("tech1@northwind.test");
   device.close();
 });
 

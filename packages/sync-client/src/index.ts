@@ -1,3 +1,4 @@
+export * from "./accounts.ts";
 export * from "./api-client.ts";
 export * from "./backoff.ts";
 export * from "./collapse.ts";

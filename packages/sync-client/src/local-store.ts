@@ -4,9 +4,11 @@ import {
   type EntityRef,
   type EntityType,
   type LoginResponse,
+  type LookupConflictsResponse,
   type PushResponse,
   type ServerChange,
   type SyncOperation,
+  errorCodes,
   getEntity,
 } from "@fieldsync/schema";
 import { collapse } from "./collapse.ts";
@@ -18,6 +20,14 @@ export class LocalValidationError extends Error {
   constructor(readonly issues: { path: string; message: string }[]) {
     super(issues.map((issue) => `${issue.path || "(entity)"}: ${issue.message}`).join("; "));
     this.name = "LocalValidationError";
+  }
+}
+
+/** A login of one user offered to another user's store; `owner` is the store's user. */
+export class StoreOwnedByAnotherUser extends Error {
+  constructor(readonly owner: string) {
+    super("This local store belongs to another user");
+    this.name = "StoreOwnedByAnotherUser";
   }
 }
 
@@ -415,34 +425,48 @@ export class LocalStore {
     }
   }
 
-  /** Marks changes the server refused as a whole (validation) as failed, so the rest can go. */
-  async failEntries(entries: readonly OutboxEntry[], error: { code: string; message: string }): Promise<void> {
+  /** Marks changes that can never be accepted as failed (with why), so the rest can go. */
+  async failEntries(failed: readonly { entry: OutboxEntry; error: { code: string; message: string } }[]): Promise<void> {
     await this.db.transaction("rw", this.db.outbox, async () => {
-      for (const entry of entries) {
+      for (const { entry, error } of failed) {
         const current = await this.db.outbox.get(entry.seq!);
         if (current) await this.db.outbox.put({ ...current, status: "failed", error });
       }
     });
   }
 
+  /** Conflicts this device's queued changes wait on. */
+  async awaitedConflictIds(): Promise<string[]> {
+    const waiting = await this.db.outbox.where("status").equals("conflict").toArray();
+    return [...new Set(waiting.flatMap((entry) => (entry.conflictId ? [entry.conflictId] : [])))];
+  }
+
   /**
-   * Replaces the known open conflicts with the server's list. A change waiting on a conflict that
-   * is no longer open was resolved elsewhere: it is dropped, and the resolution arrives as a
-   * server change with the next pull.
+   * Replaces the known open conflicts with the server's list and the looked-up state of this
+   * device's own conflicts (`own`). A change waits until its own conflict is known resolved (then
+   * it is dropped: the resolution arrives as a server change with the next pull). A conflict the
+   * server does not know (e.g. its database was reset) fails the change, which the user can
+   * retry or discard. A change whose conflict was not asked about stays as it is.
    */
-  async replaceConflicts(open: readonly Conflict[]): Promise<void> {
+  async replaceConflicts(open: readonly Conflict[], own: LookupConflictsResponse["conflicts"]): Promise<void> {
     await this.db.transaction("rw", [this.db.entities, this.db.outbox, this.db.conflicts], async () => {
       await this.db.conflicts.clear();
-      await this.db.conflicts.bulkPut([...open]);
-      const ids = new Set(open.map((conflict) => conflict.id));
-      const stale = await this.db.outbox
+      const ownOpen = own.flatMap((lookup) => (lookup.status === "open" && lookup.conflict ? [lookup.conflict] : []));
+      await this.db.conflicts.bulkPut([...open, ...ownOpen]);
+      const statusOf = new Map(own.map((lookup) => [lookup.conflictId, lookup.status]));
+      const settled = await this.db.outbox
         .where("status")
         .equals("conflict")
-        .filter((entry) => entry.conflictId !== null && !ids.has(entry.conflictId))
+        .filter((entry) => entry.conflictId !== null && (statusOf.get(entry.conflictId) ?? "open") !== "open")
         .toArray();
-      for (const entry of stale) {
-        await this.db.outbox.delete(entry.seq!);
-        await this.refresh(entry.entityType, entry.entityId);
+      for (const entry of settled) {
+        if (statusOf.get(entry.conflictId!) === "resolved") {
+          await this.db.outbox.delete(entry.seq!);
+          await this.refresh(entry.entityType, entry.entityId);
+        } else {
+          const error = { code: errorCodes.NOT_FOUND, message: "The server no longer knows the conflict this change waited on; retry or discard it" };
+          await this.db.outbox.put({ ...entry, status: "failed", conflictId: null, error });
+        }
       }
     });
   }
@@ -509,17 +533,19 @@ export class LocalStore {
     return this.getMeta<Session>("session");
   }
 
+  /** The user this store belongs to (the first to log in with it); undefined while nobody has. */
+  owner(): Promise<string | undefined> {
+    return this.getMeta<string>("userId");
+  }
+
   /**
-   * Stores a login. Another user's data (and device identity) is wiped first: devices belong to
-   * one user, and one technician must not see or push another's unsynced changes.
+   * Stores a login. A store holds one user's data for good (see Accounts): another user's login
+   * is refused with StoreOwnedByAnotherUser, and nothing here is touched.
    */
   async setSession(session: Session): Promise<void> {
-    const previous = await this.getSession();
-    const lastUser = await this.getMeta<string>("userId");
-    if ((previous && previous.user.id !== session.user.id) || (lastUser && lastUser !== session.user.id)) {
-      await this.clearAll();
-    }
     await this.db.transaction("rw", this.db.meta, async () => {
+      const owner = await this.owner();
+      if (owner !== undefined && owner !== session.user.id) throw new StoreOwnedByAnotherUser(owner);
       await this.setMeta("session", session);
       await this.setMeta("userId", session.user.id);
     });
@@ -528,13 +554,6 @@ export class LocalStore {
   /** Forgets the token; data and outbox stay for the same user's next login. */
   async clearSession(): Promise<void> {
     await this.db.meta.delete("session");
-  }
-
-  /** Everything, device identity included. */
-  async clearAll(): Promise<void> {
-    await this.db.transaction("rw", [this.db.entities, this.db.outbox, this.db.conflicts, this.db.meta], async () => {
-      await Promise.all([this.db.entities.clear(), this.db.outbox.clear(), this.db.conflicts.clear(), this.db.meta.clear()]);
-    });
   }
 
   /** This browser profile's device id, created on first use. */

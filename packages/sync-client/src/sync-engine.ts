@@ -1,8 +1,16 @@
-import type { ConflictResolution, EntityData, ResolveConflictResponse, ServerChange, Subscription, SyncChangeInput } from "@fieldsync/schema";
-import { checksum } from "@fieldsync/sync-core";
+import {
+  type ConflictResolution,
+  type EntityData,
+  type LookupConflictsResponse,
+  type ResolveConflictResponse,
+  type ServerChange,
+  type Subscription,
+  limits,
+} from "@fieldsync/schema";
 import { ApiClient, ApiError, NetworkError } from "./api-client.ts";
-import type { LocalDb, OutboxEntry } from "./local-db.ts";
+import type { LocalDb } from "./local-db.ts";
 import { LocalStore, type Session, type SyncPhase, toSession } from "./local-store.ts";
+import { checkedChanges, entriesNamedBy, isUnpinnedRefusal } from "./push-batch.ts";
 import { withLock } from "./sync-lock.ts";
 
 export interface SyncEngineOptions {
@@ -31,44 +39,17 @@ export interface SyncReport {
   duplicates: number;
   /** Server changes stored locally (newer than what this device had). */
   received: number;
+  /** Changes marked failed on this device without an answer of their own: invalid, or refused alone. */
+  failed: number;
 }
 
-const emptyReport = (): SyncReport => ({ pushed: 0, applied: 0, conflicts: 0, rejected: 0, queued: 0, duplicates: 0, received: 0 });
+const emptyReport = (): SyncReport => ({ pushed: 0, applied: 0, conflicts: 0, rejected: 0, queued: 0, duplicates: 0, received: 0, failed: 0 });
 
 function phaseOf(error: unknown): SyncPhase {
   if (error instanceof NetworkError) return "offline";
   if (error instanceof ApiError && error.status === 401) return "unauthorized";
   if (error instanceof ApiError && error.code === "DEVICE_REVOKED") return "revoked";
   return "error";
-}
-
-async function toSyncChange(entry: OutboxEntry): Promise<SyncChangeInput> {
-  return {
-    changeId: entry.changeId,
-    entityType: entry.entityType,
-    entityId: entry.entityId,
-    operation: entry.operation,
-    payload: entry.payload,
-    clientVersion: entry.baseVersion,
-    timestamp: entry.timestamp,
-    // A DELETE has no data whose integrity could be checked.
-    ...(entry.operation === "DELETE" ? {} : { checksum: await checksum(entry.payload) }),
-  };
-}
-
-/** Entries a VALIDATION_FAILED push names (issue paths like `changes.3.payload.name`). */
-function entriesNamedBy(batch: readonly OutboxEntry[], issues: ApiError["issues"]) {
-  const byIndex = new Map<number, string[]>();
-  for (const issue of issues) {
-    const match = /^changes\.(\d+)(?:\.(.*))?$/.exec(issue.path);
-    if (!match) continue;
-    const index = Number(match[1]);
-    byIndex.set(index, [...(byIndex.get(index) ?? []), `${match[2] ?? "change"}: ${issue.message}`]);
-  }
-  return [...byIndex].flatMap(([index, messages]) => {
-    const entry = batch[index];
-    return entry ? [{ entry, message: messages.join("; ") }] : [];
-  });
 }
 
 /**
@@ -133,7 +114,10 @@ export class SyncEngine {
     });
   }
 
-  /** Logs in and registers this device. Another user's local data is wiped (see setSession). */
+  /**
+   * Logs in and registers this device. Throws StoreOwnedByAnotherUser (after the server accepted
+   * the password) when this store is another user's: pick the store with Accounts.signIn.
+   */
   async login(email: string, password: string): Promise<Session> {
     const session = toSession(await this.api.login({ email, password }));
     await this.store.setSession(session);
@@ -246,8 +230,24 @@ export class SyncEngine {
   private async exchange(session: Session, report: SyncReport): Promise<void> {
     const deviceId = await this.ensureDevice(session);
     if ((await this.store.getSyncToken()) === null) await this.pull(deviceId, undefined, report);
-    await this.store.replaceConflicts(await this.api.listConflicts());
+    await this.refreshConflicts();
     await this.pushAll(deviceId, report);
+  }
+
+  /**
+   * The organization's open conflicts (the server's first page, for the Conflicts screen) plus
+   * the state of every conflict this device's own changes wait on, asked by id: the list alone
+   * is paged, so a conflict missing from it says nothing about whether it was resolved.
+   */
+  private async refreshConflicts(): Promise<void> {
+    const open = await this.api.listConflicts();
+    const listed = new Set(open.map((conflict) => conflict.id));
+    const unlisted = (await this.store.awaitedConflictIds()).filter((id) => !listed.has(id));
+    const own: LookupConflictsResponse["conflicts"] = [];
+    for (let i = 0; i < unlisted.length; i += limits.maxConflictLookup) {
+      own.push(...(await this.api.lookupConflicts(unlisted.slice(i, i + limits.maxConflictLookup))));
+    }
+    await this.store.replaceConflicts(open, own);
   }
 
   /** Pulls delta pages until the server has nothing more; without a token, the initial snapshot. */
@@ -267,29 +267,44 @@ export class SyncEngine {
     if (initial) await this.store.patchSyncState({ initialSyncDone: true, progress: null });
   }
 
+  /**
+   * Pushes the outbox in batches. A change that can never be accepted is marked failed and the
+   * rest go on: invalid ones before sending; ones the server names in a VALIDATION_FAILED; and
+   * when it refuses a batch without naming a change, the batch is halved until the offending
+   * change is alone (a refused batch writes nothing, so re-sending its other changes is safe).
+   */
   private async pushAll(deviceId: string, report: SyncReport): Promise<void> {
+    const batchSize = this.options.pushBatchSize ?? 100;
+    let limit = batchSize;
     // Changes the server queued are asked about again in a later cycle, not in a tight loop.
     const queued = new Set<number>();
     // Always push once, even with nothing queued: the answer carries other devices' changes.
-    for (let first = true; ; first = false) {
-      const batch = await this.store.claimBatch(this.options.pushBatchSize ?? 100, queued);
-      if (batch.length === 0 && !first) return;
-      const changes = await Promise.all(batch.map(toSyncChange));
+    for (let pushed = false; ; ) {
+      const claimed = await this.store.claimBatch(limit, queued);
+      if (claimed.length === 0 && pushed) return;
+      const { sendable, failed } = await checkedChanges(claimed);
+      await this.fail(failed, report);
+      if (sendable.length === 0 && claimed.length > 0) continue;
+      const batch = sendable.map(({ entry }) => entry);
       let response;
       try {
         response = await this.api.push({
           deviceId,
           ...(this.options.deviceName ? { deviceName: this.options.deviceName } : {}),
           syncToken: await this.store.getSyncToken(),
-          changes,
+          changes: sendable.map(({ change }) => change),
         });
       } catch (error) {
-        const named = error instanceof ApiError && error.code === "VALIDATION_FAILED" ? entriesNamedBy(batch, error.issues) : [];
-        if (named.length === 0) throw error;
-        // One invalid change must not hold the others back: fail it, send the rest again.
-        for (const { entry, message } of named) await this.store.failEntries([entry], { code: "VALIDATION_FAILED", message });
+        const named = error instanceof ApiError ? entriesNamedBy(batch, error) : [];
+        if (named.length > 0) await this.fail(named, report);
+        else if (isUnpinnedRefusal(error) && batch.length === 1) {
+          await this.fail([{ entry: batch[0]!, error: { code: error.code, message: error.message } }], report);
+          limit = batchSize;
+        } else if (isUnpinnedRefusal(error) && batch.length > 1) limit = Math.ceil(batch.length / 2);
+        else throw error;
         continue;
       }
+      pushed = true;
       report.pushed += batch.length;
       report.received += await this.store.applyPushResults(batch, response);
       for (const result of response.results) {
@@ -305,6 +320,12 @@ export class SyncEngine {
       if (response.hasMore) await this.pull(deviceId, response.syncToken, report);
       if (batch.length === 0) return;
     }
+  }
+
+  private async fail(failed: Parameters<LocalStore["failEntries"]>[0], report: SyncReport): Promise<void> {
+    if (failed.length === 0) return;
+    await this.store.failEntries(failed);
+    report.failed += failed.length;
   }
 
   /**
@@ -323,7 +344,7 @@ export class SyncEngine {
     } catch (error) {
       if (error instanceof ApiError && (error.code === "CONFLICT_ALREADY_RESOLVED" || error.code === "CONFLICT_STALE")) {
         // Someone was faster or the entity moved on: show the server's current list.
-        await this.store.replaceConflicts(await this.api.listConflicts());
+        await this.refreshConflicts();
       }
       throw error;
     }

@@ -145,6 +145,14 @@ const attacks: Record<string, Attack[]> = {
     { name: "list conflicts", foreign: () => undefined, check: expectEmpty("conflicts") },
     { name: "filter on a Northwind entity", foreign: () => ({ entityId: northwind.secrets[0] }), missing: () => ({ entityId: missingUuid }), check: expectEmpty("conflicts") },
   ],
+  "conflicts.lookup": [
+    {
+      name: "look up a Northwind conflict",
+      foreign: () => ({ conflictIds: [northwind.conflictId] }),
+      missing: () => ({ conflictIds: [missingUuid] }),
+      check: (a) => expect(a.body.conflicts).toEqual([expect.objectContaining({ status: "unknown", conflict: null })]),
+    },
+  ],
   "conflicts.resolve": (["CLIENT_WINS", "SERVER_WINS", "MERGE", "MANUAL"] as const).map((resolution) => ({
     name: `resolve a Northwind conflict (${resolution})`,
     foreign: () => ({ conflictId: northwind.conflictId, resolution, ...(resolution === "MERGE" && { mergedData: { name: "x" } }) }),

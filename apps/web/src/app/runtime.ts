@@ -1,4 +1,4 @@
-import { LocalDb, SyncEngine, SyncScheduler } from "@fieldsync/sync-client";
+import { Accounts, SyncScheduler } from "@fieldsync/sync-client";
 
 /** Shown in the devices list so a technician can tell their phone from their tablet. */
 function describeDevice(): string {
@@ -8,9 +8,14 @@ function describeDevice(): string {
   return `${browser} on ${os}`;
 }
 
-// One store per origin, shared with the service worker (src/sw.ts opens the same database).
-export const db = new LocalDb("fieldsync");
-export const engine = new SyncEngine({ db, baseUrl: location.origin, deviceName: describeDevice() });
+// One store per user on this browser (a shared phone keeps each technician's work apart). The
+// page shows the active user's store, as the service worker (src/sw.ts) does; signing in as
+// someone else makes theirs active and reloads the page (login-screen.tsx).
+export const accounts = new Accounts({ baseUrl: location.origin, deviceName: describeDevice() });
+/** Whose store this page shows; null before anyone signed in on this browser. */
+export const account = (await accounts.active()) ?? null;
+// Before the first sign-in the app shows only the login screen, which never opens this store.
+export const engine = accounts.open(account ?? { dbName: "fieldsync-signed-out" });
 export const store = engine.store;
 export const scheduler = new SyncScheduler(engine, { intervalMs: 30_000, isOnline: () => navigator.onLine });
 

@@ -1,21 +1,29 @@
-import { ApiError, NetworkError } from "@fieldsync/sync-client";
-import { type FormEvent, useState } from "react";
-import { engine, requestPersistentStorage, scheduler, store } from "../app/runtime.ts";
-import { useLiveQuery } from "../app/use-live-query.ts";
+import { type Account, ApiError, NetworkError } from "@fieldsync/sync-client";
+import { type FormEvent, useEffect, useState } from "react";
+import { accounts, engine, requestPersistentStorage, scheduler } from "../app/runtime.ts";
+
+const changes = (count: number) => `${count} unsynced change${count === 1 ? "" : "s"}`;
 
 export function LoginScreen() {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const pending = useLiveQuery(() => store.db.outbox.count(), []);
+  const [unsynced, setUnsynced] = useState<{ account: Account; changes: number }[]>([]);
+  useEffect(() => void accounts.unsynced().then(setUnsynced), []);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      await engine.login(email.trim(), password);
+      const signedIn = await accounts.signIn(email.trim(), password);
+      signedIn.engine.store.db.close();
+      if (signedIn.account.dbName !== engine.store.db.name) {
+        // Another user's store: the page starts over on it (nothing of the previous user stays in memory).
+        location.reload();
+        return;
+      }
       void requestPersistentStorage();
       void scheduler.request();
     } catch (caught) {
@@ -32,10 +40,16 @@ export function LoginScreen() {
       <img src="/icons/icon-192.png" alt="" width={72} height={72} />
       <h1>Fieldsync</h1>
       <p className="muted">Asset Manager for field technicians</p>
-      {pending ? (
-        <p className="notice">
-          {pending} change{pending === 1 ? "" : "s"} on this device are not synced yet. Log in as the same user to send them.
-        </p>
+      {unsynced.length ? (
+        <div className="notice" role="status">
+          {unsynced.map(({ account, changes: count }) => (
+            <p key={account.userId}>
+              {account.name || account.email} has {changes(count)} on this device; {count === 1 ? "it stays here and syncs" : "they stay here and sync"}{" "}
+              when {account.name || account.email} signs in again.
+            </p>
+          ))}
+          <p>Everyone who signs in here sees only their own data.</p>
+        </div>
       ) : null}
       <form className="form" onSubmit={submit}>
         <div className="field">

@@ -1,10 +1,12 @@
 import {
   listConflictsQuerySchema,
   listConflictsResponseSchema,
+  lookupConflictsBodySchema,
+  lookupConflictsResponseSchema,
   resolveConflictBodySchema,
   resolveConflictResponseSchema,
 } from "@fieldsync/schema";
-import { listConflicts, resolveConflict } from "../sync/conflicts.ts";
+import { listConflicts, lookupConflicts, resolveConflict } from "../sync/conflicts.ts";
 import { authedProcedure, router } from "../trpc.ts";
 
 export const conflictsRouter = router({
@@ -12,6 +14,10 @@ export const conflictsRouter = router({
     .input(listConflictsQuerySchema.default({ limit: 100 }))
     .output(listConflictsResponseSchema)
     .query(async ({ ctx, input }) => ({ conflicts: await listConflicts(ctx.db, ctx.user, input) })),
+  lookup: authedProcedure
+    .input(lookupConflictsBodySchema)
+    .output(lookupConflictsResponseSchema)
+    .query(({ ctx, input }) => lookupConflicts(ctx.db, ctx.user, input.conflictIds)),
   resolve: authedProcedure
     .input(resolveConflictBodySchema)
     .output(resolveConflictResponseSchema)

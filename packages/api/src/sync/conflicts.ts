@@ -3,6 +3,7 @@ import {
   type Conflict,
   type EntityData,
   type EntityType,
+  type LookupConflictsResponse,
   type ResolveConflictBody,
   type ResolveConflictResponse,
   getEntity,
@@ -30,6 +31,22 @@ export async function listConflicts(db: Db, user: AuthUser, query: { entityType?
     take: query.limit,
   });
   return withDeviceIds(db, rows);
+}
+
+/**
+ * The state of each named conflict, in request order. Ids of other organizations are `unknown`,
+ * exactly like ids that never existed.
+ */
+export async function lookupConflicts(db: Db, user: AuthUser, conflictIds: readonly string[]): Promise<LookupConflictsResponse> {
+  const rows = await db.syncConflict.findMany({ where: { orgId: user.orgId, id: { in: [...new Set(conflictIds)] } } });
+  const byId = new Map((await withDeviceIds(db, rows)).map((conflict) => [conflict.id, conflict]));
+  return {
+    conflicts: conflictIds.map((conflictId) => {
+      const conflict = byId.get(conflictId) ?? null;
+      const status = conflict === null ? "unknown" : conflict.resolvedAt === null ? "open" : "resolved";
+      return { conflictId, status, conflict };
+    }),
+  };
 }
 
 /** What the entity becomes under a resolution; null means it ends up (or stays) deleted. */
