@@ -1,7 +1,8 @@
 import { expect, test } from "vitest";
 import { login, openAsset, syncNow, waitUntilSynced } from "./support/app.ts";
 import { patience, screenshot } from "./support/browser.ts";
-import { serverEntities } from "./support/server-state.ts";
+import { holdLocalStores } from "./support/busy-storage.ts";
+import { assetsNamed, serverEntities } from "./support/server-state.ts";
 import { appUnderTest } from "./support/scenario.ts";
 
 const app = appUnderTest();
@@ -47,6 +48,28 @@ test("tasks and schedules of an asset: add, update, and every main screen captur
   await page.goto("/#/conflicts");
   await page.getByText("No open conflicts.").waitFor(patience);
   await screenshot(page, "12-conflicts-empty");
+  await context.close();
+});
+
+test("a save that lands late leaves the technician on the screen they went to meanwhile", async () => {
+  const { context, page } = await app.device();
+  await login(page, "tech1@northwind.test");
+  await openAsset(page, "Chiller C-2");
+  await page.getByRole("link", { name: "Edit" }).click();
+  await page.getByLabel("Notes").fill("Fan bearing noisy");
+
+  // The save waits for the busy local store; meanwhile the technician moves on.
+  const busy = await holdLocalStores(context);
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.goto("/#/schedules");
+  await page.getByRole("heading", { name: "Schedules" }).waitFor(patience);
+  await busy.release();
+
+  // The save lands and syncs (the form's work is over by then); the technician stays put.
+  const notes = async () => assetsNamed(await serverEntities(app.server.url, "tech1@northwind.test"), "Chiller C-2")[0]?.payload["notes"];
+  await expect.poll(notes, { ...patience, interval: 500 }).toBe("Fan bearing noisy");
+  expect(await page.evaluate(() => location.hash)).toBe("#/schedules");
+  await page.getByRole("list", { name: "Schedules" }).getByText("Generator test run").waitFor(patience);
   await context.close();
 });
 
