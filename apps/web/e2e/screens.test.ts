@@ -1,7 +1,7 @@
 import { expect, test } from "vitest";
 import { login, openAsset, syncNow, waitUntilSynced } from "./support/app.ts";
 import { patience, screenshot } from "./support/browser.ts";
-import { holdLocalStores } from "./support/busy-storage.ts";
+import { holdLocalStores } from "./support/busy-device.ts";
 import { assetsNamed, serverEntities } from "./support/server-state.ts";
 import { appUnderTest } from "./support/scenario.ts";
 
@@ -20,6 +20,8 @@ test("tasks and schedules of an asset: add, update, and every main screen captur
   await page.getByRole("button", { name: "Add task" }).click();
   await tasks.getByText("Bleed radiators").waitFor(patience);
   await page.getByLabel("Status of Annual boiler inspection").selectOption("DONE");
+  // Saved: the task is shown as done (struck through).
+  await tasks.locator("strong.done", { hasText: "Annual boiler inspection" }).waitFor(patience);
   await waitUntilSynced(page);
   await screenshot(page, "08-asset-detail-tasks");
 
@@ -27,11 +29,16 @@ test("tasks and schedules of an asset: add, update, and every main screen captur
   await page.getByLabel("Notes").fill("Pressure drops overnight");
   await screenshot(page, "09-asset-edit");
   await page.getByRole("button", { name: "Save" }).click();
-  await page.getByText("Pressure drops overnight").waitFor(patience);
+  // The saved record on the asset's screen; the form's own textarea holds the same text.
+  await page.locator(".details dd", { hasText: "Pressure drops overnight" }).waitFor(patience);
 
   await page.goto("/#/schedules");
-  const generatorRow = page.getByRole("listitem").filter({ hasText: "Generator test run" });
+  const generatorRow = page.getByRole("list", { name: "Schedules" }).getByRole("listitem").filter({ hasText: "Generator test run" });
+  const due = generatorRow.locator(".row-main > span");
+  const dueBefore = await due.textContent();
   await generatorRow.getByRole("button", { name: "Done today" }).click();
+  // Saved: the row shows the next due date counted from today.
+  await expect.poll(() => due.textContent(), patience).not.toBe(dueBefore);
   await waitUntilSynced(page);
   await screenshot(page, "10-schedules");
 

@@ -1,9 +1,17 @@
-import type { BrowserContext } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 
 declare global {
   interface Window {
     releaseLocalStores?: () => void;
+    releaseSync?: () => void;
   }
+}
+
+/** A tab of the same origin that is not the app (the service worker serves the app for other paths). */
+async function sameOriginTab(context: BrowserContext): Promise<Page> {
+  const tab = await context.newPage();
+  await tab.goto("/healthz");
+  return tab;
 }
 
 /**
@@ -13,9 +21,7 @@ declare global {
  * reads of the app queue behind it and run, in order, once it is released.
  */
 export async function holdLocalStores(context: BrowserContext): Promise<{ release: () => Promise<void> }> {
-  const tab = await context.newPage();
-  // Same origin, but not the app (the service worker serves the app for any other path).
-  await tab.goto("/healthz");
+  const tab = await sameOriginTab(context);
   await tab.evaluate(async () => {
     const names = (await indexedDB.databases()).flatMap((info) => (info.name ? [info.name] : []));
     const held = names.map(
@@ -48,6 +54,30 @@ export async function holdLocalStores(context: BrowserContext): Promise<{ releas
   return {
     release: async () => {
       await tab.evaluate(() => window.releaseLocalStores!());
+      await tab.close();
+    },
+  };
+}
+
+/**
+ * Keeps this device from syncing, as while another tab or the service worker syncs: a second tab
+ * holds the Web Lock every sync of the origin takes (sync-client names it after the database,
+ * `fieldsync-sync:<database>`) until `release()`. Whatever the device shows meanwhile did not
+ * come through a sync of its own.
+ */
+export async function holdSync(context: BrowserContext): Promise<{ release: () => Promise<void> }> {
+  const tab = await sameOriginTab(context);
+  await tab.evaluate(async () => {
+    const names = (await indexedDB.databases()).flatMap((info) => (info.name ? [info.name] : []));
+    if (names.length === 0) throw new Error("no IndexedDB database: log in first");
+    const held = new Promise<void>((resolve) => (window.releaseSync = resolve));
+    await Promise.all(
+      names.map((name) => new Promise<void>((acquired) => void navigator.locks.request(`fieldsync-sync:${name}`, () => (acquired(), held)))),
+    );
+  });
+  return {
+    release: async () => {
+      await tab.evaluate(() => window.releaseSync!());
       await tab.close();
     },
   };
