@@ -10,7 +10,10 @@ test("device 2 shows device 1's change from the live event, before syncing itsel
   const tara = await app.device();
   const theo = await app.device();
   await login(tara.page, "tech1@northwind.test");
+  // The server answers the event stream once it has subscribed it: a nudge can no longer be missed.
+  const theoListens = theo.page.waitForResponse((response) => new URL(response.url()).pathname === "/api/sync/events", patience);
   await login(theo.page, "tech2@northwind.test");
+  await theoListens;
   await theo.page.goto("/#/assets");
   expect((await assetRows(theo.page)).map((row) => row.name)).not.toContain("Live L-1");
 
