@@ -1,3 +1,5 @@
+import type { ServerChange } from "@fieldsync/schema";
+import type { Page } from "playwright-core";
 import { expect, test } from "vitest";
 import { login, openAsset, syncNow, waitUntilSynced } from "./support/app.ts";
 import { patience, screenshot } from "./support/browser.ts";
@@ -58,23 +60,43 @@ test("tasks and schedules of an asset: add, update, and every main screen captur
   await context.close();
 });
 
-test("a save that lands late leaves the technician on the screen they went to meanwhile", async () => {
+// Local saves that move the user on when they land: each is held back (the device's store busy)
+// while the technician goes elsewhere, then lands and syncs.
+const lateSaves = [
+  {
+    action: "Save of the asset editor",
+    asset: "Chiller C-2",
+    prepare: async (page: Page) => {
+      await page.getByRole("link", { name: "Edit" }).click();
+      await page.getByLabel("Notes").fill("Fan bearing noisy");
+    },
+    submit: "Save",
+    landed: (asset: ServerChange | undefined) => asset?.payload["notes"] === "Fan bearing noisy",
+  },
+  {
+    action: "Delete of the asset screen",
+    asset: "Pump P-3",
+    prepare: (page: Page) => page.getByRole("button", { name: "Delete…" }).click(),
+    submit: "Delete asset",
+    landed: (asset: ServerChange | undefined) => asset === undefined,
+  },
+];
+
+test.each(lateSaves)("a late $action leaves the technician on the screen they went to meanwhile", async ({ asset, prepare, submit, landed }) => {
   const { context, page } = await app.device();
   await login(page, "tech1@northwind.test");
-  await openAsset(page, "Chiller C-2");
-  await page.getByRole("link", { name: "Edit" }).click();
-  await page.getByLabel("Notes").fill("Fan bearing noisy");
+  await openAsset(page, asset);
+  await prepare(page);
 
-  // The save waits for the busy local store; meanwhile the technician moves on.
   const busy = await holdLocalStores(context);
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: submit }).click();
   await page.goto("/#/schedules");
   await page.getByRole("heading", { name: "Schedules" }).waitFor(patience);
   await busy.release();
 
-  // The save lands and syncs (the form's work is over by then); the technician stays put.
-  const notes = async () => assetsNamed(await serverEntities(app.server.url, "tech1@northwind.test"), "Chiller C-2")[0]?.payload["notes"];
-  await expect.poll(notes, { ...patience, interval: 500 }).toBe("Fan bearing noisy");
+  // The save lands and syncs (the screen's work is over by then); the technician stays put.
+  const onServer = async () => landed(assetsNamed(await serverEntities(app.server.url, "tech1@northwind.test"), asset)[0]);
+  await expect.poll(onServer, { ...patience, interval: 500 }).toBe(true);
   expect(await page.evaluate(() => location.hash)).toBe("#/schedules");
   await page.getByRole("list", { name: "Schedules" }).getByText("Generator test run").waitFor(patience);
   await context.close();
