@@ -22,8 +22,11 @@ test("Background Sync: the service worker sends an offline change when the netwo
     .poll(async () => assetsNamed(await serverEntities(app.server.url, "tech1@northwind.test"), "Pump made offline").length, patience)
     .toBe(1);
 
-  // Back in the app the change is acknowledged, not sent again.
+  // Back in the app the change is acknowledged, not sent again: counted after the app's own
+  // first sync (which always pushes once) has been answered.
+  const pushed = page.waitForResponse((response) => response.request().method() === "POST" && new URL(response.url()).pathname === "/api/sync", patience);
   await page.goto(`${app.server.url}/#/assets`);
+  await pushed;
   await waitUntilSynced(page);
   const received = await app.server.db.syncQueue.count({ where: { entityId: assetsNamed(await serverEntities(app.server.url, "tech1@northwind.test"), "Pump made offline")[0]!.entityId } });
   expect(received).toBe(1);

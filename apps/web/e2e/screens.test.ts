@@ -1,7 +1,10 @@
+import type { ServerChange } from "@fieldsync/schema";
+import type { Page } from "playwright-core";
 import { expect, test } from "vitest";
 import { login, openAsset, syncNow, waitUntilSynced } from "./support/app.ts";
 import { patience, screenshot } from "./support/browser.ts";
-import { serverEntities } from "./support/server-state.ts";
+import { holdLocalStores } from "./support/busy-device.ts";
+import { assetsNamed, serverEntities } from "./support/server-state.ts";
 import { appUnderTest } from "./support/scenario.ts";
 
 const app = appUnderTest();
@@ -19,6 +22,8 @@ test("tasks and schedules of an asset: add, update, and every main screen captur
   await page.getByRole("button", { name: "Add task" }).click();
   await tasks.getByText("Bleed radiators").waitFor(patience);
   await page.getByLabel("Status of Annual boiler inspection").selectOption("DONE");
+  // Saved: the task is shown as done (struck through).
+  await tasks.locator("strong.done", { hasText: "Annual boiler inspection" }).waitFor(patience);
   await waitUntilSynced(page);
   await screenshot(page, "08-asset-detail-tasks");
 
@@ -26,11 +31,16 @@ test("tasks and schedules of an asset: add, update, and every main screen captur
   await page.getByLabel("Notes").fill("Pressure drops overnight");
   await screenshot(page, "09-asset-edit");
   await page.getByRole("button", { name: "Save" }).click();
-  await page.getByText("Pressure drops overnight").waitFor(patience);
+  // The saved record on the asset's screen; the form's own textarea holds the same text.
+  await page.locator(".details dd", { hasText: "Pressure drops overnight" }).waitFor(patience);
 
   await page.goto("/#/schedules");
-  const generatorRow = page.getByRole("listitem").filter({ hasText: "Generator test run" });
+  const generatorRow = page.getByRole("list", { name: "Schedules" }).getByRole("listitem").filter({ hasText: "Generator test run" });
+  const due = generatorRow.locator(".row-main > span");
+  const dueBefore = await due.textContent();
   await generatorRow.getByRole("button", { name: "Done today" }).click();
+  // Saved: the row shows the next due date counted from today.
+  await expect.poll(() => due.textContent(), patience).not.toBe(dueBefore);
   await waitUntilSynced(page);
   await screenshot(page, "10-schedules");
 
@@ -47,6 +57,48 @@ test("tasks and schedules of an asset: add, update, and every main screen captur
   await page.goto("/#/conflicts");
   await page.getByText("No open conflicts.").waitFor(patience);
   await screenshot(page, "12-conflicts-empty");
+  await context.close();
+});
+
+// Local saves that move the user on when they land: each is held back (the device's store busy)
+// while the technician goes elsewhere, then lands and syncs.
+const lateSaves = [
+  {
+    action: "Save of the asset editor",
+    asset: "Chiller C-2",
+    prepare: async (page: Page) => {
+      await page.getByRole("link", { name: "Edit" }).click();
+      await page.getByLabel("Notes").fill("Fan bearing noisy");
+    },
+    submit: "Save",
+    landed: (asset: ServerChange | undefined) => asset?.payload["notes"] === "Fan bearing noisy",
+  },
+  {
+    action: "Delete of the asset screen",
+    asset: "Pump P-3",
+    prepare: (page: Page) => page.getByRole("button", { name: "Delete…" }).click(),
+    submit: "Delete asset",
+    landed: (asset: ServerChange | undefined) => asset === undefined,
+  },
+];
+
+test.each(lateSaves)("a late $action leaves the technician on the screen they went to meanwhile", async ({ asset, prepare, submit, landed }) => {
+  const { context, page } = await app.device();
+  await login(page, "tech1@northwind.test");
+  await openAsset(page, asset);
+  await prepare(page);
+
+  const busy = await holdLocalStores(context);
+  await page.getByRole("button", { name: submit }).click();
+  await page.goto("/#/schedules");
+  await page.getByRole("heading", { name: "Schedules" }).waitFor(patience);
+  await busy.release();
+
+  // The save lands and syncs (the screen's work is over by then); the technician stays put.
+  const onServer = async () => landed(assetsNamed(await serverEntities(app.server.url, "tech1@northwind.test"), asset)[0]);
+  await expect.poll(onServer, { ...patience, interval: 500 }).toBe(true);
+  expect(await page.evaluate(() => location.hash)).toBe("#/schedules");
+  await page.getByRole("list", { name: "Schedules" }).getByText("Generator test run").waitFor(patience);
   await context.close();
 });
 

@@ -4,18 +4,23 @@ import { type Device, patience } from "./browser.ts";
 
 export const demoPassword = "fieldsync-demo";
 
-/** Logs in and waits for the first sync and for the service worker to control the page. */
+/** Logs in and waits for the first sync to finish and for the service worker to control the page. */
 export async function login(page: Page, email: string): Promise<void> {
   await page.goto("/");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(demoPassword);
   await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("heading", { name: "Assets" }).waitFor(patience);
+  // The top bar already says "synced" before the first sync has started (nothing is queued), so
+  // wait for what only a finished sync shows: the asset list's "Synced …" line.
+  await page.getByTestId("freshness").filter({ hasText: /^Synced / }).waitFor(patience);
   await waitUntilSynced(page);
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, patience);
 }
 
-/** The top bar says "synced" once the outbox is empty and no cycle runs. */
+/**
+ * The top bar says "synced" once the outbox is empty and no cycle runs. Only meaningful once the
+ * edit waited for is visible as saved (before that, "synced" may describe the state before it).
+ */
 export async function waitUntilSynced(page: Page): Promise<void> {
   await page.locator(".top-status", { hasText: "synced" }).waitFor(patience);
 }
@@ -43,7 +48,9 @@ export async function editAsset(page: Page, name: string, fields: AssetEdit): Pr
   if (fields.name !== undefined) await page.getByLabel("Name *").fill(fields.name);
   if (fields.location !== undefined) await page.getByLabel("Location").fill(fields.location);
   await page.getByRole("button", { name: "Save" }).click();
+  // The saved record, shown on the asset's own screen (not the values typed into the form).
   await page.getByRole("heading", { name: fields.name ?? name, exact: true }).waitFor(patience);
+  if (fields.location !== undefined) await page.locator(".details dd", { hasText: fields.location }).waitFor(patience);
 }
 
 export async function deleteAsset(page: Page, name: string): Promise<void> {

@@ -37,8 +37,13 @@ export function href(route: Route): string {
   }
 }
 
-export const navigate = (route: Route) => {
-  location.hash = href(route);
+/**
+ * Navigates from `from` to `to` only while the user is still on `from`. For moves that follow a
+ * local save: a save can land late (a busy device), and by then the user may have gone elsewhere;
+ * pulling them back would override where they chose to be.
+ */
+export const navigateFrom = (from: Route, to: Route) => {
+  if (href(parseRoute(location.hash)) === href(from)) location.hash = href(to);
 };
 
 export function useRoute(): Route {

@@ -4,7 +4,7 @@ import { changedFields, formFields, fromFormValues, toFormValues, withoutNulls }
 import { localEdit } from "../app/local-edit.ts";
 import { store } from "../app/runtime.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
-import { href, navigate } from "../app/use-route.ts";
+import { href, navigateFrom } from "../app/use-route.ts";
 import { EntityForm } from "../components/entity-form.tsx";
 
 /** Create (no id) or edit an asset. Saving is local and instant; the sync follows. */
@@ -37,7 +37,7 @@ export function AssetEditScreen({ id }: { id?: string }) {
             else createdId = await store.create("asset", withoutNulls(data));
           });
           if (failed) setErrors(failed);
-          else navigate({ name: "asset", id: createdId! });
+          else navigateFrom(id ? { name: "asset-edit", id } : { name: "asset-new" }, { name: "asset", id: createdId! });
         }}
       />
     </section>

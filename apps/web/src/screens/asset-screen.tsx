@@ -7,7 +7,7 @@ import { localEdit } from "../app/local-edit.ts";
 import { marksByEntity, type SyncMark } from "../app/outbox-status.ts";
 import { store } from "../app/runtime.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
-import { href, navigate } from "../app/use-route.ts";
+import { href, navigateFrom } from "../app/use-route.ts";
 import { EntityForm } from "../components/entity-form.tsx";
 import { SyncBadge } from "../components/sync-badge.tsx";
 
@@ -31,7 +31,7 @@ export function AssetScreen({ id }: { id: string }) {
   const data = asset.data;
   const remove = async () => {
     await localEdit(() => store.remove("asset", id));
-    navigate({ name: "assets" });
+    navigateFrom({ name: "asset", id }, { name: "assets" });
   };
 
   return (
