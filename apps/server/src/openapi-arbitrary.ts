@@ -9,7 +9,7 @@ type Schema = any;
 const handled = new Set([
   "$ref", "type", "properties", "required", "additionalProperties", "items", "minItems", "maxItems", "minLength",
   "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "const",
-  "oneOf", "anyOf", "default", "description", "examples", "minProperties", "maxProperties", "title",
+  "oneOf", "anyOf", "default", "description", "examples", "minProperties", "maxProperties", "title", "propertyNames",
 ]);
 
 /** Bounds for generated sizes: documents allow 1000 changes, a property test needs a few. */
@@ -64,7 +64,11 @@ export function arbitraryOf(components: Record<string, Schema>, root: Schema): f
     );
     const sized = (value: object) =>
       Object.keys(value).length >= (schema.minProperties ?? 0) && Object.keys(value).length <= (schema.maxProperties ?? Infinity);
-    return record.filter(sized);
+    // A record (`additionalProperties` a schema): generated entries beside the named properties.
+    const extra = typeof schema.additionalProperties === "object"
+      ? fc.dictionary(of({ type: "string", ...schema.propertyNames }) as fc.Arbitrary<string>, of(schema.additionalProperties), { maxKeys: maxGeneratedItems })
+      : fc.constant({});
+    return fc.tuple(extra, record).map(([entries, named]) => ({ ...entries, ...named })).filter(sized);
   };
 
   return of(root);

@@ -34,7 +34,8 @@ interface GeneratedRequest {
 const jsonOperations = () =>
   Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) =>
     Object.entries(ops)
-      .filter(([, op]) => Object.values(op.responses as Record<string, any>).some((r) => r.content?.["application/json"]))
+      // JSON operations; the event stream's success is a never-ending text/event-stream.
+      .filter(([, op]) => Object.entries(op.responses as Record<string, any>).some(([status, r]) => Number(status) < 300 && r.content?.["application/json"]))
       .map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
   );
 
@@ -79,7 +80,8 @@ test("every request valid by the document is accepted or refused as the document
         if (response.status < 300) expect(response.status, where).toBe(success);
         else expect(documentedCodes(op, response.status), where).toContain(response.body.code);
       }),
-      { numRuns: 25 },
+      { numRuns: 20 },
     );
   }
-});
+  // Hundreds of real requests (logins hash passwords): a budget for a busy machine, not a timing claim.
+}, 600_000);

@@ -13,6 +13,7 @@ export const conflictsRouter = router({
     .output(listConflictsResponseSchema)
     .query(async ({ ctx, input }) => ({ conflicts: await listConflicts(ctx.db, ctx.user, input) })),
   resolve: authedProcedure
+    .meta({ errors: ["VALIDATION_FAILED", "MERGE_DATA_REQUIRED", "NOT_FOUND", "CONFLICT_ALREADY_RESOLVED", "REFERENCE_NOT_FOUND", "CONFLICT_STALE"] })
     .input(resolveConflictBodySchema)
     .output(resolveConflictResponseSchema)
     .mutation(async ({ ctx, input }) => {
