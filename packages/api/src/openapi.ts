@@ -19,11 +19,13 @@ interface ProcedureDef {
 /** Every operation can meet a database outage (503) or a bug (500, details only in the log). */
 const serverErrors: ErrorCode[] = ["SERVICE_UNAVAILABLE", "INTERNAL"];
 
+/** The event stream (realtime.ts) refuses a missing or invalid token; it is no procedure. */
+const eventStreamErrors: ErrorCode[] = ["UNAUTHORIZED"];
+
 /** One tag per router; a new router needs its line here (the type says so). */
-const tagDescriptions: Record<keyof typeof appRouter._def.record | "events", string> = {
+const tagDescriptions: Record<keyof typeof appRouter._def.record, string> = {
   auth: "Log in and refresh sessions",
   sync: "Push and pull changes, sync status and the live event stream",
-  events: "Server-Sent Events",
   devices: "Devices and what they keep offline",
   conflicts: "Conflicts between concurrent edits",
   queue: "Background processing of large pushes",
@@ -133,7 +135,7 @@ export function openApiDocument() {
   const example = (schema: JsonSchema) => exampleOf(schema, components);
 
   const paths: Record<string, Record<string, unknown>> = {};
-  const documentedCodes = new Set<ErrorCode>(["UNAUTHORIZED"]);
+  const documentedCodes = new Set<ErrorCode>(eventStreamErrors);
   for (const route of restRoutes) {
     const def = procedureDef(route.procedure);
     const stem = componentStem(route.procedure);
@@ -172,7 +174,7 @@ export function openApiDocument() {
         "Bearer token, or `?token=` for EventSource. With `?deviceId=`, other devices' pushes of up to 100 changes / 64 KB carry " +
         "their changes (`changes`, as a pull returns them; none for a device with a subscription) to show before pulling; " +
         "otherwise the device pulls. The stream ends with event `reauth` when the access token expires.",
-      tags: ["events"],
+      tags: ["sync"],
       security: [{ bearerAuth: [] }, { queryToken: [] }],
       parameters: [
         { name: "deviceId", in: "query", required: false, schema: { type: "string" }, description: "The listening device: its own changes are left out", example: "tablet-7" },
@@ -182,7 +184,7 @@ export function openApiDocument() {
           description: "An event stream; the data of a `changes` event is a SyncEvent (#/components/schemas/SyncEvent)",
           content: { "text/event-stream": { schema: { type: "string" }, example: `event: changes\ndata: ${JSON.stringify(example(ref("SyncEvent")))}\n\n` } },
         },
-        ...errorResponses(["UNAUTHORIZED"]),
+        ...errorResponses(eventStreamErrors),
       },
     },
   };
