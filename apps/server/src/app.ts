@@ -11,12 +11,13 @@ import {
   createCaller,
   createContextInner,
   databaseUnavailableError,
+  inputShapeError,
   isDatabaseUnavailable,
   restRoutes,
   retryAfterOf,
   toErrorBody,
 } from "@fieldsync/api";
-import { type ErrorBody, errorCodes, limits } from "@fieldsync/schema";
+import { type ErrorBody, errorCodes, jsonShapeIssue, limits } from "@fieldsync/schema";
 import { TRPCError } from "@trpc/server";
 import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyError, type FastifyServerOptions } from "fastify";
@@ -50,8 +51,6 @@ const procedureOf = (caller: Caller, path: string) =>
 
 /** Fastify's own request errors, in the API's error body. */
 function requestErrorBody(error: FastifyError): ErrorBody | null {
-  // Includes bodies with __proto__ or constructor.prototype keys, which Fastify's parser refuses
-  // (onProtoPoisoning / onConstructorPoisoning below) without saying so.
   if (error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError) {
     return { statusCode: 400, code: errorCodes.MALFORMED_JSON, message: "The request body is not valid JSON" };
   }
@@ -69,13 +68,26 @@ export async function buildApp(options: AppOptions) {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
-    // Prototype-pollution keys never reach a handler; every procedure also checks its raw input
-    // (depth, these keys at any depth, string lengths) since /trpc parses bodies itself.
-    onProtoPoisoning: "error",
-    onConstructorPoisoning: "error",
     routerOptions: { maxParamLength: 5000 },
   });
   const deps: Deps = { log: app.log, ...options.deps };
+
+  // REST bodies: JSON.parse, then the shape check every procedure also runs on its raw input (depth,
+  // __proto__/constructor/prototype keys at any depth, string lengths), so prototype-pollution keys
+  // never reach a hook or handler and are refused with FORBIDDEN_KEY and their path (Fastify's own
+  // parser would refuse them as malformed JSON, without saying which key or where).
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    if (body === "") return done(Object.assign(new SyntaxError("The request body is empty"), { statusCode: 400 }), undefined);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body as string);
+    } catch (error) {
+      return done(Object.assign(error as SyntaxError, { statusCode: 400 }), undefined);
+    }
+    const issue = jsonShapeIssue(parsed);
+    return issue ? done(inputShapeError(issue) as unknown as FastifyError, undefined) : done(null, parsed);
+  });
 
   await app.register(helmet, { contentSecurityPolicy: { directives: { "worker-src": ["'self'"] } } });
   await app.register(cors, { origin: options.corsOrigins?.length ? options.corsOrigins : false });

@@ -178,7 +178,7 @@ describe("access and input", () => {
     ["?hours=169", "hours"],
     ["?hours=2.5", "hours"],
     ["?hours=many", "hours"],
-    ["?orgId=x", ""],
+    ["?orgId=x", "orgId"],
   ])("%s is a 400 naming the field", async (query, path) => {
     const response = await api.call("admin", "GET", `/api/sync/health/dashboard${query}`);
     expect(response).toMatchObject({ status: 400, body: { code: "VALIDATION_FAILED" } });

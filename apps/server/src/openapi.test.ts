@@ -1,5 +1,10 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { appRouter, openApiDocument, restRoutes } from "@fieldsync/api";
+import { entityTypes, getEntity } from "@fieldsync/schema";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type TestServer, startTestServer } from "./testing.ts";
@@ -32,10 +37,13 @@ test("every REST route is documented with its procedure, status, auth and schema
     const operation = document.paths[route.url.replace(/:(\w+)/g, "{$1}")]?.[route.method.toLowerCase()];
     expect(operation, `${route.method} ${route.url}`).toBeDefined();
     expect(operation.operationId).toBe(route.procedure);
-    expect(operation.security).toEqual(route.access === "public" ? [] : [{ bearerAuth: [] }]);
+    const access = (procedures[route.procedure]!._def as { meta?: { access?: string } }).meta?.access;
+    expect(operation.security).toEqual(access === "public" ? [] : [{ bearerAuth: [] }]);
     const success = operation.responses[String(route.status ?? 200)];
     expect(document.components.schemas[success.content["application/json"].schema.$ref.split("/").pop()]).toBeDefined();
-    expect(operation.responses["400"].content["application/json"].schema.$ref).toBe("#/components/schemas/ErrorBody");
+    for (const [status, response] of Object.entries(operation.responses as Record<string, any>)) {
+      if (Number(status) >= 400) expect(response.content["application/json"].schema.allOf[0].$ref).toBe("#/components/schemas/ErrorBody");
+    }
     const hasInput = procedures[route.procedure]!._def.inputs.length > 0;
     if (route.source === "body") expect(Boolean(operation.requestBody)).toBe(hasInput);
     if (route.source === "query" || route.source === "params") expect(operation.parameters.length).toBeGreaterThan(0);
@@ -82,4 +90,77 @@ test("/api/docs renders every operation in Chromium", async () => {
   } finally {
     await browser.close();
   }
+});
+
+// A JSON schema of the document with its reference resolved.
+const resolve = (document: any, schema: any): any =>
+  schema?.$ref ? resolve(document, document.components.schemas[schema.$ref.split("/").pop()]) : schema;
+const operations = (document: any) =>
+  Object.values(document.paths).flatMap((ops) => Object.values(ops as Record<string, any>));
+
+test("change payloads are typed per entity type and operation, from the registry", async () => {
+  const document = await served();
+  const change = resolve(document, resolve(document, document.components.schemas.SyncPushInput).properties.changes.items);
+  const variants = (change.oneOf as any[]).flatMap((v) => resolve(document, v).oneOf ?? [resolve(document, v)]).map((v) => resolve(document, v));
+  for (const type of entityTypes) {
+    const variant = (operation: string) =>
+      variants.find((v) => v.properties.entityType.const === type && v.properties.operation.const === operation);
+    const schema = getEntity(type).schema;
+    const required = Object.keys(schema.shape).filter((field) => !schema.shape[field]!.safeParse(undefined).success);
+    const create = resolve(document, variant("CREATE").properties.payload);
+    expect(Object.keys(create.properties)).toEqual(Object.keys(schema.shape));
+    expect(create.required).toEqual(required);
+    expect(create.additionalProperties).toBe(false);
+    const update = resolve(document, variant("UPDATE").properties.payload);
+    expect(Object.keys(update.properties)).toEqual(Object.keys(schema.shape));
+    expect(update).toMatchObject({ minProperties: 1, additionalProperties: false });
+    expect(update.required).toBeUndefined();
+    expect(resolve(document, variant("DELETE").properties.payload)).toMatchObject({ maxProperties: 0 });
+  }
+});
+
+test("error responses list exactly the codes each operation returns; login and refresh document their 401", async () => {
+  const document = await served();
+  const codes = (operation: any) =>
+    Object.fromEntries(
+      Object.entries(operation.responses as Record<string, any>)
+        .filter(([status]) => Number(status) >= 400)
+        .map(([status, response]) => [status, resolve(document, response.content["application/json"].schema.allOf[1]).properties.code.enum]),
+    );
+  for (const path of ["/api/auth/login", "/api/auth/refresh"]) expect(codes(document.paths[path].post)["401"]).toEqual(["UNAUTHORIZED"]);
+  expect(codes(document.paths["/api/sync/devices"].get)).toEqual({ "401": ["UNAUTHORIZED"], "500": ["INTERNAL"], "503": ["SERVICE_UNAVAILABLE"] });
+  expect(codes(document.paths["/api/sync/devices/{deviceId}"].delete)).toMatchObject({ "400": ["VALIDATION_FAILED"], "404": ["NOT_FOUND"] });
+  expect(codes(document.paths["/api/sync"].post)).toMatchObject({
+    "400": expect.arrayContaining(["VALIDATION_FAILED", "MALFORMED_JSON", "FORBIDDEN_KEY", "INVALID_TOKEN"]),
+    "403": ["DEVICE_REVOKED", "DEVICE_OWNED_BY_ANOTHER_USER"],
+    "413": ["PAYLOAD_TOO_LARGE"],
+    "429": ["RATE_LIMITED"],
+  });
+  // Declared but returned by nothing: not in the document at all.
+  expect(JSON.stringify(document)).not.toContain("DEVICE_NOT_REGISTERED");
+});
+
+test("servers, tags and an example for every operation", async () => {
+  const document = await served();
+  expect(document.servers).toEqual([expect.objectContaining({ url: expect.any(String) })]);
+  const tagNames = (document.tags as { name: string; description: string }[]).map((tag) => tag.name);
+  for (const operation of operations(document)) {
+    expect(operation.tags.every((tag: string) => tagNames.includes(tag)), operation.operationId).toBe(true);
+    const media = [operation.requestBody?.content["application/json"], ...Object.values(operation.responses).map((r: any) => r.content?.["application/json"] ?? r.content?.["text/event-stream"])];
+    const parameterExamples = (operation.parameters ?? []).filter((p: any) => p.example !== undefined);
+    expect(media.some((m) => m?.example !== undefined) || parameterExamples.length > 0, operation.operationId).toBe(true);
+  }
+});
+
+test("redocly lint finds no errors in the served document", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "openapi-lint-"));
+  const file = join(dir, "openapi.json");
+  writeFileSync(file, JSON.stringify(await served()));
+  const config = fileURLToPath(new URL("../redocly.yaml", import.meta.url));
+  const bin = fileURLToPath(new URL("../node_modules/.bin/redocly", import.meta.url));
+  const result = spawnSync(bin, ["lint", file, `--config=${config}`, "--format=json"], { encoding: "utf8" });
+  rmSync(dir, { recursive: true, force: true });
+  const report = JSON.parse(result.stdout) as { totals: { errors: number }; problems: { ruleId: string; severity: string; message: string }[] };
+  expect(report.problems.filter((p) => p.severity === "error")).toEqual([]);
+  expect(report.totals.errors).toBe(0);
 });

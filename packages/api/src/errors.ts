@@ -1,4 +1,4 @@
-import { type ErrorBody, type ErrorCode, errorCodes } from "@fieldsync/schema";
+import { type ErrorBody, type ErrorCode, type JsonShapeIssue, errorCodes, unrecognizedKeyMessage } from "@fieldsync/schema";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { databaseRetryAfterSeconds } from "./database-unavailable.ts";
@@ -8,6 +8,7 @@ type TRPCCode = TRPCError["code"];
 const trpcCodeOf: Record<ErrorCode, TRPCCode> = {
   VALIDATION_FAILED: "BAD_REQUEST",
   MALFORMED_JSON: "BAD_REQUEST",
+  FORBIDDEN_KEY: "BAD_REQUEST",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   UNAUTHORIZED: "UNAUTHORIZED",
   FORBIDDEN: "FORBIDDEN",
@@ -25,6 +26,9 @@ const trpcCodeOf: Record<ErrorCode, TRPCCode> = {
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   INTERNAL: "INTERNAL_SERVER_ERROR",
 };
+
+/** The HTTP status an error code is answered with (on both transports). */
+export const httpStatusOf = (code: ErrorCode): number => getHTTPStatusCodeFromError(new TRPCError({ code: trpcCodeOf[code] }));
 
 const defaultCodeOf: Partial<Record<TRPCCode, ErrorCode>> = {
   BAD_REQUEST: "VALIDATION_FAILED",
@@ -77,20 +81,30 @@ export const retryAfterOf = (error: unknown): number | undefined => {
   return cause instanceof AppError ? cause.retryAfter : undefined;
 };
 
+/** The error for a raw input whose shape `jsonShapeIssue` refused; prototype keys have a code of their own. */
+export const inputShapeError = (issue: JsonShapeIssue) =>
+  issue.code === "forbidden_key"
+    ? appError("FORBIDDEN_KEY", `The key at ${issue.path} is not allowed`, [issue])
+    : appError("VALIDATION_FAILED", "The request is not valid", [issue]);
+
 interface IssueLike {
   path?: readonly (PropertyKey | { key: PropertyKey })[];
   message: string;
   code?: string;
+  keys?: string[];
 }
 
+const joinPath = (path: IssueLike["path"] = []) => path.map((p) => String(typeof p === "object" ? p.key : p)).join(".");
+
+/** zod issues as the error body lists them; an unknown key is reported at its own path, with why. */
 const issuesOf = (cause: unknown): ErrorBody["issues"] => {
   const issues = (cause as { issues?: IssueLike[] } | undefined)?.issues;
   if (!Array.isArray(issues)) return undefined;
-  return issues.map((issue) => ({
-    path: (issue.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join("."),
-    message: issue.message,
-    code: issue.code ?? "custom",
-  }));
+  return issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys" && issue.keys
+      ? issue.keys.map((key) => ({ path: joinPath([...(issue.path ?? []), key]), message: unrecognizedKeyMessage(key), code: issue.code! }))
+      : [{ path: joinPath(issue.path), message: issue.message, code: issue.code ?? "custom" }],
+  );
 };
 
 /**

@@ -1,6 +1,6 @@
 export type { ApiConfig } from "./config.ts";
 export { createContextInner, type AuthUser, type Context, type Deps } from "./context.ts";
-export { AppError, appError, databaseUnavailableError, fail, retryAfterOf, toErrorBody, unauthorizedMessage } from "./errors.ts";
+export { AppError, appError, databaseUnavailableError, fail, inputShapeError, retryAfterOf, toErrorBody, unauthorizedMessage } from "./errors.ts";
 export { databaseRetryAfterSeconds, isDatabaseUnavailable } from "./database-unavailable.ts";
 export { auditActions, recordAudit, type AuditAction, type AuditEntry } from "./audit/record.ts";
 export { hashPassword } from "./auth/password.ts";

@@ -1,16 +1,37 @@
 // The OpenAPI 3.1 document of the REST API, generated from the route table (rest.ts) and the
 // procedures' own zod schemas: nothing here restates a field. docs/openapi.json is this output
 // (`pnpm docs:openapi`); a test fails when they drift.
-import { type EntityType, entityRegistry, entityTypes, errorBodySchema, errorCodes, syncEventSchema } from "@fieldsync/schema";
+import { type EntityType, type ErrorCode, entityRegistry, entityTypes, errorBodySchema, errorCodes, syncChangeVariants, syncEventSchema } from "@fieldsync/schema";
 import { z } from "zod";
-import { type RestRoute, restRoutes } from "./rest.ts";
+import { httpStatusOf } from "./errors.ts";
+import { exampleOf } from "./openapi-example.ts";
+import { type RestRoute, inputErrors, restRoutes } from "./rest.ts";
 import { appRouter } from "./root.ts";
+import { type ProcedureMeta, accessErrors } from "./trpc.ts";
 
 interface ProcedureDef {
   type: "query" | "mutation";
   inputs: z.ZodType[];
   output?: z.ZodType;
+  meta?: ProcedureMeta;
 }
+
+/** Every operation can meet a database outage (503) or a bug (500, details only in the log). */
+const serverErrors: ErrorCode[] = ["SERVICE_UNAVAILABLE", "INTERNAL"];
+
+/** The event stream (realtime.ts) refuses a missing or invalid token; it is no procedure. */
+const eventStreamErrors: ErrorCode[] = ["UNAUTHORIZED"];
+
+/** One tag per router; a new router needs its line here (the type says so). */
+const tagDescriptions: Record<keyof typeof appRouter._def.record, string> = {
+  auth: "Log in and refresh sessions",
+  sync: "Push and pull changes, sync status and the live event stream",
+  devices: "Devices and what they keep offline",
+  conflicts: "Conflicts between concurrent edits",
+  queue: "Background processing of large pushes",
+  health: "Sync health and liveness",
+  audit: "The organization's audit trail",
+};
 
 type JsonSchema = Record<string, unknown>;
 
@@ -48,27 +69,38 @@ function convert(schemas: Record<string, z.ZodType>, io: "input" | "output"): Re
   );
 }
 
-const errorStatuses: Record<number, string> = {
-  400: "Invalid request: VALIDATION_FAILED (with zod issue paths) or MALFORMED_JSON; nothing was written",
-  401: "UNAUTHORIZED: missing, invalid or expired access token",
-  403: "FORBIDDEN, DEVICE_REVOKED or DEVICE_OWNED_BY_ANOTHER_USER",
-  404: "NOT_FOUND or DEVICE_NOT_REGISTERED (ids of other organizations are not found either)",
-  409: "CONFLICT_ALREADY_RESOLVED, CONFLICT_STALE or MERGE_DATA_REQUIRED",
-  413: "PAYLOAD_TOO_LARGE: the (inflated) body exceeds the limit",
-  429: "RATE_LIMITED: too many requests or login attempts; see Retry-After",
-  500: "INTERNAL: details are logged, never returned",
-  503: "SERVICE_UNAVAILABLE: the database is unavailable; retry after Retry-After",
-};
+const errorCodeOrder = Object.keys(errorCodes) as ErrorCode[];
 
-function errorResponses(route: RestRoute) {
-  const statuses = [400, 429, 500, 503];
-  if (route.access !== "public") statuses.push(401, 403, 404);
-  if (route.source === "body") statuses.push(413);
-  if (route.procedure === "conflicts.resolve") statuses.push(409);
+/** The codes a route answers with: its procedure's access check and resolver, its input, the server. */
+function routeErrors(route: RestRoute, def: ProcedureDef): ErrorCode[] {
+  const codes = new Set<ErrorCode>([
+    ...accessErrors[def.meta?.access ?? "public"],
+    ...(def.meta?.errors ?? []),
+    ...(def.inputs.length > 0 ? inputErrors[route.source] : []),
+    ...serverErrors,
+  ]);
+  return errorCodeOrder.filter((code) => codes.has(code));
+}
+
+/** One response per status, its body an ErrorBody whose `code` is one of exactly these. */
+function errorResponses(codes: ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(httpStatusOf(code), [...(byStatus.get(httpStatusOf(code)) ?? []), code]);
   return Object.fromEntries(
-    statuses
-      .sort((a, b) => a - b)
-      .map((status) => [String(status), { description: errorStatuses[status], content: { "application/json": { schema: ref("ErrorBody") } } }]),
+    [...byStatus.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([status, statusCodes]) => [
+        String(status),
+        {
+          description: statusCodes.join(", "),
+          content: {
+            "application/json": {
+              schema: { allOf: [ref("ErrorBody"), { type: "object", properties: { code: { enum: statusCodes } } }] },
+              example: { statusCode: status, code: statusCodes[0], message: "…" },
+            },
+          },
+        },
+      ]),
   );
 }
 
@@ -85,10 +117,14 @@ function parameters(route: RestRoute, inputSchema: JsonSchema | undefined) {
   }));
 }
 
+const operationCase = (operation: string) => operation[0] + operation.slice(1).toLowerCase();
+
 export function openApiDocument() {
   const inputs: Record<string, z.ZodType> = {};
   const outputs: Record<string, z.ZodType> = { ErrorBody: errorBodySchema, SyncEvent: syncEventSchema };
   for (const type of entityTypes) outputs[`Entity${componentStem(type)}`] = entityRegistry[type as EntityType].schema;
+  // Named, so generated clients get one type per entity type and operation (e.g. ChangeAssetUpdate).
+  for (const { type, operation, schema } of syncChangeVariants) inputs[`Change${componentStem(type)}${operationCase(operation)}`] = schema;
   for (const route of restRoutes) {
     const def = procedureDef(route.procedure);
     const stem = componentStem(route.procedure);
@@ -96,29 +132,35 @@ export function openApiDocument() {
     if (def.output) outputs[`${stem}Output`] = def.output;
   }
   const components = { ...convert(inputs, "input"), ...convert(outputs, "output") };
+  const example = (schema: JsonSchema) => exampleOf(schema, components);
 
   const paths: Record<string, Record<string, unknown>> = {};
+  const documentedCodes = new Set<ErrorCode>(eventStreamErrors);
   for (const route of restRoutes) {
+    const def = procedureDef(route.procedure);
     const stem = componentStem(route.procedure);
     const input = components[`${stem}Input`];
     const path = route.url.replace(/:(\w+)/g, "{$1}");
+    const access = def.meta?.access ?? "public";
+    const codes = routeErrors(route, def);
+    codes.forEach((code) => documentedCodes.add(code));
     const operation: Record<string, unknown> = {
       operationId: route.procedure,
       summary: route.summary,
-      description: `tRPC procedure \`${route.procedure}\` (also at /trpc/${route.procedure}).${route.access === "admin" ? " Organization admins only." : ""}`,
+      description: `tRPC procedure \`${route.procedure}\` (also at /trpc/${route.procedure}).${access === "admin" ? " Organization admins only." : ""}`,
       tags: [route.procedure.split(".")[0]],
-      security: route.access === "public" ? [] : [{ bearerAuth: [] }],
-      parameters: parameters(route, input),
+      security: access === "public" ? [] : [{ bearerAuth: [] }],
+      parameters: parameters(route, input).map((parameter) => ({ ...parameter, example: example(parameter.schema) })),
       responses: {
         [String(route.status ?? 200)]: {
           description: "Success",
-          content: { "application/json": { schema: ref(`${stem}Output`) } },
+          content: { "application/json": { schema: ref(`${stem}Output`), example: example(ref(`${stem}Output`)) } },
         },
-        ...errorResponses(route),
+        ...errorResponses(codes),
       },
     };
     if (route.source === "body" && input) {
-      operation.requestBody = { required: true, content: { "application/json": { schema: ref(`${stem}Input`) } } };
+      operation.requestBody = { required: true, content: { "application/json": { schema: ref(`${stem}Input`), example: example(ref(`${stem}Input`)) } } };
     }
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;
   }
@@ -135,14 +177,14 @@ export function openApiDocument() {
       tags: ["sync"],
       security: [{ bearerAuth: [] }, { queryToken: [] }],
       parameters: [
-        { name: "deviceId", in: "query", required: false, schema: { type: "string" }, description: "The listening device: its own changes are left out" },
+        { name: "deviceId", in: "query", required: false, schema: { type: "string" }, description: "The listening device: its own changes are left out", example: "tablet-7" },
       ],
       responses: {
         "200": {
           description: "An event stream; the data of a `changes` event is a SyncEvent (#/components/schemas/SyncEvent)",
-          content: { "text/event-stream": { schema: { type: "string" } } },
+          content: { "text/event-stream": { schema: { type: "string" }, example: `event: changes\ndata: ${JSON.stringify(example(ref("SyncEvent")))}\n\n` } },
         },
-        "401": { description: errorStatuses[401], content: { "application/json": { schema: ref("ErrorBody") } } },
+        ...errorResponses(eventStreamErrors),
       },
     },
   };
@@ -152,9 +194,17 @@ export function openApiDocument() {
       summary: "200 only while PostgreSQL answers",
       tags: ["health"],
       security: [],
-      responses: { "200": { description: "Healthy" }, "503": { description: "The database is down" } },
+      responses: {
+        "200": { description: "Healthy", content: { "application/json": { schema: { type: "object" }, example: { status: "ok" } } } },
+        "503": { description: "The database is down", content: { "application/json": { schema: { type: "object" }, example: { status: "unavailable", database: "down" } } } },
+      },
     },
   };
+
+  // The error vocabulary of the document: the codes some operation returns, no others.
+  const vocabulary = errorCodeOrder.filter((code) => documentedCodes.has(code));
+  const errorBody = components.ErrorBody as { properties: { code: JsonSchema } };
+  errorBody.properties.code = { ...errorBody.properties.code, enum: vocabulary };
 
   return {
     openapi: "3.1.0",
@@ -163,9 +213,13 @@ export function openApiDocument() {
       version: "1.0.0",
       description:
         "Offline-first sync for the Asset Manager PWA. Every REST endpoint maps onto a tRPC procedure; errors are " +
-        `{statusCode, code, message, issues?} with stable codes (${Object.keys(errorCodes).join(", ")}).`,
+        `{statusCode, code, message, issues?} with stable codes (${vocabulary.join(", ")}); each operation lists the codes it answers with.`,
+      license: { name: "UNLICENSED", identifier: "UNLICENSED" },
     },
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
+    // The default PORT; a deployment serves this document at its own origin's /api/openapi.json.
+    servers: [{ url: "http://localhost:{port}", description: "A Fieldsync server", variables: { port: { default: "3000" } } }],
+    tags: Object.entries(tagDescriptions).map(([name, description]) => ({ name, description })),
     paths,
     components: {
       schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),

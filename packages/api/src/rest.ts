@@ -1,3 +1,4 @@
+import type { ErrorCode } from "@fieldsync/schema";
 import type { AppRouter } from "./root.ts";
 
 type RestRequest = { body: unknown; params: Record<string, string>; query: Record<string, string> };
@@ -6,9 +7,22 @@ type RestRequest = { body: unknown; params: Record<string, string>; query: Recor
 export type InputSource = "body" | "query" | "params" | "none";
 
 /**
+ * The codes reading a route's input can answer with: the server's JSON parser (MALFORMED_JSON,
+ * FORBIDDEN_KEY, PAYLOAD_TOO_LARGE), the input shape check (FORBIDDEN_KEY, VALIDATION_FAILED) and
+ * the procedure's zod schema (VALIDATION_FAILED). Path parameters are single strings: no keys.
+ */
+export const inputErrors: Record<InputSource, readonly ErrorCode[]> = {
+  body: ["VALIDATION_FAILED", "MALFORMED_JSON", "FORBIDDEN_KEY", "PAYLOAD_TOO_LARGE"],
+  query: ["VALIDATION_FAILED", "FORBIDDEN_KEY"],
+  params: ["VALIDATION_FAILED"],
+  none: [],
+};
+
+/**
  * The spec's REST endpoints, each a thin mapping onto a tRPC procedure (one implementation for
  * both transports). `input` assembles the procedure input from the HTTP request. This table is
- * also the source of the OpenAPI document (`openapi.ts`): `summary` and `access` are its prose.
+ * also the source of the OpenAPI document (`openapi.ts`) with the procedures' schemas and meta
+ * (access and error codes, `trpc.ts`): `summary` is its prose.
  */
 export interface RestRoute {
   method: "GET" | "POST" | "PUT" | "DELETE";
@@ -16,8 +30,6 @@ export interface RestRoute {
   procedure: string;
   source: InputSource;
   input: (request: RestRequest) => unknown;
-  /** Who may call it; enforced by the procedure's middleware, documented from here. */
-  access: "public" | "user" | "admin";
   summary: string;
   /** Success status (default 200). */
   status?: number;
@@ -30,15 +42,14 @@ const readers: Record<InputSource, RestRoute["input"]> = {
   none: () => undefined,
 };
 
-const route = (r: Omit<RestRoute, "input" | "access"> & { access?: RestRoute["access"] }): RestRoute => ({
-  access: "user",
+const route = (r: Omit<RestRoute, "input">): RestRoute => ({
   ...r,
   input: readers[r.source],
 });
 
 export const restRoutes: RestRoute[] = [
-  route({ method: "POST", url: "/api/auth/login", procedure: "auth.login", source: "body", access: "public", summary: "Log in: a short-lived access token and a single-use refresh token" }),
-  route({ method: "POST", url: "/api/auth/refresh", procedure: "auth.refresh", source: "body", access: "public", summary: "Exchange a refresh token for a new pair (each refresh token works once)" }),
+  route({ method: "POST", url: "/api/auth/login", procedure: "auth.login", source: "body", summary: "Log in: a short-lived access token and a single-use refresh token" }),
+  route({ method: "POST", url: "/api/auth/refresh", procedure: "auth.refresh", source: "body", summary: "Exchange a refresh token for a new pair (each refresh token works once)" }),
   route({ method: "POST", url: "/api/sync", procedure: "sync.push", source: "body", summary: "Push changes; receive other devices' changes" }),
   route({ method: "POST", url: "/api/sync/delta", procedure: "sync.delta", source: "body", summary: "One page of changes since a sync token" }),
   route({ method: "GET", url: "/api/sync/status", procedure: "sync.status", source: "none", summary: "The caller's devices, queue, open conflicts, background mode and health" }),
@@ -52,8 +63,8 @@ export const restRoutes: RestRoute[] = [
   route({ method: "GET", url: "/api/sync/queue/stats", procedure: "queue.stats", source: "none", summary: "Queue counts per status, oldest pending, per-device backlog" }),
   route({ method: "POST", url: "/api/sync/queue/retry", procedure: "queue.retry", source: "body", summary: "Put FAILED changes back in the queue" }),
   route({ method: "POST", url: "/api/sync/cache/invalidate", procedure: "queue.invalidateCache", source: "body", summary: "Drop cached responses and force devices to resync" }),
-  route({ method: "GET", url: "/api/sync/health/dashboard", procedure: "health.dashboard", source: "query", access: "admin", summary: "Sync health over the last hours (backlog, conflict and failure rates, sync duration percentiles), alert states and per-device state" }),
-  route({ method: "GET", url: "/api/audit", procedure: "audit.list", source: "query", access: "admin", summary: "The organization's audit trail, newest first" }),
+  route({ method: "GET", url: "/api/sync/health/dashboard", procedure: "health.dashboard", source: "query", summary: "Sync health over the last hours (backlog, conflict and failure rates, sync duration percentiles), alert states and per-device state" }),
+  route({ method: "GET", url: "/api/audit", procedure: "audit.list", source: "query", summary: "The organization's audit trail, newest first" }),
 ];
 
 export type { AppRouter };

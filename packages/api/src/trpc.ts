@@ -1,10 +1,29 @@
-import { jsonShapeIssue } from "@fieldsync/schema";
+import { type ErrorCode, jsonShapeIssue } from "@fieldsync/schema";
 import { initTRPC } from "@trpc/server";
 import type { Context } from "./context.ts";
 import { isDatabaseUnavailable } from "./database-unavailable.ts";
-import { databaseUnavailableError, fail, toErrorBody, unauthorizedMessage } from "./errors.ts";
+import { databaseUnavailableError, fail, inputShapeError, toErrorBody, unauthorizedMessage } from "./errors.ts";
 
-const t = initTRPC.context<Context>().create({
+export type Access = "public" | "user" | "admin";
+
+/**
+ * What the OpenAPI document says about a procedure besides its schemas: who may call it (set by
+ * the builders below) and the codes its resolver fails with (set by each procedure). Codes of the
+ * access check (`accessErrors`) and of input parsing are added by the document generator.
+ */
+export interface ProcedureMeta {
+  access?: Access;
+  errors?: readonly ErrorCode[];
+}
+
+/** The codes each access level's middleware below answers with. */
+export const accessErrors: Record<Access, readonly ErrorCode[]> = {
+  public: [],
+  user: ["UNAUTHORIZED"],
+  admin: ["UNAUTHORIZED", "FORBIDDEN"],
+};
+
+const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
   errorFormatter: ({ shape, error }) => ({ ...shape, data: { ...shape.data, ...toErrorBody(error), stack: undefined } }),
 });
 
@@ -14,19 +33,19 @@ export const createCallerFactory = t.createCallerFactory;
 /**
  * Every procedure, public ones included: the raw input's shape (depth, prototype keys, string
  * lengths) is checked before zod or any resolver sees it, and a database outage surfaces as 503
- * with Retry-After on both transports (not as a 500). REST bodies were already parsed by
- * Fastify with prototype poisoning refused; /trpc bodies arrive here straight from JSON.parse.
+ * with Retry-After on both transports (not as a 500). REST bodies were already checked the same
+ * way by the server's JSON parser; /trpc bodies arrive here straight from JSON.parse.
  */
-export const publicProcedure = t.procedure.use(async ({ getRawInput, next }) => {
+export const publicProcedure = t.procedure.meta({ access: "public" }).use(async ({ getRawInput, next }) => {
   const issue = jsonShapeIssue(await getRawInput());
-  if (issue) return fail("VALIDATION_FAILED", "The request is not valid", [issue]);
+  if (issue) throw inputShapeError(issue);
   const result = await next();
   if (!result.ok && isDatabaseUnavailable(result.error)) throw databaseUnavailableError(result.error);
   return result;
 });
 
 /** A valid token of an active user; the user's organization scopes everything. */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+export const authedProcedure = publicProcedure.meta({ access: "user" }).use(({ ctx, next }) => {
   const user = ctx.user ?? fail("UNAUTHORIZED", unauthorizedMessage);
   return next({ ctx: { ...ctx, user } });
 });
@@ -35,7 +54,7 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
  * Organization admins only: device management of the whole org, audit trail, queue stats. A
  * technician gets 403 (the capability is no secret); foreign ids stay 404 inside the resolvers.
  */
-export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
+export const adminProcedure = authedProcedure.meta({ access: "admin" }).use(({ ctx, next }) => {
   if (ctx.user.role !== "ADMIN") return fail("FORBIDDEN", "This needs an organization admin");
   return next({ ctx });
 });

@@ -6,7 +6,8 @@ export const deviceIdSchema = z
   .string()
   .min(1)
   .max(limits.maxDeviceIdLength)
-  .regex(/^[A-Za-z0-9._:-]+$/, "letters, digits and . _ : - only");
+  .regex(/^[A-Za-z0-9._:-]+$/, "letters, digits and . _ : - only")
+  .meta({ examples: ["tablet-7"] });
 
 export const deviceNameSchema = text(100).trim();
 

@@ -4,6 +4,8 @@ import { z } from "zod";
 export const errorCodes = {
   VALIDATION_FAILED: "VALIDATION_FAILED",
   MALFORMED_JSON: "MALFORMED_JSON",
+  /** A `__proto__`, `constructor` or `prototype` key anywhere in the input (issues name its path). */
+  FORBIDDEN_KEY: "FORBIDDEN_KEY",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   UNAUTHORIZED: "UNAUTHORIZED",
   FORBIDDEN: "FORBIDDEN",

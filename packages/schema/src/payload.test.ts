@@ -1,7 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { pushBodySchema } from "./push.ts";
-import { payloadIssues, toEntityData } from "./payload.ts";
-import { entityFields, entityTypes } from "./registry.ts";
+import type { SyncOperation } from "./enums.ts";
+import { changePayloadSchema, toEntityData } from "./payload.ts";
+import { type EntityType, entityFields, entityTypes } from "./registry.ts";
+
+const payloadIssues = (type: EntityType, operation: SyncOperation, payload: unknown) =>
+  changePayloadSchema(type, operation).safeParse(payload).error?.issues ?? [];
 
 const change = (overrides: Record<string, unknown>) => ({
   entityType: "asset",
@@ -19,7 +23,8 @@ describe("payload validation by entity type and operation", () => {
     expect(payloadIssues("asset", "CREATE", {}).map((i) => i.path)).toEqual([["name"]]);
     expect(payloadIssues("asset", "UPDATE", { notes: null })).toEqual([]);
     expect(payloadIssues("asset", "UPDATE", {})).toHaveLength(1);
-    expect(payloadIssues("asset", "DELETE", { name: "x" }).map((i) => i.path)).toEqual([["name"]]);
+    expect(payloadIssues("asset", "DELETE", { name: "x" })).toMatchObject([{ code: "unrecognized_keys", keys: ["name"] }]);
+    expect(payloadIssues("asset", "DELETE", undefined)).toEqual([]);
   });
 
   test("text: any Unicode, emoji and right-to-left included; not NUL, lone surrogates or bidi embeddings, overrides and isolates", () => {
@@ -48,7 +53,7 @@ describe("payload validation by entity type and operation", () => {
   test("issues carry the full path inside a push body", () => {
     const result = pushBodySchema.safeParse({ deviceId: "d", changes: [change({}), change({ payload: { name: "x", version: 3 } })] });
     expect(result.success).toBe(false);
-    expect(result.error?.issues.map((i) => i.path.join("."))).toEqual(["changes.1.payload.version"]);
+    expect(result.error?.issues).toMatchObject([{ path: ["changes", 1, "payload"], code: "unrecognized_keys", keys: ["version"] }]);
   });
 
   test("toEntityData fills defaults, then null for every absent field", () => {

@@ -1,46 +1,32 @@
 import { z } from "zod";
 import type { SyncOperation } from "./enums.ts";
-import { type EntityType, entityTypes, getEntity, serverOwnedFields } from "./registry.ts";
+import { type EntityType, getEntity, serverOwnedFields } from "./registry.ts";
+
+const serverOwned = new Set<string>(serverOwnedFields);
+
+/** Why a key of a request object was refused: for server-owned fields, that the server sets them. */
+export const unrecognizedKeyMessage = (key: string) =>
+  serverOwned.has(key) ? `${key} is set by the server and cannot be sent` : `${key} is not a known field`;
 
 /** An entity's synced fields as JSON: every field of its schema present, absent ones null. */
 export const entityDataSchema = z.record(z.string(), z.unknown());
 export type EntityData = z.infer<typeof entityDataSchema>;
 
-const updateSchemas = Object.fromEntries(
-  entityTypes.map((type) => [type, getEntity(type).schema.partial()]),
-) as Record<EntityType, z.ZodObject>;
-
-const serverOwned = new Set<string>(serverOwnedFields);
-
-export interface PayloadIssue {
-  path: PropertyKey[];
-  message: string;
-}
+/** At least one key: a runtime check and its JSON Schema keyword, declared together. */
+const nonEmpty = <S extends z.ZodObject>(schema: S) =>
+  schema.refine((value) => Object.keys(value).length > 0, "an UPDATE must change at least one field").meta({ minProperties: 1 });
 
 /**
- * Checks a change's payload against its entity schema: CREATE needs the full entity, UPDATE a
- * non-empty subset of fields (null clears an optional field), DELETE nothing. Server-owned fields
- * are named as such so a client learns why, rather than "unrecognized key".
+ * The payload a change of `type` and `operation` carries: CREATE the full entity (fields with a
+ * registry default may be omitted), UPDATE a non-empty subset of fields (null clears an optional
+ * field), DELETE nothing. Any other key, server-owned fields among them (mass assignment), is
+ * refused by the strict entity schemas.
  */
-export function payloadIssues(
-  type: EntityType,
-  operation: SyncOperation,
-  payload: Record<string, unknown>,
-): PayloadIssue[] {
-  const owned = Object.keys(payload).filter((key) => serverOwned.has(key));
-  if (owned.length > 0) {
-    return owned.map((key) => ({ path: [key], message: `${key} is set by the server and cannot be sent` }));
-  }
-  if (operation === "DELETE") {
-    return Object.keys(payload).map((key) => ({ path: [key], message: "a DELETE carries no fields" }));
-  }
-  const schema = operation === "CREATE" ? getEntity(type).schema : updateSchemas[type];
-  const result = schema.safeParse(payload);
-  if (!result.success) return result.error.issues.map(({ path, message }) => ({ path, message }));
-  if (operation === "UPDATE" && Object.keys(payload).length === 0) {
-    return [{ path: [], message: "an UPDATE must change at least one field" }];
-  }
-  return [];
+export function changePayloadSchema(type: EntityType, operation: SyncOperation) {
+  const entity = getEntity(type).schema;
+  if (operation === "CREATE") return entity;
+  if (operation === "UPDATE") return nonEmpty(entity.partial());
+  return z.strictObject({}).meta({ maxProperties: 0 }).default({});
 }
 
 /** Fills a CREATE payload up to full entity data: defaults, then null for anything absent. */

@@ -17,6 +17,7 @@ export const queueRouter = router({
     .output(queueRetryResponseSchema)
     .mutation(({ ctx, input }) => retryFailed(ctx, ctx.user, input.ids)),
   invalidateCache: authedProcedure
+    .meta({ errors: ["FORBIDDEN", "NOT_FOUND"] })
     .input(cacheInvalidateBodySchema.default({}))
     .output(cacheInvalidateResponseSchema)
     .mutation(({ ctx, input }) => invalidateCache(ctx, ctx.user, input)),

@@ -46,6 +46,9 @@ async function registerOnFirstSync(tx: Tx | Db, user: AuthUser, deviceId: string
   return "$transaction" in tx ? inTransaction(tx, register) : register(tx);
 }
 
+/** The codes `syncingDevice` fails with. */
+export const syncingDeviceErrors = ["DEVICE_OWNED_BY_ANOTHER_USER", "DEVICE_REVOKED"] as const;
+
 /**
  * The device a sync comes from. Registers it on its first sync; refuses a revoked device until
  * it registers again explicitly, and a device id another user of the organization already holds.
