@@ -23,7 +23,8 @@ import Fastify, { type FastifyError, type FastifyServerOptions } from "fastify";
 import { registerApiDocs } from "./api-docs.ts";
 import { registerBullBoard } from "./bull-board.ts";
 import { createMetrics } from "./metrics.ts";
-import { NudgeHub, registerEvents } from "./realtime.ts";
+import { redactingLogger } from "./log-redaction.ts";
+import { NudgeHub, type StreamLimits, registerEvents } from "./realtime.ts";
 import { type SyncRateLimitOptions, registerSyncRateLimit } from "./plugins/sync-rate-limit.ts";
 
 export interface AppOptions {
@@ -36,6 +37,8 @@ export interface AppOptions {
   metricsToken?: string;
   /** Live-nudge fan-out (fed from Redis by main.ts); a process-local hub when omitted. */
   hub?: NudgeHub;
+  /** Open event streams allowed per user and per device on this process. */
+  streamLimits?: StreamLimits;
   /** Rate limits on push and delta; without it the sync endpoints are not rate limited. */
   syncRateLimit?: SyncRateLimitOptions;
 }
@@ -64,7 +67,8 @@ function requestErrorBody(error: FastifyError): ErrorBody | null {
 export async function buildApp(options: AppOptions) {
   const { deps } = options;
   const app = Fastify({
-    logger: options.logger ?? false,
+    // Request log lines never carry credentials from the query string (stream tickets).
+    logger: redactingLogger(options.logger ?? false),
     bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
     // Prototype-pollution keys never reach a handler; every procedure also checks its raw input
     // (depth, these keys at any depth, string lengths) since /trpc parses bodies itself.
@@ -110,7 +114,7 @@ export async function buildApp(options: AppOptions) {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   await registerBullBoard(app, deps);
-  registerEvents(app, deps, options.hub ?? new NudgeHub());
+  registerEvents(app, deps, options.hub ?? new NudgeHub(), options.streamLimits);
 
   app.get("/healthz", async (_request, reply) => {
     try {

@@ -28,7 +28,24 @@ export const publicProcedure = t.procedure.use(async ({ getRawInput, next }) => 
 /** A valid token of an active user; the user's organization scopes everything. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   const user = ctx.user ?? fail("UNAUTHORIZED", unauthorizedMessage);
-  return next({ ctx: { ...ctx, user } });
+  const session = ctx.session ?? fail("UNAUTHORIZED", unauthorizedMessage);
+  return next({ ctx: { ...ctx, user, session } });
+});
+
+/** The `deviceId` a raw request input names, if any. */
+const namedDevice = (input: unknown) =>
+  typeof input === "object" && input !== null && "deviceId" in input && typeof input.deviceId === "string" ? input.deviceId : null;
+
+/**
+ * Requests that act as a device (sync, registration, subscription): the device they name must be
+ * the one the access token was issued for, so a token taken off one phone works for no other.
+ */
+export const deviceProcedure = authedProcedure.use(async ({ ctx, getRawInput, next }) => {
+  const deviceId = namedDevice(await getRawInput());
+  if (deviceId !== null && deviceId !== ctx.session.deviceId) {
+    return fail("DEVICE_MISMATCH", "This access token was issued for another device; log in on this device");
+  }
+  return next({ ctx });
 });
 
 /**

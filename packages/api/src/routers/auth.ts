@@ -8,5 +8,5 @@ export const authRouter = router({
   refresh: publicProcedure
     .input(refreshBodySchema)
     .output(loginResponseSchema)
-    .mutation(({ ctx, input }) => refreshSession(ctx.db, ctx.config, input.refreshToken)),
+    .mutation(({ ctx, input }) => refreshSession(ctx.db, ctx.config, input.refreshToken, input.deviceId)),
 });

@@ -28,7 +28,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   const queued = body.async === true || prepared.length > config.inlineMaxChanges;
 
   const { device, results, conflicts, merged, enqueue, live } = await inTransaction(db, async (tx) => {
-    const device = await syncingDevice(tx, user, body.deviceId, body.deviceName);
+    const device = await syncingDevice(tx, user, body.deviceId, config.maxDevicesPerUser, body.deviceName);
     const { claimedIds, earlier } = await claim(tx, user, device, prepared, queued ? "PENDING" : "SYNCING");
     // Claimed now, first occurrence only (the same change twice in one push is applied once).
     const seen = new Set<string>();
