@@ -130,9 +130,10 @@ const stuckMs = 30_000;
 /**
  * GET /api/sync/events: a Server-Sent Events stream telling the device "your organization has
  * new changes" (`event: changes`, data `SyncEvent`) so it pulls at once. Small pushes of other
- * devices come with their changes, which the device can show before it pulls (none for a device
- * with a subscription: the stream cannot tell what is in its scope). The stream belongs to the
- * caller's device (the token's or ticket's; `?deviceId=`, if given, must name it); it ends with
+ * devices come with their changes when the device names itself (`?deviceId=`), which it can show
+ * before it pulls (none for a device with a subscription: the stream cannot tell what is in its
+ * scope). The stream belongs to the caller's device (the token's or ticket's; `?deviceId=` must
+ * name that one); it ends with
  * `event: reauth` when the access token behind it expires, and is closed at once when the device
  * is revoked. Streams per user and per device are capped (`limits`).
  * A slow reader never blocks the server: while its socket buffer is full, nudges coalesce into
@@ -149,7 +150,7 @@ export function registerEvents(app: FastifyInstance, deps: Deps, hub: NudgeHub, 
     }
     const orgId = user.orgId;
     const device = await deps.db.syncClient.findFirst({ where: { orgId, deviceId: session.deviceId }, select: { id: true, subscription: true } });
-    const withData = !device || device.subscription === null;
+    const withData = named !== undefined && (!device || device.subscription === null);
     if (!hub.admits(user, session.deviceId, limits)) {
       const message = `Too many open event streams (at most ${limits.perUser} per user and ${limits.perDevice} per device)`;
       return reply.code(429).send(refusal(429, errorCodes.STREAM_LIMIT_REACHED, message));

@@ -48,19 +48,20 @@ export async function setupApi(
   const app = await buildApp({ ...appOptions, hub, deps: { db: database.db, config, notifier, ...background } });
   const tokens = new Map<string, string>();
 
-  /** A password login of `user` on `deviceId` (a new session each time); throws unless it succeeds. */
+  /**
+   * A password login of `user` on `deviceId`: a new session, which `token` and `call` use from
+   * then on. Throws unless it succeeds.
+   */
   const login = async (user: UserName, deviceId = kitDevice(user)) => {
     const response = await app.inject({ method: "POST", url: "/api/auth/login", payload: { email: users[user], password: "fieldsync-demo", deviceId } });
     if (response.statusCode !== 200) throw new Error(`login of ${user} on ${deviceId} failed: ${response.statusCode} ${response.body}`);
-    return response.json() as { token: string; refreshToken: string };
+    const session = response.json() as { token: string; refreshToken: string };
+    tokens.set(`${user}|${deviceId}`, session.token);
+    return session;
   };
 
-  /** The access token of `user`'s session on `deviceId` (one login per user and device, reused). */
-  const token = async (user: UserName, deviceId = kitDevice(user)) => {
-    const key = `${user}|${deviceId}`;
-    if (!tokens.has(key)) tokens.set(key, (await login(user, deviceId)).token);
-    return tokens.get(key)!;
-  };
+  /** The access token of `user`'s session on `deviceId` (logged in on first use). */
+  const token = async (user: UserName, deviceId = kitDevice(user)) => tokens.get(`${user}|${deviceId}`) ?? (await login(user, deviceId)).token;
 
   /** As `user`, with the token of the device the body names (or the user's kit device). */
   const call = async (user: UserName | null, method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown) => {

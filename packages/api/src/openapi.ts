@@ -51,7 +51,7 @@ function convert(schemas: Record<string, z.ZodType>, io: "input" | "output"): Re
 const errorStatuses: Record<number, string> = {
   400: "Invalid request: VALIDATION_FAILED (with zod issue paths) or MALFORMED_JSON; nothing was written",
   401: "UNAUTHORIZED: missing, invalid or expired access token",
-  403: "FORBIDDEN, DEVICE_REVOKED or DEVICE_OWNED_BY_ANOTHER_USER",
+  403: "FORBIDDEN, DEVICE_REVOKED, DEVICE_OWNED_BY_ANOTHER_USER, DEVICE_MISMATCH (the access token was issued for another device) or DEVICE_LIMIT_REACHED",
   404: "NOT_FOUND or DEVICE_NOT_REGISTERED (ids of other organizations are not found either)",
   409: "CONFLICT_ALREADY_RESOLVED, CONFLICT_STALE or MERGE_DATA_REQUIRED",
   413: "PAYLOAD_TOO_LARGE: the (inflated) body exceeds the limit",
@@ -63,6 +63,8 @@ const errorStatuses: Record<number, string> = {
 function errorResponses(route: RestRoute) {
   const statuses = [400, 429, 500, 503];
   if (route.access !== "public") statuses.push(401, 403, 404);
+  // A login binds the session to a device: one another user holds, or one too many, is refused.
+  if (route.procedure === "auth.login") statuses.push(403);
   if (route.source === "body") statuses.push(413);
   if (route.procedure === "conflicts.resolve") statuses.push(409);
   return Object.fromEntries(
