@@ -135,11 +135,13 @@ export class SyncEngine {
 
   /**
    * Logs in on this device and registers it; the session is bound to the device id. Another
-   * user's local data is wiped (see setSession); if that user's device id is registered to them,
-   * this login takes a fresh id. Logging in is also how a revoked device comes back.
+   * user's local data is wiped (see setSession), and their device id is not reused: a switch from
+   * a live session of theirs takes a fresh id, and so does a login the server refuses because
+   * they hold the id. Logging in is also how a revoked device comes back.
    */
   async login(email: string, password: string): Promise<Session> {
-    let { deviceId } = await this.store.device();
+    const previous = await this.store.getSession();
+    let deviceId = previous && previous.user.email !== email.trim().toLowerCase() ? newDeviceId() : (await this.store.device()).deviceId;
     const response = await this.api.login({ email, password, deviceId }).catch((error: unknown) => {
       if (!(error instanceof ApiError && error.code === "DEVICE_OWNED_BY_ANOTHER_USER")) throw error;
       deviceId = newDeviceId();
