@@ -19,25 +19,29 @@ export async function startBenchServer() {
   const queue = createBackgroundQueue(redis, undefined, { prefix, log: () => undefined });
   // Errors are logged: a 500 in a benchmark needs its cause on screen.
   // One access token serves the whole run (a full run takes longer than the default 15 minutes).
-  const api = await setupApi({ inlineMaxChanges: 1000, jwtTtlSeconds: 6 * 3600 }, { logger: { level: "error" } }, { queue, cache: createResponseCache(redis) });
+  // Benchmarks run hundreds of devices of one user (B6: 200 with a stream each): no device or stream caps.
+  const api = await setupApi(
+    { inlineMaxChanges: 1000, jwtTtlSeconds: 6 * 3600, maxDevicesPerUser: 100_000 },
+    { logger: { level: "error" }, streamLimits: { perUser: 100_000, perDevice: 100 } },
+    { queue, cache: createResponseCache(redis) },
+  );
   await api.app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = api.app.server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
   const pool = new pg.Pool({ connectionString: api.databaseUrl, max: 20, options: "-c TimeZone=UTC" });
   const [org] = (await pool.query<{ orgId: string }>(`SELECT "orgId" FROM "User" WHERE email = 'tech1@northwind.test'`)).rows;
-  const token = await api.token("tech1");
+  /** tech1's access token on `deviceId` (tokens are valid for their own device only). */
+  const tokenFor = (deviceId: string) => api.token("tech1", deviceId);
 
   return {
     api,
     url,
     pool,
     orgId: org!.orgId,
-    /** tech1's access token (pushes, pulls, the events stream). */
-    token,
     prefix,
     redis,
     queue,
-    ...syncClient(url, token),
+    ...syncClient(url, tokenFor),
     close: async () => {
       await pool.end();
       await queue.queue.obliterate({ force: true }).catch(() => undefined);
@@ -50,16 +54,16 @@ export async function startBenchServer() {
 
 export type BenchServer = Awaited<ReturnType<typeof startBenchServer>>;
 
-/** A device's HTTP calls, as tech1. */
-export function syncClient(url: string, token: string) {
+/** A device's HTTP calls, as tech1, each with the token of the device it names. */
+export function syncClient(url: string, tokenFor: (deviceId: string) => string | Promise<string>) {
   // Identity by default, like the baselines' JSON.stringify; `compressed` asks for what the PWA
   // gets (br/gzip from @fastify/compress), whose cost is measured separately.
-  const post = async <T>(path: string, body: unknown, compressed = false): Promise<T> => {
+  const post = async <T>(path: string, body: { deviceId: string } & Record<string, unknown>, compressed = false): Promise<T> => {
     const response = await fetch(`${url}${path}`, {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        authorization: `Bearer ${token}`,
+        authorization: `Bearer ${await tokenFor(body.deviceId)}`,
         "accept-encoding": compressed ? "br, gzip" : "identity",
       },
       body: JSON.stringify(body),

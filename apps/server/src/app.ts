@@ -25,7 +25,8 @@ import { registerApiDocs } from "./api-docs.ts";
 import { registerBullBoard } from "./bull-board.ts";
 import { metricsRefusal } from "./metrics-access.ts";
 import { createMetrics } from "./metrics.ts";
-import { NudgeHub, registerEvents } from "./realtime.ts";
+import { redactingLogger } from "./log-redaction.ts";
+import { NudgeHub, type StreamLimits, registerEvents } from "./realtime.ts";
 import { type SyncRateLimitOptions, registerSyncRateLimit } from "./plugins/sync-rate-limit.ts";
 import { registerTrpcBatchLimit } from "./plugins/trpc-batch-limit.ts";
 
@@ -41,6 +42,8 @@ export interface AppOptions {
   trpcMaxBatchCalls?: number;
   /** Live-nudge fan-out (fed from Redis by main.ts); a process-local hub when omitted. */
   hub?: NudgeHub;
+  /** Open event streams allowed per user and per device on this process. */
+  streamLimits?: StreamLimits;
   /** Rate limits on push and delta; without it the sync endpoints are not rate limited. */
   syncRateLimit?: SyncRateLimitOptions;
 }
@@ -66,7 +69,8 @@ function requestErrorBody(error: FastifyError): ErrorBody | null {
 /** The Fastify application: REST and tRPC over one router, health, and the PWA. */
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
-    logger: options.logger ?? false,
+    // Request log lines never carry credentials from the query string (stream tickets).
+    logger: redactingLogger(options.logger ?? false),
     bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
     routerOptions: { maxParamLength: 5000 },
   });
@@ -125,7 +129,7 @@ export async function buildApp(options: AppOptions) {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   await registerBullBoard(app, deps);
-  registerEvents(app, deps, options.hub ?? new NudgeHub());
+  registerEvents(app, deps, options.hub ?? new NudgeHub(), options.streamLimits);
 
   app.get("/healthz", async (_request, reply) => {
     try {

@@ -4,23 +4,24 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { buildApp } from "./app.ts";
 import { apiConfig } from "./config.ts";
 import { loadEnv } from "./env.ts";
+import { randomSecrets } from "./secrets.ts";
 
 // A database that does not answer (nothing listens on port 1): every transport says 503 with
 // Retry-After and the SERVICE_UNAVAILABLE code, never a 500, so clients keep their changes.
-const config = apiConfig(loadEnv({ NODE_ENV: "test" }));
+const config = apiConfig(loadEnv({ NODE_ENV: "test" }), randomSecrets());
 const db = createDb("postgresql://postgres@127.0.0.1:1/none");
 let app: Awaited<ReturnType<typeof buildApp>>;
 let token: string;
 beforeAll(async () => {
   app = await buildApp({ deps: { db, config, queue: null, cache: null } });
-  token = await signAccessToken(config, { sub: "user-1", orgId: "org-1", role: "TECHNICIAN" });
+  token = await signAccessToken(config, { sub: "user-1", orgId: "org-1", role: "TECHNICIAN", deviceId: "phone-1", sessionId: "family-1" });
 });
 afterAll(async () => {
   await app.close();
   await db.$disconnect();
 });
 
-const login = { email: "tech1@northwind.test", password: "fieldsync-demo" };
+const login = { email: "tech1@northwind.test", password: "fieldsync-demo", deviceId: "phone-1" };
 
 test.each([
   ["REST, inside a procedure", "POST", "/api/auth/login", undefined, login],

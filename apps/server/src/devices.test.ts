@@ -18,25 +18,55 @@ describe("devices", () => {
     expect(list.body.devices).toContainEqual(expect.objectContaining({ deviceId: "dev-first", deviceName: "Phone", isActive: true }));
   });
 
-  test("after DELETE the device gets 403 DEVICE_REVOKED until it registers again explicitly", async () => {
-    await sync("tech1", "dev-lost");
+  test("after DELETE the device's session is over; only a password login on it brings it back", async () => {
+    const lost = await api.login("tech1", "dev-lost");
+    const bearer = { authorization: `Bearer ${lost.token}` };
+    expect((await api.app.inject({ method: "POST", url: "/api/sync/delta", headers: bearer, payload: { deviceId: "dev-lost" } })).statusCode).toBe(200);
     expect((await api.call("tech1", "DELETE", "/api/sync/devices/dev-lost")).body.device).toMatchObject({ isActive: false });
     const entityId = randomUUID();
-    const push = await api.call("tech1", "POST", "/api/sync", { deviceId: "dev-lost", changes: [create(entityId, { name: "x" })] });
-    expect(push).toMatchObject({ status: 403, body: { code: "DEVICE_REVOKED" } });
-    const pull = await api.call("tech1", "POST", "/api/sync/delta", { deviceId: "dev-lost" });
-    expect(pull).toMatchObject({ status: 403, body: { code: "DEVICE_REVOKED" } });
+    const push = await api.app.inject({ method: "POST", url: "/api/sync", headers: bearer, payload: { deviceId: "dev-lost", changes: [create(entityId, { name: "x" })] } });
+    expect(push.statusCode).toBe(401);
+    const register = await api.app.inject({ method: "POST", url: "/api/sync/devices", headers: bearer, payload: { deviceId: "dev-lost" } });
+    expect(register.statusCode).toBe(401);
     expect(await api.db.asset.count({ where: { id: entityId } })).toBe(0);
-    const registered = await api.call("tech1", "POST", "/api/sync/devices", { deviceId: "dev-lost", deviceName: "Found it" });
-    expect(registered).toMatchObject({ status: 201, body: { device: { isActive: true, deviceName: "Found it" } } });
-    expect((await sync("tech1", "dev-lost")).status).toBe(200);
+    const back = await api.login("tech1", "dev-lost");
+    const pushed = await api.app.inject({ method: "POST", url: "/api/sync", headers: { authorization: `Bearer ${back.token}` }, payload: { deviceId: "dev-lost", changes: [] } });
+    expect(pushed.statusCode).toBe(200);
+    expect(await api.db.syncClient.findFirst({ where: { deviceId: "dev-lost" }, select: { isActive: true, revokedAt: true } })).toEqual({ isActive: true, revokedAt: null });
   });
 
-  test("a device id held by another user cannot be used or taken over", async () => {
+  test("a token is valid for its own device only: naming another is 403 DEVICE_MISMATCH and writes nothing", async () => {
+    const bearer = { authorization: `Bearer ${await api.token("tech1", "dev-own")}` };
+    const other = "dev-someone-else";
+    const requests = [
+      ["POST", "/api/sync", { deviceId: other, changes: [create(randomUUID(), { name: "x" })] }],
+      ["POST", "/api/sync/delta", { deviceId: other }],
+      ["POST", "/api/sync/devices", { deviceId: other }],
+      ["PUT", "/api/sync/subscription", { deviceId: other, subscription: { locations: ["Roof"] } }],
+      ["POST", "/trpc/sync.push", { deviceId: other, changes: [] }],
+    ] as const;
+    for (const [method, url, payload] of requests) {
+      const response = await api.app.inject({ method, url, headers: bearer, payload });
+      const body = url.startsWith("/trpc") ? response.json().error.data : response.json();
+      expect(body, `${method} ${url}`).toMatchObject({ statusCode: 403, code: "DEVICE_MISMATCH" });
+    }
+    const stream = await api.app.inject({ method: "GET", url: `/api/sync/events?deviceId=${other}`, headers: bearer });
+    expect(stream.json()).toMatchObject({ statusCode: 403, code: "DEVICE_MISMATCH" });
+    expect(await api.db.syncClient.count({ where: { deviceId: other } })).toBe(0);
+    // A refresh token presented for another device is refused like any bad refresh token.
+    const session = await api.login("tech1", "dev-own");
+    expect(await api.call(null, "POST", "/api/auth/refresh", { refreshToken: session.refreshToken, deviceId: other })).toMatchObject({ status: 401 });
+  });
+
+  test("a device id held by another user cannot be logged in on, used or taken over", async () => {
     await sync("tech1", "dev-mine");
-    expect(await sync("tech2", "dev-mine")).toMatchObject({ status: 403, body: { code: "DEVICE_OWNED_BY_ANOTHER_USER" } });
-    const takeover = await api.call("tech2", "POST", "/api/sync/devices", { deviceId: "dev-mine" });
-    expect(takeover).toMatchObject({ status: 403, body: { code: "DEVICE_OWNED_BY_ANOTHER_USER" } });
+    const login = await api.call(null, "POST", "/api/auth/login", { email: "tech2@northwind.test", password: "fieldsync-demo", deviceId: "dev-mine" });
+    expect(login).toMatchObject({ status: 403, body: { code: "DEVICE_OWNED_BY_ANOTHER_USER" } });
+    // A session opened before the other user registered the id is stopped at the device.
+    const early = await api.login("tech2", "dev-raced");
+    await sync("tech1", "dev-raced");
+    const takeover = await api.app.inject({ method: "POST", url: "/api/sync/devices", headers: { authorization: `Bearer ${early.token}` }, payload: { deviceId: "dev-raced" } });
+    expect(takeover.statusCode).toBe(401);
   });
 
   test("technicians revoke only their own devices (others are 404); admins any device of the org", async () => {
@@ -55,12 +85,42 @@ describe("devices", () => {
   });
 });
 
+describe("devices per user are capped", () => {
+  test("one device beyond the limit is 403 DEVICE_LIMIT_REACHED, registered explicitly or on a first sync; revoking one frees a place", async () => {
+    const capped = await setupApi({ maxDevicesPerUser: 2 });
+    try {
+      const as = async (deviceId: string, method: "POST", url: string, payload: object) =>
+        capped.app.inject({ method, url, headers: { authorization: `Bearer ${await capped.token("tech1", deviceId)}` }, payload });
+      expect((await as("cap-1", "POST", "/api/sync/devices", { deviceId: "cap-1" })).statusCode).toBe(201);
+      expect((await as("cap-2", "POST", "/api/sync/delta", { deviceId: "cap-2" })).statusCode).toBe(200);
+      const entityId = randomUUID();
+      const refusals = [
+        await as("cap-3", "POST", "/api/sync/devices", { deviceId: "cap-3" }),
+        await as("cap-3", "POST", "/api/sync", { deviceId: "cap-3", changes: [create(entityId, { name: "Over the limit" })] }),
+        await as("cap-3", "POST", "/api/sync/delta", { deviceId: "cap-3" }),
+      ];
+      for (const refusal of refusals) expect(refusal.json()).toMatchObject({ statusCode: 403, code: "DEVICE_LIMIT_REACHED" });
+      expect(await capped.db.syncClient.count({ where: { deviceId: "cap-3" } })).toBe(0);
+      expect(await capped.db.asset.count({ where: { id: entityId } })).toBe(0);
+      // Another user is not affected; a revoked device does not count.
+      expect((await capped.call("tech2", "POST", "/api/sync/delta", { deviceId: "cap-other-user" })).status).toBe(200);
+      expect((await capped.call("tech1", "DELETE", "/api/sync/devices/cap-1")).status).toBe(200);
+      expect((await as("cap-3", "POST", "/api/sync/delta", { deviceId: "cap-3" })).statusCode).toBe(200);
+      // Bringing the revoked one back by login would be a third active device.
+      const back = await capped.call(null, "POST", "/api/auth/login", { email: "tech1@northwind.test", password: "fieldsync-demo", deviceId: "cap-1" });
+      expect(back).toMatchObject({ status: 403, body: { code: "DEVICE_LIMIT_REACHED" } });
+    } finally {
+      await capped.close();
+    }
+  });
+});
+
 describe("authentication", () => {
   test("login returns a bearer token; a wrong password or unknown email is 401 with one message", async () => {
-    const ok = await api.call(null, "POST", "/api/auth/login", { email: "tech1@northwind.test", password: "fieldsync-demo" });
+    const ok = await api.call(null, "POST", "/api/auth/login", { email: "tech1@northwind.test", password: "fieldsync-demo", deviceId: "dev-login" });
     expect(ok.body).toMatchObject({ token: expect.any(String), user: { role: "TECHNICIAN" } });
-    const wrong = await api.call(null, "POST", "/api/auth/login", { email: "tech1@northwind.test", password: "nope" });
-    const unknown = await api.call(null, "POST", "/api/auth/login", { email: "nobody@northwind.test", password: "nope" });
+    const wrong = await api.call(null, "POST", "/api/auth/login", { email: "tech1@northwind.test", password: "nope", deviceId: "dev-login" });
+    const unknown = await api.call(null, "POST", "/api/auth/login", { email: "nobody@northwind.test", password: "nope", deviceId: "dev-login" });
     expect(wrong).toEqual(unknown);
     expect(wrong).toMatchObject({ status: 401, body: { code: "UNAUTHORIZED" } });
   });
@@ -104,7 +164,7 @@ describe("status and health", () => {
   });
 
   test("the same procedures answer over tRPC", async () => {
-    const token = await api.token("tech1");
+    const token = await api.token("tech1", "trpc-device");
     const response = await api.app.inject({
       method: "POST",
       url: "/trpc/sync.push",

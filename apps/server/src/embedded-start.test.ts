@@ -41,7 +41,7 @@ test("pnpm start runs on embedded PGlite: migrated, seeded, login and push work,
     expect(response.status, await response.clone().text()).toBe(200);
     return response.json();
   };
-  const { token } = await call("POST", "/api/auth/login", { email: "tech1@northwind.test", password: "fieldsync-demo" });
+  const { token } = await call("POST", "/api/auth/login", { email: "tech1@northwind.test", password: "fieldsync-demo", deviceId: "trial-laptop" });
   const entityId = randomUUID();
   const pushed = await call("POST", "/api/sync", {
     deviceId: "trial-laptop",

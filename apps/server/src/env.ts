@@ -2,7 +2,8 @@ import { fileURLToPath } from "node:url";
 import { limits } from "@fieldsync/schema";
 import { z } from "zod";
 
-const devSecret = "fieldsync-development-secret-change-me-0000";
+/** Open event streams per user and per device on one process, unless MAX_STREAMS_PER_* say otherwise. */
+export const defaultStreamLimits = { perUser: 10, perDevice: 2 } as const;
 
 const envSchema = z
   .object({
@@ -15,7 +16,11 @@ const envSchema = z
      * embedded PGlite database, used instead of DATABASE_URL.
      */
     EMBEDDED_DATA_DIR: z.string().optional(),
-    JWT_SECRET: z.string().min(32).default(devSecret),
+    /**
+     * Without JWT_SECRET / CURSOR_SECRET (outside production) the server generates random ones on
+     * first start and keeps them in DATA_DIR/secrets.json (mode 0600); see secrets.ts.
+     */
+    JWT_SECRET: z.string().min(32).optional(),
     JWT_ISSUER: z.string().default("fieldsync"),
     JWT_AUDIENCE: z.string().default("fieldsync-api"),
     /** Access tokens are short-lived; clients renew them through POST /api/auth/refresh. */
@@ -29,7 +34,14 @@ const envSchema = z
     /** Sync calls (push and delta, each call of a tRPC batch) allowed per user and device in each window. */
     SYNC_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(120),
     SYNC_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
-    CURSOR_SECRET: z.string().min(32).default(devSecret),
+    CURSOR_SECRET: z.string().min(32).optional(),
+    /** The server's own files (generated secrets). */
+    DATA_DIR: z.string().default(fileURLToPath(new URL("../../../.data", import.meta.url))),
+    /** Active (non-revoked) devices per user; one more is 403 DEVICE_LIMIT_REACHED. */
+    MAX_DEVICES_PER_USER: z.coerce.number().int().min(1).default(20),
+    /** Open event streams per user and per device on one server process; one more is 429 STREAM_LIMIT_REACHED. */
+    MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).default(defaultStreamLimits.perUser),
+    MAX_STREAMS_PER_DEVICE: z.coerce.number().int().min(1).default(defaultStreamLimits.perDevice),
     /** Pushes with more changes than this are queued for the worker instead of applied inline. */
     SYNC_INLINE_MAX_CHANGES: z.coerce.number().int().min(0).default(200),
     /** Attempts per queued change before it is dead-lettered; must match the worker's. */
@@ -51,7 +63,8 @@ const envSchema = z
     BODY_LIMIT_BYTES: z.coerce.number().int().default(5 * 1024 * 1024),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
-  .refine((env) => env.NODE_ENV !== "production" || (env.JWT_SECRET !== devSecret && env.CURSOR_SECRET !== devSecret), {
+  // Production runs several instances, which must share their keys: a per-instance file will not do.
+  .refine((env) => env.NODE_ENV !== "production" || (env.JWT_SECRET !== undefined && env.CURSOR_SECRET !== undefined), {
     message: "JWT_SECRET and CURSOR_SECRET must be set in production",
   });
 

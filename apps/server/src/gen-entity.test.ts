@@ -54,7 +54,7 @@ test("a generated entity type syncs end to end", { timeout: 150_000 }, async () 
     expect(response.status, await response.clone().text()).toBe(200);
     return response.json();
   };
-  const { token } = await api("/api/auth/login", { email: "tech1@northwind.test", password: "fieldsync-demo" });
+  const { token } = await api("/api/auth/login", { email: "tech1@northwind.test", password: "fieldsync-demo", deviceId: "gen-test" });
   const entityId = randomUUID();
   const change = (operation: "CREATE" | "UPDATE", clientVersion: number, payload: object) => ({
     changeId: randomUUID(), entityType: "meterReading", entityId, operation, payload, clientVersion, timestamp: new Date().toISOString(),

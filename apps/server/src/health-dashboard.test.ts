@@ -29,7 +29,7 @@ beforeAll(async () => {
   northwind = (await api.db.user.findUniqueOrThrow({ where: { email: users.admin } })).orgId;
   const globex = await api.db.user.findUniqueOrThrow({ where: { email: users.globex } });
   await api.db.user.create({ data: { orgId: globex.orgId, email: "admin@globex.test", name: "Globex Admin", role: "ADMIN", passwordHash: await hashPassword("globex-admin-pw") } });
-  globexAdminToken = (await api.app.inject({ method: "POST", url: "/api/auth/login", payload: { email: "admin@globex.test", password: "globex-admin-pw" } })).json().token;
+  globexAdminToken = (await api.app.inject({ method: "POST", url: "/api/auth/login", payload: { email: "admin@globex.test", password: "globex-admin-pw", deviceId: "globex-admin-desk" } })).json().token;
 
   // Northwind, two devices: 4 changes processed (2 applied, 1 conflict, 1 rejected), 2 waiting.
   const assetId = randomUUID();

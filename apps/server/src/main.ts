@@ -6,8 +6,10 @@ import { apiConfig } from "./config.ts";
 import { loadEnv } from "./env.ts";
 import { NudgeHub } from "./realtime.ts";
 import { connectRedis } from "./redis.ts";
+import { loadSecrets } from "./secrets.ts";
 
 const env = loadEnv();
+const secrets = loadSecrets(env);
 // Embedded mode: PGlite in this process, migrated on open; no worker can reach it, so no job queue
 // (every push is applied inline and /api/sync/status reports background processing degraded).
 const embedded = env.EMBEDDED_DATA_DIR ? await openEmbeddedDatabase(env.EMBEDDED_DATA_DIR) : null;
@@ -26,8 +28,9 @@ const hub = new NudgeHub();
 const subscriber = connectRedis(env.REDIS_URL, { subscriber: true });
 hub.listen(subscriber);
 const app = await buildApp({
-  deps: { db, config: apiConfig(env), queue, cache: createResponseCache(redis), notifier: createRedisNotifier(db, redis, hub.deliver) },
+  deps: { db, config: apiConfig(env, secrets), queue, cache: createResponseCache(redis), notifier: createRedisNotifier(db, redis, { nudge: hub.deliver, revoked: hub.revoke }) },
   hub,
+  streamLimits: { perUser: env.MAX_STREAMS_PER_USER, perDevice: env.MAX_STREAMS_PER_DEVICE },
   corsOrigins: env.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
   webDist: env.WEB_DIST,
   bodyLimit: env.BODY_LIMIT_BYTES,

@@ -55,7 +55,7 @@ test("every REST route is documented with its procedure, status, auth and schema
 
 test("documented inputs reject what the API rejects: a login without password is a 400", async () => {
   const document = await served();
-  expect(document.components.schemas.AuthLoginInput.required).toEqual(["email", "password"]);
+  expect(document.components.schemas.AuthLoginInput.required).toEqual(["email", "password", "deviceId"]);
   const response = await fetch(`${server.url}/api/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },

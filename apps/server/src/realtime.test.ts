@@ -1,7 +1,7 @@
 // Two real server processes sharing PostgreSQL and Redis: a push handled by one nudges an SSE
 // client connected to the other, through Redis pub/sub. Latency is printed, not asserted.
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -13,6 +13,8 @@ import { freePort } from "./testing.ts";
 import { create, setupApi } from "./test-kit.ts";
 
 const serverDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+// Both processes verify each other's tokens and cursors: the same keys, of this run only.
+const secrets = { JWT_SECRET: randomBytes(32).toString("hex"), CURSOR_SECRET: randomBytes(32).toString("hex") };
 let database: TestDatabase;
 const servers: { url: string; child: ChildProcess }[] = [];
 
@@ -20,7 +22,7 @@ async function startServer() {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: serverDir,
-    env: { ...process.env, DATABASE_URL: database.url, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", WEB_DIST: "/nonexistent" },
+    env: { ...process.env, ...secrets, DATABASE_URL: database.url, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", WEB_DIST: "/nonexistent" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
@@ -50,11 +52,12 @@ afterAll(async () => {
   await database.drop();
 });
 
-async function login(url: string, email: string) {
+/** A session of `email` on `deviceId`: its token is good for that device's requests and stream. */
+async function login(url: string, email: string, deviceId: string) {
   const response = await fetch(`${url}/api/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: "fieldsync-demo" }),
+    body: JSON.stringify({ email, password: "fieldsync-demo", deviceId }),
   });
   return ((await response.json()) as { token: string }).token;
 }
@@ -68,9 +71,9 @@ async function* events(url: string, token: string, signal: AbortSignal, query = 
 
 test("a push on one server process nudges a device listening on another, within a fraction of a second", async () => {
   const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
-  const tokenA = await login(a.url, "tech1@northwind.test");
-  const tokenB = await login(b.url, "tech2@northwind.test");
-  const globexToken = await login(b.url, "tech@globex.test");
+  const tokenA = await login(a.url, "tech1@northwind.test", "sse-writer");
+  const tokenB = await login(b.url, "tech2@northwind.test", "sse-reader");
+  const globexToken = await login(b.url, "tech@globex.test", "sse-globex");
   const abort = new AbortController();
   const stream = events(b.url, tokenB, abort.signal);
   const foreign = events(b.url, globexToken, abort.signal);
@@ -130,15 +133,16 @@ const nextChanges = async (stream: Events) => {
 
 test("with ?deviceId=, other devices' small pushes arrive with their changes; own, subscribed and large ones as plain nudges", async () => {
   const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
-  const writerToken = await login(a.url, "tech1@northwind.test");
-  const readerToken = await login(b.url, "tech2@northwind.test");
+  const writerToken = await login(a.url, "tech1@northwind.test", "live-writer");
+  const readerToken = await login(b.url, "tech2@northwind.test", "live-reader");
+  const scopedToken = await login(b.url, "tech2@northwind.test", "live-scoped");
   // The writer registers by pushing once; the scoped device keeps one site only.
   await call(a.url, writerToken, "POST", "/api/sync", { deviceId: "live-writer", changes: [create(randomUUID(), { name: "First" })] });
-  await call(b.url, readerToken, "PUT", "/api/sync/subscription", { deviceId: "live-scoped", subscription: { locations: ["Site A"] } });
+  await call(b.url, scopedToken, "PUT", "/api/sync/subscription", { deviceId: "live-scoped", subscription: { locations: ["Site A"] } });
   const abort = new AbortController();
   const reader = events(b.url, readerToken, abort.signal, "?deviceId=live-reader") as Events;
   const own = events(a.url, writerToken, abort.signal, "?deviceId=live-writer") as Events;
-  const scoped = events(b.url, readerToken, abort.signal, "?deviceId=live-scoped") as Events;
+  const scoped = events(b.url, scopedToken, abort.signal, "?deviceId=live-scoped") as Events;
   for (const stream of [reader, own, scoped]) expect((await stream.next()).value?.event).toBe("ready");
 
   const id = randomUUID();
@@ -160,7 +164,7 @@ test("the stream ends with `reauth` when its access token expires", async () => 
     await api.app.listen({ host: "127.0.0.1", port: 0 });
     const { port } = api.app.server.address() as { port: number };
     const abort = new AbortController();
-    const stream = events(`http://127.0.0.1:${port}`, await api.token("tech1"), abort.signal, "?deviceId=expiring");
+    const stream = events(`http://127.0.0.1:${port}`, await api.token("tech1", "expiring"), abort.signal);
     expect((await stream.next()).value?.event).toBe("ready");
     expect((await stream.next()).value?.event).toBe("reauth");
     expect((await stream.next()).done, "the server closed the stream").toBe(true);
@@ -169,19 +173,20 @@ test("the stream ends with `reauth` when its access token expires", async () => 
   }
 });
 
-test("the events stream needs a token; ?token= works for EventSource", async () => {
-  const [a] = servers;
-  expect((await fetch(`${a!.url}/api/sync/events`)).status).toBe(401);
+test("the events stream needs a token or a ticket; a ticket from one process opens a stream on the other", async () => {
+  const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
+  expect((await fetch(`${a.url}/api/sync/events`)).status).toBe(401);
   const abort = new AbortController();
-  const token = await login(a!.url, "tech1@northwind.test");
-  const response = await fetch(`${a!.url}/api/sync/events?token=${encodeURIComponent(token)}`, { signal: abort.signal });
+  const token = await login(a.url, "tech1@northwind.test", "ticket-tablet");
+  const { ticket } = (await call(a.url, token, "POST", "/api/sync/events/ticket", {})) as { ticket: string };
+  const response = await fetch(`${b.url}/api/sync/events?ticket=${encodeURIComponent(ticket)}`, { signal: abort.signal });
   expect(response.status).toBe(200);
   abort.abort();
 });
 
 test("compressed requests and responses round-trip; the inflated size is limited", async () => {
   const [a] = servers;
-  const token = await login(a!.url, "tech1@northwind.test");
+  const token = await login(a!.url, "tech1@northwind.test", "gzip-phone");
   const changes = Array.from({ length: 300 }, () => create(randomUUID(), { name: "Compressed", notes: "x".repeat(500) }));
   const json = JSON.stringify({ deviceId: "gzip-phone", changes });
   const body = gzipSync(json);

@@ -1,19 +1,57 @@
-import { type ChangeNotifier, type ChangeNudge, type Deps, changesChannel, createContextInner, nudgeFor, verifyAccessToken } from "@fieldsync/api";
-import type { SyncEvent } from "@fieldsync/schema";
-import type { FastifyInstance } from "fastify";
+import {
+  type AuthUser,
+  type StreamGrant,
+  type ChangeNotifier,
+  type ChangeNudge,
+  type Deps,
+  type DeviceRevocation,
+  changesChannel,
+  consumeStreamTicket,
+  createContextInner,
+  nudgeFor,
+  revocationsChannel,
+} from "@fieldsync/api";
+import { type ErrorBody, type SyncEvent, errorCodes } from "@fieldsync/schema";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
+import { defaultStreamLimits } from "./env.ts";
 
 interface Subscriber {
   orgId: string;
+  userId: string;
+  deviceId: string;
   send(nudge: ChangeNudge): void;
+  /** Ends the stream (its device was revoked). */
+  close(): void;
 }
 
+/** Open streams allowed on one process; beyond either, a new stream is 429 STREAM_LIMIT_REACHED. */
+export interface StreamLimits {
+  perUser: number;
+  perDevice: number;
+}
+
+
 /**
- * Fans nudges out to this process's SSE clients. Every server process subscribes to the Redis
- * channel, so a push handled by any process (or applied by the worker) reaches every device.
+ * Fans nudges out to this process's SSE clients, and closes the streams of revoked devices.
+ * Every server process subscribes to both Redis channels, so a push handled by any process (or
+ * applied by the worker) reaches every device, and a revocation ends the device's streams on
+ * every process.
  */
 export class NudgeHub {
   private readonly subscribers = new Set<Subscriber>();
+
+  /** Whether one more stream of this user's device stays within `limits` (check, then `add` without awaiting). */
+  admits(user: Pick<AuthUser, "id" | "orgId">, deviceId: string, limits: StreamLimits) {
+    let ofUser = 0;
+    let ofDevice = 0;
+    for (const other of this.subscribers) {
+      if (other.orgId !== user.orgId || other.userId !== user.id) continue;
+      ofUser++;
+      if (other.deviceId === deviceId) ofDevice++;
+    }
+    return ofUser < limits.perUser && ofDevice < limits.perDevice;
+  }
 
   add(subscriber: Subscriber) {
     this.subscribers.add(subscriber);
@@ -24,24 +62,31 @@ export class NudgeHub {
     for (const subscriber of this.subscribers) if (subscriber.orgId === nudge.orgId) subscriber.send(nudge);
   };
 
+  revoke = (revocation: DeviceRevocation) => {
+    for (const subscriber of [...this.subscribers]) {
+      if (subscriber.orgId === revocation.orgId && subscriber.deviceId === revocation.deviceId) subscriber.close();
+    }
+  };
+
   get size() {
     return this.subscribers.size;
   }
 
   /** Listens on `connection` (which becomes a subscriber-only connection). */
   listen(connection: Redis) {
-    void connection.subscribe(changesChannel).catch(() => undefined);
-    connection.on("message", (_channel: string, message: string) => {
+    void connection.subscribe(changesChannel, revocationsChannel).catch(() => undefined);
+    connection.on("message", (channel: string, message: string) => {
       try {
-        this.deliver(JSON.parse(message) as ChangeNudge);
+        if (channel === revocationsChannel) this.revoke(JSON.parse(message) as DeviceRevocation);
+        else this.deliver(JSON.parse(message) as ChangeNudge);
       } catch {
-        // A malformed message on our channel is dropped; nudges carry no data worth saving.
+        // A malformed message on our channel is dropped; streams also end at their token's expiry.
       }
     });
   }
 }
 
-/** Nudges for this process's clients only: a single server without Redis (tests, trials). */
+/** Nudges and revocations for this process's clients only: a single server without Redis (tests, trials). */
 export const localNotifier = (db: Deps["db"], hub: NudgeHub): ChangeNotifier => ({
   publish: async (orgId, live) => {
     try {
@@ -50,7 +95,22 @@ export const localNotifier = (db: Deps["db"], hub: NudgeHub): ChangeNotifier => 
       // Best effort, like the Redis notifier: clients still poll.
     }
   },
+  deviceRevoked: async (orgId, deviceId) => hub.revoke({ orgId, deviceId }),
 });
+
+/**
+ * Who opens a stream: `?ticket=` (from POST /api/sync/events/ticket; EventSource cannot send
+ * headers) or a bearer token in the Authorization header. Access tokens in the URL are not
+ * accepted: URLs end up in logs.
+ */
+async function streamCaller(deps: Deps, request: FastifyRequest): Promise<StreamGrant | null> {
+  const { ticket } = request.query as { ticket?: unknown };
+  if (typeof ticket === "string") return consumeStreamTicket(deps.db, ticket);
+  const ctx = await createContextInner(deps, request.headers.authorization);
+  return ctx.user && ctx.session && { user: ctx.user, session: ctx.session };
+}
+
+const refusal = (statusCode: number, code: ErrorBody["code"], message: string): ErrorBody => ({ statusCode, code, message });
 
 /** SSE frames of a nudge, serialized once however many devices listen: with its changes, and without. */
 const frames = new WeakMap<ChangeNudge, { live?: string; plain?: string }>();
@@ -69,26 +129,32 @@ const stuckMs = 30_000;
 
 /**
  * GET /api/sync/events: a Server-Sent Events stream telling the device "your organization has
- * new changes" (`event: changes`, data `SyncEvent`) so it pulls at once. With `?deviceId=`, small
- * pushes of other devices come with their changes, which the device can show before it pulls
- * (none for a device with a subscription: the stream cannot tell what is in its scope). Auth is
- * the bearer token, or `?token=` for EventSource, which cannot send headers; the stream ends with
- * `event: reauth` when that token expires, so a revoked user stops receiving within its lifetime.
+ * new changes" (`event: changes`, data `SyncEvent`) so it pulls at once. Small pushes of other
+ * devices come with their changes when the device names itself (`?deviceId=`), which it can show
+ * before it pulls (none for a device with a subscription: the stream cannot tell what is in its
+ * scope). The stream belongs to the caller's device (the token's or ticket's; `?deviceId=` must
+ * name that one); it ends with
+ * `event: reauth` when the access token behind it expires, and is closed at once when the device
+ * is revoked. Streams per user and per device are capped (`limits`).
  * A slow reader never blocks the server: while its socket buffer is full, nudges coalesce into
  * one without data, and a reader stuck for 30 s is dropped.
  */
-export function registerEvents(app: FastifyInstance, deps: Deps, hub: NudgeHub) {
+export function registerEvents(app: FastifyInstance, deps: Deps, hub: NudgeHub, limits: StreamLimits = defaultStreamLimits) {
   app.get("/api/sync/events", async (request, reply) => {
-    const query = request.query as { token?: string; deviceId?: string };
-    const token = request.headers.authorization?.replace(/^Bearer /, "") ?? query.token;
-    const ctx = await createContextInner(deps, token ? `Bearer ${token}` : undefined);
-    const claims = ctx.user && token ? await verifyAccessToken(deps.config, token) : null;
-    if (!ctx.user || !claims) return reply.code(401).send({ statusCode: 401, code: "UNAUTHORIZED", message: "A valid access token is required" });
-    const orgId = ctx.user.orgId;
-    const device = query.deviceId
-      ? await deps.db.syncClient.findFirst({ where: { orgId, deviceId: query.deviceId }, select: { id: true, subscription: true, revokedAt: true } })
-      : null;
-    const withData = query.deviceId !== undefined && (!device || (device.subscription === null && device.revokedAt === null));
+    const caller = await streamCaller(deps, request);
+    if (!caller) return reply.code(401).send(refusal(401, errorCodes.UNAUTHORIZED, "A valid stream ticket or access token is required"));
+    const { user, session } = caller;
+    const { deviceId: named } = request.query as { deviceId?: unknown };
+    if (named !== undefined && named !== session.deviceId) {
+      return reply.code(403).send(refusal(403, errorCodes.DEVICE_MISMATCH, "This stream ticket or token was issued for another device"));
+    }
+    const orgId = user.orgId;
+    const device = await deps.db.syncClient.findFirst({ where: { orgId, deviceId: session.deviceId }, select: { id: true, subscription: true } });
+    const withData = named !== undefined && (!device || device.subscription === null);
+    if (!hub.admits(user, session.deviceId, limits)) {
+      const message = `Too many open event streams (at most ${limits.perUser} per user and ${limits.perDevice} per device)`;
+      return reply.code(429).send(refusal(429, errorCodes.STREAM_LIMIT_REACHED, message));
+    }
 
     reply.hijack();
     const raw = reply.raw;
@@ -113,9 +179,12 @@ export function registerEvents(app: FastifyInstance, deps: Deps, hub: NudgeHub) 
     const frame = (nudge: ChangeNudge) => frameOf(nudge, withData && nudge.originClientId !== device?.id);
     const remove = hub.add({
       orgId,
+      userId: user.id,
+      deviceId: session.deviceId,
       send: (nudge) => {
         if (!write(frame(nudge))) pending = nudge;
       },
+      close: () => raw.end(),
     });
     // A coalesced nudge goes out without data: the device missed the earlier ones, so it pulls.
     raw.on("drain", () => {
@@ -126,7 +195,7 @@ export function registerEvents(app: FastifyInstance, deps: Deps, hub: NudgeHub) 
     const expiry = setTimeout(() => {
       write(`event: reauth\ndata: {}\n\n`);
       raw.end();
-    }, Math.max(0, (claims.exp ?? 0) * 1000 - Date.now()));
+    }, Math.max(0, session.expiresAt.getTime() - Date.now()));
     raw.on("close", () => {
       clearInterval(heartbeat);
       clearTimeout(expiry);

@@ -57,11 +57,11 @@ class OfflineSyncClient {
   }
 }
 
-async function login(email: string) {
+async function login(email: string, deviceId: string) {
   const response = await fetch(`${server.url}/api/auth/login`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ email, password: "fieldsync-demo" }),
+    body: JSON.stringify({ email, password: "fieldsync-demo", deviceId }),
   });
   return ((await response.json()) as { token: string }).token;
 }
@@ -85,8 +85,8 @@ const change = (operation: SyncChangeInput["operation"], entityId: string, clien
 });
 
 test("two technicians' devices: create, pull, conflicting edits, resolution, delete", async () => {
-  const phone = new OfflineSyncClient(await login("tech1@northwind.test"), "spec-phone");
-  const tablet = new OfflineSyncClient(await login("tech2@northwind.test"), "spec-tablet");
+  const phone = new OfflineSyncClient(await login("tech1@northwind.test", "spec-phone"), "spec-phone");
+  const tablet = new OfflineSyncClient(await login("tech2@northwind.test", "spec-tablet"), "spec-tablet");
   await phone.sync();
   await tablet.sync();
 

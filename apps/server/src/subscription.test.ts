@@ -89,8 +89,16 @@ describe("selective sync", () => {
 
   test("a subscription belongs to the caller's own device", async () => {
     await api.push("tech1", "owned-by-tech1", []);
-    const response = await api.call("tech2", "PUT", "/api/sync/subscription", { deviceId: "owned-by-tech1", subscription: { locations: ["Roof"] } });
-    expect(response).toMatchObject({ status: 403, body: { code: "DEVICE_OWNED_BY_ANOTHER_USER" } });
+    // tech2 can neither log in on tech1's device nor name it with a token of their own device.
+    const login = await api.call(null, "POST", "/api/auth/login", { email: "tech2@northwind.test", password: "fieldsync-demo", deviceId: "owned-by-tech1" });
+    expect(login).toMatchObject({ status: 403, body: { code: "DEVICE_OWNED_BY_ANOTHER_USER" } });
+    const response = await api.app.inject({
+      method: "PUT",
+      url: "/api/sync/subscription",
+      headers: { authorization: `Bearer ${await api.token("tech2")}` },
+      payload: { deviceId: "owned-by-tech1", subscription: { locations: ["Roof"] } },
+    });
+    expect(response.json()).toMatchObject({ statusCode: 403, code: "DEVICE_MISMATCH" });
     expect(seededAsset).toBe(asset(1));
   });
 });

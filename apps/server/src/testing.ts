@@ -6,13 +6,14 @@ import { buildApp } from "./app.ts";
 import { apiConfig } from "./config.ts";
 import { loadEnv } from "./env.ts";
 import { NudgeHub, localNotifier } from "./realtime.ts";
+import { randomSecrets } from "./secrets.ts";
 
 export async function startTestServer(options: { webDist?: string; bodyLimit?: number } = {}) {
   const database = await createTestDatabase();
   await seedDemoData(database.db);
   const env = loadEnv({ NODE_ENV: "test" });
   const hub = new NudgeHub();
-  const deps = { db: database.db, config: apiConfig(env), queue: null, cache: null, notifier: localNotifier(database.db, hub) };
+  const deps = { db: database.db, config: apiConfig(env, randomSecrets()), queue: null, cache: null, notifier: localNotifier(database.db, hub) };
   const app = await buildApp({ deps, hub, webDist: options.webDist, bodyLimit: options.bodyLimit });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = app.server.address() as { port: number };

@@ -37,7 +37,7 @@ test("an admin watches real sync activity on the Health screen; technicians have
   await conflictingEdits(tara, theo, "Pump P-3", [{ name: "Pump P-3 (seal replaced)" }, { name: "Pump P-3 (leaking)" }]);
 
   // A rejected change, and one waiting for a worker this server does not run (the backlog).
-  const theoToken = await accessToken(app.server.url, "tech2@northwind.test");
+  const theoToken = await accessToken(app.server.url, "tech2@northwind.test", "theo-script");
   await pushOrphanTask(theoToken);
   await pushOrphanTask(theoToken, true);
 
@@ -57,7 +57,7 @@ test("an admin watches real sync activity on the Health screen; technicians have
   expect(await alert("DeviceOffline").locator(".badge").textContent()).toBe("ok");
 
   // The charts show the server's own buckets: the backlog now, the rates where changes were processed.
-  const adminToken = await accessToken(app.server.url, "admin@northwind.test");
+  const adminToken = await accessToken(app.server.url, "admin@northwind.test", "admin-dashboard-check");
   const data = await apiDashboard(adminToken);
   const backlogChart = page.getByRole("figure", { name: "Backlog" });
   expect(await backlogChart.locator(".chart-legend").textContent()).toBe("waiting: 1");

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { SyncEvent } from "@fieldsync/schema";
 import { readEvents } from "@fieldsync/server/sse-client";
+import { demoPassword } from "@fieldsync/api";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { createChange } from "../data.ts";
@@ -10,6 +11,7 @@ import { redisUrl, syncClient } from "../server.ts";
 import { inParallel, now, percentile } from "../stats.ts";
 
 const deviceCount = 200;
+const propagationDevice = (d: number) => `bench-prop-${d}`;
 const changesPerSecond = 100;
 const changesPerPush = 5;
 /** As the PWA: the scheduler's regular pull, which moves the token past previewed changes. */
@@ -69,7 +71,6 @@ async function drive(seconds: number, receivers: Receivers, write: (writer: numb
 
 export interface DevicesInput {
   url: string;
-  accessToken: string;
   /** A sync token caught up before the run. */
   startToken: string | null;
   databaseUrl: string;
@@ -96,9 +97,21 @@ const summary = (r: Receivers, pushMs: number[] = []): Delivery => ({
   pushes: pushMs.length,
 });
 
+/** Each device's own session of tech1 (tokens are valid for their own device only). */
+const accessTokens = new Map<string, string>();
+async function login(url: string, deviceId: string): Promise<string> {
+  const response = await fetch(`${url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "tech1@northwind.test", password: demoPassword, deviceId }),
+  });
+  if (!response.ok) throw new Error(`login on ${deviceId}: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
 /** Calls `onEvent` with each `changes` event of the device's events stream. */
 async function listen(input: DevicesInput, deviceId: string, signal: AbortSignal, onEvent: (event: SyncEvent) => void) {
-  const response = await fetch(`${input.url}/api/sync/events?deviceId=${deviceId}`, { headers: { authorization: `Bearer ${input.accessToken}` }, signal });
+  const response = await fetch(`${input.url}/api/sync/events?deviceId=${deviceId}`, { headers: { authorization: `Bearer ${accessTokens.get(deviceId)}` }, signal });
   void (async () => {
     for await (const { event, data } of readEvents(response)) if (event === "changes") onEvent(data as SyncEvent);
   })().catch(() => undefined);
@@ -110,7 +123,8 @@ async function listen(input: DevicesInput, deviceId: string, signal: AbortSignal
  * through a raw INSERT, broadcast with a raw Redis PUBLISH to 200 raw subscribers.
  */
 export async function runDevices(input: DevicesInput): Promise<{ ours: Delivery; base: Delivery }> {
-  const server = syncClient(input.url, input.accessToken);
+  for (let d = 0; d < deviceCount; d++) accessTokens.set(propagationDevice(d), await login(input.url, propagationDevice(d)));
+  const server = syncClient(input.url, (deviceId) => accessTokens.get(deviceId)!);
   const tokens = Array.from({ length: deviceCount }, () => input.startToken);
   const ours = new Receivers();
   const abort = new AbortController();
@@ -120,7 +134,7 @@ export async function runDevices(input: DevicesInput): Promise<{ ours: Delivery;
     if (running) return running;
     const next = (async () => {
       for (let more = true; more; ) {
-        const page = await server.delta(`bench-prop-${d}`, tokens[d]!, 1000);
+        const page = await server.delta(propagationDevice(d), tokens[d]!, 1000);
         tokens[d] = page.nextPageToken;
         ours.saw(d, page.changes.map((c) => c.entityId));
         more = page.hasMore;
@@ -137,7 +151,7 @@ export async function runDevices(input: DevicesInput): Promise<{ ours: Delivery;
     for (let d = w; d < deviceCount; d += 20) await pull(d);
   });
   await inParallel(deviceCount, (d) =>
-    listen(input, `bench-prop-${d}`, abort.signal, (event) => {
+    listen(input, propagationDevice(d), abort.signal, (event) => {
       if (event.changes) ours.saw(d, event.changes.map((c) => c.entityId), true);
       else void pull(d).catch(() => undefined);
     }),
@@ -146,7 +160,7 @@ export async function runDevices(input: DevicesInput): Promise<{ ours: Delivery;
   const pushMs: number[] = [];
   await drive(input.seconds, ours, async (d, ids) => {
     const t = now();
-    const response = await server.push(`bench-prop-${d}`, ids.map((id) => createChange(id)), tokens[d]);
+    const response = await server.push(propagationDevice(d), ids.map((id) => createChange(id)), tokens[d]);
     pushMs.push(Number(now() - t) / 1e6);
     tokens[d] = response.syncToken;
   });

@@ -30,7 +30,6 @@ function runDevices(input: DevicesInput): Promise<{ ours: Delivery; base: Delive
 export async function propagationScenario(server: BenchServer, options: BenchOptions): Promise<ResultRow[]> {
   const { ours, base } = await runDevices({
     url: server.url,
-    accessToken: server.token,
     startToken: await caughtUpToken(server, "bench-prop-0"),
     databaseUrl: server.api.databaseUrl,
     seconds: options.propagationSeconds,

@@ -13,6 +13,8 @@ export interface ApiConfig {
   /** Login attempts allowed per (email, IP) within `loginWindowSeconds` before 429 (a success resets the count). */
   loginMaxAttempts: number;
   loginWindowSeconds: number;
+  /** Active (non-revoked) devices a user may have; registering one more is 403 DEVICE_LIMIT_REACHED. */
+  maxDevicesPerUser: number;
   /** HMAC key that makes sync/page tokens tamper-evident. */
   cursorSecret: string;
   /** Per-entity-type overrides of the registry's conflict policy. */

@@ -2,6 +2,7 @@ import type { Db } from "@fieldsync/db";
 import type { Role } from "@fieldsync/schema";
 import type { ApiConfig } from "./config.ts";
 import { verifyAccessToken } from "./auth/jwt.ts";
+import { loadSession } from "./auth/session.ts";
 import type { BackgroundQueue } from "./queue/background-queue.ts";
 import type { ResponseCache } from "./queue/response-cache.ts";
 import type { ChangeNotifier } from "./realtime/notifier.ts";
@@ -26,10 +27,22 @@ export interface AuthUser {
   role: Role;
 }
 
+/** What the caller's access token (or stream ticket) is bound to. */
+export interface AuthSession {
+  /** The device it was issued for: requests naming another device are refused. */
+  deviceId: string;
+  /** The login session (refresh token family) behind it. */
+  sessionId: string;
+  /** When the access token expires (event streams end there). */
+  expiresAt: Date;
+}
+
 export interface Context extends Deps {
   user: AuthUser | null;
   /** The client's address as the host sees it (login throttling); null outside HTTP. */
   ip: string | null;
+  /** Set exactly when `user` is. */
+  session: AuthSession | null;
 }
 
 export interface RequestMeta {
@@ -38,19 +51,16 @@ export interface RequestMeta {
 
 /**
  * Builds the request context from an Authorization header value. Pure apart from the database
- * lookup, so tests call it directly. The user is re-read on every request: a deactivated user or
- * one moved out of the organization loses access at once, whatever the token says.
+ * lookup, so tests call it directly. The session is re-read on every request (loadSession): a
+ * deactivated user, one moved out of the organization, a revoked device or session loses access
+ * at once, whatever the token says.
  */
 export async function createContextInner(deps: Deps, authorization: string | undefined, meta: RequestMeta = {}): Promise<Context> {
   const ip = meta.ip ?? null;
   const claims = authorization?.startsWith("Bearer ")
     ? await verifyAccessToken(deps.config, authorization.slice(7))
     : null;
-  if (!claims) return { ...deps, ip, user: null };
-  const user = await deps.db.user.findUnique({
-    where: { id: claims.sub },
-    select: { id: true, orgId: true, email: true, role: true, isActive: true },
-  });
-  if (!user?.isActive || user.orgId !== claims.orgId) return { ...deps, ip, user: null };
-  return { ...deps, ip, user: { id: user.id, orgId: user.orgId, email: user.email, role: user.role } };
+  const user = claims && (await loadSession(deps.db, claims));
+  if (!claims || !user) return { ...deps, ip, user: null, session: null };
+  return { ...deps, ip, user, session: { deviceId: claims.deviceId, sessionId: claims.sessionId, expiresAt: new Date(claims.exp * 1000) } };
 }

@@ -1,5 +1,5 @@
 export type { ApiConfig } from "./config.ts";
-export { createContextInner, type AuthUser, type Context, type Deps } from "./context.ts";
+export { createContextInner, type AuthSession, type AuthUser, type Context, type Deps } from "./context.ts";
 export { AppError, appError, databaseUnavailableError, fail, inputShapeError, retryAfterOf, toErrorBody, unauthorizedMessage } from "./errors.ts";
 export { databaseRetryAfterSeconds, isDatabaseUnavailable } from "./database-unavailable.ts";
 export { auditActions, recordAudit, type AuditAction, type AuditEntry } from "./audit/record.ts";
@@ -16,4 +16,14 @@ export { relayPending } from "./queue/relay.ts";
 export { deviceBacklog } from "./queue/stats.ts";
 export { type AlertThresholds, defaultAlertThresholds, evaluateAlerts, healthFigures } from "./health/alerts.ts";
 export { pruneSyncRuns } from "./health/sync-runs.ts";
-export { type ChangeNotifier, type ChangeNudge, type LiveChanges, changesChannel, createRedisNotifier, nudgeFor } from "./realtime/notifier.ts";
+export {
+  type ChangeNotifier,
+  type ChangeNudge,
+  type DeviceRevocation,
+  type LiveChanges,
+  changesChannel,
+  createRedisNotifier,
+  nudgeFor,
+  revocationsChannel,
+} from "./realtime/notifier.ts";
+export { consumeStreamTicket, type StreamGrant } from "./auth/stream-ticket.ts";

@@ -19,8 +19,11 @@ interface ProcedureDef {
 /** Every operation can meet a database outage (503) or a bug (500, details only in the log). */
 const serverErrors: ErrorCode[] = ["SERVICE_UNAVAILABLE", "INTERNAL"];
 
-/** The event stream (realtime.ts) refuses a missing or invalid token; it is no procedure. */
-const eventStreamErrors: ErrorCode[] = ["UNAUTHORIZED"];
+/**
+ * The event stream (realtime.ts) is no procedure: it refuses a missing, spent or invalid ticket or
+ * token, a `deviceId` other than the session's, and one stream too many.
+ */
+const eventStreamErrors: ErrorCode[] = ["UNAUTHORIZED", "DEVICE_MISMATCH", "STREAM_LIMIT_REACHED"];
 
 /** One tag per router; a new router needs its line here (the type says so). */
 const tagDescriptions: Record<keyof typeof appRouter._def.record, string> = {
@@ -171,11 +174,12 @@ export function openApiDocument() {
       operationId: "events",
       summary: "Server-Sent Events: \"your organization has new changes\" (event `changes`, data SyncEvent)",
       description:
-        "Bearer token, or `?token=` for EventSource. With `?deviceId=`, other devices' pushes of up to 100 changes / 64 KB carry " +
+        "A single-use `?ticket=` from POST /api/sync/events/ticket (EventSource cannot send headers; access tokens are not " +
+        "accepted in the URL), or a bearer token. With `?deviceId=` (the session's own device), other devices' pushes of up to 100 changes / 64 KB carry " +
         "their changes (`changes`, as a pull returns them; none for a device with a subscription) to show before pulling; " +
         "otherwise the device pulls. The stream ends with event `reauth` when the access token expires.",
       tags: ["sync"],
-      security: [{ bearerAuth: [] }, { queryToken: [] }],
+      security: [{ bearerAuth: [] }, { streamTicket: [] }],
       parameters: [
         { name: "deviceId", in: "query", required: false, schema: { type: "string" }, description: "The listening device: its own changes are left out", example: "tablet-7" },
       ],
@@ -225,7 +229,7 @@ export function openApiDocument() {
       schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
       securitySchemes: {
         bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "From POST /api/auth/login or /api/auth/refresh" },
-        queryToken: { type: "apiKey", in: "query", name: "token", description: "The access token, for EventSource (SSE only)" },
+        streamTicket: { type: "apiKey", in: "query", name: "ticket", description: "A single-use ticket from POST /api/sync/events/ticket, valid 30 s (SSE only)" },
       },
     },
   };

@@ -52,6 +52,7 @@ export const restRoutes: RestRoute[] = [
   route({ method: "POST", url: "/api/auth/refresh", procedure: "auth.refresh", source: "body", summary: "Exchange a refresh token for a new pair (each refresh token works once)" }),
   route({ method: "POST", url: "/api/sync", procedure: "sync.push", source: "body", summary: "Push changes; receive other devices' changes" }),
   route({ method: "POST", url: "/api/sync/delta", procedure: "sync.delta", source: "body", summary: "One page of changes since a sync token" }),
+  route({ method: "POST", url: "/api/sync/events/ticket", procedure: "sync.streamTicket", source: "none", summary: "A single-use ticket (valid 30 s) for GET /api/sync/events?ticket= on the caller's device" }),
   route({ method: "GET", url: "/api/sync/status", procedure: "sync.status", source: "none", summary: "The caller's devices, queue, open conflicts, background mode and health" }),
   route({ method: "GET", url: "/api/sync/devices", procedure: "devices.list", source: "none", summary: "Own devices (admins: the organization's)" }),
   route({ method: "POST", url: "/api/sync/devices", procedure: "devices.register", source: "body", status: 201, summary: "Register a device explicitly; the way back after a revocation" }),

@@ -4,7 +4,7 @@ import type { Context } from "./context.ts";
 import { isDatabaseUnavailable } from "./database-unavailable.ts";
 import { databaseUnavailableError, fail, inputShapeError, toErrorBody, unauthorizedMessage } from "./errors.ts";
 
-export type Access = "public" | "user" | "admin";
+export type Access = "public" | "user" | "device" | "admin";
 
 /**
  * What the OpenAPI document says about a procedure besides its schemas: who may call it (set by
@@ -20,6 +20,7 @@ export interface ProcedureMeta {
 export const accessErrors: Record<Access, readonly ErrorCode[]> = {
   public: [],
   user: ["UNAUTHORIZED"],
+  device: ["UNAUTHORIZED", "DEVICE_MISMATCH"],
   admin: ["UNAUTHORIZED", "FORBIDDEN"],
 };
 
@@ -47,7 +48,24 @@ export const publicProcedure = t.procedure.meta({ access: "public" }).use(async 
 /** A valid token of an active user; the user's organization scopes everything. */
 export const authedProcedure = publicProcedure.meta({ access: "user" }).use(({ ctx, next }) => {
   const user = ctx.user ?? fail("UNAUTHORIZED", unauthorizedMessage);
-  return next({ ctx: { ...ctx, user } });
+  const session = ctx.session ?? fail("UNAUTHORIZED", unauthorizedMessage);
+  return next({ ctx: { ...ctx, user, session } });
+});
+
+/** The `deviceId` a raw request input names, if any. */
+const namedDevice = (input: unknown) =>
+  typeof input === "object" && input !== null && "deviceId" in input && typeof input.deviceId === "string" ? input.deviceId : null;
+
+/**
+ * Requests that act as a device (sync, registration, subscription): the device they name must be
+ * the one the access token was issued for, so a token taken off one phone works for no other.
+ */
+export const deviceProcedure = authedProcedure.meta({ access: "device" }).use(async ({ ctx, getRawInput, next }) => {
+  const deviceId = namedDevice(await getRawInput());
+  if (deviceId !== null && deviceId !== ctx.session.deviceId) {
+    return fail("DEVICE_MISMATCH", "This access token was issued for another device; log in on this device");
+  }
+  return next({ ctx });
 });
 
 /**

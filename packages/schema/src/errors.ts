@@ -13,6 +13,12 @@ export const errorCodes = {
   DEVICE_REVOKED: "DEVICE_REVOKED",
   DEVICE_NOT_REGISTERED: "DEVICE_NOT_REGISTERED",
   DEVICE_OWNED_BY_ANOTHER_USER: "DEVICE_OWNED_BY_ANOTHER_USER",
+  /** The request names a device other than the one its access token was issued for. */
+  DEVICE_MISMATCH: "DEVICE_MISMATCH",
+  /** The user already has the configured number of active (non-revoked) devices. */
+  DEVICE_LIMIT_REACHED: "DEVICE_LIMIT_REACHED",
+  /** Too many open event streams for this user or device. */
+  STREAM_LIMIT_REACHED: "STREAM_LIMIT_REACHED",
   INVALID_TOKEN: "INVALID_TOKEN",
   CONFLICT_ALREADY_RESOLVED: "CONFLICT_ALREADY_RESOLVED",
   CONFLICT_STALE: "CONFLICT_STALE",

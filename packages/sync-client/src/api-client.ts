@@ -9,6 +9,7 @@ import {
   type PushBodyInput,
   type PushResponse,
   type ResolveConflictBody,
+  type StreamTicketResponse,
   type ResolveConflictResponse,
   type SyncStatusResponse,
   deltaResponseSchema,
@@ -18,6 +19,7 @@ import {
   lookupConflictsResponseSchema,
   pushResponseSchema,
   resolveConflictResponseSchema,
+  streamTicketResponseSchema,
   subscriptionResponseSchema,
   syncStatusResponseSchema,
   type Subscription,
@@ -106,9 +108,14 @@ export class ApiClient {
     return this.request("POST", "/api/auth/login", loginResponseSchema, body, false);
   }
 
-  /** Exchanges a single-use refresh token for a new pair. */
-  refresh(refreshToken: string): Promise<LoginResponse> {
-    return this.request("POST", "/api/auth/refresh", loginResponseSchema, { refreshToken }, false);
+  /** Exchanges a single-use refresh token for a new pair; `deviceId` is the one it was issued on. */
+  refresh(refreshToken: string, deviceId: string): Promise<LoginResponse> {
+    return this.request("POST", "/api/auth/refresh", loginResponseSchema, { refreshToken, deviceId }, false);
+  }
+
+  /** A single-use ticket for `GET /api/sync/events?ticket=` (EventSource cannot send a token). */
+  streamTicket(): Promise<StreamTicketResponse> {
+    return this.request("POST", "/api/sync/events/ticket", streamTicketResponseSchema);
   }
 
   push(body: PushBodyInput): Promise<PushResponse> {

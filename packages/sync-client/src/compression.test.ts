@@ -21,7 +21,7 @@ test("a large push travels gzip-compressed and is applied; a small one goes plai
   };
   let token: string | null = null;
   const api = new ApiClient({ baseUrl: server.url, getToken: () => token, fetch: recordingFetch });
-  token = (await api.login({ email: "tech1@northwind.test", password: "fieldsync-demo" })).token;
+  token = (await api.login({ email: "tech1@northwind.test", password: "fieldsync-demo", deviceId: "gzip-device" })).token;
 
   const changes = Array.from({ length: 200 }, (_, i) => ({
     changeId: randomUUID(),

@@ -13,7 +13,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-test("a revoked device stops syncing, keeps its outbox, and syncs again once re-registered", async () => {
+test("a revoked device loses its session but keeps its outbox; its owner's password login brings it back", async () => {
   const device = await loggedInDevice(server.url, "tech1@northwind.test");
   await device.engine.sync();
   const { deviceId } = await device.engine.store.device();
@@ -25,11 +25,14 @@ test("a revoked device stops syncing, keeps its outbox, and syncs again once re-
   expect(revoke.status).toBe(200);
 
   await device.engine.store.create("asset", { name: "Made after revocation" });
-  await expect(device.engine.sync()).rejects.toMatchObject({ code: "DEVICE_REVOKED" });
-  expect(await device.engine.store.syncState()).toMatchObject({ phase: "revoked" });
+  // The access token is refused and so is the refresh: the app shows the login screen.
+  await expect(device.engine.sync()).rejects.toMatchObject({ status: 401 });
+  expect(await device.engine.store.syncState()).toMatchObject({ phase: "unauthorized" });
+  expect(await device.engine.store.getSession()).toBeUndefined();
   expect(await device.db.outbox.count()).toBe(1);
 
-  await device.engine.registerDevice();
+  await device.engine.login("tech1@northwind.test", "fieldsync-demo");
+  expect((await device.engine.store.device()).deviceId).toBe(deviceId);
   expect(await device.engine.sync()).toMatchObject({ applied: 1 });
   device.close();
 });

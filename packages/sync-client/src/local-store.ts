@@ -70,6 +70,9 @@ export interface SyncState {
   initialSyncDone: boolean;
 }
 
+/** A device id of this browser profile: random, so nobody can guess another user's. */
+export const newDeviceId = () => `web-${crypto.randomUUID()}`;
+
 export interface DeviceIdentity {
   deviceId: string;
   /** The user the server has this device registered for; null until registered. */
@@ -556,12 +559,12 @@ export class LocalStore {
     await this.db.meta.delete("session");
   }
 
-  /** This browser profile's device id, created on first use. */
+  /** This browser profile's device id, created on first use (newDeviceId). */
   device(): Promise<DeviceIdentity> {
     return this.db.transaction("rw", this.db.meta, async () => {
       const existing = await this.getMeta<DeviceIdentity>("device");
       if (existing) return existing;
-      const created: DeviceIdentity = { deviceId: `web-${crypto.randomUUID()}`, registeredFor: null };
+      const created: DeviceIdentity = { deviceId: newDeviceId(), registeredFor: null };
       await this.setMeta("device", created);
       return created;
     });

@@ -9,7 +9,7 @@ import {
 } from "@fieldsync/schema";
 import { ApiClient, ApiError, NetworkError } from "./api-client.ts";
 import type { LocalDb } from "./local-db.ts";
-import { LocalStore, type Session, type SyncPhase, toSession } from "./local-store.ts";
+import { LocalStore, type Session, type SyncPhase, newDeviceId, toSession } from "./local-store.ts";
 import { checkedChanges, entriesNamedBy, isUnpinnedRefusal } from "./push-batch.ts";
 import { withLock } from "./sync-lock.ts";
 
@@ -100,7 +100,7 @@ export class SyncEngine {
       if (session.token !== stale) return session.token;
       if (!session.refreshToken) return Date.parse(session.expiresAt) > Date.now() ? session.token : null;
       try {
-        const renewed = toSession(await this.api.refresh(session.refreshToken));
+        const renewed = toSession(await this.api.refresh(session.refreshToken, (await this.store.device()).deviceId));
         await this.store.setSession(renewed);
         return renewed.token;
       } catch (error) {
@@ -115,23 +115,24 @@ export class SyncEngine {
   }
 
   /**
-   * Logs in and registers this device. Throws StoreOwnedByAnotherUser (after the server accepted
-   * the password) when this store is another user's: pick the store with Accounts.signIn.
+   * Logs in on this store's device and registers it; the session is bound to the device id.
+   * Throws StoreOwnedByAnotherUser (after the server accepted the password) when this store is
+   * another user's: pick the store with Accounts.signIn. A device id the server says another user
+   * holds is replaced by a fresh one. Logging in is also how a revoked device comes back.
    */
   async login(email: string, password: string): Promise<Session> {
-    const session = toSession(await this.api.login({ email, password }));
+    let deviceId = (await this.store.device()).deviceId;
+    const response = await this.api.login({ email, password, deviceId }).catch((error: unknown) => {
+      if (!(error instanceof ApiError && error.code === "DEVICE_OWNED_BY_ANOTHER_USER")) throw error;
+      deviceId = newDeviceId();
+      return this.api.login({ email, password, deviceId });
+    });
+    const session = toSession(response);
     await this.store.setSession(session);
+    if ((await this.store.device()).deviceId !== deviceId) await this.store.setDevice({ deviceId, registeredFor: null });
     await this.store.patchSyncState({ phase: "idle", lastError: null, failures: 0, nextRetryAt: null });
     await this.ensureDevice(session, true);
     return session;
-  }
-
-  /** Registers this device (again): after a revocation, or if the server forgot it. */
-  async registerDevice(): Promise<void> {
-    const session = await this.store.getSession();
-    if (!session) throw new ApiError(401, "UNAUTHORIZED", "Log in first");
-    await this.ensureDevice(session, true);
-    await this.store.patchSyncState({ phase: "idle", lastError: null, failures: 0 });
   }
 
   private async ensureDevice(session: Session, force = false): Promise<string> {
@@ -173,6 +174,11 @@ export class SyncEngine {
   /** The id this device syncs under (the live events stream leaves its own changes out). */
   async deviceId(): Promise<string> {
     return (await this.store.device()).deviceId;
+  }
+
+  /** A single-use ticket for this device's live events stream. */
+  streamTicket(): Promise<string> {
+    return this.api.streamTicket().then((answer) => answer.ticket);
   }
 
   /**

@@ -26,7 +26,7 @@ test("PostgreSQL crash and restart under push load: acknowledged pushes kept, re
   log.note(`load seed ${seed}`);
   const random = prng(seed);
   const devices = (["tech1", "tech1", "tech1", "tech1", "tech2", "tech2", "tech2", "tech2"] as const).map((user) => new SimulatedDevice(c, user));
-  await Promise.all(devices.map((d) => c.api.token(d.user)));
+  await Promise.all(devices.map((d) => c.api.token(d.user, d.deviceId)));
   let stopping = false;
   const load = Promise.all(devices.map((d) => d.run(() => stopping, random)));
 

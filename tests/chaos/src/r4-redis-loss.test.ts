@@ -20,7 +20,7 @@ test("kill -9 redis-server under queued load and start it empty: nothing accepte
   log.note(`load seed ${seed}`);
   const random = prng(seed);
   const devices = (["tech1", "tech2", "tech1"] as const).map((user) => new SimulatedDevice(c, user, { async: true, maxChanges: 5, pauseMs: 50 }));
-  await Promise.all(devices.map((d) => c.api.token(d.user)));
+  await Promise.all(devices.map((d) => c.api.token(d.user, d.deviceId)));
   let stopping = false;
   const load = Promise.all(devices.map((d) => d.run(() => stopping, random)));
 

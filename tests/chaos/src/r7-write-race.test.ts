@@ -31,7 +31,7 @@ test("N concurrent updates of one base version: one applies, the rest conflict w
         notes: `edit from device ${i}`,
       }));
       // Tokens first, so the pushes leave as close together as possible.
-      await Promise.all(contenders.map((d) => c.api.token(d.user)));
+      await Promise.all(contenders.map((d) => c.api.token(d.user, d.deviceId)));
       const replies = await Promise.all(contenders.map((d) => c.api.push(d.user, { deviceId: d.deviceId, changes: [updateAsset(entityId, 1, { notes: d.notes })] })));
 
       const applied = replies.flatMap((r, i) => (r.results[0]!.status === "applied" ? [i] : []));

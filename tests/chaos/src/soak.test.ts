@@ -29,7 +29,7 @@ test(`${seconds} s of mixed load: no errors, final state equals the model, memor
     new SimulatedDevice(c, "admin", { pauseMs: 20 }),
     new SimulatedDevice(c, "tech1", { async: true, maxChanges: 20, pauseMs: 200 }),
   ];
-  await Promise.all(devices.map((d) => c.api.token(d.user)));
+  await Promise.all(devices.map((d) => c.api.token(d.user, d.deviceId)));
   const reader = { deviceId: `soak-reader-${seed}`, token: undefined as string | undefined, latest: new Map<string, ServerChange>(), pulls: 0 };
   const pull = async () => {
     const page = await c.api.delta("admin", { deviceId: reader.deviceId, pageSize: 200, pageToken: reader.token });

@@ -24,11 +24,12 @@ const entries = async (query = "") => (await api.call("admin", "GET", `/api/audi
 const userId = async (email: string) => (await api.db.user.findUniqueOrThrow({ where: { email } })).id;
 
 describe("recorded actions", () => {
-  test("implicit registration on a first sync, explicit registration, revocation and re-registration", async () => {
+  test("implicit registration on a first sync, explicit registration, revocation and reactivation by login", async () => {
     await api.push("tech1", "audit-phone", []);
     await api.push("tech1", "audit-phone", []);
     await api.call("tech1", "DELETE", "/api/sync/devices/audit-phone");
     await api.call("tech1", "DELETE", "/api/sync/devices/audit-phone");
+    await api.login("tech1", "audit-phone");
     await api.call("tech1", "POST", "/api/sync/devices", { deviceId: "audit-phone", deviceName: "Back" });
     await api.call("tech1", "POST", "/api/sync/devices", { deviceId: "audit-tablet" });
     const mine = (await entries("?targetType=device")).filter((e) => e.targetId.startsWith("audit-")).reverse();
@@ -42,7 +43,7 @@ describe("recorded actions", () => {
     expect(mine.every((e) => e.actorId === tech1)).toBe(true);
     expect(mine[0]).toMatchObject({ before: null, after: { isActive: true, implicit: true } });
     expect(mine[1]).toMatchObject({ before: { isActive: true }, after: { isActive: false, revokedAt: expect.any(String) } });
-    expect(mine[2]).toMatchObject({ before: { isActive: false }, after: { isActive: true, deviceName: "Back" } });
+    expect(mine[2]).toMatchObject({ before: { isActive: false }, after: { isActive: true, revokedAt: null, via: "login" } });
   });
 
   test("an admin revoking a technician's device is recorded with the admin as actor", async () => {
@@ -72,7 +73,8 @@ describe("recorded actions", () => {
   test("a refused action records nothing (the entry shares the action's transaction)", async () => {
     await api.push("tech1", "audit-owned", []);
     const before = await api.db.auditLog.count();
-    expect((await api.call("tech2", "POST", "/api/sync/devices", { deviceId: "audit-owned" })).status).toBe(403);
+    const takeover = { email: users.tech2, password: "fieldsync-demo", deviceId: "audit-owned" };
+    expect((await api.call(null, "POST", "/api/auth/login", takeover)).status).toBe(403);
     expect((await api.call("tech2", "DELETE", "/api/sync/devices/audit-owned")).status).toBe(404);
     expect((await api.call("tech1", "POST", "/api/sync/conflicts/resolve", { conflictId: randomUUID(), resolution: "SERVER_WINS" })).status).toBe(404);
     expect(await api.db.auditLog.count()).toBe(before);

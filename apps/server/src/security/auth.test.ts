@@ -14,10 +14,13 @@ afterAll(() => api.close());
 
 const genericUnauthorized = { statusCode: 401, code: "UNAUTHORIZED", message: "Authentication failed" };
 
-const login = (email: string, password = "fieldsync-demo", remoteAddress = "127.0.0.1") =>
-  api.app.inject({ method: "POST", url: "/api/auth/login", payload: { email, password }, remoteAddress });
+/** Sessions below are opened on this device; refreshing names it too. */
+const deviceId = "auth-phone";
 
-const refresh = (refreshToken: string) => api.call(null, "POST", "/api/auth/refresh", { refreshToken });
+const login = (email: string, password = "fieldsync-demo", remoteAddress = "127.0.0.1") =>
+  api.app.inject({ method: "POST", url: "/api/auth/login", payload: { email, password, deviceId }, remoteAddress });
+
+const refresh = (refreshToken: string) => api.call(null, "POST", "/api/auth/refresh", { refreshToken, deviceId });
 
 /** A push that would create an asset; used as the probe for every token attack. */
 const pushWith = (token: string, transport: "rest" | "trpc") =>
@@ -104,7 +107,7 @@ describe("login", () => {
     expect(await api.db.refreshToken.count()).toBe(before);
     expect((await login(users.admin, "fieldsync-demo", "198.51.100.7")).statusCode).toBe(200);
     expect((await login(users.tech1, "fieldsync-demo", attacker)).statusCode).toBe(200);
-    const trpc = await api.app.inject({ method: "POST", url: "/trpc/auth.login", payload: { email: users.admin, password: "x" }, remoteAddress: attacker });
+    const trpc = await api.app.inject({ method: "POST", url: "/trpc/auth.login", payload: { email: users.admin, password: "x", deviceId }, remoteAddress: attacker });
     expect(trpc.statusCode).toBe(429);
     expect(Number(trpc.headers["retry-after"])).toBeGreaterThan(0);
   });
@@ -128,7 +131,7 @@ describe("refresh tokens", () => {
     expect(second.body.refreshToken).not.toBe(first.refreshToken);
     const status = await api.app.inject({ method: "GET", url: "/api/sync/status", headers: { authorization: `Bearer ${second.body.token}` } });
     expect(status.statusCode).toBe(200);
-    const trpc = await api.app.inject({ method: "POST", url: "/trpc/auth.refresh", payload: { refreshToken: second.body.refreshToken } });
+    const trpc = await api.app.inject({ method: "POST", url: "/trpc/auth.refresh", payload: { refreshToken: second.body.refreshToken, deviceId } });
     expect(trpc.json().result.data).toMatchObject({ refreshToken: expect.any(String) });
   });
 

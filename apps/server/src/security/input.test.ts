@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { entityTypes, limits, serverOwnedFields } from "@fieldsync/schema";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { type Api, create, seededAsset, setupApi, update } from "../test-kit.ts";
+import { type Api, create, kitDevice, seededAsset, setupApi, update } from "../test-kit.ts";
 import { tableCounts } from "./attack-kit.ts";
 
 let api: Api;
@@ -14,6 +14,9 @@ beforeAll(async () => {
   await api.token("admin");
 });
 afterAll(() => api.close());
+
+/** Every body names tech1's kit device, the one its token was issued for (logged in above). */
+const device = kitDevice("tech1");
 
 let before: Awaited<ReturnType<typeof tableCounts>>;
 beforeEach(async () => {
@@ -49,7 +52,7 @@ describe.each(["rest", "trpc"] as const)("over %s", (transport) => {
         create(randomUUID(), { ...validCreate[type], [field]: value }, type),
         update(type === "asset" ? seededAsset : randomUUID(), 1, { ...(type === "asset" ? { name: "x" } : { title: "x" }), [field]: value }, type),
       ];
-      const response = await send(transport, "/api/sync", "sync.push", { deviceId: `mass-${transport}`, changes });
+      const response = await send(transport, "/api/sync", "sync.push", { deviceId: device, changes });
       expect(response.status, `${type}.${field}`).toBe(400);
       expect(response.body.code).toBe("VALIDATION_FAILED");
       expect(response.body.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining([`changes.0.payload.${field}`, `changes.1.payload.${field}`]));
@@ -59,9 +62,9 @@ describe.each(["rest", "trpc"] as const)("over %s", (transport) => {
 
   test("mass assignment in envelopes: device owner, conflict resolver, merged server fields, login role", async () => {
     const attempts = [
-      await send(transport, "/api/sync/devices", "devices.register", { deviceId: "mass-device", userId: randomUUID(), isActive: true }),
+      await send(transport, "/api/sync/devices", "devices.register", { deviceId: device, userId: randomUUID(), isActive: true }),
       await send(transport, "/api/sync/conflicts/resolve", "conflicts.resolve", { conflictId: randomUUID(), resolution: "CLIENT_WINS", resolvedBy: "admin" }),
-      await send(transport, "/api/sync", "sync.push", { deviceId: "mass-device", changes: [], orgId: values.orgId }),
+      await send(transport, "/api/sync", "sync.push", { deviceId: device, changes: [], orgId: values.orgId }),
       await send(transport, "/api/auth/login", "auth.login", { email: "tech1@northwind.test", password: "fieldsync-demo", role: "ADMIN" }),
     ];
     for (const response of attempts) expect(response).toMatchObject({ status: 400, body: { code: "VALIDATION_FAILED" } });
@@ -70,11 +73,11 @@ describe.each(["rest", "trpc"] as const)("over %s", (transport) => {
 
   test("prototype keys are refused at any depth with FORBIDDEN_KEY and their path", async () => {
     const bodies = [
-      `{"deviceId":"proto","changes":[],"__proto__":{"role":"ADMIN"}}`,
-      `{"deviceId":"proto","changes":[{"changeId":"${randomUUID()}","entityType":"asset","entityId":"${randomUUID()}","operation":"CREATE","payload":{"name":"x","constructor":{"prototype":{"isAdmin":true}}},"clientVersion":0,"timestamp":"2026-01-01T00:00:00.000Z"}]}`,
-      `{"deviceId":"proto","changes":[{"payload":{"prototype":{"x":1}}}]}`,
+      `{"deviceId":"${device}","changes":[],"__proto__":{"role":"ADMIN"}}`,
+      `{"deviceId":"${device}","changes":[{"changeId":"${randomUUID()}","entityType":"asset","entityId":"${randomUUID()}","operation":"CREATE","payload":{"name":"x","constructor":{"prototype":{"isAdmin":true}}},"clientVersion":0,"timestamp":"2026-01-01T00:00:00.000Z"}]}`,
+      `{"deviceId":"${device}","changes":[{"payload":{"prototype":{"x":1}}}]}`,
     ];
-    const deep = `{"deviceId":"proto","changes":[{"payload":{"notes":{"a":{"__proto__":{"x":1}}}}}]}`;
+    const deep = `{"deviceId":"${device}","changes":[{"payload":{"notes":{"a":{"__proto__":{"x":1}}}}}]}`;
     const paths = ["__proto__", "changes.0.payload.constructor", "changes.0.payload.prototype", "changes.0.payload.notes.a.__proto__"];
     for (const [i, body] of [...bodies, deep].entries()) {
       const response = await send(transport, "/api/sync", "sync.push", body);
@@ -87,24 +90,24 @@ describe.each(["rest", "trpc"] as const)("over %s", (transport) => {
 
   test("deep JSON is refused before any schema runs", async () => {
     const depth = 100_000;
-    const response = await send(transport, "/api/sync", "sync.push", `{"deviceId":"deep","changes":${"[".repeat(depth)}${"]".repeat(depth)}}`);
+    const response = await send(transport, "/api/sync", "sync.push", `{"deviceId":"${device}","changes":${"[".repeat(depth)}${"]".repeat(depth)}}`);
     expect(response.status).toBe(400);
     expect(response.body.issues[0]).toMatchObject({ code: "too_deep" });
     await nothingWritten();
   });
 
   test("overlong strings and keys are refused", async () => {
-    const long = await send(transport, "/api/sync/delta", "sync.delta", { deviceId: "long", pageToken: "x".repeat(limits.maxStringLength + 1) });
+    const long = await send(transport, "/api/sync/delta", "sync.delta", { deviceId: device, pageToken: "x".repeat(limits.maxStringLength + 1) });
     expect(long).toMatchObject({ status: 400, body: { code: "VALIDATION_FAILED", issues: [{ path: "pageToken", code: "too_long" }] } });
-    const notes = await send(transport, "/api/sync", "sync.push", { deviceId: "long", changes: [create(randomUUID(), { name: "x", notes: "n".repeat(5001) })] });
+    const notes = await send(transport, "/api/sync", "sync.push", { deviceId: device, changes: [create(randomUUID(), { name: "x", notes: "n".repeat(5001) })] });
     expect(notes).toMatchObject({ status: 400, body: { issues: [{ path: "changes.0.payload.notes" }] } });
-    const key = await send(transport, "/api/sync", "sync.push", { deviceId: "long", ["k".repeat(limits.maxKeyLength + 1)]: 1 });
+    const key = await send(transport, "/api/sync", "sync.push", { deviceId: device, ["k".repeat(limits.maxKeyLength + 1)]: 1 });
     expect(key).toMatchObject({ status: 400, body: { issues: [{ code: "too_long" }] } });
     await nothingWritten();
   });
 
   test("a body over the limit is 413 PAYLOAD_TOO_LARGE", async () => {
-    const body = JSON.stringify({ deviceId: "big", changes: [create(randomUUID(), { name: "x", notes: "n".repeat(6 * 1024 * 1024) })] });
+    const body = JSON.stringify({ deviceId: device, changes: [create(randomUUID(), { name: "x", notes: "n".repeat(6 * 1024 * 1024) })] });
     const response = await api.app.inject({
       method: "POST",
       url: transport === "rest" ? "/api/sync" : "/trpc/sync.push",
@@ -118,14 +121,14 @@ describe.each(["rest", "trpc"] as const)("over %s", (transport) => {
 
   test("a 10k-change batch is refused whole", async () => {
     const changes = Array.from({ length: 10_000 }, () => create(randomUUID(), { name: "flood" }));
-    const response = await send(transport, "/api/sync", "sync.push", { deviceId: "flood", changes });
+    const response = await send(transport, "/api/sync", "sync.push", { deviceId: device, changes });
     expect(response.status).toBe(400);
     expect(response.body.issues.map((i: { path: string }) => i.path)).toContain("changes");
     await nothingWritten();
   });
 
   test("pageSize=1e9 and other oversized limits are 400", async () => {
-    const page = await send(transport, "/api/sync/delta", "sync.delta", { deviceId: "pages", pageSize: 1e9 });
+    const page = await send(transport, "/api/sync/delta", "sync.delta", { deviceId: device, pageSize: 1e9 });
     expect(page).toMatchObject({ status: 400, body: { issues: [{ path: "pageSize" }] } });
     await nothingWritten();
   });

@@ -11,7 +11,6 @@ import { orgFingerprint } from "./attack-kit.ts";
 
 let api: Api;
 let northwind: { orgId: string; conflictId: string; syncToken: string; auditCursor: string; secrets: string[] };
-const tokens: Record<"globexTech" | "globexAdmin", string> = { globexTech: "", globexAdmin: "" };
 
 const northwindTask = "20000000-0000-4000-8000-000000000001";
 const northwindSchedule = "30000000-0000-4000-8000-000000000001";
@@ -37,11 +36,10 @@ beforeAll(async () => {
 
   const globex = await api.db.user.findUniqueOrThrow({ where: { email: users.globex } });
   await api.db.user.create({ data: { orgId: globex.orgId, email: "admin@globex.test", name: "Globex Admin", role: "ADMIN", passwordHash: await hashPassword("globex-admin-pw") } });
-  tokens.globexTech = await api.token("globex");
-  tokens.globexAdmin = (await api.app.inject({ method: "POST", url: "/api/auth/login", payload: { email: "admin@globex.test", password: "globex-admin-pw" } })).json().token;
   // Globex has devices and data of its own, so empty answers are not just an empty org.
   await api.push("globex", "globexTech-phone", [update(globexAsset, 1, { notes: "globex" })]);
-  await invoke("rest", tokens.globexAdmin, "sync.push", { deviceId: "globexAdmin-phone", changes: [] });
+  const adminPush = { deviceId: "globexAdmin-phone", changes: [] };
+  await invoke("rest", await tokenFor("globexAdmin", adminPush), "sync.push", adminPush);
 });
 afterAll(() => api.close());
 
@@ -91,6 +89,23 @@ const normalize = (answer: Answer, inputs: unknown[], names: string[]) => {
 type Who = "globexTech" | "globexAdmin";
 type Input = Record<string, unknown> | undefined;
 
+const credentials: Record<Who, { email: string; password: string }> = {
+  globexTech: { email: users.globex, password: "fieldsync-demo" },
+  globexAdmin: { email: "admin@globex.test", password: "globex-admin-pw" },
+};
+const sessions = new Map<string, string>();
+
+/** `who`'s token for the device an input names (tokens are bound to one device), else their phone's. */
+async function tokenFor(who: Who, input: Input): Promise<string> {
+  const deviceId = typeof input?.deviceId === "string" ? input.deviceId : `${who}-phone`;
+  const key = `${who}|${deviceId}`;
+  if (!sessions.has(key)) {
+    const response = await api.app.inject({ method: "POST", url: "/api/auth/login", payload: { ...credentials[who], deviceId } });
+    sessions.set(key, response.json().token);
+  }
+  return sessions.get(key)!;
+}
+
 interface Attack {
   name: string;
   /** Input aimed at Northwind. */
@@ -112,8 +127,8 @@ const change = (make: () => Record<string, unknown>) => (who: Who) => ({ deviceI
 
 /** Every procedure of the router, with the attacks aimed at Northwind through it. */
 const attacks: Record<string, Attack[]> = {
-  "auth.login": [{ name: "log in as a Northwind user without the password", foreign: () => ({ email: users.admin, password: "guess" }), missing: () => ({ email: "nobody@northwind.test", password: "guess" }), check: expectStatus(401) }],
-  "auth.refresh": [{ name: "refresh with a made-up token", foreign: () => ({ refreshToken: "A".repeat(43) }), check: expectStatus(401) }],
+  "auth.login": [{ name: "log in as a Northwind user without the password", foreign: () => ({ email: users.admin, password: "guess", deviceId: "nw-phone" }), missing: () => ({ email: "nobody@northwind.test", password: "guess", deviceId: "nw-phone" }), check: expectStatus(401) }],
+  "auth.refresh": [{ name: "refresh with a made-up token", foreign: () => ({ refreshToken: "A".repeat(43), deviceId: "nw-phone" }), check: expectStatus(401) }],
   "sync.push": [
     { name: "update a Northwind asset", foreign: change(() => update(seededAsset, 1, { name: "pwned" })), missing: change(() => update(missingUuid, 1, { name: "pwned" })) },
     { name: "delete a Northwind asset", foreign: change(() => remove(seededAsset, 1)), missing: change(() => remove(missingUuid, 1)) },
@@ -127,6 +142,7 @@ const attacks: Record<string, Attack[]> = {
     { name: "initial pull sees only Globex", foreign: (who) => ({ deviceId: `${who}-phone`, pageSize: 1000 }), check: (a) => expect((a.body.changes as unknown[]).length).toBeGreaterThan(0) },
     { name: "resume with a Northwind cursor", foreign: (who) => ({ deviceId: `${who}-phone`, pageToken: northwind.syncToken }), missing: (who) => ({ deviceId: `${who}-phone`, pageToken: `${northwind.syncToken.split(".")[0]}.forged` }), check: (a) => expect(a.body.code).toBe("INVALID_TOKEN") },
   ],
+  "sync.streamTicket": [{ name: "a stream ticket (for the caller's own device only)", foreign: () => undefined, check: expectStatus(200) }],
   "sync.status": [{ name: "status counts", foreign: () => undefined, check: (a) => expect(a.body.openConflicts).toBe(0) }],
   "devices.list": [{ name: "list devices", foreign: () => undefined, check: (a) => expect((a.body.devices as unknown[]).length).toBeGreaterThan(0) }],
   // Device ids are per-organization namespaces: the same id in Globex is another device, and
@@ -202,7 +218,7 @@ describe.each(["rest", "trpc"] as const)("over %s, Globex aimed at Northwind get
     for (const who of ["globexTech", "globexAdmin"] as const) {
       // queue.retry needs real Northwind queue ids, known only once beforeAll ran.
       const foreignInput = procedure === "queue.retry" ? { ids: queueIds } : attack.foreign(who);
-      const answer = await invoke(transport, tokens[who], procedure, foreignInput);
+      const answer = await invoke(transport, await tokenFor(who, foreignInput), procedure, foreignInput);
       const text = JSON.stringify(answer.body);
       // Ids the attacker sent may be echoed (results name the change); nothing else of Northwind may appear.
       const sent = JSON.stringify(foreignInput ?? null);
@@ -213,7 +229,7 @@ describe.each(["rest", "trpc"] as const)("over %s, Globex aimed at Northwind get
       attack.check?.(answer, who);
       if (attack.missing) {
         const missingInput = attack.missing(who);
-        const control = await invoke(transport, tokens[who], procedure, missingInput);
+        const control = await invoke(transport, await tokenFor(who, missingInput), procedure, missingInput);
         const names = ["nw-phone", "no-such-device"];
         expect(normalize(answer, [foreignInput, missingInput], names), `${who}: foreign answers like missing`).toEqual(normalize(control, [foreignInput, missingInput], names));
       }
@@ -228,6 +244,6 @@ test("a technician gets 403 on admin-only procedures; a foreign admin is not an 
     expect(await invoke("rest", await api.token("tech1"), procedure, undefined)).toMatchObject({ status: 403, body: { code: "FORBIDDEN" } });
     expect(await invoke("trpc", await api.token("tech1"), procedure, undefined)).toMatchObject({ status: 403, body: { code: "FORBIDDEN" } });
   }
-  const own = await invoke("rest", tokens.globexAdmin, "audit.list", undefined);
+  const own = await invoke("rest", await tokenFor("globexAdmin", undefined), "audit.list", undefined);
   expect((own.body.entries as { targetId: string }[]).map((e) => e.targetId)).not.toContain(northwind.conflictId);
 });

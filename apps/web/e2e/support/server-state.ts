@@ -14,12 +14,19 @@ export async function post(url: string, body: unknown, token?: string) {
   return response.json() as Promise<unknown>;
 }
 
-export const accessToken = async (baseUrl: string, email: string) =>
-  loginResponseSchema.parse(await post(`${baseUrl}/api/auth/login`, { email, password: demoPassword })).token;
+/** A session of `email` on `deviceId` (tokens are valid for their own device only). */
+export const accessToken = async (baseUrl: string, email: string, deviceId: string) =>
+  loginResponseSchema.parse(await post(`${baseUrl}/api/auth/login`, { email, password: demoPassword, deviceId })).token;
+
+// One check device per user and server: tests poll serverEntities, and every device counts
+// against the user's device limit.
+const checkDevices = new Map<string, string>();
 
 export async function serverEntities(baseUrl: string, email: string): Promise<ServerChange[]> {
-  const token = await accessToken(baseUrl, email);
-  const deviceId = `e2e-check-${randomUUID()}`;
+  const key = `${baseUrl} ${email}`;
+  const deviceId = checkDevices.get(key) ?? `e2e-check-${randomUUID()}`;
+  checkDevices.set(key, deviceId);
+  const token = await accessToken(baseUrl, email, deviceId);
   await post(`${baseUrl}/api/sync/devices`, { deviceId, deviceName: "e2e server check" }, token);
   const entities: ServerChange[] = [];
   let pageToken: string | undefined;

@@ -7,9 +7,10 @@ const reconnectMs = 10_000;
  * Listens to the server's change events (GET /api/sync/events, Server-Sent Events). Small pushes
  * of other devices arrive with their changes: they are shown at once, and the scheduler's regular
  * pull moves the sync token past them later (pulling again at once would download them twice);
- * other nudges pull at once, instead of waiting for the interval. EventSource cannot send headers, so the access token goes in the query; when
- * it expires the server ends the stream with `reauth`, and a stream that failed for good is
- * reopened later, both with a fresh token. Returns a function that stops listening.
+ * other nudges pull at once, instead of waiting for the interval. EventSource cannot send headers, so
+ * the stream opens with a single-use ticket (never the access token: URLs end up in logs); when the
+ * token behind it expires the server ends the stream with `reauth`, and a stream that failed for
+ * good is reopened later, both with a fresh ticket. Returns a function that stops listening.
  */
 export function listenForChangeNudges(): () => void {
   let source: EventSource | null = null;
@@ -24,10 +25,10 @@ export function listenForChangeNudges(): () => void {
   const connect = async () => {
     source?.close();
     if (stopped || !navigator.onLine) return;
-    const token = await engine.accessToken().catch(() => null);
-    if (!token || stopped) return;
+    const ticket = await engine.streamTicket().catch(() => null);
+    if (!ticket || stopped) return;
     const deviceId = await engine.deviceId();
-    source = new EventSource(`/api/sync/events?token=${encodeURIComponent(token)}&deviceId=${encodeURIComponent(deviceId)}`);
+    source = new EventSource(`/api/sync/events?ticket=${encodeURIComponent(ticket)}&deviceId=${encodeURIComponent(deviceId)}`);
     source.addEventListener("changes", (event) => void onChanges((event as MessageEvent<string>).data).catch(() => scheduler.request()));
     source.addEventListener("reauth", () => void connect());
     source.addEventListener("error", () => {

@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { formatBytes, timeAgo } from "../app/format.ts";
 import { KeepOffline } from "../components/keep-offline.tsx";
-import { engine, hasBackgroundSync, requestPersistentStorage, scheduler, store } from "../app/runtime.ts";
+import { hasBackgroundSync, requestPersistentStorage, scheduler, store } from "../app/runtime.ts";
 import { useTRPC } from "../app/trpc.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
 import { useNow } from "../app/use-now.ts";
@@ -71,9 +71,6 @@ export function SyncScreen() {
           <button className="primary" onClick={() => void scheduler.request()} disabled={state?.phase === "syncing"}>
             Sync now
           </button>
-          {state?.phase === "revoked" ? (
-            <button onClick={() => void engine.registerDevice().then(() => scheduler.request())}>Register this device again</button>
-          ) : null}
         </div>
       </div>
 

@@ -12,13 +12,14 @@ const config: ApiConfig = {
   loginMaxAttempts: 5,
   loginWindowSeconds: 900,
   cursorSecret: "b".repeat(40),
+  maxDevicesPerUser: 20,
   inlineMaxChanges: 200,
 };
-const claims = { sub: "user-1", orgId: "org-1", role: "TECHNICIAN" as const };
+const claims = { sub: "user-1", orgId: "org-1", role: "TECHNICIAN" as const, deviceId: "phone-1", sessionId: "family-1" };
 const key = (secret: string) => new TextEncoder().encode(secret);
 
 const forge = (mutate: (jwt: SignJWT) => SignJWT, secret = config.jwtSecret, alg = "HS256") =>
-  mutate(new SignJWT({ orgId: "org-1", role: "ADMIN" }).setProtectedHeader({ alg }).setSubject("user-1")).sign(key(secret));
+  mutate(new SignJWT({ orgId: "org-1", role: "ADMIN", did: "phone-1", sid: "family-1" }).setProtectedHeader({ alg }).setSubject("user-1")).sign(key(secret));
 
 describe("access tokens", () => {
   test("a token we signed verifies to its claims", async () => {

@@ -6,14 +6,21 @@ export interface AccessClaims {
   sub: string;
   orgId: string;
   role: Role;
-  /** Expiry (seconds since the epoch) of a verified token; long-lived streams end there. */
-  exp?: number;
+  /** The device the session was opened on: the token is valid for its requests only. */
+  deviceId: string;
+  /** The refresh token family (one login on one device): revoking it ends this token at once. */
+  sessionId: string;
+}
+
+export interface VerifiedClaims extends AccessClaims {
+  /** Expiry (seconds since the epoch); long-lived streams end there. */
+  exp: number;
 }
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 
 export async function signAccessToken(config: ApiConfig, claims: AccessClaims): Promise<string> {
-  return new SignJWT({ orgId: claims.orgId, role: claims.role })
+  return new SignJWT({ orgId: claims.orgId, role: claims.role, did: claims.deviceId, sid: claims.sessionId })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(claims.sub)
     .setIssuer(config.jwtIssuer)
@@ -24,7 +31,7 @@ export async function signAccessToken(config: ApiConfig, claims: AccessClaims): 
 }
 
 /** Null for anything but a valid, unexpired HS256 token of our issuer and audience. */
-export async function verifyAccessToken(config: ApiConfig, token: string): Promise<AccessClaims | null> {
+export async function verifyAccessToken(config: ApiConfig, token: string): Promise<VerifiedClaims | null> {
   try {
     const { payload } = await jwtVerify(token, key(config.jwtSecret), {
       algorithms: ["HS256"],
@@ -32,8 +39,9 @@ export async function verifyAccessToken(config: ApiConfig, token: string): Promi
       audience: config.jwtAudience,
       requiredClaims: ["sub", "exp"],
     });
-    if (typeof payload.sub !== "string" || typeof payload.orgId !== "string") return null;
-    return { sub: payload.sub, orgId: payload.orgId, role: payload.role as Role, exp: payload.exp };
+    const { sub, orgId, did, sid, exp } = payload;
+    if (typeof sub !== "string" || typeof orgId !== "string" || typeof did !== "string" || typeof sid !== "string" || exp === undefined) return null;
+    return { sub, orgId, role: payload.role as Role, deviceId: did, sessionId: sid, exp };
   } catch {
     return null;
   }

@@ -15,19 +15,23 @@ const hashToken = (token: string) => createHash("sha256").update(token).digest("
 
 type SessionUser = Pick<User, "id" | "orgId" | "email" | "name" | "role">;
 
-/** A new access token plus a refresh token in `familyId` (a new family at login). */
-export async function issueSession(tx: Tx | Db, config: ApiConfig, user: SessionUser, familyId: string = randomUUID()): Promise<LoginResponse> {
+/**
+ * A new access token plus a refresh token in `familyId` (a new family at login), both bound to
+ * `deviceId`: the access token carries the device and the family (`did`, `sid` claims).
+ */
+export async function issueSession(tx: Tx | Db, config: ApiConfig, user: SessionUser, deviceId: string, familyId: string = randomUUID()): Promise<LoginResponse> {
   const refreshToken = randomBytes(32).toString("base64url");
   await tx.refreshToken.create({
     data: {
       userId: user.id,
       familyId,
+      deviceId,
       tokenHash: hashToken(refreshToken),
       expiresAt: new Date(Date.now() + config.refreshTtlSeconds * 1000),
     },
   });
   return {
-    token: await signAccessToken(config, { sub: user.id, orgId: user.orgId, role: user.role }),
+    token: await signAccessToken(config, { sub: user.id, orgId: user.orgId, role: user.role, deviceId, sessionId: familyId }),
     expiresIn: config.jwtTtlSeconds,
     refreshToken,
     user: { id: user.id, email: user.email, name: user.name, role: user.role, orgId: user.orgId },
@@ -39,12 +43,13 @@ const revokeFamily = (tx: Tx, familyId: string) =>
 
 /**
  * Exchanges a refresh token for a new pair. Every failure (unknown, expired, reused, revoked,
- * user deactivated) is the same 401. Reuse detection commits even though the call fails.
+ * presented for another device, device revoked, user deactivated) is the same 401. Reuse
+ * detection commits even though the call fails.
  */
-export async function refreshSession(db: Db, config: ApiConfig, refreshToken: string): Promise<LoginResponse> {
+export async function refreshSession(db: Db, config: ApiConfig, refreshToken: string, deviceId: string): Promise<LoginResponse> {
   const session = await inTransaction(db, async (tx) => {
     const row = await tx.refreshToken.findUnique({ where: { tokenHash: hashToken(refreshToken) } });
-    if (!row) return null;
+    if (!row || row.deviceId !== deviceId) return null;
     if (row.rotatedAt || row.revokedAt) {
       await revokeFamily(tx, row.familyId);
       return null;
@@ -61,11 +66,17 @@ export async function refreshSession(db: Db, config: ApiConfig, refreshToken: st
       return null;
     }
     const user = await tx.user.findUnique({ where: { id: row.userId } });
-    if (!user?.isActive) {
+    // FOR SHARE: a revocation of the device in flight either commits first (and is seen here) or
+    // waits for this refresh and then revokes the family including the token issued here.
+    const [device] = user
+      ? await tx.$queryRaw<{ userId: string; isActive: boolean }[]>`
+          SELECT "userId", "isActive" FROM "SyncClient" WHERE "orgId" = ${user.orgId} AND "deviceId" = ${deviceId} FOR SHARE`
+      : [];
+    if (!user?.isActive || (device && (device.userId !== user.id || !device.isActive))) {
       await revokeFamily(tx, row.familyId);
       return null;
     }
-    return issueSession(tx, config, user, row.familyId);
+    return issueSession(tx, config, user, deviceId, row.familyId);
   });
   return session ?? fail("UNAUTHORIZED", unauthorizedMessage);
 }

@@ -4,6 +4,14 @@ import type { Redis } from "ioredis";
 
 /** Redis channel carrying "organization X has new changes" between server and worker processes. */
 export const changesChannel = "fieldsync:changes";
+/** Redis channel carrying "device D of organization X was revoked": every server closes its streams. */
+export const revocationsChannel = "fieldsync:device-revoked";
+
+/** A revoked device, as it travels between processes. */
+export interface DeviceRevocation {
+  orgId: string;
+  deviceId: string;
+}
 
 /**
  * A nudge as it travels between processes: the event devices get, plus which device wrote the
@@ -22,6 +30,8 @@ export interface LiveChanges {
 export interface ChangeNotifier {
   /** Announces committed changes of the organization. Never throws: nudges are best effort. */
   publish(orgId: string, live?: LiveChanges): Promise<void>;
+  /** Tells every server process to close the device's event streams. Never throws. */
+  deviceRevoked(orgId: string, deviceId: string): Promise<void>;
 }
 
 /** Small pushes travel with their data; larger ones as a plain nudge (devices pull). */
@@ -42,13 +52,27 @@ export async function nudgeFor(db: Db, orgId: string, live?: LiveChanges): Promi
  * Publishes nudges on Redis for every process's subscribers; while Redis is unreachable, hands
  * them to `fallback` (the local process's subscribers) so same-process clients still hear them.
  */
-export function createRedisNotifier(db: Db, redis: Redis, fallback?: (nudge: ChangeNudge) => void): ChangeNotifier {
+export function createRedisNotifier(
+  db: Db,
+  redis: Redis,
+  fallback?: { nudge(nudge: ChangeNudge): void; revoked(revocation: DeviceRevocation): void },
+): ChangeNotifier {
   return {
+    async deviceRevoked(orgId, deviceId) {
+      const revocation: DeviceRevocation = { orgId, deviceId };
+      try {
+        if (redis.status === "ready") await redis.publish(revocationsChannel, JSON.stringify(revocation));
+        else fallback?.revoked(revocation);
+      } catch {
+        // Other processes' streams of the device still fail their next ticket or token check.
+        fallback?.revoked(revocation);
+      }
+    },
     async publish(orgId, live) {
       try {
         const nudge = await nudgeFor(db, orgId, live);
         if (redis.status === "ready") await redis.publish(changesChannel, JSON.stringify(nudge));
-        else fallback?.(nudge);
+        else fallback?.nudge(nudge);
       } catch {
         // Devices fall back to their polling interval; a lost nudge costs latency, never data.
       }

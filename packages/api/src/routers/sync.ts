@@ -3,30 +3,33 @@ import {
   deltaResponseSchema,
   pushBodySchema,
   pushResponseSchema,
+  streamTicketResponseSchema,
   syncStatusResponseSchema,
 } from "@fieldsync/schema";
+import { issueStreamTicket } from "../auth/stream-ticket.ts";
 import { recordSyncRun } from "../health/sync-runs.ts";
 import { deltaChanges } from "../sync/delta.ts";
 import { syncingDeviceErrors } from "../sync/devices.ts";
 import { pushChanges } from "../sync/push.ts";
 import { syncStatus } from "../sync/status.ts";
-import { authedProcedure, router } from "../trpc.ts";
+import { authedProcedure, deviceProcedure, router } from "../trpc.ts";
 
 /** Push and delta: the syncing device's checks, a bad sync token, and the server's sync rate limit. */
 const pullErrors = [...syncingDeviceErrors, "INVALID_TOKEN", "RATE_LIMITED"] as const;
 
 export const syncRouter = router({
-  push: authedProcedure
+  push: deviceProcedure
     .meta({ errors: pullErrors })
     .input(pushBodySchema)
     .use(({ ctx, input, next }) => recordSyncRun(ctx.db, ctx.user, "PUSH", input.deviceId, next))
     .output(pushResponseSchema)
     .mutation(({ ctx, input }) => pushChanges(ctx, ctx.user, input)),
-  delta: authedProcedure
+  delta: deviceProcedure
     .meta({ errors: pullErrors })
     .input(deltaBodySchema)
     .use(({ ctx, input, next }) => recordSyncRun(ctx.db, ctx.user, "PULL", input.deviceId, next))
     .output(deltaResponseSchema)
     .mutation(({ ctx, input }) => deltaChanges(ctx, ctx.user, input)),
   status: authedProcedure.output(syncStatusResponseSchema).query(({ ctx }) => syncStatus(ctx, ctx.user)),
+  streamTicket: authedProcedure.output(streamTicketResponseSchema).mutation(({ ctx }) => issueStreamTicket(ctx.db, ctx.user, ctx.session)),
 });

@@ -14,7 +14,7 @@ import { planPull } from "./pull-plan.ts";
 export async function deltaChanges({ db, config }: Deps, user: AuthUser, body: DeltaBody): Promise<DeltaResponse> {
   const plan = await planPull(db, config.cursorSecret, user, body.deviceId, body.pageToken, body.entityTypes);
   const { types, resetRequired } = plan;
-  const device = await syncingDevice(db, user, body.deviceId);
+  const device = await syncingDevice(db, user, body.deviceId, config.maxDevicesPerUser);
   const page = await pull(db, {
     orgId: user.orgId,
     types,

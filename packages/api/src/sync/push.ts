@@ -33,7 +33,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
 
   const run = (apply: typeof applyTogether) =>
     inTransaction(db, async (tx) => {
-      const device = await syncingDevice(tx, user, body.deviceId, body.deviceName);
+      const device = await syncingDevice(tx, user, body.deviceId, config.maxDevicesPerUser, body.deviceName);
       if (!queued) {
         await tx.$executeRaw`SELECT set_config('fieldsync.actor', ${user.id}, true), set_config('fieldsync.origin_client', ${device.id}, true)`;
       }

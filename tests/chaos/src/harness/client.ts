@@ -18,7 +18,7 @@ export interface Reply<T = unknown> {
 export class NoAnswer extends Error {}
 
 export class Api {
-  private readonly tokens = new Map<UserName, string>();
+  private readonly tokens = new Map<string, string>();
 
   /** `baseUrl` is read per request, so a scenario can route a call through a proxy. */
   constructor(private readonly baseUrl: () => string) {}
@@ -53,17 +53,19 @@ export class Api {
     return { status: response.status, headers: response.headers, text, body: body as T };
   }
 
-  async token(user: UserName): Promise<string> {
-    const known = this.tokens.get(user);
+  /** `user`'s access token on `deviceId` (tokens are valid for their own device only). */
+  async token(user: UserName, deviceId = `chaos-${user}`): Promise<string> {
+    const key = `${user}|${deviceId}`;
+    const known = this.tokens.get(key);
     if (known) return known;
-    const reply = await this.request<{ token: string }>("POST", "/api/auth/login", { body: { email: users[user], password: demoPassword } });
-    if (reply.status !== 200) throw new Error(`login of ${user} failed: ${reply.status} ${reply.text}`);
-    this.tokens.set(user, reply.body.token);
+    const reply = await this.request<{ token: string }>("POST", "/api/auth/login", { body: { email: users[user], password: demoPassword, deviceId } });
+    if (reply.status !== 200) throw new Error(`login of ${user} on ${deviceId} failed: ${reply.status} ${reply.text}`);
+    this.tokens.set(key, reply.body.token);
     return reply.body.token;
   }
 
   async pushRaw(user: UserName, body: PushBodyInput, options: { timeoutMs?: number; baseUrl?: string } = {}) {
-    return this.request<PushResponse>("POST", "/api/sync", { token: await this.token(user), body, ...options });
+    return this.request<PushResponse>("POST", "/api/sync", { token: await this.token(user, body.deviceId), body, ...options });
   }
 
   /** A push that must succeed. */
@@ -74,7 +76,7 @@ export class Api {
   }
 
   async delta(user: UserName, body: { deviceId: string; pageToken?: string; pageSize?: number; lastSyncTimestamp?: string }) {
-    const reply = await this.request<DeltaResponse>("POST", "/api/sync/delta", { token: await this.token(user), body });
+    const reply = await this.request<DeltaResponse>("POST", "/api/sync/delta", { token: await this.token(user, body.deviceId), body });
     if (reply.status !== 200) throw new Error(`delta failed: ${reply.status} ${reply.text}`);
     return reply.body;
   }

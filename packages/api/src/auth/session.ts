@@ -1,0 +1,44 @@
+import type { Db } from "@fieldsync/db";
+import type { Role } from "@fieldsync/schema";
+import type { AuthUser } from "../context.ts";
+
+/** Who a token or stream ticket says is calling: user, organization, device and login session. */
+export interface SessionClaims {
+  sub: string;
+  orgId: string;
+  deviceId: string;
+  sessionId: string;
+}
+
+interface SessionRow {
+  id: string;
+  orgId: string;
+  email: string;
+  role: Role;
+  isActive: boolean;
+  deviceUserId: string | null;
+  deviceActive: boolean | null;
+  sessionLive: boolean;
+}
+
+/**
+ * The caller if the session is still good, else null; one query on every request. Good means:
+ * the user is active and still in the token's organization, the session (refresh token family)
+ * has not been revoked, and the token's device, once registered, is this user's and not revoked.
+ * So revoking a device, deactivating a user or detecting refresh token reuse ends access at once,
+ * not when the access token expires.
+ */
+export async function loadSession(db: Db, claims: SessionClaims): Promise<AuthUser | null> {
+  const [row] = await db.$queryRaw<SessionRow[]>`
+    SELECT u."id", u."orgId", u."email", u."role"::text AS "role", u."isActive",
+           c."userId" AS "deviceUserId", c."isActive" AS "deviceActive",
+           EXISTS (SELECT 1 FROM "RefreshToken" r
+                   WHERE r."familyId" = ${claims.sessionId} AND r."userId" = u."id"
+                     AND r."deviceId" = ${claims.deviceId} AND r."revokedAt" IS NULL) AS "sessionLive"
+    FROM "User" u
+    LEFT JOIN "SyncClient" c ON c."orgId" = u."orgId" AND c."deviceId" = ${claims.deviceId}
+    WHERE u."id" = ${claims.sub}`;
+  if (!row?.isActive || row.orgId !== claims.orgId || !row.sessionLive) return null;
+  if (row.deviceUserId !== null && (row.deviceUserId !== row.id || !row.deviceActive)) return null;
+  return { id: row.id, orgId: row.orgId, email: row.email, role: row.role };
+}
