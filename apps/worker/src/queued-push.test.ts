@@ -208,7 +208,9 @@ describe("cache invalidation", () => {
     expect(next.changes.length).toBeGreaterThan(3);
     const after = await t.api.push("tech1", "reset-phone", [], next.syncToken);
     expect(after.resetRequired).toBe(false);
-    expect((await t.api.call("tech2", "POST", "/api/sync/cache/invalidate", { deviceId: "reset-phone" })).status).toBe(404);
+    // tech2, from a device of their own, aims at tech1's phone.
+    const foreign = await t.api.app.inject({ method: "POST", url: "/api/sync/cache/invalidate", headers: { authorization: `Bearer ${await t.api.token("tech2")}` }, payload: { deviceId: "reset-phone" } });
+    expect(foreign.statusCode).toBe(404);
     expect((await t.api.call("tech2", "POST", "/api/sync/cache/invalidate", { allDevices: true })).status).toBe(403);
     expect(await t.api.db.auditLog.count({ where: { action: "cache.invalidated" } })).toBe(1);
   });
