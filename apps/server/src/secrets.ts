@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { Env } from "./env.ts";
@@ -29,11 +29,16 @@ export function loadSecrets(env: Env): Secrets {
   if (env.JWT_SECRET && env.CURSOR_SECRET) return { jwtSecret: env.JWT_SECRET, cursorSecret: env.CURSOR_SECRET };
   const file = secretsFile(env);
   mkdirSync(env.DATA_DIR, { recursive: true, mode: 0o700 });
+  // Written whole to a file of our own, then linked into place: of two processes starting
+  // together, one links its keys and the other finds them, never a half-written file.
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  writeFileSync(draft, JSON.stringify(randomSecrets()), { mode: 0o600 });
   try {
-    // "wx": of two processes starting together, one creates the file and the other reads it.
-    writeFileSync(file, JSON.stringify(randomSecrets()), { mode: 0o600, flag: "wx" });
+    linkSync(draft, file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  } finally {
+    unlinkSync(draft);
   }
   chmodSync(file, 0o600);
   const stored = storedSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));

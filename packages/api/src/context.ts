@@ -1,11 +1,12 @@
 import type { Db } from "@fieldsync/db";
-import type { Role } from "@fieldsync/schema";
 import type { ApiConfig } from "./config.ts";
 import { verifyAccessToken } from "./auth/jwt.ts";
-import { loadSession } from "./auth/session.ts";
+import { type AuthUser, loadSession } from "./auth/session.ts";
 import type { BackgroundQueue } from "./queue/background-queue.ts";
 import type { ResponseCache } from "./queue/response-cache.ts";
 import type { ChangeNotifier } from "./realtime/notifier.ts";
+
+export type { AuthUser };
 
 export interface Deps {
   db: Db;
@@ -18,13 +19,6 @@ export interface Deps {
   notifier?: ChangeNotifier | null;
   /** Where failures the API answers and goes on from are logged (the host's logger). */
   log?: { warn(details: object, message: string): void };
-}
-
-export interface AuthUser {
-  id: string;
-  orgId: string;
-  email: string;
-  role: Role;
 }
 
 /** What the caller's access token (or stream ticket) is bound to. */

@@ -1,6 +1,13 @@
 import type { Db } from "@fieldsync/db";
 import type { Role } from "@fieldsync/schema";
-import type { AuthUser } from "../context.ts";
+
+/** The caller, re-read on every request; its organization scopes everything. */
+export interface AuthUser {
+  id: string;
+  orgId: string;
+  email: string;
+  role: Role;
+}
 
 /** Who a token or stream ticket says is calling: user, organization, device and login session. */
 export interface SessionClaims {

@@ -43,6 +43,10 @@ async function startCluster(options: ClusterOptions = {}) {
       JWT_TTL_SECONDS: "86400",
       SYNC_RATE_LIMIT_MAX: "1000000",
       LOGIN_MAX_ATTEMPTS: "100000",
+      // The load model gives every simulated phone a device id of its own, many per demo user.
+      MAX_DEVICES_PER_USER: "100000",
+      // Its generated signing keys stay in this run's folder (every server of the cluster shares them).
+      DATA_DIR: join(dir, "server-data"),
       WEB_DIST: join(dir, "no-web-dist"),
       ...options.server,
     });
