@@ -128,11 +128,13 @@ test("error responses list exactly the codes each operation returns; login and r
         .map(([status, response]) => [status, resolve(document, response.content["application/json"].schema.allOf[1]).properties.code.enum]),
     );
   for (const path of ["/api/auth/login", "/api/auth/refresh"]) expect(codes(document.paths[path].post)["401"]).toEqual(["UNAUTHORIZED"]);
+  // A login binds the session to its device: another user's device, or one too many, is refused.
+  expect(codes(document.paths["/api/auth/login"].post)["403"]).toEqual(["DEVICE_OWNED_BY_ANOTHER_USER", "DEVICE_LIMIT_REACHED"]);
   expect(codes(document.paths["/api/sync/devices"].get)).toEqual({ "401": ["UNAUTHORIZED"], "500": ["INTERNAL"], "503": ["SERVICE_UNAVAILABLE"] });
   expect(codes(document.paths["/api/sync/devices/{deviceId}"].delete)).toMatchObject({ "400": ["VALIDATION_FAILED"], "404": ["NOT_FOUND"] });
   expect(codes(document.paths["/api/sync"].post)).toMatchObject({
     "400": expect.arrayContaining(["VALIDATION_FAILED", "MALFORMED_JSON", "FORBIDDEN_KEY", "INVALID_TOKEN"]),
-    "403": ["DEVICE_REVOKED", "DEVICE_OWNED_BY_ANOTHER_USER"],
+    "403": ["DEVICE_REVOKED", "DEVICE_OWNED_BY_ANOTHER_USER", "DEVICE_MISMATCH", "DEVICE_LIMIT_REACHED"],
     "413": ["PAYLOAD_TOO_LARGE"],
     "429": ["RATE_LIMITED"],
   });

@@ -9,7 +9,8 @@ import { type Api, create, seededAsset, setupApi, update } from "./test-kit.ts";
 let api: Api;
 const logLines: string[] = [];
 beforeAll(async () => {
-  api = await setupApi({}, { logger: { level: "warn", stream: { write: (line: string) => void logLines.push(line) } } });
+  // Every generated run pushes from a device of its own.
+  api = await setupApi({ maxDevicesPerUser: 1000 }, { logger: { level: "warn", stream: { write: (line: string) => void logLines.push(line) } } });
 });
 afterAll(() => api.close());
 

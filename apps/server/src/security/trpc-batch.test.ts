@@ -9,7 +9,7 @@ let api: Api;
 let token: string;
 beforeAll(async () => {
   api = await setupApi();
-  token = await api.token("tech1");
+  token = await api.token("tech1", "batch-phone");
 });
 afterAll(() => api.close());
 
