@@ -11,7 +11,6 @@ export const errorCodes = {
   FORBIDDEN: "FORBIDDEN",
   NOT_FOUND: "NOT_FOUND",
   DEVICE_REVOKED: "DEVICE_REVOKED",
-  DEVICE_NOT_REGISTERED: "DEVICE_NOT_REGISTERED",
   DEVICE_OWNED_BY_ANOTHER_USER: "DEVICE_OWNED_BY_ANOTHER_USER",
   /** The request names a device other than the one its access token was issued for. */
   DEVICE_MISMATCH: "DEVICE_MISMATCH",

@@ -202,14 +202,8 @@ export class SyncEngine {
     await this.store.patchSyncState({ phase: "syncing" });
     const report = emptyReport();
     try {
-      try {
-        await this.exchange(session, report);
-      } catch (error) {
-        if (!(error instanceof ApiError && error.code === "DEVICE_NOT_REGISTERED")) throw error;
-        // The server lost or never had our registration (e.g. a reset database): register, go again.
-        await this.ensureDevice(session, true);
-        await this.exchange(session, report);
-      }
+      // A device the server does not know (e.g. a reset database) registers on its first sync.
+      await this.exchange(session, report);
       await this.store.patchSyncState({
         phase: "idle",
         lastSyncAt: new Date().toISOString(),
