@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type { FastifyRateLimitStore } from "@fastify/rate-limit";
-import { type ApiConfig, appError, verifyAccessToken } from "@fieldsync/api";
+import { type ApiConfig, appError, restRoutes, verifyAccessToken } from "@fieldsync/api";
 import { limits } from "@fieldsync/schema";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
@@ -52,6 +52,8 @@ function fallbackStore(redis: Redis, keyPrefix: string, onFallback: (error?: unk
 }
 
 const syncProcedures = new Set(["sync.push", "sync.delta"]);
+/** Their REST routes, from the one route table. */
+const syncRoutes = new Set(restRoutes.filter((route) => syncProcedures.has(route.procedure)).map((route) => route.url));
 
 /** The deviceId a sync call names ("-" when it names none; validation refuses it later). */
 function deviceIdOf(input: unknown): string {
@@ -68,7 +70,7 @@ function syncCallDevices(request: FastifyRequest): string[] {
   const calls = trpcCalls(request);
   if (calls) return calls.filter((call) => syncProcedures.has(call.path)).map((call) => deviceIdOf(call.input));
   const route = request.routeOptions.url;
-  return route === "/api/sync" || route === "/api/sync/delta" ? [deviceIdOf(request.body)] : [];
+  return route !== undefined && syncRoutes.has(route) ? [deviceIdOf(request.body)] : [];
 }
 
 /** Adds the sync rate limit to `app`; call before routes are registered. */
