@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { project } from "./projection.ts";
+import { project } from "./replica-project.ts";
 
 const server = { name: "Pump", serialNumber: null, location: "Hall 1", notes: null, status: "OPERATIONAL" };
 
