@@ -1,6 +1,6 @@
 import { Dexie, type DexieOptions, type EntityTable } from "dexie";
 import { LocalDb, type MetaRow } from "./local-db.ts";
-import { type Session, StoreOwnedByAnotherUser } from "./local-store.ts";
+import { type Session, StoreOwnedByAnotherUser } from "./session-state.ts";
 import { SyncEngine, type SyncEngineOptions } from "./sync-engine.ts";
 
 /** A user who signed in on this browser profile, and the store that holds their data. */

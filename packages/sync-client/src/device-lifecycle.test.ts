@@ -1,7 +1,7 @@
 import { startTestServer, type TestServer } from "@fieldsync/server/testing";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ApiError } from "./api-client.ts";
-import { StoreOwnedByAnotherUser } from "./local-store.ts";
+import { StoreOwnedByAnotherUser } from "./session-state.ts";
 import { SyncEngine } from "./sync-engine.ts";
 import { loggedInDevice } from "./test-support/device.ts";
 

@@ -1,10 +1,11 @@
 export * from "./accounts.ts";
 export * from "./api-client.ts";
 export * from "./backoff.ts";
-export * from "./collapse.ts";
 export * from "./local-db.ts";
+export { LocalValidationError } from "./outbox-store.ts";
 export * from "./local-store.ts";
-export * from "./projection.ts";
+export type { ServerPage } from "./server-answers.ts";
+export * from "./session-state.ts";
 export * from "./sync-engine.ts";
 export * from "./sync-lock.ts";
 export * from "./sync-scheduler.ts";

@@ -1,53 +1,11 @@
 import { Dexie, type DexieOptions, type EntityTable, type Table, type Transaction } from "dexie";
 import type { Conflict, EntityData, EntityType, SyncOperation } from "@fieldsync/schema";
+import { type OutboxEntry, type ReplicaRow, parentKeys } from "@fieldsync/sync-core";
 
-/** One synced entity as this device knows it. */
-export interface LocalEntity {
-  type: EntityType;
-  id: string;
-  /** What the user sees: `serverData` with this device's unacknowledged changes applied; null once deleted. */
-  data: EntityData | null;
-  /** The server's state at `version`; null while the server has never had it, or after it was deleted. */
-  serverData: EntityData | null;
-  /** Server version of `serverData`; 0 until the server has it. Server changes apply only above it. */
-  version: number;
-  /** 1 while changes of this entity wait in the outbox (numbers, because IndexedDB cannot index booleans). */
-  pending: 0 | 1;
-  /** 1 when `data` is null: deleted here, or a server tombstone (kept so older changes cannot resurrect it). */
-  deleted: 0 | 1;
-  /** For tasks and schedules, the asset they belong to. */
-  assetId: string | null;
-  updatedAt: string;
-}
+/** One synced entity as this device knows it (the replica model's row, see sync-core replica.ts). */
+export type LocalEntity = ReplicaRow;
 
-/**
- * pending: waits to be pushed (maybe already sent once: see `attempts`); conflict: the server
- * recorded a conflict and waits for a resolution; failed: the server rejected it (retry or discard).
- */
-export type OutboxStatus = "pending" | "conflict" | "failed";
-
-export interface OutboxEntry {
-  /** Auto-increment key: the order changes were made, which is the order they are pushed. */
-  seq?: number;
-  /** Idempotency key: the server replays its stored result for a change it has seen. */
-  changeId: string;
-  entityType: EntityType;
-  entityId: string;
-  operation: SyncOperation;
-  /** Full entity for CREATE, changed fields only for UPDATE, {} for DELETE. */
-  payload: EntityData;
-  /** The server version the edit is based on (sent as `clientVersion`); 0 for CREATE. */
-  baseVersion: number;
-  timestamp: string;
-  status: OutboxStatus;
-  /**
-   * Deliveries started. Once above 0 the entry is frozen: the server may have stored it under
-   * its changeId, so its content must never change (later edits become a new entry).
-   */
-  attempts: number;
-  conflictId: string | null;
-  error: { code: string; message: string } | null;
-}
+export type { OutboxEntry, OutboxStatus } from "@fieldsync/sync-core";
 
 export interface MetaRow {
   key: string;
@@ -57,7 +15,7 @@ export interface MetaRow {
 export type LocalConflict = Conflict;
 
 /** The store's current schema version. Bump it with a new `version(n)` block, never edit an old one. */
-export const localSchemaVersion = 2;
+export const localSchemaVersion = 3;
 
 /**
  * The layout of the first release (v1): outbox entries carried `clientVersion` and no changeId,
@@ -70,12 +28,19 @@ export const v1Stores = {
   meta: "key",
 };
 
-const v2Stores = {
+/** The v2 layout (tests build a v2 store from it, as with v1Stores). */
+export const v2Stores = {
   entities: "[type+id], type, pending, assetId",
   outbox: "++seq, &changeId, [entityType+entityId], status",
   conflicts: "id, [entityType+entityId]",
   meta: "key",
 };
+
+/**
+ * v3: entities are indexed under every parent the registry's `references` name (`*parents`,
+ * sync-core parentKeys) instead of v2's single `assetId` column.
+ */
+const v3Stores = { ...v2Stores, entities: "[type+id], type, pending, *parents" };
 
 interface V1OutboxEntry {
   seq: number;
@@ -86,6 +51,9 @@ interface V1OutboxEntry {
   clientVersion: number;
   timestamp: string;
 }
+
+/** v2's row: today's, with the single parent column v3 replaced by `parents`. */
+type V2Entity = Omit<LocalEntity, "parents"> & { assetId: string | null };
 
 interface V1Entity {
   type: EntityType;
@@ -113,13 +81,24 @@ async function upgradeToV2(tx: Transaction): Promise<void> {
   await tx
     .table("entities")
     .toCollection()
-    .modify((row: V1Entity & Partial<LocalEntity>) => {
+    .modify((row: V1Entity & Partial<V2Entity>) => {
       // v1 did not keep the server's copy apart; the shown data is the best base for a rebase.
       row.serverData = row.version > 0 ? row.data : null;
       row.deleted = row.data === null ? 1 : 0;
       const assetId = row.data?.["assetId"];
       row.assetId = row.type !== "asset" && typeof assetId === "string" ? assetId : null;
       row.updatedAt = new Date().toISOString();
+    });
+}
+
+/** v2 → v3: each row's parents from its shown data (or, once deleted, its server copy); the outbox is untouched. */
+async function upgradeToV3(tx: Transaction): Promise<void> {
+  await tx
+    .table("entities")
+    .toCollection()
+    .modify((row: Partial<V2Entity> & LocalEntity) => {
+      row.parents = parentKeys(row.type, row.data ?? row.serverData);
+      delete row.assetId;
     });
 }
 
@@ -134,5 +113,6 @@ export class LocalDb extends Dexie {
     super(name, options);
     this.version(1).stores(v1Stores);
     this.version(2).stores(v2Stores).upgrade(upgradeToV2);
+    this.version(3).stores(v3Stores).upgrade(upgradeToV3);
   }
 }

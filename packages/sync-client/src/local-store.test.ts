@@ -1,7 +1,8 @@
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { expect, test } from "vitest";
 import { LocalDb } from "./local-db.ts";
-import { LocalStore, LocalValidationError } from "./local-store.ts";
+import { LocalStore } from "./local-store.ts";
+import { LocalValidationError } from "./outbox-store.ts";
 
 const openStore = () => new LocalStore(new LocalDb("store-test", { indexedDB: new IDBFactory(), IDBKeyRange }));
 
@@ -85,4 +86,18 @@ test("a pulled page keeps each entity's newest version and shows local edits on 
   expect(await store.get("asset", mine)).toMatchObject({
     version: 2, pending: 1, serverData: { name: "Mine v2", location: "B" }, data: { name: "Mine v2", location: "B", notes: "local note" },
   });
+});
+
+test("children are found through the registry's reference fields, deleted ones left out", async () => {
+  const store = openStore();
+  const pump = await store.create("asset", { name: "Pump" });
+  const valve = await store.create("asset", { name: "Valve" });
+  const task = await store.create("task", { title: "Bleed", assetId: pump });
+  const schedule = await store.create("schedule", { title: "Yearly check", intervalDays: 365, nextDueAt: new Date().toISOString(), assetId: pump });
+  await store.create("task", { title: "Grease", assetId: valve });
+  expect((await store.childrenOf("task", pump)).map((row) => row.id)).toEqual([task]);
+  expect((await store.childrenOf("schedule", pump)).map((row) => row.id)).toEqual([schedule]);
+  expect(await store.get("task", task)).toMatchObject({ parents: [`assetId=${pump}`] });
+  await store.remove("task", task);
+  expect(await store.childrenOf("task", pump)).toEqual([]);
 });

@@ -2,7 +2,8 @@ import { startTestServer, type TestServer } from "@fieldsync/server/testing";
 import { Dexie } from "dexie";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { LocalDb, localSchemaVersion, v1Stores } from "./local-db.ts";
+import { LocalDb, localSchemaVersion, v1Stores, v2Stores } from "./local-db.ts";
+import { LocalStore } from "./local-store.ts";
 import { SyncEngine } from "./sync-engine.ts";
 import { demoPassword, loggedInDevice, syncUntil } from "./test-support/device.ts";
 
@@ -30,7 +31,7 @@ test("upgrading a v1 store keeps its unsynced changes, which then reach the serv
   const [entry] = await db.outbox.toArray();
   expect(entry).toMatchObject({ entityId: id, operation: "CREATE", baseVersion: 0, status: "pending", attempts: 0, payload });
   expect(entry?.changeId).toMatch(/^[0-9a-f-]{36}$/);
-  expect(await db.entities.get(["asset", id])).toMatchObject({ pending: 1, deleted: 0, serverData: null, assetId: null });
+  expect(await db.entities.get(["asset", id])).toMatchObject({ pending: 1, deleted: 0, serverData: null, parents: [] });
 
   const engine = new SyncEngine({ db, baseUrl: server.url });
   await engine.login("tech1@northwind.test", demoPassword);
@@ -41,4 +42,30 @@ test("upgrading a v1 store keeps its unsynced changes, which then reach the serv
   expect(await other.engine.store.get("asset", id)).toMatchObject({ version: 1, data: expect.objectContaining(payload) });
   db.close();
   other.close();
+});
+
+test("upgrading a v2 store indexes every row under its parents and leaves the outbox as it was", async () => {
+  const factory = new IDBFactory();
+  const legacy = new Dexie("fieldsync", { indexedDB: factory, IDBKeyRange });
+  legacy.version(2).stores(v2Stores);
+  const [asset, live, deleted] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+  const task = (id: string, data: Record<string, unknown> | null, serverData: Record<string, unknown> | null) => ({
+    type: "task", id, data, serverData, version: 2, pending: data === null ? 1 : 0, deleted: data === null ? 1 : 0, assetId: asset, updatedAt: new Date().toISOString(),
+  });
+  const bleed = { title: "Bleed", assetId: asset, status: "OPEN", priority: "NORMAL", dueAt: null, notes: null };
+  await legacy.table("entities").bulkPut([task(live, bleed, bleed), task(deleted, null, { ...bleed, title: "Gone" })]);
+  const queued = { changeId: crypto.randomUUID(), entityType: "task", entityId: deleted, operation: "DELETE", payload: {}, baseVersion: 2, timestamp: new Date().toISOString(), status: "pending", attempts: 1, conflictId: null, error: null };
+  await legacy.table("outbox").add(queued);
+  legacy.close();
+
+  const store = new LocalStore(new LocalDb("fieldsync", { indexedDB: factory, IDBKeyRange }));
+  await store.db.open();
+  expect(store.db.verno).toBe(localSchemaVersion);
+  expect(await store.outbox()).toEqual([{ ...queued, seq: 1 }]);
+  const rows = await store.db.entities.toArray();
+  expect(rows.map((row) => [row.id, row.parents, "assetId" in row])).toEqual(
+    expect.arrayContaining([[live, [`assetId=${asset}`], false], [deleted, [`assetId=${asset}`], false]]),
+  );
+  expect((await store.childrenOf("task", asset)).map((row) => row.id)).toEqual([live]);
+  store.db.close();
 });

@@ -9,7 +9,8 @@ import {
 } from "@fieldsync/schema";
 import { ApiClient, ApiError, NetworkError } from "./api-client.ts";
 import type { LocalDb } from "./local-db.ts";
-import { LocalStore, type Session, type SyncPhase, newDeviceId, toSession } from "./local-store.ts";
+import { LocalStore } from "./local-store.ts";
+import { type Session, type SyncPhase, newDeviceId, toSession } from "./session-state.ts";
 import { checkedChanges, entriesNamedBy, isUnpinnedRefusal } from "./push-batch.ts";
 import { withLock } from "./sync-lock.ts";
 
