@@ -12,7 +12,7 @@ const rowOf = (c: ServerChange) => ({
   version: c.clientVersion,
   pending: 0,
   deleted: 0,
-  assetId: null,
+  parents: [] as string[],
   updatedAt: new Date().toISOString(),
 });
 
