@@ -101,3 +101,22 @@ test("children are found through the registry's reference fields, deleted ones l
   await store.remove("task", task);
   expect(await store.childrenOf("task", pump)).toEqual([]);
 });
+
+test("a replayed answer naming an older version leaves a later edit's base where it was", async () => {
+  const store = openStore();
+  const id = crypto.randomUUID();
+  const serverChange = (version: number, name: string) => ({
+    entityType: "asset" as const, entityId: id, operation: "UPDATE" as const, clientVersion: version, timestamp: new Date().toISOString(), checksum: null,
+    payload: { name, serialNumber: null, location: null, notes: null, status: "OPERATIONAL" },
+  });
+  await store.applyServerChanges([serverChange(1, "Pump")]);
+  await store.update("asset", id, { notes: "mine" });
+  const [sent] = await store.claimBatch(10);
+  // Its answer is lost; the server applied it as v2, another device made v3, and a pull brought both.
+  await store.applyServerChanges([serverChange(2, "Pump"), serverChange(3, "Pump 3")]);
+  await store.update("asset", id, { location: "Hall 9" });
+  const replay = { index: 0, changeId: sent!.changeId, entityType: "asset" as const, entityId: id, duplicate: true, status: "applied" as const, version: 2, checksum: null, mergedConflictId: null };
+  await store.applyPushResults([sent!], { syncToken: "t", changes: [], conflicts: [], serverTime: new Date().toISOString(), results: [replay], hasMore: false, resetRequired: false, evict: [] });
+  expect(await store.outbox()).toMatchObject([{ operation: "UPDATE", payload: { location: "Hall 9" }, baseVersion: 3 }]);
+  expect(await store.get("asset", id)).toMatchObject({ version: 3, data: { name: "Pump 3", location: "Hall 9" } });
+});
