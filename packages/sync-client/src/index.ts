@@ -5,7 +5,7 @@ export * from "./local-db.ts";
 export { LocalValidationError } from "./outbox-store.ts";
 export * from "./local-store.ts";
 export type { ServerPage } from "./server-answers.ts";
-export * from "./session-state.ts";
+export { type DeviceIdentity, type Session, StoreOwnedByAnotherUser, type SyncPhase, type SyncState, newDeviceId, toSession } from "./session-state.ts";
 export * from "./sync-engine.ts";
 export * from "./sync-lock.ts";
 export * from "./sync-scheduler.ts";
