@@ -1,5 +1,5 @@
 import type { ChangeResult, EntityType } from "@fieldsync/schema";
-import { type OutboxEntry, type ServerCopy } from "./replica.ts";
+import type { OutboxEntry, ServerCopy } from "./replica.ts";
 import { project } from "./replica-project.ts";
 
 /**
