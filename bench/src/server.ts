@@ -23,7 +23,7 @@ export async function startBenchServer() {
   const api = await setupApi(
     { inlineMaxChanges: 1000, jwtTtlSeconds: 6 * 3600, maxDevicesPerUser: 100_000 },
     { logger: { level: "error" }, streamLimits: { perUser: 100_000, perDevice: 100 } },
-    { queue, cache: createResponseCache(redis) },
+    { queue, cache: createResponseCache(redis, prefix) },
   );
   await api.app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = api.app.server.address() as { port: number };
