@@ -1,4 +1,5 @@
 // pnpm bench [--quick] [--repeats=N] [--only=push,framework,queue,delta,propagation,scaling,client]
+// A full run (no --quick, no --only) writes bench/results/latest.json and docs/benchmarks.md.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -81,14 +82,18 @@ await group("client", async () => add(await clientScenario(options)));
 
 results.durationSeconds = (Date.now() - started) / 1000;
 printTable(results);
-// The report's "before": the results committed last, kept beside the new ones so the report can be rewritten.
-const before = committedResults();
-if (before) writeJson(path("../results/before.json"), before);
-writeJson(path("../results/latest.json"), results);
-if (!options.only) {
+if (options.mode === "full" && !options.only) {
+  // The report's "before": the results committed last, kept beside the new ones so the report can be rewritten.
+  const before = committedResults();
+  if (before) writeJson(path("../results/before.json"), before);
+  writeJson(path("../results/latest.json"), results);
   writeFileSync(path("../../docs/benchmarks-scaling.svg"), scalingSvg(results.scaling));
   writeFileSync(path("../../docs/benchmarks.md"), `${markdown(results, "benchmarks-scaling.svg", before)}${closingNotes(results)}`);
-  console.log("wrote bench/results/latest.json, docs/benchmarks.md, docs/benchmarks-scaling.svg");
+  console.log("wrote bench/results/latest.json, bench/results/before.json, docs/benchmarks.md, docs/benchmarks-scaling.svg");
+} else {
+  // Quick or partial runs check the harness; only a full run replaces the committed record.
+  writeJson(path("../results/check.json"), results);
+  console.log("wrote bench/results/check.json (not committed; a full run without --only writes the report)");
 }
 console.log(`total ${results.durationSeconds.toFixed(0)} s`);
 process.exit(Object.keys(results.errors).length ? 1 : 0);
