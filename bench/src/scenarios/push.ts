@@ -1,6 +1,6 @@
 import type { SyncChangeInput } from "@fieldsync/schema";
 import { EntityPool } from "../data.ts";
-import { baselinePush, sameWorkPush } from "../baseline.ts";
+import { baselinePush, sameWorkPush, sameWorkSchema } from "../baseline.ts";
 import type { BenchOptions } from "../options.ts";
 import { type ResultRow, row } from "../results.ts";
 import { createBaselineTable, createSameWorkTables, seedAssets, syncBaselineTable } from "../seed.ts";
@@ -33,6 +33,24 @@ const baselines = {
   oneStatement: "reference: one INSERT … ON CONFLICT … WHERE version per batch into a one-table copy (raw pg)",
 } as const;
 type Side = "ours" | keyof typeof baselines;
+
+/** Rows in the same-work baseline's claim, log and conflict tables. */
+async function sameWorkRows(server: BenchServer) {
+  const { rows } = await server.pool.query<{ claims: number; logged: number; conflicts: number }>(
+    `SELECT (SELECT count(*) FROM ${sameWorkSchema}."SyncQueue")::int AS claims, (SELECT count(*) FROM ${sameWorkSchema}."ChangeLog")::int AS logged,
+       (SELECT count(*) FROM ${sameWorkSchema}."SyncConflict")::int AS conflicts`,
+  );
+  return rows[0]!;
+}
+
+/** Fails the scenario unless the same-work baseline wrote a claim per change, a log row per applied change and a record per conflict. */
+async function checkSameWork(server: BenchServer, before: Awaited<ReturnType<typeof sameWorkRows>>, answered: { changes: number; applied: number; conflicts: number }) {
+  const after = await sameWorkRows(server);
+  const wrote = { claims: after.claims - before.claims, logged: after.logged - before.logged, conflicts: after.conflicts - before.conflicts };
+  if (wrote.claims !== answered.changes || wrote.logged !== answered.applied || wrote.conflicts !== answered.conflicts) {
+    throw new Error(`same-work baseline answered ${JSON.stringify(answered)} but wrote ${JSON.stringify(wrote)}`);
+  }
+}
 
 /**
  * B1 and B2. Each device edits only its own entities (B1 has no conflicts); devices carry the
@@ -80,6 +98,8 @@ export async function pushScenarios(server: BenchServer, options: BenchOptions):
     oneStatement: (d, changes) => baselinePush(server.pool, server.orgId, changes, pools.oneStatement[d]!.live),
   };
 
+  /** What the same-work baseline answered, to check against the rows it wrote. */
+  const sameWorkAnswers = { changes: 0, applied: 0, conflicts: 0 };
   const run = async (side: Side, devices: number, staleShare: number) => {
     const latencies: number[] = [];
     let conflicts = 0;
@@ -97,6 +117,11 @@ export async function pushScenarios(server: BenchServer, options: BenchOptions):
         latencies.push(elapsedMs(t));
         applied += batch.changes.length;
         pools[side][d]!.record(batch.changes, results);
+        if (side === "same") {
+          sameWorkAnswers.changes += results.length;
+          sameWorkAnswers.applied += results.filter((r) => r.status === "applied").length;
+          sameWorkAnswers.conflicts += results.filter((r) => r.status === "conflict").length;
+        }
         // Ours: stale edits of disjoint fields auto-merge (applied with a MERGE conflict record).
         conflicts += results.filter((r) => r.status === "conflict" || (r.status === "applied" && r.mergedConflictId)).length;
       }
@@ -136,6 +161,7 @@ export async function pushScenarios(server: BenchServer, options: BenchOptions):
     return [make("same", id, scenario), make("oneStatement", `${id}-one-statement`, `${scenario} (reference baseline)`)] as const;
   };
 
+  const written = await sameWorkRows(server);
   // Warm-up, not measured: the server process's first pushes (and the pool's first statements) are slower.
   for (const side of ["ours", "same", "oneStatement"] as const) await run(side, 1, 0);
 
@@ -160,5 +186,6 @@ export async function pushScenarios(server: BenchServer, options: BenchOptions):
     `${m.ours.failures.length ? "" : "every batch answered 200; "}${latencyNote(m, base)}${failureNote(m.ours.failures)}`);
   for (const r of pair) r.met = r.ratio! >= 0.6 && m.ours.conflicts === m.ours.stale && m.ours.failures.length === 0;
   rows.push(...pair);
+  await checkSameWork(server, written, sameWorkAnswers);
   return { rows, figures: { singleBatchMs } };
 }

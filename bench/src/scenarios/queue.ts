@@ -91,16 +91,23 @@ export async function queueScenarios(server: BenchServer, options: BenchOptions)
   const poolsOf = (offset: number) => Array.from({ length: devices }, (_, d) => new EntityPool(ids.slice((offset + d) * 400, (offset + d + 1) * 400)));
   const queuedPools = poolsOf(0);
   const inlinePools = poolsOf(devices);
-  const token = await caughtUpToken(server, "bench-queue-0");
+  const start = await caughtUpToken(server, "bench-queue-0");
+  // Each device carries the token its last push returned, as in B1 (a stale one makes every push pull more).
+  const tokens = new Map<string, string | null>();
+  const pushAs = async (deviceId: string, changes: SyncChangeInput[], async: boolean) => {
+    const response = await server.push(deviceId, changes, tokens.get(deviceId) ?? start, async);
+    tokens.set(deviceId, response.syncToken);
+    return response;
+  };
   await server.startWorker();
 
   const runQueued = async () => {
     // One batch per device per round: a second one would build on versions the worker has not written yet.
     const pushed: { device: number; changes: SyncChangeInput[]; queueIds: string[] }[] = [];
-    const start = now();
+    const t0 = now();
     await inParallel(devices, async (d) => {
       const { changes } = queuedPools[d]!.batch(batchSize);
-      const response = await server.push(`bench-queue-${d}`, changes, token, true);
+      const response = await pushAs(`bench-queue-${d}`, changes, true);
       pushed.push({ device: d, changes, queueIds: response.results.map((r) => (r.status === "queued" ? r.queueItemId : "")) });
     });
     const queueIds = pushed.flatMap((p) => p.queueIds);
@@ -113,7 +120,7 @@ export async function queueScenarios(server: BenchServer, options: BenchOptions)
       if (rows[0]!.n === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const rate = queueIds.length / (elapsedMs(start) / 1000);
+    const rate = queueIds.length / (elapsedMs(t0) / 1000);
     const { rows } = await server.pool.query<{ id: string; result: { status: string; version?: number } }>(
       `SELECT "id", "result" FROM "SyncQueue" WHERE "id" = ANY($1::text[])`,
       [queueIds],
@@ -124,13 +131,13 @@ export async function queueScenarios(server: BenchServer, options: BenchOptions)
   };
 
   const runInline = async () => {
-    const start = now();
+    const t0 = now();
     await inParallel(devices, async (d) => {
       const { changes } = inlinePools[d]!.batch(batchSize);
-      const response = await server.push(`bench-inline-${d}`, changes, token);
+      const response = await pushAs(`bench-inline-${d}`, changes, false);
       inlinePools[d]!.record(changes, response.results);
     });
-    return (devices * batchSize) / (elapsedMs(start) / 1000);
+    return (devices * batchSize) / (elapsedMs(t0) / 1000);
   };
 
   const queued: number[] = [];
