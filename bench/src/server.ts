@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { createSyncQueue, demoPassword, seedDemoData } from "@fieldsync/api";
+import { demoPassword, seedDemoData } from "@fieldsync/api";
 import { createTestDatabase } from "@fieldsync/db/testing";
 import type { DeltaResponse, PushResponse, SyncChangeInput } from "@fieldsync/schema";
 import { Redis } from "ioredis";
@@ -78,9 +78,7 @@ export async function startBenchServer() {
       close: async () => {
         for (const child of children.reverse()) await child.stop();
         await pool.end();
-        const queue = createSyncQueue(redis, prefix);
-        await queue.obliterate({ force: true }).catch(() => undefined);
-        await queue.close();
+        // Every key of this server and its worker (queue, cache, rate limits) is under its prefix.
         await deleteKeys(redis, `${prefix}:*`);
         redis.disconnect();
         await database.drop();
