@@ -101,6 +101,7 @@ const sides = [
   "- **B4**: the tRPC and REST no-op routes validate the 500-change body with the push endpoint's zod schema; the bare route only parses JSON.",
   "- **B5 queued**: N devices' async pushes (answered at once) applied by the worker process, against N other devices' inline pushes in the same " +
     "rounds; both timed from the first push sent until every change is applied.",
+  "- **Scaling**: its push baseline is the one-statement reference (on a copy that grows with the organization); the curve's shape is the point.",
 ];
 
 /**
