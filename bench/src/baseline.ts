@@ -98,9 +98,10 @@ export async function sameWorkPush(db: pg.Pool, orgId: string, device: BaselineD
          to_jsonb(e) - 'orgId', ARRAY(SELECT jsonb_object_keys(t.payload)), 'SERVER_WINS'
        FROM todo t LEFT JOIN ${sameWorkSchema}."Asset" e ON e."orgId" = $1 AND e."id" = t.entity_id
        WHERE NOT t.ok)
-     SELECT d.ok, d.current, CASE WHEN c.key IS NULL THEN q."result" END AS result
+     -- A replayed change answers with its stored outcome (looked up for replays only).
+     SELECT d.ok, d.current,
+       CASE WHEN c.key IS NULL THEN (SELECT q."result" FROM ${sameWorkSchema}."SyncQueue" q WHERE q."clientId" = $2 AND q."idempotencyKey" = d.key) END AS result
      FROM d LEFT JOIN claim c USING (key)
-       LEFT JOIN ${sameWorkSchema}."SyncQueue" q ON c.key IS NULL AND q."clientId" = $2 AND q."idempotencyKey" = d.key
      ORDER BY d.ord`,
     [
       orgId,
