@@ -12,9 +12,9 @@ const levers: Record<string, string> = {
     "transaction (now node:crypto); a device that only pushes re-read all its own log rows on every pull (the cursor now " +
     "passes over filtered rows). Per push now: ~100 ms in PostgreSQL (claim, locked state read, entity writes whose " +
     "triggers write SyncMetadata + ChangeLog, outcomes, commit, the pull) and ~150 ms in Node (Prisma's query compiler " +
-    "copying ~0.5 MB of raw-query parameters through wasm, GC, zod, two ~0.5 MB JSON bodies). By design each change " +
-    "writes four rows (entity, SyncMetadata, ChangeLog, SyncQueue) where the baseline writes one, so 0.6× is out of reach " +
-    "without dropping a guarantee. At 32 devices throughput falls (batch p50 ~24 s): 32 transactions of 500 changes " +
+    "copying ~0.5 MB of raw-query parameters through wasm, GC, zod, two ~0.5 MB JSON bodies). The same-work baseline " +
+    "writes the same four rows per change (entity, SyncMetadata, ChangeLog, SyncQueue) in one statement per batch; the " +
+    "one-statement reference writes one. At 32 devices throughput falls (batch p50 ~24 s): 32 transactions of 500 changes " +
     "share a 20-connection pool, 2 cores and the same right-most ChangeLog/SyncQueue index pages, and Node holds ~16 MB of " +
     "bodies. Next levers: run the inline push's big statements on the pg connection directly (no query-compiler copy), " +
     "write each claim with its outcome in one statement, admit at most a few large inline pushes at once and queue the rest",

@@ -1,4 +1,6 @@
 // pnpm bench [--quick] [--repeats=N] [--only=push,framework,queue,delta,propagation,scaling,client]
+// A full run (no --quick, no --only) writes bench/results/latest.json and docs/benchmarks.md.
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { closingNotes } from "./analysis.ts";
@@ -13,9 +15,19 @@ import { type PushFigures, pushScenarios } from "./scenarios/push.ts";
 import { propagationScenario } from "./scenarios/propagation.ts";
 import { queueScenarios } from "./scenarios/queue.ts";
 import { scalingScenario } from "./scenarios/scaling.ts";
+import { repoRoot } from "./process.ts";
 import { type BenchServer, startBenchServer } from "./server.ts";
 
 const options = parseOptions(process.argv.slice(2));
+
+/** bench/results/latest.json as committed at HEAD; null outside a git checkout or before the first run. */
+function committedResults(): BenchResults | null {
+  try {
+    return JSON.parse(execFileSync("git", ["show", "HEAD:bench/results/latest.json"], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as BenchResults;
+  } catch {
+    return null;
+  }
+}
 const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 const started = Date.now();
 const results: BenchResults = {
@@ -60,11 +72,7 @@ await group("framework", async () => {
   if (batchMs === undefined) throw new Error("needs the push group's B1 batch latency (run with push)");
   add(await frameworkScenario(options, batchMs));
 });
-await group("queue", async (server) => {
-  const rates = (push as PushFigures | null)?.throughput;
-  if (!rates) throw new Error("needs the push group's B1 rates (run with push)");
-  add(await queueScenarios(server, options, rates));
-});
+await group("queue", async (server) => add(await queueScenarios(server, options)));
 await group("delta", async (server) => add(await deltaScenarios(server, options)));
 await group("propagation", async (server) => add(await propagationScenario(server, options)));
 await group("scaling", async (server) => {
@@ -74,11 +82,18 @@ await group("client", async () => add(await clientScenario(options)));
 
 results.durationSeconds = (Date.now() - started) / 1000;
 printTable(results);
-writeJson(path("../results/latest.json"), results);
-if (!options.only) {
+if (options.mode === "full" && !options.only) {
+  // The report's "before": the results committed last, kept beside the new ones so the report can be rewritten.
+  const before = committedResults();
+  if (before) writeJson(path("../results/before.json"), before);
+  writeJson(path("../results/latest.json"), results);
   writeFileSync(path("../../docs/benchmarks-scaling.svg"), scalingSvg(results.scaling));
-  writeFileSync(path("../../docs/benchmarks.md"), `${markdown(results, "benchmarks-scaling.svg")}${closingNotes(results)}`);
-  console.log("wrote bench/results/latest.json, docs/benchmarks.md, docs/benchmarks-scaling.svg");
+  writeFileSync(path("../../docs/benchmarks.md"), `${markdown(results, "benchmarks-scaling.svg", before)}${closingNotes(results)}`);
+  console.log("wrote bench/results/latest.json, bench/results/before.json, docs/benchmarks.md, docs/benchmarks-scaling.svg");
+} else {
+  // Quick or partial runs check the harness; only a full run replaces the committed record.
+  writeJson(path("../results/check.json"), results);
+  console.log("wrote bench/results/check.json (not committed; a full run without --only writes the report)");
 }
 console.log(`total ${results.durationSeconds.toFixed(0)} s`);
 process.exit(Object.keys(results.errors).length ? 1 : 0);

@@ -10,7 +10,7 @@ export interface BenchOptions {
   deltaPull: number;
   initialSyncEntities: number;
   queueNoopJobs: number;
-  /** Devices whose async pushes the worker drains in B5. */
+  /** B5: devices whose async pushes the worker drains, and as many pushing inline for the comparison. */
   queueDevices: number;
   propagationSeconds: number;
   scalingLevels: number[];

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { redisPrefixSchema } from "@fieldsync/api";
 import { limits } from "@fieldsync/schema";
 import { z } from "zod";
 
@@ -47,8 +48,8 @@ const envSchema = z
     /** Attempts per queued change before it is dead-lettered; must match the worker's. */
     SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
     SYNC_BACKOFF_MS: z.coerce.number().int().min(1).default(500),
-    /** Redis key prefix of the job queues; must match the worker's. */
-    BULLMQ_PREFIX: z.string().default("bull"),
+    /** Every Redis key and channel of this deployment starts with it; must match the worker's. */
+    REDIS_PREFIX: redisPrefixSchema,
     /**
      * When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; when not, /metrics
      * answers only while the server listens on loopback (HOST=127.0.0.1) and is refused (403) otherwise.

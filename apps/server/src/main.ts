@@ -1,11 +1,10 @@
-import { createBackgroundQueue, createRedisNotifier, createResponseCache, seedDemoData } from "@fieldsync/api";
+import { seedDemoData } from "@fieldsync/api";
 import { createDb, migrateDeploy } from "@fieldsync/db";
 import { openEmbeddedDatabase } from "@fieldsync/db/embedded";
 import { buildApp } from "./app.ts";
 import { apiConfig } from "./config.ts";
 import { loadEnv } from "./env.ts";
-import { NudgeHub } from "./realtime.ts";
-import { connectRedis } from "./redis.ts";
+import { connectRedisServices } from "./redis.ts";
 import { loadSecrets } from "./secrets.ts";
 
 const env = loadEnv();
@@ -20,15 +19,17 @@ if ((await db.organization.count()) === 0) {
   console.log("Empty database: demo data seeded (README lists the demo users).");
 }
 
-const redis = connectRedis(env.REDIS_URL);
-const queue = embedded
-  ? null
-  : createBackgroundQueue(redis, { maxAttempts: env.SYNC_MAX_ATTEMPTS, backoffMs: env.SYNC_BACKOFF_MS }, { prefix: env.BULLMQ_PREFIX, log: (m) => console.warn(m) });
-const hub = new NudgeHub();
-const subscriber = connectRedis(env.REDIS_URL, { subscriber: true });
-hub.listen(subscriber);
+const redis = connectRedisServices(db, {
+  url: env.REDIS_URL,
+  prefix: env.REDIS_PREFIX,
+  retry: { maxAttempts: env.SYNC_MAX_ATTEMPTS, backoffMs: env.SYNC_BACKOFF_MS },
+  queue: !embedded,
+  rateLimit: { max: env.SYNC_RATE_LIMIT_MAX, timeWindowMs: env.SYNC_RATE_LIMIT_WINDOW_MS },
+  log: (m) => console.warn(m),
+});
+const { queue, cache, notifier, hub, syncRateLimit } = redis;
 const app = await buildApp({
-  deps: { db, config: apiConfig(env, secrets), queue, cache: createResponseCache(redis), notifier: createRedisNotifier(db, redis, { nudge: hub.deliver, revoked: hub.revoke }) },
+  deps: { db, config: apiConfig(env, secrets), queue, cache, notifier },
   hub,
   streamLimits: { perUser: env.MAX_STREAMS_PER_USER, perDevice: env.MAX_STREAMS_PER_DEVICE },
   corsOrigins: env.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
@@ -37,7 +38,7 @@ const app = await buildApp({
   logger: { level: env.LOG_LEVEL },
   metricsToken: env.METRICS_TOKEN,
   trpcMaxBatchCalls: env.TRPC_MAX_BATCH_CALLS,
-  syncRateLimit: { redis, keyPrefix: "fieldsync:rate:", max: env.SYNC_RATE_LIMIT_MAX, timeWindowMs: env.SYNC_RATE_LIMIT_WINDOW_MS },
+  syncRateLimit,
 });
 
 let closing = false;
@@ -46,9 +47,7 @@ const shutdown = async (signal: string) => {
   closing = true;
   app.log.info({ signal }, "shutting down");
   await app.close();
-  await queue?.queue.close();
-  redis.disconnect();
-  subscriber.disconnect();
+  await redis.close();
   await (embedded ? embedded.close() : db.$disconnect());
   process.exit(0);
 };

@@ -5,11 +5,10 @@ import {
   type ChangeNudge,
   type Deps,
   type DeviceRevocation,
-  changesChannel,
   consumeStreamTicket,
   createContextInner,
   nudgeFor,
-  revocationsChannel,
+  redisChannels,
 } from "@fieldsync/api";
 import { type ErrorBody, type SyncEvent, errorCodes } from "@fieldsync/schema";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -72,17 +71,23 @@ export class NudgeHub {
     return this.subscribers.size;
   }
 
-  /** Listens on `connection` (which becomes a subscriber-only connection). */
-  listen(connection: Redis) {
-    void connection.subscribe(changesChannel, revocationsChannel).catch(() => undefined);
+  /**
+   * Listens to the deployment's channels (`prefix`) on `connection` (which becomes a
+   * subscriber-only connection); resolves once subscribed
+   * (or at once if subscribing fails: ioredis subscribes again on its next reconnect).
+   */
+  listen(connection: Redis, prefix: string): Promise<void> {
+    const channels = redisChannels(prefix);
+    const subscribed = connection.subscribe(channels.changes, channels.revocations).then(() => undefined, () => undefined);
     connection.on("message", (channel: string, message: string) => {
       try {
-        if (channel === revocationsChannel) this.revoke(JSON.parse(message) as DeviceRevocation);
+        if (channel === channels.revocations) this.revoke(JSON.parse(message) as DeviceRevocation);
         else this.deliver(JSON.parse(message) as ChangeNudge);
       } catch {
         // A malformed message on our channel is dropped; streams also end at their token's expiry.
       }
     });
+    return subscribed;
   }
 }
 

@@ -1,4 +1,16 @@
+import {
+  type BackgroundQueue,
+  type ChangeNotifier,
+  type ResponseCache,
+  type RetryPolicy,
+  createBackgroundQueue,
+  createRedisNotifier,
+  createResponseCache,
+} from "@fieldsync/api";
+import type { Db } from "@fieldsync/db";
 import { Redis } from "ioredis";
+import type { SyncRateLimitOptions } from "./plugins/sync-rate-limit.ts";
+import { NudgeHub } from "./realtime.ts";
 
 /**
  * The server's Redis connections. Commands fail fast while Redis is down instead of queueing in
@@ -14,4 +26,51 @@ export function connectRedis(url: string, options: { subscriber?: boolean } = {}
   });
   redis.on("error", () => undefined);
   return redis;
+}
+
+const connected = (redis: Redis) =>
+  redis.status === "ready" ? Promise.resolve() : new Promise<void>((resolve) => redis.once("ready", () => resolve()));
+
+export interface RedisSettings {
+  url: string;
+  /** The deployment's prefix (REDIS_PREFIX): every key and channel this server uses starts with it. */
+  prefix: string;
+  retry: RetryPolicy;
+  /** False in embedded mode: no worker can reach the database, so pushes are never queued. */
+  queue: boolean;
+  rateLimit: Pick<SyncRateLimitOptions, "max" | "timeWindowMs">;
+  log?: (message: string) => void;
+}
+
+export interface RedisServices {
+  queue: BackgroundQueue | null;
+  cache: ResponseCache;
+  notifier: ChangeNotifier;
+  /** Fed by the subscriber connection once `ready` resolves. */
+  hub: NudgeHub;
+  syncRateLimit: SyncRateLimitOptions;
+  /** Resolves once commands can be sent and the hub is subscribed to the deployment's channels. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Everything the server keeps in Redis, wired to one deployment prefix. */
+export function connectRedisServices(db: Db, settings: RedisSettings): RedisServices {
+  const redis = connectRedis(settings.url);
+  const subscriber = connectRedis(settings.url, { subscriber: true });
+  const queue = settings.queue ? createBackgroundQueue(redis, settings.retry, { prefix: settings.prefix, log: settings.log }) : null;
+  const hub = new NudgeHub();
+  return {
+    queue,
+    cache: createResponseCache(redis, settings.prefix),
+    notifier: createRedisNotifier(db, redis, settings.prefix, { nudge: hub.deliver, revoked: hub.revoke }),
+    hub,
+    syncRateLimit: { redis, keyPrefix: `${settings.prefix}:rate:`, ...settings.rateLimit },
+    ready: Promise.all([hub.listen(subscriber, settings.prefix), connected(redis)]).then(() => undefined),
+    close: async () => {
+      await queue?.queue.close();
+      redis.disconnect();
+      subscriber.disconnect();
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import { redisPrefixSchema } from "@fieldsync/api";
 import { z } from "zod";
 
 const envSchema = z.object({
@@ -18,8 +19,8 @@ const envSchema = z.object({
   RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   RELAY_AFTER_MS: z.coerce.number().int().min(0).default(15_000),
   ALERT_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
-  /** Redis key prefix of the queues (tests isolate themselves with it). */
-  BULLMQ_PREFIX: z.string().default("bull"),
+  /** The deployment's prefix on every Redis key and channel; must match the server's. */
+  REDIS_PREFIX: redisPrefixSchema,
 });
 
 export type WorkerEnv = z.infer<typeof envSchema>;

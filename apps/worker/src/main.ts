@@ -12,9 +12,9 @@ connection.on("error", () => undefined);
 // Publishing on its own connection: the worker's is busy with BullMQ's blocking commands.
 const publisher = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 200, 5000) });
 publisher.on("error", () => undefined);
-const deps = { db, notifier: createRedisNotifier(db, publisher) };
+const deps = { db, notifier: createRedisNotifier(db, publisher, env.REDIS_PREFIX) };
 const retry = { maxAttempts: env.SYNC_MAX_ATTEMPTS, backoffMs: env.SYNC_BACKOFF_MS };
-const prefix = env.BULLMQ_PREFIX;
+const prefix = env.REDIS_PREFIX;
 
 const worker = startSyncWorker({
   deps,
@@ -27,7 +27,7 @@ const worker = startSyncWorker({
   prefix,
 });
 const relay = startRelay({ deps, connection, retry, intervalMs: env.RELAY_INTERVAL_MS, olderThanMs: env.RELAY_AFTER_MS, prefix });
-const alerts = startAlertSweep({ deps, cache: createResponseCache(connection), intervalMs: env.ALERT_INTERVAL_MS });
+const alerts = startAlertSweep({ deps, cache: createResponseCache(connection, prefix), intervalMs: env.ALERT_INTERVAL_MS });
 
 let closing = false;
 const shutdown = async (signal: string) => {
@@ -44,4 +44,4 @@ const shutdown = async (signal: string) => {
 };
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
-console.log(`worker: processing ${env.WORKER_CONCURRENCY} job(s) at a time (queue prefix "${prefix}")`);
+console.log(`worker: processing ${env.WORKER_CONCURRENCY} job(s) at a time (Redis prefix "${prefix}")`);

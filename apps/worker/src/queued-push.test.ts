@@ -253,7 +253,7 @@ describe("alert sweep", () => {
     await t.api.db.syncRun.update({ where: { id: recent!.id }, data: { startedAt: kept } });
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
     await new Promise((resolve) => redis.once("ready", resolve));
-    const cache = createResponseCache(redis);
+    const cache = createResponseCache(redis, t.prefix);
     const sweep = startAlertSweep({ deps: { db: t.api.db }, cache, intervalMs: 3_600_000, log: () => undefined });
     await sweep.sweep();
     sweep.close();

@@ -29,7 +29,7 @@ export async function setupWorkerTest(options: { inlineMaxChanges?: number; retr
   producer.on("error", () => undefined);
   await ready(producer);
   const queue = createBackgroundQueue(producer, retry, { prefix, log: () => undefined });
-  const api = await setupApi({ inlineMaxChanges: options.inlineMaxChanges ?? 3 }, {}, { queue, cache: createResponseCache(producer) });
+  const api = await setupApi({ inlineMaxChanges: options.inlineMaxChanges ?? 3 }, {}, { queue, cache: createResponseCache(producer, prefix) });
   const connections: Redis[] = [producer];
   const closers: (() => Promise<unknown>)[] = [];
 

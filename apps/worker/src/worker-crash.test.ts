@@ -16,7 +16,7 @@ test("a worker killed with SIGKILL in the middle of a job: the job is re-run aft
   const workerEnv = {
     DATABASE_URL: t.api.databaseUrl,
     REDIS_URL: redisUrl,
-    BULLMQ_PREFIX: t.prefix,
+    REDIS_PREFIX: t.prefix,
     STALLED_INTERVAL_MS: "1000",
     JOB_LOCK_MS: "2000",
     SYNC_LOCK_TIMEOUT_MS: "60000",

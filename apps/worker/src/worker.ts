@@ -24,7 +24,8 @@ export interface SyncWorkerOptions {
   lockTimeoutMs: number;
   stalledIntervalMs: number;
   lockDurationMs?: number;
-  prefix?: string;
+  /** The deployment's Redis prefix. */
+  prefix: string;
   log?: (message: string) => void;
 }
 
@@ -51,7 +52,7 @@ export function startSyncWorker(options: SyncWorkerOptions) {
       stalledInterval: options.stalledIntervalMs,
       ...(options.lockDurationMs && { lockDuration: options.lockDurationMs }),
       maxStalledCount: 5,
-      ...(options.prefix && { prefix: options.prefix }),
+      prefix: options.prefix,
     },
   );
   worker.on("error", (error) => log(`worker error: ${error.message}`));
@@ -66,11 +67,11 @@ export function startRelay(options: {
   retry: RetryPolicy;
   intervalMs: number;
   olderThanMs: number;
-  prefix?: string;
+  prefix: string;
   log?: (message: string) => void;
 }) {
   const log = options.log ?? console.log;
-  const queue = createSyncQueue(options.connection, options.retry, options.prefix);
+  const queue = createSyncQueue(options.connection, options.prefix, options.retry);
   queue.on("error", () => undefined);
   let running = false;
   const tick = async () => {

@@ -3,11 +3,10 @@
 import { randomUUID } from "node:crypto";
 import type { SyncEvent } from "@fieldsync/schema";
 import { readEvents } from "@fieldsync/server/sse-client";
-import { demoPassword } from "@fieldsync/api";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { createChange } from "../data.ts";
-import { redisUrl, syncClient } from "../server.ts";
+import { login, redisUrl, syncClient } from "../server.ts";
 import { inParallel, now, percentile } from "../stats.ts";
 
 const deviceCount = 200;
@@ -99,15 +98,6 @@ const summary = (r: Receivers, pushMs: number[] = []): Delivery => ({
 
 /** Each device's own session of tech1 (tokens are valid for their own device only). */
 const accessTokens = new Map<string, string>();
-async function login(url: string, deviceId: string): Promise<string> {
-  const response = await fetch(`${url}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: "tech1@northwind.test", password: demoPassword, deviceId }),
-  });
-  if (!response.ok) throw new Error(`login on ${deviceId}: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { token: string }).token;
-}
 
 /** Calls `onEvent` with each `changes` event of the device's events stream. */
 async function listen(input: DevicesInput, deviceId: string, signal: AbortSignal, onEvent: (event: SyncEvent) => void) {

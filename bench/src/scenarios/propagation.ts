@@ -31,7 +31,7 @@ export async function propagationScenario(server: BenchServer, options: BenchOpt
   const { ours, base } = await runDevices({
     url: server.url,
     startToken: await caughtUpToken(server, "bench-prop-0"),
-    databaseUrl: server.api.databaseUrl,
+    databaseUrl: server.databaseUrl,
     seconds: options.propagationSeconds,
   });
   // How long the server itself took per push (SyncRun, written by every push), beside the round trip.

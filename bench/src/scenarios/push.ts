@@ -1,10 +1,13 @@
+import type { SyncChangeInput } from "@fieldsync/schema";
 import { EntityPool } from "../data.ts";
-import { baselinePush } from "../baseline.ts";
+import { baselinePush, sameWorkPush, sameWorkSchema } from "../baseline.ts";
 import type { BenchOptions } from "../options.ts";
 import { type ResultRow, row } from "../results.ts";
-import { createBaselineTable, seedAssets, syncBaselineTable } from "../seed.ts";
+import { createBaselineTable, createSameWorkTables, seedAssets, syncBaselineTable } from "../seed.ts";
 import type { BenchServer } from "../server.ts";
 import { elapsedMs, inParallel, now, percentile, summarize } from "../stats.ts";
+
+type Results = readonly { status: string; version?: number; serverVersion?: number; mergedConflictId?: string | null }[];
 
 export const batchSize = 500;
 const poolPerDevice = 400;
@@ -20,29 +23,84 @@ export async function caughtUpToken(server: BenchServer, deviceId: string) {
 }
 
 export interface PushFigures {
-  /** Changes per second (median) by device count, ours. */
-  throughput: Map<number, number>;
   /** Median batch latency (ms) of one device. */
   singleBatchMs: number;
 }
 
+/** The two baselines each B1/B2 figure is compared with, run in the same rounds as ours. */
+const baselines = {
+  same: "same durable work, one set-based statement per batch (raw pg)",
+  oneStatement: "reference: one INSERT … ON CONFLICT … WHERE version per batch into a one-table copy (raw pg)",
+} as const;
+type Side = "ours" | keyof typeof baselines;
+
+/** Rows in the same-work baseline's claim, log and conflict tables. */
+async function sameWorkRows(server: BenchServer) {
+  const { rows } = await server.pool.query<{ claims: number; logged: number; conflicts: number }>(
+    `SELECT (SELECT count(*) FROM ${sameWorkSchema}."SyncQueue")::int AS claims, (SELECT count(*) FROM ${sameWorkSchema}."ChangeLog")::int AS logged,
+       (SELECT count(*) FROM ${sameWorkSchema}."SyncConflict")::int AS conflicts`,
+  );
+  return rows[0]!;
+}
+
+/** Fails the scenario unless the same-work baseline wrote a claim per change, a log row per applied change and a record per conflict. */
+async function checkSameWork(server: BenchServer, before: Awaited<ReturnType<typeof sameWorkRows>>, answered: { changes: number; applied: number; conflicts: number }) {
+  const after = await sameWorkRows(server);
+  const wrote = { claims: after.claims - before.claims, logged: after.logged - before.logged, conflicts: after.conflicts - before.conflicts };
+  if (wrote.claims !== answered.changes || wrote.logged !== answered.applied || wrote.conflicts !== answered.conflicts) {
+    throw new Error(`same-work baseline answered ${JSON.stringify(answered)} but wrote ${JSON.stringify(wrote)}`);
+  }
+}
+
 /**
  * B1 and B2. Each device edits only its own entities (B1 has no conflicts); devices carry the
- * syncToken each push returns, as real clients do. Per repeat, ours and the baseline run the same
- * batch shapes at the same concurrency, in alternating order.
+ * syncToken each push returns, as real clients do. Per repeat, ours (HTTP to the server process)
+ * and both baselines (raw SQL from this process, each device with its own copy of the same
+ * entities) run the same batch shapes at the same concurrency, in rotating order.
  */
 export async function pushScenarios(server: BenchServer, options: BenchOptions): Promise<{ rows: ResultRow[]; figures: PushFigures }> {
   const maxDevices = Math.max(...options.pushDevices);
   const ids = await seedAssets(server.pool, server.orgId, maxDevices * poolPerDevice, true);
   await createBaselineTable(server.pool);
   await syncBaselineTable(server.pool, server.orgId);
+  // Baseline devices are registered like any device (their first sync), so their claims have a SyncClient.
+  const baseDevice = (d: number) => `bench-base-${d}`;
+  await inParallel(maxDevices, (d) => server.push(baseDevice(d), []));
+  await createSameWorkTables(server.pool, server.orgId);
+  const { rows: clients } = await server.pool.query<{ deviceId: string; clientId: string; userId: string }>(
+    `SELECT "deviceId", "id" AS "clientId", "userId" FROM "SyncClient" WHERE "orgId" = $1 AND "deviceId" LIKE 'bench-base-%'`,
+    [server.orgId],
+  );
+  const devicesOfBaseline = new Map(clients.map((c) => [c.deviceId, { clientId: c.clientId, userId: c.userId }]));
+  await server.pool.query(`ANALYZE`);
   const chunk = (d: number) => ids.slice(d * poolPerDevice, (d + 1) * poolPerDevice);
-  const ours = Array.from({ length: maxDevices }, (_, d) => new EntityPool(chunk(d)));
-  const base = Array.from({ length: maxDevices }, (_, d) => new EntityPool(chunk(d)));
+  const pools: Record<Side, EntityPool[]> = {
+    ours: Array.from({ length: maxDevices }, (_, d) => new EntityPool(chunk(d))),
+    same: Array.from({ length: maxDevices }, (_, d) => new EntityPool(chunk(d))),
+    oneStatement: Array.from({ length: maxDevices }, (_, d) => new EntityPool(chunk(d))),
+  };
   const start = await caughtUpToken(server, "bench-device-0");
   const tokens = Array.from({ length: maxDevices }, () => start as string | null);
 
-  const runOurs = async (devices: number, staleShare: number) => {
+  /** Pushes one batch of device `d` on `side`; its results, or null when it failed. */
+  const pushOn: Record<Side, (d: number, changes: SyncChangeInput[], failures: string[]) => Promise<Results | null>> = {
+    ours: async (d, changes, failures) => {
+      // A failed push (e.g. no pooled connection within maxWait) is counted, not retried: it
+      // applied nothing, so the device's view stays valid.
+      const response = await server.push(`bench-device-${d}`, changes, tokens[d]).catch((error: Error) => {
+        failures.push(error.message.slice(0, 160));
+        return null;
+      });
+      if (response) tokens[d] = response.syncToken;
+      return response?.results ?? null;
+    },
+    same: (d, changes) => sameWorkPush(server.pool, server.orgId, devicesOfBaseline.get(baseDevice(d))!, changes),
+    oneStatement: (d, changes) => baselinePush(server.pool, server.orgId, changes, pools.oneStatement[d]!.live),
+  };
+
+  /** What the same-work baseline answered, to check against the rows it wrote. */
+  const sameWorkAnswers = { changes: 0, applied: 0, conflicts: 0 };
+  const run = async (side: Side, devices: number, staleShare: number) => {
     const latencies: number[] = [];
     let conflicts = 0;
     let stale = 0;
@@ -51,125 +109,83 @@ export async function pushScenarios(server: BenchServer, options: BenchOptions):
     const t0 = now();
     await inParallel(devices, async (d) => {
       for (let b = 0; b < options.batchesPerDevice; b++) {
-        const batch = ours[d]!.batch(batchSize, staleShare);
+        const batch = pools[side][d]!.batch(batchSize, staleShare);
         stale += batch.stale;
         const t = now();
-        // A failed push (e.g. no pooled connection within maxWait) is counted, not retried: it
-        // applied nothing, so the device's view stays valid.
-        const response = await server.push(`bench-device-${d}`, batch.changes, tokens[d]).catch((error: Error) => {
-          failures.push(error.message.slice(0, 160));
-          return null;
-        });
-        if (!response) continue;
+        const results = await pushOn[side](d, batch.changes, failures);
+        if (!results) continue;
         latencies.push(elapsedMs(t));
         applied += batch.changes.length;
-        tokens[d] = response.syncToken;
-        ours[d]!.record(batch.changes, response.results);
-        // Stale edits of disjoint fields auto-merge (applied with a MERGE conflict record).
-        conflicts += response.results.filter((r) => r.status === "conflict" || (r.status === "applied" && r.mergedConflictId)).length;
-      }
-    });
-    const seconds = elapsedMs(t0) / 1000;
-    return { rate: applied / seconds, latencies, conflicts, stale, failures };
-  };
-
-  const runBaseline = async (devices: number, staleShare: number) => {
-    const latencies: number[] = [];
-    let conflicts = 0;
-    const t0 = now();
-    await inParallel(devices, async (d) => {
-      const client = await server.pool.connect();
-      try {
-        for (let b = 0; b < options.batchesPerDevice; b++) {
-          const batch = base[d]!.batch(batchSize, staleShare);
-          const t = now();
-          const results = await baselinePush(client, server.orgId, batch.changes, base[d]!.live);
-          latencies.push(elapsedMs(t));
-          base[d]!.record(batch.changes, results);
-          conflicts += results.filter((r) => r.status === "conflict").length;
+        pools[side][d]!.record(batch.changes, results);
+        if (side === "same") {
+          sameWorkAnswers.changes += results.length;
+          sameWorkAnswers.applied += results.filter((r) => r.status === "applied").length;
+          sameWorkAnswers.conflicts += results.filter((r) => r.status === "conflict").length;
         }
-      } finally {
-        client.release();
+        // Ours: stale edits of disjoint fields auto-merge (applied with a MERGE conflict record).
+        conflicts += results.filter((r) => r.status === "conflict" || (r.status === "applied" && r.mergedConflictId)).length;
       }
     });
-    const seconds = elapsedMs(t0) / 1000;
-    return { rate: (devices * options.batchesPerDevice * batchSize) / seconds, latencies, conflicts };
+    return { rate: applied / (elapsedMs(t0) / 1000), latencies, conflicts, stale, failures };
   };
 
   const measure = async (devices: number, staleShare: number) => {
-    const oursRates: number[] = [];
-    const baseRates: number[] = [];
-    const oursLat: number[] = [];
-    const baseLat: number[] = [];
-    let conflicts = 0;
-    let stale = 0;
-    let baseConflicts = 0;
-    const failures: string[] = [];
+    const sides: Side[] = ["ours", "same", "oneStatement"];
+    const out = Object.fromEntries(sides.map((side) => [side, { rates: [] as number[], latencies: [] as number[], conflicts: 0, stale: 0, failures: [] as string[] }])) as Record<
+      Side,
+      { rates: number[]; latencies: number[]; conflicts: number; stale: number; failures: string[] }
+    >;
     for (let r = 0; r < options.pushRepeats; r++) {
-      const order = r % 2 === 0 ? ["ours", "base"] : ["base", "ours"];
-      for (const which of order) {
-        if (which === "ours") {
-          const o = await runOurs(devices, staleShare);
-          oursRates.push(o.rate);
-          oursLat.push(...o.latencies);
-          conflicts += o.conflicts;
-          stale += o.stale;
-          failures.push(...o.failures);
-        } else {
-          const b = await runBaseline(devices, staleShare);
-          baseRates.push(b.rate);
-          baseLat.push(...b.latencies);
-          baseConflicts += b.conflicts;
-        }
+      for (let i = 0; i < sides.length; i++) {
+        const side = sides[(r + i) % sides.length]!;
+        const result = await run(side, devices, staleShare);
+        out[side].rates.push(result.rate);
+        out[side].latencies.push(...result.latencies);
+        out[side].conflicts += result.conflicts;
+        out[side].stale += result.stale;
+        out[side].failures.push(...result.failures);
       }
     }
-    return { oursRates, baseRates, oursLat, baseLat, conflicts, stale, baseConflicts, failures };
+    return out;
   };
 
   const failureNote = (failures: string[]) => (failures.length ? `; **${failures.length} pushes failed**: ${failures[0]}` : "");
-  const latencyNote = (oursLat: number[], baseLat: number[]) =>
-    `batch p50 ${percentile(oursLat, 50).toFixed(0)} ms / p99 ${percentile(oursLat, 99).toFixed(0)} ms ` +
-    `(baseline ${percentile(baseLat, 50).toFixed(1)} / ${percentile(baseLat, 99).toFixed(1)} ms)`;
+  const latencyNote = (m: Awaited<ReturnType<typeof measure>>, base: keyof typeof baselines) =>
+    `batch p50 ${percentile(m.ours.latencies, 50).toFixed(0)} ms / p99 ${percentile(m.ours.latencies, 99).toFixed(0)} ms ` +
+    `(baseline ${percentile(m[base].latencies, 50).toFixed(1)} / ${percentile(m[base].latencies, 99).toFixed(1)} ms)`;
+  /** The row against the same-work baseline (`id`), and the reference row against the one statement. */
+  const rowPair = (id: string, scenario: string, target: string, m: Awaited<ReturnType<typeof measure>>, note: (base: keyof typeof baselines) => string) => {
+    const ours = summarize(m.ours.rates);
+    const make = (base: keyof typeof baselines, rowId: string, rowScenario: string) =>
+      row({ id: rowId, scenario: rowScenario, unit: "changes/s", higherIsBetter: true, ours, baseline: summarize(m[base].rates), baselineLabel: baselines[base], target, met: null, note: note(base) });
+    return [make("same", id, scenario), make("oneStatement", `${id}-one-statement`, `${scenario} (reference baseline)`)] as const;
+  };
+
+  const written = await sameWorkRows(server);
+  // Warm-up, not measured: the server process's first pushes (and the pool's first statements) are slower.
+  for (const side of ["ours", "same", "oneStatement"] as const) await run(side, 1, 0);
 
   const rows: ResultRow[] = [];
-  const throughput = new Map<number, number>();
   let singleBatchMs = Number.NaN;
   for (const devices of options.pushDevices) {
     const m = await measure(devices, 0);
-    const s = summarize(m.oursRates);
-    throughput.set(devices, s.median);
-    if (devices === 1) singleBatchMs = percentile(m.oursLat, 50);
-    const r = row({
-      id: `B1-${devices}`,
-      scenario: `B1 push, ${devices} device${devices > 1 ? "s" : ""} × ${options.batchesPerDevice} batch${options.batchesPerDevice > 1 ? "es" : ""} of ${batchSize}`,
-      unit: "changes/s",
-      higherIsBetter: true,
-      ours: s,
-      baseline: summarize(m.baseRates),
-      baselineLabel: "one INSERT … ON CONFLICT … WHERE version per batch",
-      target: "≥ 0.6× and ≥ 5,000/s",
-      met: null,
-      note: latencyNote(m.oursLat, m.baseLat) + (m.conflicts ? `; ${m.conflicts} unexpected conflicts` : "") + failureNote(m.failures),
-    });
-    r.met = r.ratio! >= 0.6 && s.median >= 5000 && m.failures.length === 0;
-    rows.push(r);
+    if (devices === 1) singleBatchMs = percentile(m.ours.latencies, 50);
+    const scenario = `B1 push, ${devices} device${devices > 1 ? "s" : ""} × ${options.batchesPerDevice} batch${options.batchesPerDevice > 1 ? "es" : ""} of ${batchSize}`;
+    const target = devices === 1 ? "≥ 0.6× and ≥ 3,000/s" : "≥ 0.6× and ≥ 5,000/s";
+    const floor = devices === 1 ? 3000 : 5000;
+    const pair = rowPair(`B1-${devices}`, scenario, target, m, (base) =>
+      latencyNote(m, base) + (m.ours.conflicts ? `; ${m.ours.conflicts} unexpected conflicts` : "") + failureNote(m.ours.failures));
+    for (const r of pair) r.met = r.ratio! >= 0.6 && r.ours.median >= floor && m.ours.failures.length === 0;
+    rows.push(...pair);
   }
 
   const conflictDevices = Math.min(8, maxDevices);
   const m = await measure(conflictDevices, 0.2);
-  const r = row({
-    id: "B2",
-    scenario: `B2 push with 20 % stale versions, ${conflictDevices} devices`,
-    unit: "changes/s",
-    higherIsBetter: true,
-    ours: summarize(m.oursRates),
-    baseline: summarize(m.baseRates),
-    baselineLabel: "same statement, conflicting ids from RETURNING",
-    target: "≥ 0.6×; per-item conflicts, no batch aborted",
-    met: null,
-    note: `${m.conflicts} of ${m.stale} stale changes reported per item as conflicts or auto-merges (baseline conflicts ${m.baseConflicts}), ${m.failures.length ? "" : "every batch answered 200; "}${latencyNote(m.oursLat, m.baseLat)}${failureNote(m.failures)}`,
-  });
-  r.met = r.ratio! >= 0.6 && m.conflicts === m.stale && m.failures.length === 0;
-  rows.push(r);
-  return { rows, figures: { throughput, singleBatchMs } };
+  const pair = rowPair("B2", `B2 push with 20 % stale versions, ${conflictDevices} devices`, "≥ 0.6×; per-item conflicts, no batch aborted", m, (base) =>
+    `${m.ours.conflicts} of ${m.ours.stale} stale changes reported per item as conflicts or auto-merges (baseline: ${m[base].conflicts} of ${m[base].stale} as conflicts), ` +
+    `${m.ours.failures.length ? "" : "every batch answered 200; "}${latencyNote(m, base)}${failureNote(m.ours.failures)}`);
+  for (const r of pair) r.met = r.ratio! >= 0.6 && m.ours.conflicts === m.ours.stale && m.ours.failures.length === 0;
+  rows.push(...pair);
+  await checkSameWork(server, written, sameWorkAnswers);
+  return { rows, figures: { singleBatchMs } };
 }

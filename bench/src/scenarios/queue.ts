@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { startSyncWorker } from "@fieldsync/worker/worker";
 import { Queue, Worker } from "bullmq";
 import type { SyncChangeInput } from "@fieldsync/schema";
 import { Redis } from "ioredis";
@@ -11,6 +10,7 @@ import { type BenchServer, redisUrl } from "../server.ts";
 import { elapsedMs, inParallel, now, summarize } from "../stats.ts";
 import { batchSize, caughtUpToken } from "./push.ts";
 
+/** A connection for BullMQ workers and the raw list queue (B5-noop, in this process). */
 const workerConnection = () => {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   connection.on("error", () => undefined);
@@ -72,11 +72,13 @@ async function rawListJobsPerSecond(count: number): Promise<number> {
 }
 
 /**
- * B5. Queued sync: devices push B1 batches with `async: true` (stored PENDING, one job per
- * change), then the real sync worker (concurrency 4, as deployed) drains them: changes/s from
- * worker start until every row is settled, against B1's inline rate at the same device count.
+ * B5. Queued sync against inline sync at the same device count, in the same run: per repeat, N
+ * devices each push one B1 batch inline (answered when applied), and N other devices each push one
+ * with `async: true` (answered at once, stored PENDING) that the real worker process (concurrency
+ * 4, as deployed, running all along) applies. Both rates are changes/s from the first push sent
+ * until every change is applied: the inline push's last answer, or the last queued row settled.
  */
-export async function queueScenarios(server: BenchServer, options: BenchOptions, b1Rate: Map<number, number>): Promise<ResultRow[]> {
+export async function queueScenarios(server: BenchServer, options: BenchOptions): Promise<ResultRow[]> {
   const noop: number[] = [];
   const raw: number[] = [];
   for (let r = 0; r < options.repeats; r++) {
@@ -85,31 +87,31 @@ export async function queueScenarios(server: BenchServer, options: BenchOptions,
   }
 
   const devices = options.queueDevices;
-  const ids = await seedAssets(server.pool, server.orgId, devices * 400, true);
-  const pools = Array.from({ length: devices }, (_, d) => new EntityPool(ids.slice(d * 400, (d + 1) * 400)));
-  const token = await caughtUpToken(server, "bench-queue-0");
-  const queued: number[] = [];
-  for (let r = 0; r < options.repeats; r++) {
+  const ids = await seedAssets(server.pool, server.orgId, 2 * devices * 400, true);
+  const poolsOf = (offset: number) => Array.from({ length: devices }, (_, d) => new EntityPool(ids.slice((offset + d) * 400, (offset + d + 1) * 400)));
+  const queuedPools = poolsOf(0);
+  const inlinePools = poolsOf(devices);
+  const start = await caughtUpToken(server, "bench-queue-0");
+  // Each device carries the token its last push returned, as in B1 (a stale one makes every push pull more).
+  const tokens = new Map<string, string | null>();
+  const pushAs = async (deviceId: string, changes: SyncChangeInput[], async: boolean) => {
+    const response = await server.push(deviceId, changes, tokens.get(deviceId) ?? start, async);
+    tokens.set(deviceId, response.syncToken);
+    return response;
+  };
+  await server.startWorker();
+
+  const runQueued = async () => {
     // One batch per device per round: a second one would build on versions the worker has not written yet.
     const pushed: { device: number; changes: SyncChangeInput[]; queueIds: string[] }[] = [];
+    const t0 = now();
     await inParallel(devices, async (d) => {
-      const { changes } = pools[d]!.batch(batchSize);
-      const response = await server.push(`bench-queue-${d}`, changes, token, true);
+      const { changes } = queuedPools[d]!.batch(batchSize);
+      const response = await pushAs(`bench-queue-${d}`, changes, true);
       pushed.push({ device: d, changes, queueIds: response.results.map((r) => (r.status === "queued" ? r.queueItemId : "")) });
     });
     const queueIds = pushed.flatMap((p) => p.queueIds);
     if (queueIds.includes("")) throw new Error("an async push was not queued");
-    const worker = startSyncWorker({
-      deps: { db: server.api.db },
-      connection: workerConnection(),
-      concurrency: 4,
-      retry: { maxAttempts: 5, backoffMs: 500 },
-      lockTimeoutMs: 5000,
-      stalledIntervalMs: 30_000,
-      prefix: server.prefix,
-      log: () => undefined,
-    });
-    const start = now();
     for (;;) {
       const { rows } = await server.pool.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM "SyncQueue" WHERE "id" = ANY($1::text[]) AND "status" IN ('PENDING', 'SYNCING')`,
@@ -118,14 +120,32 @@ export async function queueScenarios(server: BenchServer, options: BenchOptions,
       if (rows[0]!.n === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    queued.push(queueIds.length / (elapsedMs(start) / 1000));
-    await worker.close();
+    const rate = queueIds.length / (elapsedMs(t0) / 1000);
     const { rows } = await server.pool.query<{ id: string; result: { status: string; version?: number } }>(
       `SELECT "id", "result" FROM "SyncQueue" WHERE "id" = ANY($1::text[])`,
       [queueIds],
     );
     const results = new Map(rows.map((r) => [r.id, r.result]));
-    for (const p of pushed) pools[p.device]!.record(p.changes, p.queueIds.map((id) => results.get(id)!));
+    for (const p of pushed) queuedPools[p.device]!.record(p.changes, p.queueIds.map((id) => results.get(id)!));
+    return rate;
+  };
+
+  const runInline = async () => {
+    const t0 = now();
+    await inParallel(devices, async (d) => {
+      const { changes } = inlinePools[d]!.batch(batchSize);
+      const response = await pushAs(`bench-inline-${d}`, changes, false);
+      inlinePools[d]!.record(changes, response.results);
+    });
+    return (devices * batchSize) / (elapsedMs(t0) / 1000);
+  };
+
+  const queued: number[] = [];
+  const inline: number[] = [];
+  for (let r = 0; r < options.repeats; r++) {
+    if (r % 2) inline.push(await runInline());
+    queued.push(await runQueued());
+    if (r % 2 === 0) inline.push(await runInline());
   }
 
   const noopRow = row({
@@ -140,19 +160,17 @@ export async function queueScenarios(server: BenchServer, options: BenchOptions,
     met: null,
   });
   noopRow.met = noopRow.ours.median >= 10_000;
-  // B1 at the nearest measured device count.
-  const nearest = [...b1Rate.keys()].sort((a, b) => Math.abs(a - devices) - Math.abs(b - devices))[0]!;
-  const b1 = b1Rate.get(nearest)!;
   const queuedRow = row({
     id: "B5-queued",
-    scenario: `B5 queued sync: ${devices} devices' async pushes drained by the worker`,
+    scenario: `B5 queued sync: ${devices} devices' async pushes of ${batchSize} applied by the worker process`,
     unit: "changes/s",
     higherIsBetter: true,
     ours: summarize(queued),
-    baseline: summarize([b1]),
-    baselineLabel: `B1 inline push, ${nearest} device${nearest > 1 ? "s" : ""} (this run)`,
+    baseline: summarize(inline),
+    baselineLabel: `B1 inline push, ${devices} devices (same run, interleaved)`,
     target: "≥ 0.8× B1",
     met: null,
+    note: "both from the first push sent until every change is applied; the worker process runs all along (startup not counted)",
   });
   queuedRow.met = queuedRow.ratio! >= 0.8;
   return [noopRow, queuedRow];

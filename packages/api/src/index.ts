@@ -11,6 +11,7 @@ export { openApiDocument, type OpenApiDocument } from "./openapi.ts";
 export { demoPassword, demoUsers, seedDemoData } from "./seed.ts";
 export { type BackgroundQueue, type RetryPolicy, createBackgroundQueue, createSyncQueue, defaultRetryPolicy } from "./queue/background-queue.ts";
 export { type ResponseCache, cacheKey, createResponseCache } from "./queue/response-cache.ts";
+export { redisPrefixSchema } from "./queue/redis-prefix.ts";
 export { type ProcessDeps, type ProcessOptions, processQueuedChange } from "./queue/process-change.ts";
 export { relayPending } from "./queue/relay.ts";
 export { deviceBacklog } from "./queue/stats.ts";
@@ -21,9 +22,8 @@ export {
   type ChangeNudge,
   type DeviceRevocation,
   type LiveChanges,
-  changesChannel,
   createRedisNotifier,
   nudgeFor,
-  revocationsChannel,
+  redisChannels,
 } from "./realtime/notifier.ts";
 export { consumeStreamTicket, type StreamGrant } from "./auth/stream-ticket.ts";

@@ -7,7 +7,7 @@ import type { ChangeResult, SyncChangeInput } from "@fieldsync/schema";
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createAsset, updateAsset } from "./harness/client.ts";
-import { type Cluster, bullPrefix, cluster } from "./harness/cluster.ts";
+import { type Cluster, redisPrefix, cluster } from "./harness/cluster.ts";
 import { activeJobs, checkClusterInvariants, queueSettled } from "./harness/invariants.ts";
 import { waitFor } from "./harness/processes.ts";
 import { scenario } from "./harness/report.ts";
@@ -100,7 +100,7 @@ test("(b) SIGKILL after commit, before BullMQ acknowledged: the re-run finds the
   try {
     await blocker.release();
     await waitFor(async () => (await rowsOf(ids)).every((r) => r.status === "COMPLETED"), 60_000, "the job's transaction to commit");
-    const active = await admin.lrange(`${bullPrefix}:sync-push:active`, 0, -1);
+    const active = await admin.lrange(`${redisPrefix}:sync-push:active`, 0, -1);
     expect(active.length).toBeGreaterThan(0);
     await c.worker.kill();
     log.injected(`Redis writes paused (CLIENT PAUSE WRITE), the job's transaction committed, worker SIGKILLed with ${active.length} job(s) still active in BullMQ`);

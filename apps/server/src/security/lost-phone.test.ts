@@ -16,7 +16,7 @@ const secrets = { JWT_SECRET: randomBytes(32).toString("hex"), CURSOR_SECRET: ra
 beforeAll(async () => {
   database = await createTestDatabase();
   await seedDemoData(database.db);
-  const env = { ...secrets, DATABASE_URL: database.url, BULLMQ_PREFIX: `test-${randomUUID()}`, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", WEB_DIST: "/nonexistent" };
+  const env = { ...secrets, DATABASE_URL: database.url, REDIS_PREFIX: `test-${randomUUID()}`, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", WEB_DIST: "/nonexistent" };
   // One after the other: both run `prisma migrate deploy`, which takes an advisory lock.
   for (let i = 0; i < 2; i++) servers.push(await startServerProcess(join(repoRoot, "apps/server"), ["--import", "tsx", "src/main.ts"], env));
 }, 200_000);

@@ -26,7 +26,7 @@ const start = () =>
     NODE_ENV: undefined,
     DATA_DIR: dataDir,
     DATABASE_URL: database.url,
-    BULLMQ_PREFIX: `test-${Date.now()}`,
+    REDIS_PREFIX: `test-${Date.now()}`,
     HOST: "127.0.0.1",
     PORT: "0",
     LOG_LEVEL: "warn",

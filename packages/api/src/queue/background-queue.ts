@@ -22,13 +22,15 @@ export interface RetryPolicy {
 export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, backoffMs: 500 };
 
 /**
- * The sync-push queue. Completed jobs are removed so the relay can re-add a row's job id later;
- * failed ones are kept for an hour for Bull Board and then dropped.
+ * The sync-push queue, its keys under the deployment's Redis `prefix` (BullMQ's own default,
+ * "bull", would be shared by every deployment on the Redis). Completed jobs are removed so the
+ * relay can re-add a row's job id later; failed ones are kept for an hour for Bull Board and then
+ * dropped.
  */
-export function createSyncQueue(connection: Redis, retry: RetryPolicy = defaultRetryPolicy, prefix?: string) {
+export function createSyncQueue(connection: Redis, prefix: string, retry: RetryPolicy = defaultRetryPolicy) {
   return new Queue<ApplyChangeJob>(queueNames.syncPush, {
     connection,
-    ...(prefix && { prefix }),
+    prefix,
     defaultJobOptions: {
       attempts: retry.maxAttempts,
       backoff: { type: "exponential", delay: retry.backoffMs, jitter: 0.5 },
@@ -38,14 +40,14 @@ export function createSyncQueue(connection: Redis, retry: RetryPolicy = defaultR
   });
 }
 
-/** `prefix` isolates the Redis keys (tests give each file its own). */
+/** `prefix`: the deployment's Redis prefix (tests give each file its own). */
 export function createBackgroundQueue(
   connection: Redis,
-  retry?: RetryPolicy,
-  options: { prefix?: string; log?: (message: string) => void } = {},
+  retry: RetryPolicy | undefined,
+  options: { prefix: string; log?: (message: string) => void },
 ): BackgroundQueue {
   const log = options.log ?? console.warn;
-  const queue = createSyncQueue(connection, retry, options.prefix);
+  const queue = createSyncQueue(connection, options.prefix, retry);
   queue.on("error", () => undefined);
   const isUp = () => connection.status === "ready";
   return {

@@ -2,10 +2,13 @@ import type { Db } from "@fieldsync/db";
 import { type ServerChange, type SyncEvent, liveChangeLimits } from "@fieldsync/schema";
 import type { Redis } from "ioredis";
 
-/** Redis channel carrying "organization X has new changes" between server and worker processes. */
-export const changesChannel = "fieldsync:changes";
-/** Redis channel carrying "device D of organization X was revoked": every server closes its streams. */
-export const revocationsChannel = "fieldsync:device-revoked";
+/** The deployment's pub/sub channels, under its Redis prefix (server and worker must agree on it). */
+export const redisChannels = (prefix: string) => ({
+  /** "Organization X has new changes", between server and worker processes. */
+  changes: `${prefix}:changes`,
+  /** "Device D of organization X was revoked": every server closes its streams. */
+  revocations: `${prefix}:device-revoked`,
+});
 
 /** A revoked device, as it travels between processes. */
 export interface DeviceRevocation {
@@ -55,13 +58,15 @@ export async function nudgeFor(db: Db, orgId: string, live?: LiveChanges): Promi
 export function createRedisNotifier(
   db: Db,
   redis: Redis,
+  prefix: string,
   fallback?: { nudge(nudge: ChangeNudge): void; revoked(revocation: DeviceRevocation): void },
 ): ChangeNotifier {
+  const channels = redisChannels(prefix);
   return {
     async deviceRevoked(orgId, deviceId) {
       const revocation: DeviceRevocation = { orgId, deviceId };
       try {
-        if (redis.status === "ready") await redis.publish(revocationsChannel, JSON.stringify(revocation));
+        if (redis.status === "ready") await redis.publish(channels.revocations, JSON.stringify(revocation));
         else fallback?.revoked(revocation);
       } catch {
         // Other processes' streams of the device still fail their next ticket or token check.
@@ -71,7 +76,7 @@ export function createRedisNotifier(
     async publish(orgId, live) {
       try {
         const nudge = await nudgeFor(db, orgId, live);
-        if (redis.status === "ready") await redis.publish(changesChannel, JSON.stringify(nudge));
+        if (redis.status === "ready") await redis.publish(channels.changes, JSON.stringify(nudge));
         else fallback?.nudge(nudge);
       } catch {
         // Devices fall back to their polling interval; a lost nudge costs latency, never data.

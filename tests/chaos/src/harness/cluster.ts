@@ -19,7 +19,8 @@ export interface ClusterOptions {
   startWorker?: boolean;
 }
 
-export const bullPrefix = "bull";
+/** The cluster's REDIS_PREFIX (server and worker): its queues' keys start with it. */
+export const redisPrefix = "chaos";
 
 async function startCluster(options: ClusterOptions = {}) {
   const started = Date.now();
@@ -36,6 +37,7 @@ async function startCluster(options: ClusterOptions = {}) {
       REDIS_URL: redis.url,
       SYNC_MAX_ATTEMPTS: "4",
       SYNC_BACKOFF_MS: "100",
+      REDIS_PREFIX: redisPrefix,
     };
     const server = new ServerProcess(reaper, {
       ...common,
@@ -52,7 +54,6 @@ async function startCluster(options: ClusterOptions = {}) {
     });
     const worker = new WorkerProcess(reaper, {
       ...common,
-      BULLMQ_PREFIX: bullPrefix,
       WORKER_CONCURRENCY: "2",
       STALLED_INTERVAL_MS: "1000",
       JOB_LOCK_MS: "2000",

@@ -2,7 +2,7 @@
 // active job, and each entity's versions in the change log are exactly 1..n with n its current
 // version (a change applied twice, or a lost write, would break that).
 import { expect } from "vitest";
-import { type Cluster, bullPrefix } from "./cluster.ts";
+import { type Cluster, redisPrefix } from "./cluster.ts";
 import { waitFor } from "./processes.ts";
 
 export async function queueSettled(c: Cluster, timeoutMs = 90_000) {
@@ -15,7 +15,7 @@ export async function queueSettled(c: Cluster, timeoutMs = 90_000) {
 export async function activeJobs(c: Cluster): Promise<number> {
   const redis = c.redis.client();
   try {
-    return await redis.llen(`${bullPrefix}:sync-push:active`);
+    return await redis.llen(`${redisPrefix}:sync-push:active`);
   } finally {
     redis.disconnect();
   }
