@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { createBackgroundQueue, createResponseCache } from "@fieldsync/api";
+import { createBackgroundQueue } from "@fieldsync/api";
 import type { DeltaResponse, PushResponse, SyncChangeInput } from "@fieldsync/schema";
-import { setupApi } from "@fieldsync/server/test-kit";
+import { startTestServer } from "@fieldsync/testing/server";
 import { Redis } from "ioredis";
 import pg from "pg";
 
@@ -20,14 +20,14 @@ export async function startBenchServer() {
   // Errors are logged: a 500 in a benchmark needs its cause on screen.
   // One access token serves the whole run (a full run takes longer than the default 15 minutes).
   // Benchmarks run hundreds of devices of one user (B6: 200 with a stream each): no device or stream caps.
-  const api = await setupApi(
-    { inlineMaxChanges: 1000, jwtTtlSeconds: 6 * 3600, maxDevicesPerUser: 100_000 },
-    { logger: { level: "error" }, streamLimits: { perUser: 100_000, perDevice: 100 } },
-    { queue, cache: createResponseCache(redis) },
-  );
-  await api.app.listen({ host: "127.0.0.1", port: 0 });
-  const { port } = api.app.server.address() as { port: number };
-  const url = `http://127.0.0.1:${port}`;
+  const api = await startTestServer({
+    inlineMaxChanges: 1000,
+    redisUrl,
+    queuePrefix: prefix,
+    maxDevicesPerUser: 100_000,
+    env: { LOG_LEVEL: "error", JWT_TTL_SECONDS: String(6 * 3600), MAX_STREAMS_PER_USER: "100000", MAX_STREAMS_PER_DEVICE: "100" },
+  });
+  const url = api.url;
   const pool = new pg.Pool({ connectionString: api.databaseUrl, max: 20, options: "-c TimeZone=UTC" });
   const [org] = (await pool.query<{ orgId: string }>(`SELECT "orgId" FROM "User" WHERE email = 'tech1@northwind.test'`)).rows;
   /** tech1's access token on `deviceId` (tokens are valid for their own device only). */
@@ -47,7 +47,7 @@ export async function startBenchServer() {
       await queue.queue.obliterate({ force: true }).catch(() => undefined);
       await queue.queue.close();
       redis.disconnect();
-      await api.close();
+      await api.stop();
     },
   };
 }

@@ -30,7 +30,7 @@ export async function scalingScenario(server: BenchServer, options: BenchOptions
     await server.pool.query(`ANALYZE "Asset"; ANALYZE "SyncMetadata"; ANALYZE "ChangeLog"; ANALYZE bench_entity`);
     const from = await logHead(server.pool, server.orgId);
     // A device caught up to the log head: pulling the seeded rows page by page would take minutes at 1M.
-    const token = encodeCursor(server.api.config.cursorSecret, server.orgId, entityTypes, { mode: "log", ...from, after: null });
+    const token = encodeCursor(server.api.secrets.cursorSecret, server.orgId, entityTypes, { mode: "log", ...from, after: null });
     await touchAssets(server, 1000);
     const pushOurs: number[] = [];
     const pushBase: number[] = [];
