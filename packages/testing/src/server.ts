@@ -47,6 +47,8 @@ export async function startTestServer(options: TestServerOptions = {}) {
       HOST: "127.0.0.1",
       PORT: await freePort(),
       DATABASE_URL: database.url,
+      // Cloned from a migrated template: nothing to apply.
+      MIGRATE_ON_START: "false",
       JWT_SECRET: secrets.jwtSecret,
       CURSOR_SECRET: secrets.cursorSecret,
       LOG_LEVEL: "warn",
