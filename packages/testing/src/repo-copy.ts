@@ -20,6 +20,7 @@ const copied = [
   "packages/sync-core",
   "packages/db",
   "packages/api",
+  "packages/testing",
   "apps/server",
 ];
 const skipped = new Set(["node_modules", "test-results", "dist", ".turbo", ".data"]);
