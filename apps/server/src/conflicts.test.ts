@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Conflict, ResolveConflictResponse } from "@fieldsync/schema";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Api, type UserName, create, remove, setupApi, update } from "./test-kit.ts";
+import { create, remove, update } from "@fieldsync/testing/changes";
+import type { UserName } from "@fieldsync/testing/demo";
+import { type Api, setupApi } from "./test-kit.ts";
 
 let api: Api;
 beforeAll(async () => {

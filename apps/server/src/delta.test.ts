@@ -3,7 +3,9 @@ import type { DeltaResponse } from "@fieldsync/schema";
 import { createTestDatabase } from "@fieldsync/db/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Api, type UserName, create, remove, setupApi, update } from "./test-kit.ts";
+import { create, remove, update } from "@fieldsync/testing/changes";
+import type { UserName } from "@fieldsync/testing/demo";
+import { type Api, setupApi } from "./test-kit.ts";
 
 let api: Api;
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Api, create, setupApi } from "./test-kit.ts";
+import { create } from "@fieldsync/testing/changes";
+import { type Api, setupApi } from "./test-kit.ts";
 
 let api: Api;
 beforeAll(async () => {

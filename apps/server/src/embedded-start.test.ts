@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { type RunningServer, copyRepo, startServerProcess } from "./repo-copy.ts";
+import { type RunningServer, copyRepo, startServerProcess } from "@fieldsync/testing/repo-copy";
 
 const copy = copyRepo();
 const dataDir = join(copy.dir, "trial-data");

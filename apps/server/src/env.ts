@@ -18,6 +18,11 @@ const envSchema = z
      */
     EMBEDDED_DATA_DIR: z.string().optional(),
     /**
+     * Apply pending migrations (`prisma migrate deploy`) before listening. Test kits turn it off:
+     * their databases are clones of a migrated template, and the CLI takes seconds to start.
+     */
+    MIGRATE_ON_START: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
+    /**
      * Without JWT_SECRET / CURSOR_SECRET (outside production) the server generates random ones on
      * first start and keeps them in DATA_DIR/secrets.json (mode 0600); see secrets.ts.
      */

@@ -8,7 +8,7 @@ import { databaseUrl } from "@fieldsync/db/testing";
 import { checksum } from "@fieldsync/sync-core";
 import pg from "pg";
 import { afterAll, expect, test } from "vitest";
-import { type RunningServer, copyRepo, startServerProcess } from "./repo-copy.ts";
+import { type RunningServer, copyRepo, startServerProcess } from "@fieldsync/testing/repo-copy";
 
 const copy = copyRepo();
 const database = `fieldsync_gen_${randomUUID().replaceAll("-", "").slice(0, 12)}`;

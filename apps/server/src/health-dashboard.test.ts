@@ -4,7 +4,9 @@ import { randomUUID } from "node:crypto";
 import { hashPassword } from "@fieldsync/api";
 import { type HealthBucket, type HealthDashboardResponse, healthDashboardResponseSchema } from "@fieldsync/schema";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Api, type UserName, create, globexAsset, setupApi, update, users } from "./test-kit.ts";
+import { create, update } from "@fieldsync/testing/changes";
+import { type UserName, globexAsset, users } from "@fieldsync/testing/demo";
+import { type Api, setupApi } from "./test-kit.ts";
 
 let api: Api;
 let northwind: string;

@@ -12,7 +12,7 @@ const secrets = loadSecrets(env);
 // Embedded mode: PGlite in this process, migrated on open; no worker can reach it, so no job queue
 // (every push is applied inline and /api/sync/status reports background processing degraded).
 const embedded = env.EMBEDDED_DATA_DIR ? await openEmbeddedDatabase(env.EMBEDDED_DATA_DIR) : null;
-if (!embedded) await migrateDeploy(env.DATABASE_URL);
+if (!embedded && env.MIGRATE_ON_START) await migrateDeploy(env.DATABASE_URL);
 const db = embedded?.db ?? createDb(env.DATABASE_URL);
 if ((await db.organization.count()) === 0) {
   await seedDemoData(db);

@@ -3,9 +3,9 @@
 // documented success status or refused with a status and code the operation documents, never 5xx.
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { arbitraryOf } from "./openapi-arbitrary.ts";
-import { users } from "./test-kit.ts";
-import { type TestServer, startTestServer } from "./testing.ts";
+import { arbitraryOf } from "@fieldsync/testing/openapi-arbitrary";
+import { users } from "@fieldsync/testing/demo";
+import { type TestServer, startTestServer } from "@fieldsync/testing/server";
 
 let server: TestServer;
 // any: the document under test, read as plain JSON

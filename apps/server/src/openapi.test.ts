@@ -7,7 +7,7 @@ import { appRouter, openApiDocument, restRoutes } from "@fieldsync/api";
 import { entityTypes, getEntity } from "@fieldsync/schema";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type TestServer, startTestServer } from "./testing.ts";
+import { type TestServer, startTestServer } from "@fieldsync/testing/server";
 
 const committedPath = new URL("../../../docs/openapi.json", import.meta.url);
 const resultsDir = new URL("../test-results/", import.meta.url);

@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checksum } from "@fieldsync/sync-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Api, create, globexAsset, remove, setupApi, update } from "./test-kit.ts";
+import { create, remove, update } from "@fieldsync/testing/changes";
+import { globexAsset } from "@fieldsync/testing/demo";
+import { type Api, setupApi } from "./test-kit.ts";
 
 let api: Api;
 beforeAll(async () => {

@@ -8,9 +8,10 @@ import { gzipSync } from "node:zlib";
 import { seedDemoData } from "@fieldsync/api";
 import { createTestDatabase, type TestDatabase } from "@fieldsync/db/testing";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { readEvents } from "./sse-client.ts";
-import { freePort } from "./testing.ts";
-import { create, setupApi } from "./test-kit.ts";
+import { readEvents } from "@fieldsync/testing/sse-client";
+import { freePort } from "@fieldsync/testing/free-port";
+import { create } from "@fieldsync/testing/changes";
+import { setupApi } from "./test-kit.ts";
 
 const serverDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 // Both processes verify each other's tokens and cursors: the same keys, of this run only.

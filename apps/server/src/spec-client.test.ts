@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { Conflict, PushResponse, ServerChange, SyncChangeInput } from "@fieldsync/schema";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type TestServer, startTestServer } from "./testing.ts";
+import { type TestServer, startTestServer } from "@fieldsync/testing/server";
 
 let server: TestServer;
 beforeAll(async () => {

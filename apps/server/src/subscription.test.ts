@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { DeltaResponse, EntityRef } from "@fieldsync/schema";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Api, create, seededAsset, setupApi, update } from "./test-kit.ts";
+import { create, update } from "@fieldsync/testing/changes";
+import { seededAsset } from "@fieldsync/testing/demo";
+import { type Api, setupApi } from "./test-kit.ts";
 
 // Seeded Northwind assets: 1 Boiler "Basement, plant room", 2 Chiller "Roof", 3 Pump
 // "Basement, riser 2", 4 Generator "Yard"; tasks on 1, 2, 3; schedules on 1 and 4.

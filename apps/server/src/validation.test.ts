@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { limits } from "@fieldsync/schema";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Api, create, seededAsset, setupApi, update } from "./test-kit.ts";
+import { create, update } from "@fieldsync/testing/changes";
+import { seededAsset } from "@fieldsync/testing/demo";
+import { type Api, setupApi } from "./test-kit.ts";
 
 let api: Api;
 beforeAll(async () => {

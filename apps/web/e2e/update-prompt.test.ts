@@ -1,6 +1,6 @@
 import { cpSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { startTestServer, type TestServer } from "@fieldsync/server/testing";
+import { startTestServer, type TestServer } from "@fieldsync/testing/server";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { nextReleaseId } from "./global-setup.ts";

@@ -5,7 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "@fieldsync/server/testing";
+import { freePort } from "@fieldsync/testing/free-port";
 
 const workerDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { cacheKey, createResponseCache } from "@fieldsync/api";
 import { type PushResponse, limits } from "@fieldsync/schema";
-import { create, seededAsset, update, users } from "@fieldsync/server/test-kit";
+import { create, update } from "@fieldsync/testing/changes";
+import { seededAsset, users } from "@fieldsync/testing/demo";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterEach, describe, expect, test } from "vitest";
@@ -209,7 +210,7 @@ describe("cache invalidation", () => {
     const after = await t.api.push("tech1", "reset-phone", [], next.syncToken);
     expect(after.resetRequired).toBe(false);
     // tech2, from a device of their own, aims at tech1's phone.
-    const foreign = await t.api.app.inject({ method: "POST", url: "/api/sync/cache/invalidate", headers: { authorization: `Bearer ${await t.api.token("tech2")}` }, payload: { deviceId: "reset-phone" } });
+    const foreign = await t.api.send({ method: "POST", url: "/api/sync/cache/invalidate", headers: { authorization: `Bearer ${await t.api.token("tech2")}` }, payload: { deviceId: "reset-phone" } });
     expect(foreign.statusCode).toBe(404);
     expect((await t.api.call("tech2", "POST", "/api/sync/cache/invalidate", { allDevices: true })).status).toBe(403);
     expect(await t.api.db.auditLog.count({ where: { action: "cache.invalidated" } })).toBe(1);
@@ -223,12 +224,12 @@ describe("metrics", () => {
     const ids = queuedIds(await t.api.push("tech1", "metrics-phone", [create(randomUUID(), { name: "Q1" }), create(randomUUID(), { name: "Q2" })]));
     await t.api.push("tech2", "metrics-tablet", [update(seededAsset, 1, { name: "Theirs" })]);
     await t.api.push("tech1", "metrics-phone", [update(seededAsset, 1, { name: "Mine" })]);
-    const before = (await t.api.app.inject({ method: "GET", url: "/metrics" })).body;
+    const before = (await t.api.send({ method: "GET", url: "/metrics" })).body;
     expect(before).toMatch(/fieldsync_sync_backlog 2/);
     expect(Number(before.match(/^fieldsync_sync_oldest_pending_seconds ([\d.e-]+)$/m)?.[1])).toBeGreaterThan(0);
     t.startWorker();
     await t.settled(ids);
-    const text = (await t.api.app.inject({ method: "GET", url: "/metrics" })).body;
+    const text = (await t.api.send({ method: "GET", url: "/metrics" })).body;
     const value = (pattern: RegExp) => Number(text.match(pattern)?.[1] ?? Number.NaN);
     expect(value(/fieldsync_active_sync_clients (\d+)/)).toBe(2);
     expect(value(/fieldsync_sync_queue_items\{status="COMPLETED"\} (\d+)/)).toBe(4);
@@ -268,11 +269,11 @@ describe("Bull Board", () => {
   test("/admin/queues is for admins only", async () => {
     t = await setupWorkerTest();
     const as = async (user: "admin" | "tech1" | null) =>
-      (await t.api.app.inject({ method: "GET", url: "/admin/queues", headers: user ? { authorization: `Bearer ${await t.api.token(user)}` } : {} })).statusCode;
+      (await t.api.send({ method: "GET", url: "/admin/queues", headers: user ? { authorization: `Bearer ${await t.api.token(user)}` } : {} })).statusCode;
     expect(await as(null)).toBe(401);
     expect(await as("tech1")).toBe(403);
     expect(await as("admin")).toBe(200);
-    const api = await t.api.app.inject({ method: "GET", url: "/admin/queues/api/queues", headers: { authorization: `Bearer ${await t.api.token("admin")}` } });
+    const api = await t.api.send({ method: "GET", url: "/admin/queues/api/queues", headers: { authorization: `Bearer ${await t.api.token("admin")}` } });
     expect(api.json().queues.map((q: { name: string }) => q.name)).toEqual(["sync-push"]);
   });
 
@@ -288,7 +289,7 @@ describe("Bull Board", () => {
       ["POST", "/admin/queues/api/queues/sync-push/add"],
       ["PUT", `/admin/queues/api/queues/sync-push/${jobId}/clean`],
     ] as const) {
-      const reply = await t.api.app.inject({ method, url, headers: admin, payload: method === "POST" ? { name: "x", data: {} } : undefined });
+      const reply = await t.api.send({ method, url, headers: admin, payload: method === "POST" ? { name: "x", data: {} } : undefined });
       expect(reply.statusCode, `${method} ${url}`).toBe(405);
     }
     expect(await t.queue.queue.getJob(jobId!), "the job is still there").toBeDefined();

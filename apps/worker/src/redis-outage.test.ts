@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { create } from "@fieldsync/server/test-kit";
+import { create } from "@fieldsync/testing/changes";
 import { afterEach, expect, test } from "vitest";
 import { privateRedis } from "./process-harness.ts";
 import { type WorkerTest, setupWorkerTest, waitFor } from "./test-harness.ts";

@@ -1,8 +1,8 @@
-// Worker tests: the real server app (inject) with a real job queue on Redis under a unique key
-// prefix, a fresh seeded database, and in-process workers started on demand.
+// Worker tests: the real server as a process (@fieldsync/testing/server) with its job queue on
+// Redis under a unique key prefix, a fresh seeded database, and in-process workers started on demand.
 import { randomUUID } from "node:crypto";
-import { type RetryPolicy, createBackgroundQueue, createResponseCache } from "@fieldsync/api";
-import { setupApi } from "@fieldsync/server/test-kit";
+import { type RetryPolicy, createBackgroundQueue } from "@fieldsync/api";
+import { startTestServer } from "@fieldsync/testing/server";
 import { Redis } from "ioredis";
 import { startRelay, startSyncWorker } from "./worker.ts";
 
@@ -29,7 +29,13 @@ export async function setupWorkerTest(options: { inlineMaxChanges?: number; retr
   producer.on("error", () => undefined);
   await ready(producer);
   const queue = createBackgroundQueue(producer, retry, { prefix, log: () => undefined });
-  const api = await setupApi({ inlineMaxChanges: options.inlineMaxChanges ?? 3 }, {}, { queue, cache: createResponseCache(producer, prefix) });
+  // The server enqueues with the same retry policy as the workers below.
+  const api = await startTestServer({
+    inlineMaxChanges: options.inlineMaxChanges ?? 3,
+    redisUrl: url,
+    queuePrefix: prefix,
+    env: { SYNC_MAX_ATTEMPTS: String(retry.maxAttempts), SYNC_BACKOFF_MS: String(retry.backoffMs) },
+  });
   const connections: Redis[] = [producer];
   const closers: (() => Promise<unknown>)[] = [];
 
@@ -78,7 +84,7 @@ export async function setupWorkerTest(options: { inlineMaxChanges?: number; retr
       await queue.queue.obliterate({ force: true }).catch(() => undefined);
       await queue.queue.close().catch(() => undefined);
       for (const connection of connections) connection.disconnect();
-      await api.close();
+      await api.stop();
     },
   };
 }

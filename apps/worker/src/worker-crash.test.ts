@@ -1,4 +1,5 @@
-import { seededAsset, update } from "@fieldsync/server/test-kit";
+import { update } from "@fieldsync/testing/changes";
+import { seededAsset } from "@fieldsync/testing/demo";
 import pg from "pg";
 import { afterEach, expect, test } from "vitest";
 import { exited, spawnWorker } from "./process-harness.ts";

@@ -2,7 +2,7 @@
 // event parsing, pushes and pulls must not share the server's event loop, as on real phones.
 import { randomUUID } from "node:crypto";
 import type { SyncEvent } from "@fieldsync/schema";
-import { readEvents } from "@fieldsync/server/sse-client";
+import { readEvents } from "@fieldsync/testing/sse-client";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { createChange } from "../data.ts";

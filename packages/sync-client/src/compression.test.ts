@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { startTestServer, type TestServer } from "@fieldsync/server/testing";
+import { startTestServer, type TestServer } from "@fieldsync/testing/server";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ApiClient, compressRequestsAbove } from "./api-client.ts";
 

@@ -1,6 +1,6 @@
 // A device's conflicted edit stays queued until its own conflict is resolved, however many other
 // conflicts the organization has open (the server's open-conflict list is paged, oldest first).
-import { startTestServer, type TestServer } from "@fieldsync/server/testing";
+import { startTestServer, type TestServer } from "@fieldsync/testing/server";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { loggedInDevice, type TestDevice } from "./test-support/device.ts";
 

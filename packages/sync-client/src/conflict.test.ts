@@ -1,4 +1,4 @@
-import { startTestServer, type TestServer } from "@fieldsync/server/testing";
+import { startTestServer, type TestServer } from "@fieldsync/testing/server";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { loggedInDevice, syncUntil } from "./test-support/device.ts";
 import { converge } from "./test-support/snapshot.ts";

@@ -1,4 +1,4 @@
-import { startTestServer, type TestServer } from "@fieldsync/server/testing";
+import { startTestServer, type TestServer } from "@fieldsync/testing/server";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ApiError } from "./api-client.ts";
 import { StoreOwnedByAnotherUser } from "./session-state.ts";

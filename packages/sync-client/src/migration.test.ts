@@ -1,4 +1,4 @@
-import { startTestServer, type TestServer } from "@fieldsync/server/testing";
+import { startTestServer, type TestServer } from "@fieldsync/testing/server";
 import { Dexie } from "dexie";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { afterAll, beforeAll, expect, test } from "vitest";

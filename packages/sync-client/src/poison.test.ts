@@ -1,7 +1,7 @@
 // A change that can never be accepted is marked failed on the device, on its own; every other
 // queued change of the device still lands. The server here refuses bodies over 4 KiB (a limit the
 // client does not know), so one large but schema-valid change is refused as a whole batch (413).
-import { startTestServer, type TestServer } from "@fieldsync/server/testing";
+import { startTestServer, type TestServer } from "@fieldsync/testing/server";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { loggedInDevice } from "./test-support/device.ts";
 

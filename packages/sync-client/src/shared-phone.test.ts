@@ -1,7 +1,7 @@
 // One phone, two technicians: each user has a store of their own, so signing in as someone else
 // never shows or erases the previous user's unsynced work, and that work syncs, once, when they
 // sign in again.
-import { startTestServer, type TestServer } from "@fieldsync/server/testing";
+import { startTestServer, type TestServer } from "@fieldsync/testing/server";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { Accounts, legacyStoreName } from "./accounts.ts";

@@ -2,7 +2,9 @@
 // pagination, and that it cannot be rewritten.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Api, create, setupApi, update, users } from "../test-kit.ts";
+import { create, update } from "@fieldsync/testing/changes";
+import { users } from "@fieldsync/testing/demo";
+import { type Api, setupApi } from "../test-kit.ts";
 
 let api: Api;
 beforeAll(async () => {

@@ -3,8 +3,10 @@
 // nothing was written.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Api, create, setupApi, users } from "../test-kit.ts";
-import { forgeToken, nowSeconds, tableCounts, tamperClaims, unsignedToken } from "./attack-kit.ts";
+import { create } from "@fieldsync/testing/changes";
+import { users } from "@fieldsync/testing/demo";
+import { type Api, setupApi } from "../test-kit.ts";
+import { forgeToken, nowSeconds, tableCounts, tamperClaims, unsignedToken } from "@fieldsync/testing/attack-kit";
 
 let api: Api;
 beforeAll(async () => {

@@ -4,8 +4,10 @@
 import { randomUUID } from "node:crypto";
 import { entityTypes, limits, serverOwnedFields } from "@fieldsync/schema";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { type Api, create, kitDevice, seededAsset, setupApi, update } from "../test-kit.ts";
-import { tableCounts } from "./attack-kit.ts";
+import { create, update } from "@fieldsync/testing/changes";
+import { kitDevice, seededAsset } from "@fieldsync/testing/demo";
+import { type Api, setupApi } from "../test-kit.ts";
+import { tableCounts } from "@fieldsync/testing/attack-kit";
 
 let api: Api;
 beforeAll(async () => {

@@ -6,8 +6,10 @@
 import { randomUUID } from "node:crypto";
 import { appRouter, hashPassword, restRoutes } from "@fieldsync/api";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Api, create, globexAsset, remove, seededAsset, setupApi, update, users } from "../test-kit.ts";
-import { orgFingerprint } from "./attack-kit.ts";
+import { create, remove, update } from "@fieldsync/testing/changes";
+import { globexAsset, seededAsset, users } from "@fieldsync/testing/demo";
+import { type Api, setupApi } from "../test-kit.ts";
+import { orgFingerprint } from "@fieldsync/testing/attack-kit";
 
 let api: Api;
 let northwind: { orgId: string; conflictId: string; syncToken: string; auditCursor: string; secrets: string[] };

@@ -6,8 +6,9 @@ import { join } from "node:path";
 import { seedDemoData } from "@fieldsync/api";
 import { createTestDatabase, type TestDatabase } from "@fieldsync/db/testing";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type RunningServer, repoRoot, startServerProcess } from "../repo-copy.ts";
-import { readEvents } from "../sse-client.ts";
+import { type RunningServer, startServerProcess } from "@fieldsync/testing/repo-copy";
+import { repoRoot } from "@fieldsync/testing/workspace";
+import { readEvents } from "@fieldsync/testing/sse-client";
 
 let database: TestDatabase;
 const servers: RunningServer[] = [];

@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { seedDemoData } from "@fieldsync/api";
 import { createTestDatabase, type TestDatabase } from "@fieldsync/db/testing";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type RunningServer, repoRoot, startServerProcess } from "../repo-copy.ts";
-import { forgeToken } from "./attack-kit.ts";
+import { type RunningServer, startServerProcess } from "@fieldsync/testing/repo-copy";
+import { repoRoot } from "@fieldsync/testing/workspace";
+import { forgeToken } from "@fieldsync/testing/attack-kit";
 
 const serverDir = join(repoRoot, "apps/server");
 const dataDir = mkdtempSync(join(tmpdir(), "fieldsync-data-"));

@@ -4,8 +4,10 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadEnv } from "../env.ts";
-import { type Api, type UserName, create, setupApi } from "../test-kit.ts";
-import { tableCounts } from "./attack-kit.ts";
+import { create } from "@fieldsync/testing/changes";
+import type { UserName } from "@fieldsync/testing/demo";
+import { type Api, setupApi } from "../test-kit.ts";
+import { tableCounts } from "@fieldsync/testing/attack-kit";
 
 const max = 3;
 const keyPrefix = `test-${randomUUID()}:`;

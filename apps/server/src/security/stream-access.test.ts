@@ -2,7 +2,7 @@
 // cannot send headers, so the PWA opens streams with a single-use ticket, never a token in the URL.
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { readEvents } from "../sse-client.ts";
+import { readEvents } from "@fieldsync/testing/sse-client";
 import { type Api, setupApi } from "../test-kit.ts";
 
 const logLines: string[] = [];

@@ -3,7 +3,7 @@
 import { limits } from "@fieldsync/schema";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Api, setupApi } from "../test-kit.ts";
-import { tableCounts } from "./attack-kit.ts";
+import { tableCounts } from "@fieldsync/testing/attack-kit";
 
 let api: Api;
 let token: string;

@@ -3,9 +3,9 @@
 import { randomUUID } from "node:crypto";
 import { demoPassword } from "@fieldsync/api";
 import type { DeltaResponse, PushBodyInput, PushResponse, SyncChangeInput } from "@fieldsync/schema";
-import { type UserName, users } from "@fieldsync/server/test-kit";
+import { type UserName, users } from "@fieldsync/testing/demo";
 
-export { type UserName, seededAsset } from "@fieldsync/server/test-kit";
+export { type UserName, seededAsset } from "@fieldsync/testing/demo";
 
 export interface Reply<T = unknown> {
   status: number;

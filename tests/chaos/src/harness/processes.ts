@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-export { freePort } from "@fieldsync/server/testing";
+export { freePort } from "@fieldsync/testing/free-port";
 
 export const pgBin = "/usr/lib/postgresql/15/bin";
 

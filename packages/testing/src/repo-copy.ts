@@ -6,9 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
-
-export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+import { repoRoot } from "./workspace.ts";
 
 const copied = [
   "package.json",
@@ -22,6 +20,7 @@ const copied = [
   "packages/sync-core",
   "packages/db",
   "packages/api",
+  "packages/testing",
   "apps/server",
 ];
 const skipped = new Set(["node_modules", "test-results", "dist", ".turbo", ".data"]);
@@ -67,12 +66,22 @@ const groupAlive = (pid: number) => {
   }
 };
 
+/** Resolves once GET /healthz answers 200 (the database is reachable), polling. */
+async function healthy(url: string, alive: () => boolean) {
+  while (alive()) {
+    const status = await fetch(`${url}/healthz`).then((r) => r.status, () => 0);
+    if (status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /**
  * Runs `args` (node arguments) in `cwd`, in a process group of its own, and resolves once the
- * server prints its address; rejects with the output when the process exits first or `timeoutMs`
- * passes. `stop` signals the whole group: pnpm does not pass SIGTERM on to the server it runs.
+ * server has printed its address and answers /healthz; rejects with the output when the process
+ * exits first or `timeoutMs` passes. `stop` signals the whole group: pnpm does not pass SIGTERM
+ * on to the server it runs.
  */
-export function startServerProcess(cwd: string, args: string[], env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<RunningServer> {
+export async function startServerProcess(cwd: string, args: string[], env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<RunningServer> {
   const child: ChildProcess = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const pid = child.pid!;
   let output = "";
@@ -82,21 +91,25 @@ export function startServerProcess(cwd: string, args: string[], env: Record<stri
     for (let waited = 0; groupAlive(pid) && waited < 15_000; waited += 200) await new Promise((r) => setTimeout(r, 200));
     if (groupAlive(pid)) process.kill(-pid, "SIGKILL");
   };
-  return new Promise((resolve, reject) => {
+  const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => void stop().then(() => reject(new Error(`no server after ${timeoutMs} ms:\n${output}`))), timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /running at (http:\/\/\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve({ url: match[1]!.replace("localhost", "127.0.0.1"), output: () => output, stop });
+        resolve(match[1]!.replace("localhost", "127.0.0.1"));
       }
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening:\n${output}`));
+      reject(new Error(`server exited (${code}) before it was ready:\n${output}`));
     });
   });
+  const url = await listening;
+  await healthy(url, () => child.exitCode === null && child.signalCode === null);
+  if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited (${child.exitCode}) before it was ready:\n${output}`);
+  return { url, output: () => output, stop };
 }

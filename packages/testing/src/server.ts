@@ -1,0 +1,90 @@
+// The real server for tests that talk to it over HTTP: its own entry (apps/server/src/main.ts)
+// run as a process with tsx, on a fresh migrated + seeded database, a free loopback port and
+// signing keys of this run only. Options reach it as the environment its env.ts reads.
+import { randomBytes, randomUUID } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { seedDemoData } from "@fieldsync/api";
+import { createTestDatabase } from "@fieldsync/db/testing";
+import { limits } from "@fieldsync/schema";
+import { freePort } from "./free-port.ts";
+import { startServerProcess } from "./repo-copy.ts";
+import { fetchTransport, sessionClient } from "./session-client.ts";
+import { repoRoot } from "./workspace.ts";
+
+export interface TestServerOptions {
+  /** Built PWA to serve at / (WEB_DIST); by default nothing is served. */
+  webDist?: string;
+  /** BODY_LIMIT_BYTES */
+  bodyLimit?: number;
+  /**
+   * SYNC_INLINE_MAX_CHANGES. By default every push is applied inline: no worker runs unless the
+   * test starts one.
+   */
+  inlineMaxChanges?: number;
+  /** REDIS_URL; by default the server's own default (or the REDIS_URL this process inherited). */
+  redisUrl?: string;
+  /**
+   * REDIS_PREFIX; by default one of this server's own, so no other worker takes its jobs and no
+   * other server shares its cache, rate-limit counters or event channels.
+   */
+  queuePrefix?: string;
+  /** MAX_DEVICES_PER_USER */
+  maxDevicesPerUser?: number;
+  /** Any other variable of apps/server/src/env.ts; wins over the above. */
+  env?: Record<string, string>;
+}
+
+const defined = (env: Record<string, string | number | undefined>) =>
+  Object.fromEntries(Object.entries(env).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])));
+
+/** Starts the server; `stop` ends the process and drops its database. */
+export async function startTestServer(options: TestServerOptions = {}) {
+  const database = await createTestDatabase();
+  try {
+    await seedDemoData(database.db);
+    const queuePrefix = options.queuePrefix ?? `test-${randomUUID()}`;
+    const secrets = { jwtSecret: randomBytes(32).toString("base64url"), cursorSecret: randomBytes(32).toString("base64url") };
+    const env = defined({
+      NODE_ENV: "test",
+      HOST: "127.0.0.1",
+      PORT: await freePort(),
+      DATABASE_URL: database.url,
+      // Cloned from a migrated template: nothing to apply.
+      MIGRATE_ON_START: "false",
+      JWT_SECRET: secrets.jwtSecret,
+      CURSOR_SECRET: secrets.cursorSecret,
+      LOG_LEVEL: "warn",
+      WEB_DIST: options.webDist ?? join(tmpdir(), `fieldsync-no-web-${randomUUID()}`),
+      BODY_LIMIT_BYTES: options.bodyLimit,
+      SYNC_INLINE_MAX_CHANGES: options.inlineMaxChanges ?? limits.maxChangesPerPush,
+      REDIS_URL: options.redisUrl,
+      REDIS_PREFIX: queuePrefix,
+      MAX_DEVICES_PER_USER: options.maxDevicesPerUser,
+      // Tests drive one device far faster than a phone does. Tests of the limit set their own.
+      SYNC_RATE_LIMIT_MAX: 1_000_000,
+      ...options.env,
+    });
+    const server = await startServerProcess(join(repoRoot, "apps/server"), ["--import", "tsx", "src/main.ts"], env);
+    return {
+      url: server.url,
+      db: database.db,
+      databaseUrl: database.url,
+      queuePrefix,
+      /** The server's signing keys, for tests that forge tokens or cursors. */
+      secrets,
+      /** Everything the process printed, for failure messages. */
+      output: server.output,
+      ...sessionClient(fetchTransport(server.url)),
+      stop: async () => {
+        await server.stop();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+}
+
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
