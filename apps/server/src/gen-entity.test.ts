@@ -30,8 +30,9 @@ afterAll(async () => {
 test("a generated entity type typechecks everywhere and syncs end to end", { timeout: 900_000 }, async () => {
   execFileSync("pnpm", ["gen:entity", "meter-reading"], { cwd: copy.dir, env: { ...process.env, DATABASE_URL: url }, stdio: "pipe" });
 
-  // Each package's own `typecheck` script (the web app's included: its forms come from the registry).
-  const typecheck = spawnSync("pnpm", ["-r", "--workspace-concurrency=2", "run", "typecheck"], { cwd: copy.dir, encoding: "utf8" });
+  // Each package's own `typecheck` script (the web app's included: its forms come from the
+  // registry); every failing package reported, not only the first.
+  const typecheck = spawnSync("pnpm", ["-r", "--no-bail", "--workspace-concurrency=2", "run", "typecheck"], { cwd: copy.dir, encoding: "utf8" });
   expect(typecheck.status, `${typecheck.stdout}${typecheck.stderr}`).toBe(0);
 
   const read = (path: string) => readFileSync(join(copy.dir, path), "utf8");

@@ -45,7 +45,7 @@ export function copyRepo(): { dir: string; remove(): void } {
   for (const path of copied) {
     cpSync(join(repoRoot, path), join(dir, path), { recursive: true, filter: (src) => !skipped.has(src.split("/").pop()!) });
   }
-  for (const path of ["", ...copied.filter((p) => p.includes("/"))]) {
+  for (const path of ["", ...workspacePackages]) {
     linkModules(join(repoRoot, path, "node_modules"), join(dir, path, "node_modules"), dir);
   }
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
