@@ -72,7 +72,7 @@ test("any entity type has generic screens labelled from the registry: list, deta
 
   await page.getByRole("link", { name: "Edit" }).click();
   await page.getByLabel("Title *").fill("Replace chiller filters");
-  await page.getByLabel("Status").selectOption({ label: "Done" });
+  await page.getByLabel("Status", { exact: true }).selectOption({ label: "Done" });
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByRole("heading", { name: "Replace chiller filters", exact: true }).waitFor(patience);
   await waitUntilSynced(page);
