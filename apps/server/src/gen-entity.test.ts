@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 // Typechecking every package takes minutes on a busy 2-core machine.
-test("a generated entity type typechecks everywhere and syncs end to end", { timeout: 900_000 }, async () => {
+test("a generated entity type typechecks everywhere and syncs end to end", { timeout: 1_200_000 }, async () => {
   execFileSync("pnpm", ["gen:entity", "meter-reading"], { cwd: copy.dir, env: { ...process.env, DATABASE_URL: url }, stdio: "pipe" });
 
   // Each package's own `typecheck` script (the web app's included: its forms come from the
