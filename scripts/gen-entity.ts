@@ -1,8 +1,9 @@
 // `pnpm gen:entity <name>` (kebab-case, e.g. `meter-reading`): adds a synced entity type in one
-// step — zod schema file, registry entry, Prisma model with the Organization relation, a
-// migration written by `pnpm db:new-migration` (prisma migrate diff) plus the tracking trigger,
-// the regenerated Prisma client and docs/openapi.json. Edit the starter fields afterwards and
-// regenerate the migration (docs/extending.md explains the manual path).
+// step — zod schema file, registry entry (with the labels forms and screens show), Prisma model
+// with the Organization relation, a migration written by `pnpm db:new-migration` (prisma migrate
+// diff) plus the tracking trigger, the regenerated Prisma client and docs/openapi.json. Edit the
+// starter fields afterwards and regenerate the migration (docs/extending.md explains the manual
+// path).
 // Runs from the repository root; DATABASE_URL as for db:new-migration.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -16,6 +17,8 @@ const words = name.split("-");
 const key = words.map((w, i) => (i === 0 ? w : w[0]!.toUpperCase() + w.slice(1))).join("");
 const model = key[0]!.toUpperCase() + key.slice(1);
 const snake = words.join("_");
+// "meter-reading" → "Meter reading": the type's label until someone words it better.
+const label = words.join(" ").replace(/^./, (first) => first.toUpperCase());
 const schemaFile = `packages/schema/src/entities/${name}.ts`;
 
 const edit = (path: string, anchor: string, insert: (anchor: string) => string) => {
@@ -54,6 +57,13 @@ edit(
     defaults: {},
     references: {},
     conflictPolicy: defaultConflictPolicy,
+    label: "${label}",
+    pluralLabel: "${label}s",
+    titleField: "title",
+    fields: {
+      title: { label: "Title" },
+      notes: { label: "Notes" },
+    },
   }),
 ${a}`,
 );

@@ -19,7 +19,7 @@ test("two devices edit the same field offline: the conflict is resolved in the U
   await card.waitFor(patience);
   const nameRow = card.locator("tr.conflicting");
   expect(await nameRow.count()).toBe(1);
-  expect(await nameRow.locator("th").textContent()).toBe("name");
+  expect(await nameRow.locator("th").textContent()).toBe("Name");
   expect(await nameRow.locator("td").nth(0).textContent()).toContain("Pump P-3 (leaking)");
   expect(await nameRow.locator("td").nth(1).textContent()).toContain("Pump P-3 (seal replaced)");
   await screenshot(theo.page, "07-conflict");

@@ -6,13 +6,15 @@ import { type Route, useRoute } from "./app/use-route.ts";
 import { BottomNav } from "./components/bottom-nav.tsx";
 import { TopBar } from "./components/top-bar.tsx";
 import { UpdatePrompt } from "./components/update-prompt.tsx";
-import { AssetEditScreen } from "./screens/asset-edit-screen.tsx";
 import { AssetScreen } from "./screens/asset-screen.tsx";
 import { AssetsScreen } from "./screens/assets-screen.tsx";
 import { ConflictsScreen } from "./screens/conflicts-screen.tsx";
 import { DevicesScreen } from "./screens/devices-screen.tsx";
+import { EntityEditScreen } from "./screens/entity-edit-screen.tsx";
 import { HealthScreen } from "./screens/health-screen.tsx";
 import { LoginScreen } from "./screens/login-screen.tsx";
+import { RecordScreen } from "./screens/record-screen.tsx";
+import { RecordsScreen } from "./screens/records-screen.tsx";
 import { SchedulesScreen } from "./screens/schedules-screen.tsx";
 import { SyncScreen } from "./screens/sync-screen.tsx";
 
@@ -23,9 +25,9 @@ function Screen({ route }: { route: Route }) {
     case "asset":
       return <AssetScreen id={route.id} />;
     case "asset-new":
-      return <AssetEditScreen />;
+      return <EntityEditScreen type="asset" />;
     case "asset-edit":
-      return <AssetEditScreen id={route.id} />;
+      return <EntityEditScreen type="asset" id={route.id} />;
     case "schedules":
       return <SchedulesScreen />;
     case "sync":
@@ -36,6 +38,14 @@ function Screen({ route }: { route: Route }) {
       return <DevicesScreen />;
     case "health":
       return <HealthScreen />;
+    case "records":
+      return <RecordsScreen type={route.type} />;
+    case "record":
+      return <RecordScreen type={route.type} id={route.id} />;
+    case "record-new":
+      return <EntityEditScreen type={route.type} />;
+    case "record-edit":
+      return <EntityEditScreen type={route.type} id={route.id} />;
   }
 }
 

@@ -1,7 +1,17 @@
 // The OpenAPI 3.1 document of the REST API, generated from the route table (rest.ts) and the
 // procedures' own zod schemas: nothing here restates a field. docs/openapi.json is this output
 // (`pnpm docs:openapi`); a test fails when they drift.
-import { type EntityType, type ErrorCode, entityRegistry, entityTypes, errorBodySchema, errorCodes, syncChangeVariants, syncEventSchema } from "@fieldsync/schema";
+import {
+  type EntityType,
+  type ErrorCode,
+  entityRegistry,
+  entityTypes,
+  errorBodySchema,
+  errorCodes,
+  fieldDescription,
+  syncChangeVariants,
+  syncEventSchema,
+} from "@fieldsync/schema";
 import { z } from "zod";
 import { httpStatusOf } from "./errors.ts";
 import { exampleOf } from "./openapi-example.ts";
@@ -122,6 +132,23 @@ function parameters(route: RestRoute, inputSchema: JsonSchema | undefined) {
 
 const operationCase = (operation: string) => operation[0] + operation.slice(1).toLowerCase();
 
+/**
+ * Entity fields described in the registry's words (label, enum values, referenced type), in the
+ * entity components and in each change's payload: the converted schemas carry no descriptions of
+ * their own, since field schemas are shared (one `isoDateTime` serves every date field).
+ */
+function describeEntityFields(components: Record<string, JsonSchema>) {
+  for (const { type, operation } of syncChangeVariants) {
+    const change = components[`Change${componentStem(type)}${operationCase(operation)}`];
+    const payload = (change?.properties as Record<string, JsonSchema> | undefined)?.["payload"];
+    for (const entity of [components[`Entity${componentStem(type)}`], payload]) {
+      for (const [field, schema] of Object.entries((entity?.properties ?? {}) as Record<string, JsonSchema>)) {
+        schema.description = fieldDescription(type, field);
+      }
+    }
+  }
+}
+
 export function openApiDocument() {
   const inputs: Record<string, z.ZodType> = {};
   const outputs: Record<string, z.ZodType> = { ErrorBody: errorBodySchema, SyncEvent: syncEventSchema };
@@ -135,6 +162,7 @@ export function openApiDocument() {
     if (def.output) outputs[`${stem}Output`] = def.output;
   }
   const components = { ...convert(inputs, "input"), ...convert(outputs, "output") };
+  describeEntityFields(components);
   const example = (schema: JsonSchema) => exampleOf(schema, components);
 
   const paths: Record<string, Record<string, unknown>> = {};

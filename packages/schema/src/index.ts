@@ -5,6 +5,7 @@ export * from "./conflict.ts";
 export * from "./delta.ts";
 export * from "./device.ts";
 export * from "./entities/asset.ts";
+export * from "./entities/field-specs.ts";
 export * from "./entities/schedule.ts";
 export * from "./entities/task.ts";
 export * from "./enums.ts";

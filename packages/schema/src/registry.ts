@@ -22,6 +22,12 @@ interface EntityDefinition<S extends z.ZodObject> {
   /** Fields holding the id of another entity type of the same organization. */
   references: Partial<Record<keyof z.infer<S>, string>>;
   conflictPolicy: ConflictPolicy;
+  /** The type in words, one and many ("Asset", "Assets"). */
+  label: string;
+  pluralLabel: string;
+  /** The field that names an entity in lists, headings and conflicts. */
+  titleField: keyof z.infer<S> & string;
+  fields: FieldLabels<z.infer<S>>;
   /**
    * How a device's location subscription selects entities of this type: by one of its own text
    * fields (prefix match), or through the entity a reference field points at. Without it, a
@@ -29,6 +35,19 @@ interface EntityDefinition<S extends z.ZodObject> {
    */
   scope?: { by: "field"; field: keyof z.infer<S> & string } | { by: "reference"; field: keyof z.infer<S> & string };
 }
+
+/**
+ * What people call a field: a label, and for an enum field one per value (`MAINTENANCE` →
+ * "Maintenance"). Forms, screens, the conflict view and the OpenAPI descriptions show these.
+ */
+type FieldLabel<V> = [NonNullable<V>] extends [string]
+  ? string extends NonNullable<V>
+    ? { label: string }
+    : { label: string; values: Record<NonNullable<V>, string> }
+  : { label: string };
+
+/** One label per synced field; the type demands value labels for every enum field. */
+export type FieldLabels<T> = { [K in keyof T]-?: FieldLabel<T[K]> };
 
 const defineEntity = <S extends z.ZodObject>(def: EntityDefinition<S>) => def;
 
@@ -44,6 +63,16 @@ export const entityRegistry = {
     references: {},
     conflictPolicy: defaultConflictPolicy,
     scope: { by: "field", field: "location" },
+    label: "Asset",
+    pluralLabel: "Assets",
+    titleField: "name",
+    fields: {
+      name: { label: "Name" },
+      serialNumber: { label: "Serial number" },
+      location: { label: "Location" },
+      notes: { label: "Notes" },
+      status: { label: "Status", values: { OPERATIONAL: "Operational", MAINTENANCE: "Maintenance", RETIRED: "Retired" } },
+    },
   }),
   task: defineEntity({
     model: "Task",
@@ -52,6 +81,17 @@ export const entityRegistry = {
     references: { assetId: "asset" },
     conflictPolicy: defaultConflictPolicy,
     scope: { by: "reference", field: "assetId" },
+    label: "Task",
+    pluralLabel: "Tasks",
+    titleField: "title",
+    fields: {
+      assetId: { label: "Asset" },
+      title: { label: "Title" },
+      status: { label: "Status", values: { OPEN: "Open", IN_PROGRESS: "In progress", DONE: "Done" } },
+      priority: { label: "Priority", values: { LOW: "Low", NORMAL: "Normal", HIGH: "High", URGENT: "Urgent" } },
+      dueAt: { label: "Due" },
+      notes: { label: "Notes" },
+    },
   }),
   schedule: defineEntity({
     model: "Schedule",
@@ -60,6 +100,16 @@ export const entityRegistry = {
     references: { assetId: "asset" },
     conflictPolicy: defaultConflictPolicy,
     scope: { by: "reference", field: "assetId" },
+    label: "Schedule",
+    pluralLabel: "Schedules",
+    titleField: "title",
+    fields: {
+      assetId: { label: "Asset" },
+      title: { label: "Title" },
+      intervalDays: { label: "Every (days)" },
+      nextDueAt: { label: "Next due" },
+      notes: { label: "Notes" },
+    },
   }),
 };
 

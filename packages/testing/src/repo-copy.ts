@@ -3,26 +3,24 @@
 // installed target, except workspace packages, which point into the copy (pnpm links them
 // relatively, so linking whole folders would resolve them back to the original sources).
 import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { repoRoot } from "./workspace.ts";
 
-const copied = [
-  "package.json",
-  "pnpm-workspace.yaml",
-  "prisma.config.ts",
-  "tsconfig.base.json",
-  "prisma",
-  "scripts",
-  "docs",
-  "packages/schema",
-  "packages/sync-core",
-  "packages/db",
-  "packages/api",
-  "packages/testing",
-  "apps/server",
-];
+/**
+ * Every workspace package (the `packages:` globs of pnpm-workspace.yaml, `dir/*` or `dir`), so
+ * the copy can typecheck all of them, not only what a server runs.
+ */
+const workspacePackages = readFileSync(join(repoRoot, "pnpm-workspace.yaml"), "utf8")
+  .split(/\n(?=\S)/)
+  .find((section) => section.startsWith("packages:"))!
+  .split("\n")
+  .flatMap((line) => /^\s+-\s+["']?([^"'\s]+)/.exec(line)?.[1] ?? [])
+  .flatMap((glob) => (glob.endsWith("/*") ? readdirSync(join(repoRoot, glob.slice(0, -2))).map((name) => `${glob.slice(0, -2)}/${name}`) : [glob]))
+  .filter((dir) => existsSync(join(repoRoot, dir, "package.json")));
+
+const copied = ["package.json", "pnpm-workspace.yaml", "prisma.config.ts", "tsconfig.base.json", "prisma", "scripts", "docs", ...workspacePackages];
 const skipped = new Set(["node_modules", "test-results", "dist", ".turbo", ".data"]);
 
 function linkModules(from: string, to: string, copyRoot: string) {
@@ -45,7 +43,7 @@ export function copyRepo(): { dir: string; remove(): void } {
   for (const path of copied) {
     cpSync(join(repoRoot, path), join(dir, path), { recursive: true, filter: (src) => !skipped.has(src.split("/").pop()!) });
   }
-  for (const path of ["", ...copied.filter((p) => p.includes("/"))]) {
+  for (const path of ["", ...workspacePackages]) {
     linkModules(join(repoRoot, path, "node_modules"), join(dir, path, "node_modules"), dir);
   }
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };

@@ -23,10 +23,11 @@ const conflict: Conflict = {
   createdAt: "2026-01-01T00:00:00.000Z",
 };
 
-test("rows show every field with base, mine and theirs, flagging the conflicting ones", () => {
+test("rows show every field by its label with base, mine and theirs, flagging the conflicting ones", () => {
   const rows = conflictRows(conflict);
   expect(rows.map((row) => row.field)).toEqual(["name", "serialNumber", "location", "notes", "status"]);
-  expect(rows.find((row) => row.field === "name")).toEqual({ field: "name", base: "Pump", client: "Pump (mine)", server: "Pump (theirs)", conflicting: true });
+  expect(rows.map((row) => row.spec.label)).toEqual(["Name", "Serial number", "Location", "Notes", "Status"]);
+  expect(rows.find((row) => row.field === "name")).toMatchObject({ field: "name", base: "Pump", client: "Pump (mine)", server: "Pump (theirs)", conflicting: true });
   expect(rows.filter((row) => row.conflicting)).toHaveLength(1);
 });
 

@@ -1,10 +1,12 @@
-import type { Conflict, EntityData } from "@fieldsync/schema";
-import { entityFields } from "@fieldsync/schema";
+import type { Conflict, EntityData, FieldSpec } from "@fieldsync/schema";
+import { fieldSpecs } from "@fieldsync/schema";
 
 export type Side = "client" | "server";
 
 export interface ConflictRow {
   field: string;
+  /** The field as the registry describes it: label, and how to show its values. */
+  spec: FieldSpec;
   base: unknown;
   client: unknown;
   server: unknown;
@@ -14,12 +16,13 @@ export interface ConflictRow {
 
 /** Every field of the entity, side by side; conflicting ones flagged. */
 export function conflictRows(conflict: Conflict): ConflictRow[] {
-  return entityFields(conflict.entityType).map((field) => ({
-    field,
-    base: conflict.baseData?.[field] ?? null,
-    client: conflict.clientData?.[field] ?? null,
-    server: conflict.serverData?.[field] ?? null,
-    conflicting: conflict.conflictingFields.includes(field),
+  return fieldSpecs(conflict.entityType).map((spec) => ({
+    field: spec.name,
+    spec,
+    base: conflict.baseData?.[spec.name] ?? null,
+    client: conflict.clientData?.[spec.name] ?? null,
+    server: conflict.serverData?.[spec.name] ?? null,
+    conflicting: conflict.conflictingFields.includes(spec.name),
   }));
 }
 

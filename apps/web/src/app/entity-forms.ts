@@ -1,45 +1,20 @@
-import type { EntityData, EntityType } from "@fieldsync/schema";
+import { type EntityData, type EntityType, type FieldSpec, fieldSpecs } from "@fieldsync/schema";
 
-export interface FieldSpec {
-  name: string;
-  label: string;
-  kind: "text" | "textarea" | "select" | "date" | "number";
-  required?: boolean;
-  options?: readonly string[];
-}
-
-/** The editable fields of each entity type, in form order (asset/task ids are set by the app). */
-export const formFields = {
-  asset: [
-    { name: "name", label: "Name", kind: "text", required: true },
-    { name: "serialNumber", label: "Serial number", kind: "text" },
-    { name: "location", label: "Location", kind: "text" },
-    { name: "status", label: "Status", kind: "select", options: ["OPERATIONAL", "MAINTENANCE", "RETIRED"] },
-    { name: "notes", label: "Notes", kind: "textarea" },
-  ],
-  task: [
-    { name: "title", label: "Title", kind: "text", required: true },
-    { name: "status", label: "Status", kind: "select", options: ["OPEN", "IN_PROGRESS", "DONE"] },
-    { name: "priority", label: "Priority", kind: "select", options: ["LOW", "NORMAL", "HIGH", "URGENT"] },
-    { name: "dueAt", label: "Due", kind: "date" },
-    { name: "notes", label: "Notes", kind: "textarea" },
-  ],
-  schedule: [
-    { name: "title", label: "Title", kind: "text", required: true },
-    { name: "intervalDays", label: "Every (days)", kind: "number", required: true },
-    { name: "nextDueAt", label: "Next due", kind: "date", required: true },
-    { name: "notes", label: "Notes", kind: "textarea" },
-  ],
-} satisfies Record<EntityType, FieldSpec[]>;
+/**
+ * The fields a form edits, in schema order: every synced field of the type (from the registry)
+ * but those the screen sets itself, such as the parent's id on a task added under its asset.
+ */
+export const formFields = (type: EntityType, setByScreen: readonly string[] = []): FieldSpec[] =>
+  fieldSpecs(type).filter((spec) => !setByScreen.includes(spec.name));
 
 export type FormValues = Record<string, string>;
 
-/** Entity data → the strings form inputs hold (dates as YYYY-MM-DD). */
+/** Entity data → the strings form inputs hold (dates as YYYY-MM-DD; an empty select its first option). */
 export function toFormValues(specs: readonly FieldSpec[], data: EntityData | null | undefined): FormValues {
   return Object.fromEntries(
     specs.map((spec) => {
       const value = data?.[spec.name];
-      if (value === null || value === undefined) return [spec.name, spec.kind === "select" ? (spec.options?.[0] ?? "") : ""];
+      if (value === null || value === undefined) return [spec.name, spec.kind === "select" ? (spec.options?.[0]?.value ?? "") : ""];
       if (spec.kind === "date") return [spec.name, String(value).slice(0, 10)];
       return [spec.name, String(value)];
     }),

@@ -11,9 +11,6 @@ export function timeAgo(iso: string | null | undefined, now = Date.now()): strin
 
 export const formatDate = (iso: unknown) => (typeof iso === "string" && iso ? new Date(iso).toLocaleDateString() : "—");
 
-export const label = (value: unknown) =>
-  value === null || value === undefined || value === "" ? "—" : String(value).replaceAll("_", " ").toLowerCase();
-
 export function formatBytes(bytes: number | undefined): string {
   if (bytes === undefined) return "unknown";
   if (bytes < 1024) return `${bytes} B`;

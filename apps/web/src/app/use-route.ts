@@ -1,3 +1,4 @@
+import { type EntityType, entityTypeSchema } from "@fieldsync/schema";
 import { useEffect, useState } from "react";
 
 /** Screens are addressed by the URL hash (`#/assets/<id>`), so any path serves the one app shell. */
@@ -10,11 +11,24 @@ export type Route =
   | { name: "sync" }
   | { name: "conflicts" }
   | { name: "devices" }
-  | { name: "health" };
+  | { name: "health" }
+  // Any entity type, on the generic screens the registry drives (`#/records/<type>/…`).
+  | { name: "records"; type: EntityType }
+  | { name: "record"; type: EntityType; id: string }
+  | { name: "record-new"; type: EntityType }
+  | { name: "record-edit"; type: EntityType; id: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean);
-  const [first, second, third] = parts;
+  const [first, second, third, fourth] = parts;
+  const recordType = entityTypeSchema.safeParse(second);
+  if (first === "records" && recordType.success) {
+    const type = recordType.data;
+    if (third === "new") return { name: "record-new", type };
+    if (third && fourth === "edit") return { name: "record-edit", type, id: third };
+    if (third) return { name: "record", type, id: third };
+    return { name: "records", type };
+  }
   if (first === "assets" && second === "new") return { name: "asset-new" };
   if (first === "assets" && second && third === "edit") return { name: "asset-edit", id: second };
   if (first === "assets" && second) return { name: "asset", id: second };
@@ -32,10 +46,36 @@ export function href(route: Route): string {
       return `#/assets/${route.id}/edit`;
     case "assets":
       return "#/assets";
+    case "records":
+      return `#/records/${route.type}`;
+    case "record":
+      return `#/records/${route.type}/${route.id}`;
+    case "record-new":
+      return `#/records/${route.type}/new`;
+    case "record-edit":
+      return `#/records/${route.type}/${route.id}/edit`;
     default:
       return `#/${route.name}`;
   }
 }
+
+export interface EntityRoutes {
+  list: Route;
+  detail: (id: string) => Route;
+  create: Route;
+  edit: (id: string) => Route;
+}
+
+/** Where a type's list, detail and editor live: assets on their own screens, any type on the generic ones. */
+export const entityRoutes = (type: EntityType): EntityRoutes =>
+  type === "asset"
+    ? { list: { name: "assets" }, detail: (id) => ({ name: "asset", id }), create: { name: "asset-new" }, edit: (id) => ({ name: "asset-edit", id }) }
+    : {
+        list: { name: "records", type },
+        detail: (id) => ({ name: "record", type, id }),
+        create: { name: "record-new", type },
+        edit: (id) => ({ name: "record-edit", type, id }),
+      };
 
 /**
  * Navigates from `from` to `to` only while the user is still on `from`. For moves that follow a

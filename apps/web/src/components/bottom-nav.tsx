@@ -1,15 +1,36 @@
+import { type EntityType, entityLabel, entityTypes } from "@fieldsync/schema";
 import { store } from "../app/runtime.ts";
 import { useIsAdmin } from "../app/use-admin.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
 import { href, type Route } from "../app/use-route.ts";
 
-const tabs: { route: Route; label: string; matches: Route["name"][]; adminOnly?: boolean }[] = [
-  { route: { name: "assets" }, label: "Assets", matches: ["assets", "asset", "asset-new", "asset-edit"] },
-  { route: { name: "schedules" }, label: "Schedules", matches: ["schedules"] },
-  { route: { name: "sync" }, label: "Sync", matches: ["sync"] },
-  { route: { name: "conflicts" }, label: "Conflicts", matches: ["conflicts"] },
-  { route: { name: "devices" }, label: "Devices", matches: ["devices"] },
-  { route: { name: "health" }, label: "Health", matches: ["health"], adminOnly: true },
+interface Tab {
+  route: Route;
+  label: string;
+  matches: (route: Route) => boolean;
+  adminOnly?: boolean;
+}
+
+const on = (...names: Route["name"][]) => (route: Route) => names.includes(route.name);
+
+/** Types with screens of their own (tasks live on their asset's); every other type gets a generic tab. */
+const ownScreens: readonly EntityType[] = ["asset", "task", "schedule"];
+const recordTabs: Tab[] = entityTypes
+  .filter((type) => !ownScreens.includes(type))
+  .map((type) => ({
+    route: { name: "records", type },
+    label: entityLabel(type, true),
+    matches: (route) => "type" in route && route.type === type,
+  }));
+
+const tabs: Tab[] = [
+  { route: { name: "assets" }, label: "Assets", matches: on("assets", "asset", "asset-new", "asset-edit") },
+  { route: { name: "schedules" }, label: "Schedules", matches: on("schedules") },
+  ...recordTabs,
+  { route: { name: "sync" }, label: "Sync", matches: on("sync") },
+  { route: { name: "conflicts" }, label: "Conflicts", matches: on("conflicts") },
+  { route: { name: "devices" }, label: "Devices", matches: on("devices") },
+  { route: { name: "health" }, label: "Health", matches: on("health"), adminOnly: true },
 ];
 
 export function BottomNav({ current }: { current: Route }) {
@@ -20,7 +41,7 @@ export function BottomNav({ current }: { current: Route }) {
       {tabs
         .filter((tab) => admin || !tab.adminOnly)
         .map((tab) => (
-          <a key={tab.label} href={href(tab.route)} aria-current={tab.matches.includes(current.name) ? "page" : undefined}>
+          <a key={tab.label} href={href(tab.route)} aria-current={tab.matches(current) ? "page" : undefined}>
             {tab.label}
             {tab.route.name === "conflicts" && conflicts ? <span className="count">{conflicts}</span> : null}
           </a>

@@ -1,6 +1,8 @@
+import { type EntityType, type FieldSpec, entityLabel, entityTitle } from "@fieldsync/schema";
 import { type FormEvent, useState } from "react";
-import type { FieldSpec, FormValues } from "../app/entity-forms.ts";
-import { label } from "../app/format.ts";
+import type { FormValues } from "../app/entity-forms.ts";
+import { store } from "../app/runtime.ts";
+import { useLiveQuery } from "../app/use-live-query.ts";
 
 interface Props {
   specs: readonly FieldSpec[];
@@ -42,22 +44,27 @@ export function EntityForm({ specs, initial, submitLabel, onSubmit, onCancel, er
             ) : spec.kind === "select" ? (
               <select id={id} value={value} onChange={(e) => set(spec.name, e.target.value)}>
                 {spec.options?.map((option) => (
-                  <option key={option} value={option}>
-                    {label(option)}
+                  <option key={option.value} value={option.value}>
+                    {option.label}
                   </option>
                 ))}
               </select>
+            ) : spec.references ? (
+              <ReferencePicker id={id} type={spec.references} value={value} onChange={(next) => set(spec.name, next)} />
             ) : (
               <input
                 id={id}
                 type={spec.kind}
                 value={value}
                 required={spec.required}
-                min={spec.kind === "number" ? 1 : undefined}
+                min={spec.min}
+                max={spec.max}
                 onChange={(e) => set(spec.name, e.target.value)}
               />
             )}
-            {errors[spec.name] ? <p className="field-error">{errors[spec.name]}</p> : null}
+            {errors[spec.name] ? (
+              <p className="field-error">{spec.references ? `Choose one of the ${entityLabel(spec.references, true).toLowerCase()}.` : errors[spec.name]}</p>
+            ) : null}
           </div>
         );
       })}
@@ -72,5 +79,23 @@ export function EntityForm({ specs, initial, submitLabel, onSubmit, onCancel, er
         ) : null}
       </div>
     </form>
+  );
+}
+
+/** The entities of the referenced type on this device, by their titles. */
+function ReferencePicker({ id, type, value, onChange }: { id: string; type: EntityType; value: string; onChange: (id: string) => void }) {
+  const candidates = useLiveQuery(() => store.list(type), [type]);
+  const titled = (candidates ?? [])
+    .map((entity) => ({ id: entity.id, title: entityTitle(type, entity.data) ?? entity.id }))
+    .sort((a, b) => a.title.localeCompare(b.title));
+  return (
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="">Choose…</option>
+      {titled.map((candidate) => (
+        <option key={candidate.id} value={candidate.id}>
+          {candidate.title}
+        </option>
+      ))}
+    </select>
   );
 }

@@ -1,83 +1,30 @@
-import { getEntity } from "@fieldsync/schema";
+import { entityLabel, getEntity, valueLabel } from "@fieldsync/schema";
 import type { LocalEntity } from "@fieldsync/sync-client";
 import { useState } from "react";
 import { formFields, fromFormValues, toFormValues, withoutNulls } from "../app/entity-forms.ts";
-import { formatDate, label } from "../app/format.ts";
+import { formatDate } from "../app/format.ts";
 import { localEdit } from "../app/local-edit.ts";
 import { marksByEntity, type SyncMark } from "../app/outbox-status.ts";
 import { store } from "../app/runtime.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
-import { href, navigateFrom } from "../app/use-route.ts";
 import { EntityForm } from "../components/entity-form.tsx";
 import { SyncBadge } from "../components/sync-badge.tsx";
+import { RecordScreen } from "./record-screen.tsx";
 
+/** An asset (the generic record screen) with its tasks and schedules below. */
 export function AssetScreen({ id }: { id: string }) {
-  const asset = useLiveQuery(() => store.get("asset", id), [id]);
   const tasks = useLiveQuery(() => store.childrenOf("task", id), [id]);
   const schedules = useLiveQuery(() => store.childrenOf("schedule", id), [id]);
   const outbox = useLiveQuery(() => store.outbox(), []);
-  const [confirming, setConfirming] = useState(false);
   const marks = marksByEntity(outbox ?? []);
 
-  if (asset === undefined && tasks === undefined) return null;
-  if (!asset?.data) {
-    return (
-      <section>
-        <p className="notice">This asset was deleted{asset?.pending ? " here; the deletion is waiting to sync" : ""}.</p>
-        <a href={href({ name: "assets" })}>Back to assets</a>
-      </section>
-    );
-  }
-  const data = asset.data;
-  const remove = async () => {
-    await localEdit(() => store.remove("asset", id));
-    navigateFrom({ name: "asset", id }, { name: "assets" });
-  };
-
   return (
-    <section>
-      <a href={href({ name: "assets" })} className="back">
-        ← Assets
-      </a>
-      <div className="screen-head">
-        <h2>{String(data["name"])}</h2>
-        <SyncBadge mark={marks.get(`asset:${id}`)} />
-      </div>
-      <dl className="details">
-        {formFields.asset.slice(1).map((spec) => (
-          <div key={spec.name}>
-            <dt>{spec.label}</dt>
-            <dd>{spec.kind === "select" ? label(data[spec.name]) : String(data[spec.name] ?? "—")}</dd>
-          </div>
-        ))}
-        <div>
-          <dt>Version</dt>
-          <dd>{asset.version === 0 ? "not on the server yet" : asset.version}</dd>
-        </div>
-      </dl>
-      <div className="actions">
-        <a className="button" href={href({ name: "asset-edit", id })}>
-          Edit
-        </a>
-        {confirming ? (
-          <>
-            <button className="danger" onClick={remove}>
-              Delete asset
-            </button>
-            <button onClick={() => setConfirming(false)}>Keep it</button>
-          </>
-        ) : (
-          <button className="danger-outline" onClick={() => setConfirming(true)}>
-            Delete…
-          </button>
-        )}
-      </div>
-
-      <h3>Tasks</h3>
+    <RecordScreen type="asset" id={id}>
+      <h3>{entityLabel("task", true)}</h3>
       <TaskList tasks={tasks ?? []} marks={marks} />
       <NewTask assetId={id} />
 
-      <h3>Schedules</h3>
+      <h3>{entityLabel("schedule", true)}</h3>
       {schedules?.length ? (
         <ul className="list compact">
           {schedules.map((schedule) => (
@@ -95,9 +42,12 @@ export function AssetScreen({ id }: { id: string }) {
       ) : (
         <p className="muted">No schedules. Add one under Schedules.</p>
       )}
-    </section>
+    </RecordScreen>
   );
 }
+
+const taskForm = formFields("task", ["assetId"]);
+const statusOptions = taskForm.find((spec) => spec.name === "status")?.options ?? [];
 
 function TaskList({ tasks, marks }: { tasks: LocalEntity[]; marks: Map<string, SyncMark> }) {
   if (tasks.length === 0) return <p className="muted">No tasks for this asset.</p>;
@@ -109,7 +59,7 @@ function TaskList({ tasks, marks }: { tasks: LocalEntity[]; marks: Map<string, S
           <span className="row-main">
             <strong className={task.data?.["status"] === "DONE" ? "done" : ""}>{String(task.data?.["title"])}</strong>
             <span className="muted">
-              {label(task.data?.["priority"])} priority · due {formatDate(task.data?.["dueAt"])}
+              {valueLabel("task", "priority", task.data?.["priority"])} priority · due {formatDate(task.data?.["dueAt"])}
             </span>
           </span>
           <span className="row-side">
@@ -118,9 +68,9 @@ function TaskList({ tasks, marks }: { tasks: LocalEntity[]; marks: Map<string, S
               value={String(task.data?.["status"])}
               onChange={(e) => void localEdit(() => store.update("task", task.id, { status: e.target.value }))}
             >
-              {formFields.task[1]!.options!.map((option) => (
-                <option key={option} value={option}>
-                  {label(option)}
+              {statusOptions.map((option) => (
+                <option key={option.value} value={option.value}>
+                  {option.label}
                 </option>
               ))}
             </select>
@@ -145,13 +95,13 @@ function NewTask({ assetId }: { assetId: string }) {
   return (
     <EntityForm
       idPrefix="new-task"
-      specs={formFields.task}
-      initial={toFormValues(formFields.task, getEntity("task").defaults)}
+      specs={taskForm}
+      initial={toFormValues(taskForm, getEntity("task").defaults)}
       submitLabel="Add task"
       errors={errors}
       onCancel={() => setOpen(false)}
       onSubmit={async (values) => {
-        const failed = await localEdit(() => store.create("task", { ...withoutNulls(fromFormValues(formFields.task, values)), assetId }));
+        const failed = await localEdit(() => store.create("task", { ...withoutNulls(fromFormValues(taskForm, values)), assetId }));
         if (failed) setErrors(failed);
         else setOpen(false);
       }}

@@ -1,9 +1,10 @@
+import { valueLabel } from "@fieldsync/schema";
 import { useState } from "react";
 import { marksByEntity } from "../app/outbox-status.ts";
 import { store } from "../app/runtime.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
 import { href } from "../app/use-route.ts";
-import { label, timeAgo } from "../app/format.ts";
+import { timeAgo } from "../app/format.ts";
 import { useNow } from "../app/use-now.ts";
 import { SyncBadge } from "../components/sync-badge.tsx";
 
@@ -56,7 +57,7 @@ export function AssetsScreen() {
                   <span className="muted">{String(asset.data?.["location"] ?? "no location")}</span>
                 </span>
                 <span className="row-side">
-                  <span className={`status status-${String(asset.data?.["status"]).toLowerCase()}`}>{label(asset.data?.["status"])}</span>
+                  <span className={`status status-${String(asset.data?.["status"]).toLowerCase()}`}>{valueLabel("asset", "status", asset.data?.["status"])}</span>
                   <SyncBadge mark={marks.get(`asset:${asset.id}`)} />
                 </span>
               </a>

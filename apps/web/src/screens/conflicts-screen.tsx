@@ -1,4 +1,4 @@
-import type { Conflict, ConflictResolution } from "@fieldsync/schema";
+import { type Conflict, type ConflictResolution, entityLabel, entityTitle } from "@fieldsync/schema";
 import { ApiError } from "@fieldsync/sync-client";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
@@ -7,6 +7,7 @@ import { timeAgo } from "../app/format.ts";
 import { engine, scheduler, store } from "../app/runtime.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
 import { useOnline } from "../app/use-online.ts";
+import { FieldValue } from "../components/field-value.tsx";
 
 const show = (value: unknown) => (value === null || value === undefined || value === "" ? "—" : String(value));
 
@@ -38,14 +39,15 @@ function ConflictCard({ conflict }: { conflict: Conflict }) {
     },
   });
   const rows = conflictRows(conflict);
-  const title = conflict.clientData?.["name"] ?? conflict.clientData?.["title"] ?? conflict.serverData?.["name"] ?? conflict.serverData?.["title"] ?? entity?.data?.["name"];
+  const type = conflict.entityType;
+  const title = entityTitle(type, conflict.clientData) ?? entityTitle(type, conflict.serverData) ?? entityTitle(type, entity?.data);
   const mergeable = canMerge(conflict);
   const error = resolve.error instanceof ApiError ? `${resolve.error.code}: ${resolve.error.message}` : resolve.error?.message;
 
   return (
     <article className="card conflict" data-testid="conflict" aria-label={`Conflict on ${show(title)}`}>
       <h3>
-        {conflict.entityType} “{show(title)}”
+        {entityLabel(type)} “{show(title)}”
       </h3>
       <p className="muted">
         {conflict.operation === "DELETE" ? "You deleted it; " : "You edited version " + conflict.clientVersion + "; "}
@@ -64,7 +66,7 @@ function ConflictCard({ conflict }: { conflict: Conflict }) {
           <tbody>
             {rows.map((row) => (
               <tr key={row.field} className={row.conflicting ? "conflicting" : ""}>
-                <th scope="row">{row.field}</th>
+                <th scope="row">{row.spec.label}</th>
                 {(["client", "server"] as const).map((side) => (
                   <td key={side}>
                     {row.conflicting && mergeable ? (
@@ -75,10 +77,12 @@ function ConflictCard({ conflict }: { conflict: Conflict }) {
                           checked={(choices[row.field] ?? "server") === side}
                           onChange={() => setChoices((c) => ({ ...c, [row.field]: side }))}
                         />{" "}
-                        {show(row[side])}
+                        <FieldValue type={type} spec={row.spec} value={row[side]} precise />
                       </label>
+                    ) : (side === "client" ? conflict.clientData : conflict.serverData) ? (
+                      <FieldValue type={type} spec={row.spec} value={row[side]} precise />
                     ) : (
-                      show((side === "client" ? conflict.clientData : conflict.serverData) ? row[side] : "(deleted)")
+                      "(deleted)"
                     )}
                   </td>
                 ))}

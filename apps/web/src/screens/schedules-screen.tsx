@@ -19,12 +19,13 @@ const nextDueFromToday = (intervalDays: number) => {
   return new Date(today.getTime() + intervalDays * dayMs).toISOString();
 };
 
+const scheduleForm = formFields("schedule");
+
 export function SchedulesScreen() {
   const schedules = useLiveQuery(() => store.list("schedule"), []);
   const assets = useLiveQuery(() => store.list("asset"), []);
   const outbox = useLiveQuery(() => store.outbox(), []);
   const [adding, setAdding] = useState(false);
-  const [assetId, setAssetId] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
   const marks = marksByEntity(outbox ?? []);
   const assetName = new Map((assets ?? []).map((asset) => [asset.id, String(asset.data?.["name"])]));
@@ -43,29 +44,15 @@ export function SchedulesScreen() {
       </div>
       {adding ? (
         <div className="card">
-          <div className="field">
-            <label htmlFor="schedule-asset">Asset *</label>
-            <select id="schedule-asset" value={assetId} onChange={(e) => setAssetId(e.target.value)}>
-              <option value="">Choose an asset</option>
-              {(assets ?? []).map((asset) => (
-                <option key={asset.id} value={asset.id}>
-                  {String(asset.data?.["name"])}
-                </option>
-              ))}
-            </select>
-            {errors["assetId"] ? <p className="field-error">Choose an asset.</p> : null}
-          </div>
           <EntityForm
             idPrefix="schedule"
-            specs={formFields.schedule}
-            initial={toFormValues(formFields.schedule, { ...getEntity("schedule").defaults, intervalDays: 30 })}
+            specs={scheduleForm}
+            initial={toFormValues(scheduleForm, { ...getEntity("schedule").defaults, intervalDays: 30 })}
             submitLabel="Add schedule"
             errors={errors}
             onCancel={() => setAdding(false)}
             onSubmit={async (values) => {
-              const failed = await localEdit(() =>
-                store.create("schedule", { ...withoutNulls(fromFormValues(formFields.schedule, values)), assetId }),
-              );
+              const failed = await localEdit(() => store.create("schedule", withoutNulls(fromFormValues(scheduleForm, values))));
               if (failed) setErrors(failed);
               else setAdding(false);
             }}

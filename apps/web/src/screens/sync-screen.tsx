@@ -1,3 +1,4 @@
+import { entityLabel, entityTitle } from "@fieldsync/schema";
 import type { OutboxEntry } from "@fieldsync/sync-client";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
@@ -139,12 +140,12 @@ export function SyncScreen() {
 
 function OutboxRow({ entry, children }: { entry: OutboxEntry; children?: React.ReactNode }) {
   const entity = useLiveQuery(() => store.get(entry.entityType, entry.entityId), [entry.entityType, entry.entityId]);
-  const name = entity?.data?.["name"] ?? entity?.data?.["title"] ?? entity?.serverData?.["name"] ?? entry.entityId.slice(0, 8);
+  const name = entityTitle(entry.entityType, entity?.data) ?? entityTitle(entry.entityType, entity?.serverData) ?? entry.entityId.slice(0, 8);
   return (
     <li className="row">
       <span className="row-main">
         <strong>
-          {entry.operation.toLowerCase()} {entry.entityType} “{String(name)}”
+          {entry.operation.toLowerCase()} {entityLabel(entry.entityType).toLowerCase()} “{name}”
         </strong>
         <span className="muted">
           {entry.status === "conflict" ? "waiting for a conflict resolution" : entry.error ? `${entry.error.code}: ${entry.error.message}` : `queued ${timeAgo(entry.timestamp)}`}
