@@ -6,6 +6,8 @@ import helmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import {
   type Deps,
+  PushGate,
+  type PushGateOptions,
   type RestRoute,
   appRouter,
   createCaller,
@@ -25,6 +27,7 @@ import { registerApiDocs } from "./api-docs.ts";
 import { registerBullBoard } from "./bull-board.ts";
 import { metricsRefusal } from "./metrics-access.ts";
 import { createMetrics } from "./metrics.ts";
+import { defaultPushGate } from "./env.ts";
 import { redactingLogger } from "./log-redaction.ts";
 import { NudgeHub, type StreamLimits, registerEvents } from "./realtime.ts";
 import { type SyncRateLimitOptions, registerSyncRateLimit } from "./plugins/sync-rate-limit.ts";
@@ -46,6 +49,8 @@ export interface AppOptions {
   streamLimits?: StreamLimits;
   /** Rate limits on push and delta; without it the sync endpoints are not rate limited. */
   syncRateLimit?: SyncRateLimitOptions;
+  /** Bounds on the pushes this process applies at once (defaultPushGate when omitted). */
+  pushGate?: PushGateOptions;
 }
 
 type Caller = ReturnType<typeof createCaller>;
@@ -74,7 +79,9 @@ export async function buildApp(options: AppOptions) {
     bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
     routerOptions: { maxParamLength: 5000 },
   });
-  const deps: Deps = { log: app.log, ...options.deps };
+  // One gate per process: REST and tRPC pushes (batched calls too) take their slots from it.
+  const pushGate = new PushGate(options.pushGate ?? defaultPushGate);
+  const deps: Deps = { log: app.log, pushGate, ...options.deps };
 
   // REST bodies: JSON.parse, then the shape check every procedure also runs on its raw input (depth,
   // __proto__/constructor/prototype keys at any depth, string lengths), so prototype-pollution keys
@@ -105,6 +112,8 @@ export async function buildApp(options: AppOptions) {
     const error = isDatabaseUnavailable(raw) ? databaseUnavailableError(raw) : raw;
     const body = error instanceof TRPCError ? toErrorBody(error) : requestErrorBody(error);
     if (body?.code === errorCodes.SERVICE_UNAVAILABLE) request.log.warn({ err: error }, "database unavailable");
+    // Refusals of the push gate are counted on /metrics; one log line each would flood the log under load.
+    else if (body?.code === errorCodes.SERVER_BUSY) request.log.debug("push refused: server busy");
     else if (!body || body.statusCode >= 500) request.log.error({ err: error }, "request failed");
     const sent = body ?? { statusCode: 500, code: errorCodes.INTERNAL, message: "Internal server error" };
     const retryAfter = retryAfterOf(error);
@@ -112,7 +121,7 @@ export async function buildApp(options: AppOptions) {
     return reply.code(sent.statusCode).send(sent);
   });
 
-  const metrics = createMetrics(deps);
+  const metrics = createMetrics(deps, pushGate);
   const timedRoutes = new Map([
     ["/api/sync", "push"],
     ["/api/sync/delta", "delta"],
@@ -198,5 +207,5 @@ export async function buildApp(options: AppOptions) {
       reply.code(404).send({ statusCode: 404, code: errorCodes.NOT_FOUND, message: "Not found" }),
     );
   }
-  return app;
+  return Object.assign(app, { pushGate });
 }

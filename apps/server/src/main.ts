@@ -37,6 +37,7 @@ const app = await buildApp({
   logger: { level: env.LOG_LEVEL },
   metricsToken: env.METRICS_TOKEN,
   trpcMaxBatchCalls: env.TRPC_MAX_BATCH_CALLS,
+  pushGate: { slots: env.SYNC_PUSH_CONCURRENCY, queueLength: env.SYNC_PUSH_QUEUE_LENGTH, maxWaitMs: env.SYNC_PUSH_QUEUE_WAIT_MS },
   syncRateLimit: { redis, keyPrefix: "fieldsync:rate:", max: env.SYNC_RATE_LIMIT_MAX, timeWindowMs: env.SYNC_RATE_LIMIT_WINDOW_MS },
 });
 
