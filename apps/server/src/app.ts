@@ -25,9 +25,9 @@ import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyError, type FastifyServerOptions } from "fastify";
 import { registerApiDocs } from "./api-docs.ts";
 import { registerBullBoard } from "./bull-board.ts";
+import { defaultPushGate } from "./env.ts";
 import { metricsRefusal } from "./metrics-access.ts";
 import { createMetrics } from "./metrics.ts";
-import { defaultPushGate } from "./env.ts";
 import { redactingLogger } from "./log-redaction.ts";
 import { NudgeHub, type StreamLimits, registerEvents } from "./realtime.ts";
 import { type SyncRateLimitOptions, registerSyncRateLimit } from "./plugins/sync-rate-limit.ts";
@@ -81,7 +81,7 @@ export async function buildApp(options: AppOptions) {
   });
   // One gate per process: REST and tRPC pushes (batched calls too) take their slots from it.
   const pushGate = new PushGate(options.pushGate ?? defaultPushGate);
-  const deps: Deps = { log: app.log, pushGate, ...options.deps };
+  const deps: Deps = { log: app.log, ...options.deps, pushGate };
 
   // REST bodies: JSON.parse, then the shape check every procedure also runs on its raw input (depth,
   // __proto__/constructor/prototype keys at any depth, string lengths), so prototype-pollution keys
