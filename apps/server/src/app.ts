@@ -53,6 +53,13 @@ export interface AppOptions {
   pushGate?: PushGateOptions;
 }
 
+declare module "fastify" {
+  interface FastifyInstance {
+    /** This process's push gate: its state for /metrics and for tests. */
+    pushGate: PushGate;
+  }
+}
+
 type Caller = ReturnType<typeof createCaller>;
 const procedureOf = (caller: Caller, path: string) =>
   path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
@@ -82,6 +89,7 @@ export async function buildApp(options: AppOptions) {
   // One gate per process: REST and tRPC pushes (batched calls too) take their slots from it.
   const pushGate = new PushGate(options.pushGate ?? defaultPushGate);
   const deps: Deps = { log: app.log, ...options.deps, pushGate };
+  app.decorate("pushGate", pushGate);
 
   // REST bodies: JSON.parse, then the shape check every procedure also runs on its raw input (depth,
   // __proto__/constructor/prototype keys at any depth, string lengths), so prototype-pollution keys
@@ -207,5 +215,5 @@ export async function buildApp(options: AppOptions) {
       reply.code(404).send({ statusCode: 404, code: errorCodes.NOT_FOUND, message: "Not found" }),
     );
   }
-  return Object.assign(app, { pushGate });
+  return app;
 }

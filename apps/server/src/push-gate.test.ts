@@ -24,7 +24,7 @@ async function gated(api: Api) {
       inject(`/trpc/${pushes.map(() => "sync.push").join(",")}?batch=1`, deviceId, Object.fromEntries(pushes.map((changes, i) => [i, { deviceId, changes }]))),
     /** Nothing of these changes reached the database. */
     untouched: async (changes: SyncChangeInput[]) => {
-      const changeIds = changes.map((change) => change.changeId);
+      const changeIds = changes.flatMap((change) => change.changeId ?? []);
       const entityIds = changes.map((change) => change.entityId);
       expect(await api.db.asset.count({ where: { id: { in: entityIds } } })).toBe(0);
       expect(await api.db.syncQueue.count({ where: { changeId: { in: changeIds } } })).toBe(0);
