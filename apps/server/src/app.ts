@@ -6,6 +6,8 @@ import helmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import {
   type Deps,
+  PushGate,
+  type PushGateOptions,
   type RestRoute,
   appRouter,
   createCaller,
@@ -23,6 +25,7 @@ import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyError, type FastifyServerOptions } from "fastify";
 import { registerApiDocs } from "./api-docs.ts";
 import { registerBullBoard } from "./bull-board.ts";
+import { defaultPushGate } from "./env.ts";
 import { metricsRefusal } from "./metrics-access.ts";
 import { createMetrics } from "./metrics.ts";
 import { redactingLogger } from "./log-redaction.ts";
@@ -46,6 +49,15 @@ export interface AppOptions {
   streamLimits?: StreamLimits;
   /** Rate limits on push and delta; without it the sync endpoints are not rate limited. */
   syncRateLimit?: SyncRateLimitOptions;
+  /** Bounds on the pushes this process applies at once (defaultPushGate when omitted). */
+  pushGate?: PushGateOptions;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** This process's push gate: its state for /metrics and for tests. */
+    pushGate: PushGate;
+  }
 }
 
 type Caller = ReturnType<typeof createCaller>;
@@ -74,7 +86,10 @@ export async function buildApp(options: AppOptions) {
     bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
     routerOptions: { maxParamLength: 5000 },
   });
-  const deps: Deps = { log: app.log, ...options.deps };
+  // One gate per process: REST and tRPC pushes (batched calls too) take their slots from it.
+  const pushGate = new PushGate(options.pushGate ?? defaultPushGate);
+  const deps: Deps = { log: app.log, ...options.deps, pushGate };
+  app.decorate("pushGate", pushGate);
 
   // REST bodies: JSON.parse, then the shape check every procedure also runs on its raw input (depth,
   // __proto__/constructor/prototype keys at any depth, string lengths), so prototype-pollution keys
@@ -105,6 +120,8 @@ export async function buildApp(options: AppOptions) {
     const error = isDatabaseUnavailable(raw) ? databaseUnavailableError(raw) : raw;
     const body = error instanceof TRPCError ? toErrorBody(error) : requestErrorBody(error);
     if (body?.code === errorCodes.SERVICE_UNAVAILABLE) request.log.warn({ err: error }, "database unavailable");
+    // Refusals of the push gate are counted on /metrics; one log line each would flood the log under load.
+    else if (body?.code === errorCodes.SERVER_BUSY) request.log.debug("push refused: server busy");
     else if (!body || body.statusCode >= 500) request.log.error({ err: error }, "request failed");
     const sent = body ?? { statusCode: 500, code: errorCodes.INTERNAL, message: "Internal server error" };
     const retryAfter = retryAfterOf(error);
@@ -112,7 +129,7 @@ export async function buildApp(options: AppOptions) {
     return reply.code(sent.statusCode).send(sent);
   });
 
-  const metrics = createMetrics(deps);
+  const metrics = createMetrics(deps, pushGate);
   const timedRoutes = new Map([
     ["/api/sync", "push"],
     ["/api/sync/delta", "delta"],

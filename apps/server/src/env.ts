@@ -6,6 +6,18 @@ import { z } from "zod";
 /** Open event streams per user and per device on one process, unless MAX_STREAMS_PER_* say otherwise. */
 export const defaultStreamLimits = { perUser: 10, perDevice: 2 } as const;
 
+/**
+ * The push gate (PushGate in @fieldsync/api) unless SYNC_PUSH_* say otherwise. Four slots: twice
+ * the cores of the 2-core reference machine (a push spends part of its time in Node, parsing and
+ * answering, so two per core keep PostgreSQL busy) and under half the pool of 10 connections, so
+ * pulls, logins and the pushes' own extra queries always find one. Measured there (shared with
+ * other work, 32 devices × 500 changes at once): 320–890 changes/s whatever the slots (2, 4, 8 or
+ * ungated), run-to-run noise larger than any difference; the gate buys bounded pool use and
+ * request times, not throughput. The queue takes what 20 devices send at once; the wait stays
+ * well under clients' 30 s request timeout.
+ */
+export const defaultPushGate = { slots: 4, queueLength: 16, maxWaitMs: 10_000 } as const;
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -50,6 +62,12 @@ const envSchema = z
     MAX_STREAMS_PER_DEVICE: z.coerce.number().int().min(1).default(defaultStreamLimits.perDevice),
     /** Pushes with more changes than this are queued for the worker instead of applied inline. */
     SYNC_INLINE_MAX_CHANGES: z.coerce.number().int().min(0).default(200),
+    /** Pushes applied at once by this process; more wait in a queue (see defaultPushGate). */
+    SYNC_PUSH_CONCURRENCY: z.coerce.number().int().min(1).default(defaultPushGate.slots),
+    /** Pushes that may wait for a slot; one more is answered 503 SERVER_BUSY with Retry-After. */
+    SYNC_PUSH_QUEUE_LENGTH: z.coerce.number().int().min(0).default(defaultPushGate.queueLength),
+    /** Longest wait for a slot before 503 SERVER_BUSY; well under clients' request timeout (30 s). */
+    SYNC_PUSH_QUEUE_WAIT_MS: z.coerce.number().int().min(0).default(defaultPushGate.maxWaitMs),
     /** Attempts per queued change before it is dead-lettered; must match the worker's. */
     SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
     SYNC_BACKOFF_MS: z.coerce.number().int().min(1).default(500),

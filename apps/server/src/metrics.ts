@@ -1,4 +1,4 @@
-import { type Deps, defaultAlertThresholds, healthFigures } from "@fieldsync/api";
+import { type Deps, type PushGate, type PushGateRefusal, defaultAlertThresholds, healthFigures } from "@fieldsync/api";
 import { syncStatusSchema } from "@fieldsync/schema";
 import client from "prom-client";
 
@@ -8,7 +8,7 @@ import client from "prom-client";
 
 const windowMinutes = 60;
 
-export function createMetrics({ db, queue, config }: Pick<Deps, "db" | "queue" | "config">) {
+export function createMetrics({ db, queue, config }: Pick<Deps, "db" | "queue" | "config">, pushGate: PushGate) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: "fieldsync_process_" });
   const registers = [registry];
@@ -119,6 +119,35 @@ export function createMetrics({ db, queue, config }: Pick<Deps, "db" | "queue" |
         FROM "SyncClient" WHERE "isActive"`;
       this.set({ level: "warn" }, Number(row!.warn));
       this.set({ level: "critical" }, Number(row!.critical));
+    },
+  });
+
+  // This process's push gate (per instance, unlike the database-backed gauges above).
+  new client.Gauge({
+    name: "fieldsync_push_gate_in_flight",
+    help: "Pushes this server process is applying now (at most SYNC_PUSH_CONCURRENCY)",
+    registers,
+    collect() {
+      this.set(pushGate.stats().inFlight);
+    },
+  });
+  new client.Gauge({
+    name: "fieldsync_push_gate_waiting",
+    help: "Pushes waiting for a slot on this server process (at most SYNC_PUSH_QUEUE_LENGTH)",
+    registers,
+    collect() {
+      this.set(pushGate.stats().waiting);
+    },
+  });
+  new client.Counter({
+    name: "fieldsync_push_gate_refused_total",
+    help: "Pushes refused with 503 SERVER_BUSY by this server process: queue full, or waited SYNC_PUSH_QUEUE_WAIT_MS",
+    labelNames: ["reason"] as const,
+    registers,
+    collect() {
+      // The gate keeps the totals; the counter reports them as they stand.
+      this.reset();
+      for (const [reason, count] of Object.entries(pushGate.stats().refused)) this.inc({ reason: reason as PushGateRefusal }, count);
     },
   });
 

@@ -5,6 +5,7 @@ import { type AuthUser, loadSession } from "./auth/session.ts";
 import type { BackgroundQueue } from "./queue/background-queue.ts";
 import type { ResponseCache } from "./queue/response-cache.ts";
 import type { ChangeNotifier } from "./realtime/notifier.ts";
+import type { PushGate } from "./sync/push-gate.ts";
 
 export type { AuthUser };
 
@@ -17,6 +18,8 @@ export interface Deps {
   cache: ResponseCache | null;
   /** Announces new changes to live clients (SSE); null when nobody listens. */
   notifier?: ChangeNotifier | null;
+  /** Bounds the pushes this process applies at once (sync/push-gate.ts); ungated without one. */
+  pushGate?: PushGate | null;
   /** Where failures the API answers and goes on from are logged (the host's logger). */
   log?: { warn(details: object, message: string): void };
 }

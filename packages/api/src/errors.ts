@@ -26,6 +26,7 @@ const trpcCodeOf: Record<ErrorCode, TRPCCode> = {
   RATE_LIMITED: "TOO_MANY_REQUESTS",
   BATCH_TOO_LARGE: "BAD_REQUEST",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  SERVER_BUSY: "SERVICE_UNAVAILABLE",
   INTERNAL: "INTERNAL_SERVER_ERROR",
 };
 
@@ -49,7 +50,7 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly issues?: ErrorBody["issues"],
-    /** Seconds, for RATE_LIMITED and SERVICE_UNAVAILABLE: the transports send it as the Retry-After header. */
+    /** Seconds, for RATE_LIMITED, SERVICE_UNAVAILABLE and SERVER_BUSY: the transports send it as the Retry-After header. */
     readonly retryAfter?: number,
   ) {
     super(message);

@@ -7,6 +7,7 @@ export { hashPassword } from "./auth/password.ts";
 export { signAccessToken, verifyAccessToken } from "./auth/jwt.ts";
 export { appRouter, createCaller, type AppRouter } from "./root.ts";
 export { restRoutes, type RestRoute } from "./rest.ts";
+export { PushGate, type PushGateOptions, type PushGateRefusal, type PushGateStats } from "./sync/push-gate.ts";
 export { openApiDocument, type OpenApiDocument } from "./openapi.ts";
 export { demoPassword, demoUsers, seedDemoData } from "./seed.ts";
 export { type BackgroundQueue, type RetryPolicy, createBackgroundQueue, createSyncQueue, defaultRetryPolicy } from "./queue/background-queue.ts";

@@ -27,6 +27,11 @@ export const errorCodes = {
   /** A batched /trpc request with too many calls, or whose calls may return too many rows together. */
   BATCH_TOO_LARGE: "BATCH_TOO_LARGE",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  /**
+   * The server is applying as many pushes as it takes at once and its queue is full (or the push
+   * waited its longest): nothing was written; retry after Retry-After with the same changes.
+   */
+  SERVER_BUSY: "SERVER_BUSY",
   INTERNAL: "INTERNAL",
 } as const;
 export type ErrorCode = keyof typeof errorCodes;

@@ -33,10 +33,21 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly issues: { path: string; message: string; code: string }[] = [],
+    /** How long the server asked the client to wait before trying again (Retry-After), in ms. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "ApiError";
   }
+}
+
+/** A Retry-After header (delay-seconds or an HTTP date) in ms from `now`; undefined when absent or unreadable. */
+export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
+  if (header === null || header.trim() === "") return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** No answer: offline, DNS, reset, timeout. The request may or may not have been processed. */
@@ -191,18 +202,20 @@ export class ApiClient {
     } catch (cause) {
       throw new NetworkError(`${method} ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }
+    // Sent with 503 and 429 (by us, or by a proxy in front): the client waits at least that long.
+    const retryAfterMs = response.ok ? undefined : parseRetryAfter(response.headers.get("retry-after"));
     let json: unknown;
     try {
       json = text === "" ? undefined : JSON.parse(text);
     } catch {
       // A proxy's or captive portal's HTML page: transport trouble, not an API answer.
-      if (!response.ok) throw new ApiError(response.status, "HTTP_ERROR", `${method} ${path}: HTTP ${response.status}`);
+      if (!response.ok) throw new ApiError(response.status, "HTTP_ERROR", `${method} ${path}: HTTP ${response.status}`, [], retryAfterMs);
       throw new ProtocolError(`${method} ${path}: response is not JSON`);
     }
     if (!response.ok) {
       const parsed = errorBodySchema.safeParse(json);
-      if (!parsed.success) throw new ApiError(response.status, "HTTP_ERROR", `${method} ${path}: HTTP ${response.status}`);
-      throw new ApiError(response.status, parsed.data.code, parsed.data.message, parsed.data.issues);
+      if (!parsed.success) throw new ApiError(response.status, "HTTP_ERROR", `${method} ${path}: HTTP ${response.status}`, [], retryAfterMs);
+      throw new ApiError(response.status, parsed.data.code, parsed.data.message, parsed.data.issues, retryAfterMs);
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {

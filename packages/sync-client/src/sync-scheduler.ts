@@ -1,4 +1,4 @@
-import { isRetryable } from "./api-client.ts";
+import { ApiError, isRetryable } from "./api-client.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import type { SyncEngine } from "./sync-engine.ts";
 
@@ -14,16 +14,31 @@ export interface SyncSchedulerOptions {
 }
 
 /**
+ * How long to wait before retrying after `error`. When the server said (Retry-After, with 503 and
+ * 429): that, plus up to half of it again so refused devices do not all return in the same
+ * instant; it is the server's estimate of when its backlog has drained, so no exponential growth
+ * goes on top. Otherwise exponential backoff by the number of cycles that failed in a row.
+ */
+export function retryDelay(error: unknown, failures: number, backoff: BackoffOptions = {}): number {
+  const asked = error instanceof ApiError ? error.retryAfterMs : undefined;
+  if (asked === undefined) return backoffDelay(Math.max(0, failures - 1), backoff);
+  return Math.round(asked * (1 + (backoff.random ?? Math.random)() / 2));
+}
+
+/**
  * Decides when the page syncs: on request (an edit, `online`, focus), on an interval, and after a
  * retryable failure with exponential backoff and jitter. Requests during a running cycle are
- * coalesced into one more cycle. Failures that need the user (logged out, device revoked) wait
- * for an explicit request instead of retrying.
+ * coalesced into one more cycle. While the server's Retry-After runs, requests wait for it (the
+ * edits they announce go with the retry). Failures that need the user (logged out, device
+ * revoked) wait for an explicit request instead of retrying.
  */
 export class SyncScheduler {
   private running: Promise<void> | null = null;
   private again = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private intervalTimer: ReturnType<typeof setInterval> | undefined;
+  /** Until when (epoch ms) the server asked not to be called again; 0: no such wait. */
+  private waitUntil = 0;
 
   constructor(
     private readonly engine: SyncEngine,
@@ -41,6 +56,7 @@ export class SyncScheduler {
     clearTimeout(this.retryTimer);
     this.intervalTimer = undefined;
     this.retryTimer = undefined;
+    this.waitUntil = 0;
   }
 
   /** Syncs now (or right after the running cycle); resolves when that cycle has ended. */
@@ -49,6 +65,8 @@ export class SyncScheduler {
       this.again = true;
       return this.running;
     }
+    // The retry timer ends the wait and runs the cycle then.
+    if (Date.now() < this.waitUntil) return Promise.resolve();
     clearTimeout(this.retryTimer);
     this.running = this.run().finally(() => {
       this.running = null;
@@ -77,14 +95,18 @@ export class SyncScheduler {
     } catch (error) {
       if (!isRetryable(error)) return;
       const { failures } = await this.engine.store.syncState();
-      const delay = backoffDelay(Math.max(0, failures - 1), this.options.backoff);
+      const delay = retryDelay(error, failures, this.options.backoff);
       await this.engine.store.patchSyncState({ nextRetryAt: new Date(Date.now() + delay).toISOString() });
+      if (error instanceof ApiError && error.retryAfterMs !== undefined) this.waitUntil = Date.now() + delay;
       this.retryIn(delay);
     }
   }
 
   private retryIn(delay: number): void {
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.request(), delay);
+    this.retryTimer = setTimeout(() => {
+      this.waitUntil = 0;
+      void this.request();
+    }, delay);
   }
 }

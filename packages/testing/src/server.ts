@@ -31,6 +31,8 @@ export interface TestServerOptions {
   queuePrefix?: string;
   /** MAX_DEVICES_PER_USER */
   maxDevicesPerUser?: number;
+  /** SYNC_PUSH_CONCURRENCY, SYNC_PUSH_QUEUE_LENGTH and SYNC_PUSH_QUEUE_WAIT_MS. */
+  pushGate?: { slots: number; queueLength: number; maxWaitMs: number };
   /** Any other variable of apps/server/src/env.ts; wins over the above. */
   env?: Record<string, string>;
 }
@@ -61,6 +63,9 @@ export async function startTestServer(options: TestServerOptions = {}) {
       REDIS_URL: options.redisUrl,
       REDIS_PREFIX: queuePrefix,
       MAX_DEVICES_PER_USER: options.maxDevicesPerUser,
+      SYNC_PUSH_CONCURRENCY: options.pushGate?.slots,
+      SYNC_PUSH_QUEUE_LENGTH: options.pushGate?.queueLength,
+      SYNC_PUSH_QUEUE_WAIT_MS: options.pushGate?.maxWaitMs,
       // Tests drive one device far faster than a phone does. Tests of the limit set their own.
       SYNC_RATE_LIMIT_MAX: 1_000_000,
       ...options.env,

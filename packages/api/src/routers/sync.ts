@@ -11,6 +11,7 @@ import { recordSyncRun } from "../health/sync-runs.ts";
 import { deltaChanges } from "../sync/delta.ts";
 import { syncingDeviceErrors } from "../sync/devices.ts";
 import { pushChanges } from "../sync/push.ts";
+import { throughPushGate } from "../sync/push-gate.ts";
 import { syncStatus } from "../sync/status.ts";
 import { authedProcedure, deviceProcedure, router } from "../trpc.ts";
 
@@ -19,7 +20,8 @@ const pullErrors = [...syncingDeviceErrors, "INVALID_TOKEN", "RATE_LIMITED"] as 
 
 export const syncRouter = router({
   push: deviceProcedure
-    .meta({ errors: pullErrors })
+    .meta({ errors: [...pullErrors, "SERVER_BUSY"] })
+    .use(({ ctx, next }) => throughPushGate(ctx.pushGate, next))
     .input(pushBodySchema)
     .use(({ ctx, input, next }) => recordSyncRun(ctx.db, ctx.user, "PUSH", input.deviceId, next))
     .output(pushResponseSchema)

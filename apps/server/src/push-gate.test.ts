@@ -1,0 +1,120 @@
+// The push gate through the real app and database: pushes held in flight by a lock on the Asset
+// table fill the slots, the next ones wait in the queue, and the ones beyond it are refused with
+// 503 SERVER_BUSY + Retry-After on REST and tRPC (batched too) without writing anything.
+import { randomUUID } from "node:crypto";
+import type { SyncChangeInput } from "@fieldsync/schema";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { type Api, create, setupApi } from "./test-kit.ts";
+import { holdWrites } from "@fieldsync/testing/write-hold";
+
+const metricsToken = "push-gate-test-metrics-token";
+
+/** Until `condition` holds (the gate's state changes as requests arrive; no fixed sleeps). */
+const until = (condition: () => boolean) => vi.waitFor(() => expect(condition()).toBe(true), { timeout: 20_000, interval: 5 });
+
+async function gated(api: Api) {
+  const inject = async (url: string, deviceId: string, payload: unknown) => {
+    const response = await api.app.inject({ method: "POST", url, headers: { authorization: `Bearer ${await api.token("tech1", deviceId)}` }, payload: payload as object });
+    return { status: response.statusCode, retryAfter: response.headers["retry-after"], body: response.json() };
+  };
+  return {
+    rest: (deviceId: string, changes: SyncChangeInput[]) => inject("/api/sync", deviceId, { deviceId, changes }),
+    trpc: (deviceId: string, changes: SyncChangeInput[]) => inject("/trpc/sync.push", deviceId, { deviceId, changes }),
+    trpcBatch: (deviceId: string, ...pushes: SyncChangeInput[][]) =>
+      inject(`/trpc/${pushes.map(() => "sync.push").join(",")}?batch=1`, deviceId, Object.fromEntries(pushes.map((changes, i) => [i, { deviceId, changes }]))),
+    /** Nothing of these changes reached the database. */
+    untouched: async (changes: SyncChangeInput[]) => {
+      const changeIds = changes.flatMap((change) => change.changeId ?? []);
+      const entityIds = changes.map((change) => change.entityId);
+      expect(await api.db.asset.count({ where: { id: { in: entityIds } } })).toBe(0);
+      expect(await api.db.syncQueue.count({ where: { changeId: { in: changeIds } } })).toBe(0);
+      expect(await api.db.changeLog.count({ where: { entityId: { in: entityIds } } })).toBe(0);
+    },
+  };
+}
+
+const asset = (name: string) => create(randomUUID(), { name });
+
+describe("a full gate", () => {
+  let api: Api;
+  beforeAll(async () => {
+    api = await setupApi({}, { metricsToken, pushGate: { slots: 2, queueLength: 1, maxWaitMs: 120_000 } });
+    // Sessions first: logins write nothing to Asset, but they should not race the lock either.
+    for (const device of ["gate-1", "gate-2", "gate-3", "gate-4", "gate-5"]) await api.token("tech1", device);
+  });
+  afterAll(() => api.close());
+
+  test("N pushes run, the next waits, the ones beyond the queue get 503 SERVER_BUSY + Retry-After and write nothing", async () => {
+    const gate = api.app.pushGate;
+    const client = await gated(api);
+    const hold = await holdWrites(api.db, "Asset");
+    const held = [client.rest("gate-1", [asset("Held 1")]), client.trpc("gate-2", [asset("Held 2")])];
+    await until(() => gate.stats().inFlight === 2);
+    const waiting = client.rest("gate-3", [asset("Waits")]);
+    await until(() => gate.stats().waiting === 1);
+
+    const refusedChanges = [asset("Refused REST"), asset("Refused tRPC"), asset("Refused batch 1"), asset("Refused batch 2")];
+    const rest = await client.rest("gate-4", [refusedChanges[0]!]);
+    expect(rest).toMatchObject({ status: 503, body: { statusCode: 503, code: "SERVER_BUSY" } });
+    expect(Number(rest.retryAfter)).toBeGreaterThanOrEqual(1);
+
+    const trpc = await client.trpc("gate-5", [refusedChanges[1]!]);
+    expect(trpc).toMatchObject({ status: 503, body: { error: { data: { code: "SERVER_BUSY", statusCode: 503 } } } });
+    expect(Number(trpc.retryAfter)).toBeGreaterThanOrEqual(1);
+
+    const batch = await client.trpcBatch("gate-5", [refusedChanges[2]!], [refusedChanges[3]!]);
+    expect(batch.status).toBe(503);
+    expect(batch.body).toEqual([0, 1].map(() => ({ error: expect.objectContaining({ data: expect.objectContaining({ code: "SERVER_BUSY" }) }) })));
+    expect(Number(batch.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(gate.stats()).toEqual({ inFlight: 2, waiting: 1, refused: { queue_full: 4, wait_timeout: 0 } });
+
+    await hold.release();
+    const answers = await Promise.all([...held, waiting]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+    expect(answers.map((answer) => answer.body.results?.[0]?.status ?? answer.body.result?.data?.results?.[0]?.status)).toEqual(["applied", "applied", "applied"]);
+    await client.untouched(refusedChanges);
+    expect(gate.stats()).toMatchObject({ inFlight: 0, waiting: 0 });
+
+    const metrics = await api.app.inject({ method: "GET", url: "/metrics", headers: { authorization: `Bearer ${metricsToken}` } });
+    expect(metrics.body).toContain('fieldsync_push_gate_refused_total{reason="queue_full"} 4');
+    expect(metrics.body).toContain("fieldsync_push_gate_in_flight 0");
+    expect(metrics.body).toContain("fieldsync_push_gate_waiting 0");
+  });
+
+  test("pulls are not gated: a delta is answered while every push slot is taken", async () => {
+    const gate = api.app.pushGate;
+    const client = await gated(api);
+    const hold = await holdWrites(api.db, "Asset");
+    const held = [client.rest("gate-1", [asset("Held 3")]), client.rest("gate-2", [asset("Held 4")])];
+    await until(() => gate.stats().inFlight === 2);
+    const delta = await api.call("tech1", "POST", "/api/sync/delta", { deviceId: "gate-3" });
+    expect(delta.status).toBe(200);
+    await hold.release();
+    expect((await Promise.all(held)).map((answer) => answer.status)).toEqual([200, 200]);
+  });
+});
+
+describe("a bounded wait", () => {
+  let api: Api;
+  beforeAll(async () => {
+    api = await setupApi({}, { pushGate: { slots: 1, queueLength: 4, maxWaitMs: 1 } });
+    for (const device of ["wait-1", "wait-2"]) await api.token("tech1", device);
+  });
+  afterAll(() => api.close());
+
+  test("a push that waited its longest for a slot is refused with 503 SERVER_BUSY and writes nothing", async () => {
+    const gate = api.app.pushGate;
+    const client = await gated(api);
+    const hold = await holdWrites(api.db, "Asset");
+    const held = client.rest("wait-1", [asset("Held")]);
+    await until(() => gate.stats().inFlight === 1);
+    const late = [asset("Too late")];
+    const refused = await client.rest("wait-2", late);
+    expect(refused).toMatchObject({ status: 503, body: { code: "SERVER_BUSY" } });
+    expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(gate.stats().refused).toEqual({ queue_full: 0, wait_timeout: 1 });
+    await hold.release();
+    expect((await held).status).toBe(200);
+    await client.untouched(late);
+  });
+});
