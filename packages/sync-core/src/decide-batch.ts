@@ -8,6 +8,7 @@ import {
   type PushedChange,
   decide,
   entityKey,
+  getReferences,
   toServerChange,
   versionKey,
 } from "./decide.ts";
@@ -111,10 +112,7 @@ export function decideBatch(input: BatchInput): BatchDecision {
       for (const dependent of gone) rounds.set(dependent, round);
     } else {
       // Not before the write that created (or last changed) a referenced entity.
-      for (const [field, target] of Object.entries(getEntity(write.type).references as Record<string, EntityType>)) {
-        const id = write.data[field];
-        if (typeof id === "string") round = Math.max(round, rounds.get(entityKey(target, id)) ?? 0);
-      }
+      for (const ref of getReferences(write.type, write.data)) round = Math.max(round, rounds.get(entityKey(ref.type, ref.id)) ?? 0);
     }
     rounds.set(key, round);
     return round;

@@ -116,13 +116,17 @@ export const toServerChange = (state: EntityState, operation: SyncOperation, tim
   checksum: state.data ? state.checksum : null,
 });
 
-/** Reference fields of `data` naming an entity that does not exist. */
-function missingReferences(type: EntityType, data: EntityData, context: DecideContext): string[] {
-  const references = getEntity(type).references as Record<string, EntityType>;
-  return Object.entries(references)
-    .filter(([field, target]) => typeof data[field] === "string" && !context.exists(target, data[field] as string))
-    .map(([field]) => field);
+/** The entities `data` (a whole entity or a patch of `type`) references, with the fields naming them. */
+export function getReferences(type: EntityType, data: Record<string, unknown>): { field: string; type: EntityType; id: string }[] {
+  return Object.entries(getEntity(type).references as Record<string, EntityType>).flatMap(([field, target]) => {
+    const id = data[field];
+    return typeof id === "string" ? [{ field, type: target, id }] : [];
+  });
 }
+
+/** Reference fields of `data` naming an entity that does not exist. */
+const missingReferences = (type: EntityType, data: EntityData, context: DecideContext): string[] =>
+  getReferences(type, data).filter((ref) => !context.exists(ref.type, ref.id)).map((ref) => ref.field);
 
 /**
  * The outcome of `change` on an entity in state `current`. `base` is the entity at the change's

@@ -2,7 +2,9 @@ import { type Db, Prisma, type SyncQueue } from "@fieldsync/db";
 import { type ConflictPolicy, type EntityType, type SyncChange, syncChangeSchema } from "@fieldsync/schema";
 import { isDatabaseUnavailable } from "../database-unavailable.ts";
 import type { ChangeNotifier } from "../realtime/notifier.ts";
-import { type Outcome, Batch, prepare, recordOutcomes } from "../sync/apply.ts";
+import { type Outcome, type Prepared, applyChanges, lockDevice, prepare } from "../sync/apply.ts";
+import { recordOutcomes } from "../sync/claims.ts";
+import { prismaSql } from "../sync/sql.ts";
 import { inTransaction, sqlState } from "../sync/transaction.ts";
 
 /** What processing needs: the database and the conflict policy overrides. */
@@ -63,31 +65,29 @@ async function applyHead(
 ): Promise<number> {
   head.id = null;
   return inTransaction(db, async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${clientId}, 0))`;
+    const sql = prismaSql(tx);
+    const client = await tx.syncClient.findUniqueOrThrow({ where: { id: clientId }, select: { id: true, orgId: true, userId: true } });
+    const writer = { orgId: client.orgId, userId: client.userId, clientId: client.id };
+    await lockDevice(sql, writer);
     await tx.$executeRaw`SELECT set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, true)`;
     const rows = await tx.$queryRaw<SyncQueue[]>`
       SELECT * FROM "SyncQueue" WHERE "clientId" = ${clientId} AND "status" IN ('PENDING', 'SYNCING')
       ORDER BY "seq" LIMIT ${limit} FOR UPDATE`;
     if (rows.length === 0) return 0;
     head.id = rows[0]!.id;
-    const client = await tx.syncClient.findUniqueOrThrow({ where: { id: clientId }, include: { user: true } });
-    const user = { id: client.user.id, orgId: client.orgId, email: client.user.email, role: client.user.role };
-    await tx.$executeRaw`SELECT set_config('fieldsync.actor', ${user.id}, true), set_config('fieldsync.origin_client', ${client.id}, true)`;
-
     const parsed = rows.map((row) => ({ row, change: syncChangeSchema.safeParse(changeOf(row)) }));
-    const valid = parsed.flatMap(({ change }) => (change.success ? [change.data] : []));
-    const batch = await Batch.open(tx, user, client, valid, conflictPolicies ?? {});
-    const outcomes: { id: string; outcome: Outcome }[] = [];
-    for (const { row, change } of parsed) {
-      const outcome: Outcome = change.success
-        ? await batch.apply(prepare(change.data, 0))
-        : { status: "rejected", code: "INVALID_PAYLOAD", message: change.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
-      outcomes.push({ id: row.id, outcome });
-    }
-    await batch.flush();
+    const valid: Prepared[] = parsed.flatMap(({ change }) => (change.success ? [prepare(change.data, 0)] : []));
+    const decided = (await applyChanges(sql, writer, valid, conflictPolicies ?? {})).decisions;
+    let next = 0;
+    const outcomes = parsed.map(({ row, change }): { id: string; outcome: Outcome } => ({
+      id: row.id,
+      outcome: change.success
+        ? decided[next++]!.outcome
+        : { status: "rejected", code: "INVALID_PAYLOAD", message: change.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") },
+    }));
     const ids = rows.map((row) => row.id);
     await tx.$executeRaw`UPDATE "SyncQueue" SET "attempts" = "attempts" + 1 WHERE "id" = ANY(${ids}::text[])`;
-    await recordOutcomes(tx, outcomes);
+    await recordOutcomes(sql, outcomes);
     return rows.length;
   });
 }
@@ -112,7 +112,7 @@ async function recordFailure(db: Db, clientId: string, headId: string | null, er
     await tx.syncQueue.update({ where: { id: row.id }, data: { attempts, errorCode: code, errorMessage: message } });
     if (attempts < maxAttempts) return false;
     const outcome: Outcome = { status: "rejected", code: "PROCESSING_FAILED", message: `${code} after ${attempts} attempts: ${message}` };
-    await recordOutcomes(tx, [{ id: row.id, outcome }]);
+    await recordOutcomes(prismaSql(tx), [{ id: row.id, outcome }]);
     await tx.syncQueue.update({ where: { id: row.id }, data: { errorCode: code } });
     return true;
   });

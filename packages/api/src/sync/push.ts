@@ -1,13 +1,15 @@
 import { type PushBody, type PushResponse, jobPriorities, limits } from "@fieldsync/schema";
 import type { AuthUser, Deps } from "../context.ts";
-import { prepare } from "./apply.ts";
+import { toServerChange } from "@fieldsync/sync-core";
+import { lockDevice, prepare } from "./apply.ts";
 import { applyOneByOne, applyTogether, isChangeFailure } from "./apply-changes.ts";
 import { toConflict } from "./conflict-record.ts";
 import { encodeCursor } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
-import { loadStates, toServerChange } from "./entities.ts";
+import { loadStates } from "./entities.ts";
 import { pull } from "./pull.ts";
 import { planPull } from "./pull-plan.ts";
+import { prismaSql } from "./sql.ts";
 import { inTransaction } from "./transaction.ts";
 
 /**
@@ -34,10 +36,10 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   const run = (apply: typeof applyTogether) =>
     inTransaction(db, async (tx) => {
       const device = await syncingDevice(tx, user, body.deviceId, config.maxDevicesPerUser, body.deviceName);
-      if (!queued) {
-        await tx.$executeRaw`SELECT set_config('fieldsync.actor', ${user.id}, true), set_config('fieldsync.origin_client', ${device.id}, true)`;
-      }
-      return { device, ...(await apply({ tx, deps, user, device, queued }, prepared)) };
+      const sql = prismaSql(tx);
+      const writer = { orgId: user.orgId, userId: user.id, clientId: device.id };
+      await lockDevice(sql, writer);
+      return { device, ...(await apply({ sql, deps, writer, deviceId: body.deviceId, queued }, prepared)) };
     });
   // Set-based first; if a change fails it for an unexpected reason, each change on its own.
   const { device, results, conflicts, merged, enqueue, live } = await run(applyTogether).catch((error: unknown) => {
@@ -65,7 +67,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   // would keep its own unmerged copy under the merge's version.
   const replayedMerges = results.filter((r) => r.duplicate && r.status === "applied" && r.mergedConflictId);
   const remerged = replayedMerges.length
-    ? [...(await loadStates(db, user.orgId, replayedMerges.map((r) => ({ type: r.entityType, id: r.entityId })), false)).values()].map((state) =>
+    ? [...(await loadStates(prismaSql(db), user.orgId, replayedMerges.map((r) => ({ type: r.entityType, id: r.entityId })), false)).values()].map((state) =>
         toServerChange(state, state.deleted ? "DELETE" : "UPDATE", state.lastModifiedAt ?? new Date()),
       )
     : [];
@@ -74,7 +76,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   return {
     syncToken,
     changes: [...page.changes, ...merged, ...remerged],
-    conflicts: conflicts.map((row) => toConflict(row, body.deviceId)),
+    conflicts: conflicts.map((record) => toConflict(record, body.deviceId)),
     serverTime: new Date().toISOString(),
     results,
     hasMore: page.hasMore,
