@@ -58,7 +58,7 @@ export async function loadStates(
   const states = new Map<string, EntityState>();
   if (keys.length === 0) return states;
   const metadata = await sql.query<MetadataRow>(
-    `SELECT m."entityType", m."entityId", m."version", m."lastModifiedAt", m."checksum", m."deletedAt"
+    `SELECT m."entityType", m."entityId", m."version", m."lastModifiedAt" AT TIME ZONE 'UTC' AS "lastModifiedAt", m."checksum", m."deletedAt"
      FROM "SyncMetadata" m
      JOIN unnest($2::text[], $3::text[]) AS k(t, i) ON m."entityType" = k.t AND m."entityId" = k.i
      WHERE m."orgId" = $1

@@ -10,7 +10,7 @@ import { loadStates } from "./entities.ts";
 import { pull } from "./pull.ts";
 import { planPull } from "./pull-plan.ts";
 import { prismaSql } from "./sql.ts";
-import { inTransaction } from "./transaction.ts";
+import { inSqlTransaction } from "./transaction.ts";
 
 /**
  * POST /api/sync. Applies the device's changes exactly once, in order, then returns what changed
@@ -33,16 +33,16 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   const prepared = body.changes.map(prepare);
   const queued = body.async === true || prepared.length > config.inlineMaxChanges;
 
+  // Registration (first sync) and the device checks commit on their own, before the push's transaction.
+  const device = await syncingDevice(db, user, body.deviceId, config.maxDevicesPerUser, body.deviceName);
+  const writer = { orgId: user.orgId, userId: user.id, clientId: device.id };
   const run = (apply: typeof applyTogether) =>
-    inTransaction(db, async (tx) => {
-      const device = await syncingDevice(tx, user, body.deviceId, config.maxDevicesPerUser, body.deviceName);
-      const sql = prismaSql(tx);
-      const writer = { orgId: user.orgId, userId: user.id, clientId: device.id };
+    inSqlTransaction(db, async (sql) => {
       await lockDevice(sql, writer);
-      return { device, ...(await apply({ sql, deps, writer, deviceId: body.deviceId, queued }, prepared)) };
+      return apply({ sql, deps, writer, deviceId: body.deviceId, queued }, prepared);
     });
   // Set-based first; if a change fails it for an unexpected reason, each change on its own.
-  const { device, results, conflicts, merged, enqueue, live } = await run(applyTogether).catch((error: unknown) => {
+  const { results, conflicts, merged, enqueue, live } = await run(applyTogether).catch((error: unknown) => {
     if (!isChangeFailure(error)) throw error;
     return run(applyOneByOne);
   });
