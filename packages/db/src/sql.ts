@@ -43,17 +43,26 @@ export function createSqlPool(connectionString: string, options: SqlPoolOptions 
   return {
     async transaction(fn) {
       const client = await pool.connect();
+      // A connection that dies between statements reports it as an 'error' event (the next
+      // statement then fails); unheard, that event would crash the process.
+      let died: Error | undefined;
+      const onError = (error: Error) => (died = error);
+      client.on("error", onError);
+      const release = (error?: Error) => {
+        client.off("error", onError);
+        client.release(error ?? died);
+      };
       const sql: Sql = { query: async (text, values) => (await client.query(text, values as unknown[])).rows };
       try {
         await client.query("BEGIN");
         const result = await fn(sql);
         await client.query("COMMIT");
-        client.release();
+        release();
         return result;
       } catch (error) {
         // A connection whose ROLLBACK fails is broken: released with the error, the pool discards it.
         const broken = await client.query("ROLLBACK").then(() => undefined, (rollbackError: Error) => rollbackError);
-        client.release(broken);
+        release(broken);
         throw error;
       }
     },

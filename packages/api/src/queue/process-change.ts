@@ -5,7 +5,7 @@ import type { ChangeNotifier } from "../realtime/notifier.ts";
 import { type Outcome, type Prepared, applyChanges, lockDevice, prepare } from "../sync/apply.ts";
 import { recordOutcomes } from "../sync/claims.ts";
 import { prismaSql } from "../sync/sql.ts";
-import { inTransaction, sqlState } from "../sync/transaction.ts";
+import { inSqlTransaction, inTransaction, sqlState } from "../sync/transaction.ts";
 
 /** What processing needs: the database and the conflict policy overrides. */
 export interface ProcessDeps {
@@ -36,7 +36,9 @@ export function failureCode(error: unknown): string {
   return "PROCESSING_FAILED";
 }
 
-const changeOf = (row: SyncQueue): SyncChange => ({
+type QueuedRow = Pick<SyncQueue, "id" | "changeId" | "entityType" | "entityId" | "operation" | "payload" | "clientVersion" | "checksum" | "clientTimestamp">;
+
+const changeOf = (row: QueuedRow): SyncChange => ({
   ...(row.changeId && { changeId: row.changeId }),
   entityType: row.entityType as SyncChange["entityType"],
   entityId: row.entityId,
@@ -64,15 +66,19 @@ async function applyHead(
   head: { id: string | null },
 ): Promise<number> {
   head.id = null;
-  return inTransaction(db, async (tx) => {
-    const sql = prismaSql(tx);
-    const client = await tx.syncClient.findUniqueOrThrow({ where: { id: clientId }, select: { id: true, orgId: true, userId: true } });
+  return inSqlTransaction(db, async (sql) => {
+    const [client] = await sql.query<{ id: string; orgId: string; userId: string }>(`SELECT "id", "orgId", "userId" FROM "SyncClient" WHERE "id" = $1`, [clientId]);
+    if (!client) throw new Error(`no SyncClient ${clientId}`);
     const writer = { orgId: client.orgId, userId: client.userId, clientId: client.id };
     await lockDevice(sql, writer);
-    await tx.$executeRaw`SELECT set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, true)`;
-    const rows = await tx.$queryRaw<SyncQueue[]>`
-      SELECT * FROM "SyncQueue" WHERE "clientId" = ${clientId} AND "status" IN ('PENDING', 'SYNCING')
-      ORDER BY "seq" LIMIT ${limit} FOR UPDATE`;
+    await sql.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
+    const rows = await sql.query<QueuedRow>(
+      `SELECT "id", "changeId", "entityType", "entityId", "operation", "payload", "clientVersion", "checksum",
+              "clientTimestamp" AT TIME ZONE 'UTC' AS "clientTimestamp"
+       FROM "SyncQueue" WHERE "clientId" = $1 AND "status" IN ('PENDING', 'SYNCING')
+       ORDER BY "seq" LIMIT $2 FOR UPDATE`,
+      [clientId, limit],
+    );
     if (rows.length === 0) return 0;
     head.id = rows[0]!.id;
     const parsed = rows.map((row) => ({ row, change: syncChangeSchema.safeParse(changeOf(row)) }));
@@ -85,8 +91,7 @@ async function applyHead(
         ? decided[next++]!.outcome
         : { status: "rejected", code: "INVALID_PAYLOAD", message: change.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") },
     }));
-    const ids = rows.map((row) => row.id);
-    await tx.$executeRaw`UPDATE "SyncQueue" SET "attempts" = "attempts" + 1 WHERE "id" = ANY(${ids}::text[])`;
+    await sql.query(`UPDATE "SyncQueue" SET "attempts" = "attempts" + 1 WHERE "id" = ANY($1::text[])`, [rows.map((row) => row.id)]);
     await recordOutcomes(sql, outcomes);
     return rows.length;
   });
@@ -119,19 +124,22 @@ async function recordFailure(db: Db, clientId: string, headId: string | null, er
 }
 
 /**
- * The worker's job: apply everything the device has queued, in arrival order, 100 changes per
- * transaction. Every transaction re-reads which rows are still unfinished under locks, so a job
- * run twice, or re-run after its worker was killed, applies every change exactly once; a job
- * that finds its device's queue already drained by another job is done.
+ * The worker's job, one per queued push (named after its first SyncQueue row): apply everything
+ * the device has queued, in arrival order, 100 changes per transaction, on the same set-based
+ * path as the inline push (applyChanges). Every transaction re-reads which rows are still
+ * unfinished under locks, so a job run twice, or re-run after its worker was killed, applies
+ * every change exactly once; a job that finds its device's queue already drained is done.
  * When a transaction fails (other than by a database outage), the device's changes are taken one
  * at a time until the failing one is isolated: it is retried (the error goes to BullMQ, which
  * backs off) until its attempts run out, then dead-lettered, so one poison change never blocks
  * the rest.
  */
 export async function processQueuedChange(deps: ProcessDeps, queueItemId: string, options: ProcessOptions): Promise<{ processed: number }> {
-  const target = await deps.db.syncQueue.findUnique({ where: { id: queueItemId }, select: { clientId: true, orgId: true, status: true } });
-  // Most jobs of a busy device find their change already applied by an earlier job's drain.
-  if (!target || (target.status !== "PENDING" && target.status !== "SYNCING")) return { processed: 0 };
+  const target = await deps.db.syncQueue.findUnique({ where: { id: queueItemId }, select: { clientId: true, orgId: true } });
+  // The job of a push is named after its first row, which may be finished (by an earlier attempt
+  // of this job, or another job's drain) while later rows of the device still wait: the device's
+  // queue is drained whatever the named row's state.
+  if (!target) return { processed: 0 };
   let processed = 0;
   let careful = 0;
   const head = { id: null as string | null };

@@ -50,7 +50,9 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   if (live.length > 0) await deps.notifier?.publish(user.orgId, { originClientId: device.id, changes: live });
   if (enqueue.length > 0) {
     const priority = body.async && prepared.length <= config.inlineMaxChanges ? jobPriorities.interactive : jobPriorities.bulk;
-    await deps.queue?.enqueue(enqueue, priority);
+    // One job per push, named after its first row: the worker drains the device's unfinished
+    // rows in arrival order, this push's among them (see processQueuedChange).
+    await deps.queue?.enqueue(enqueue.slice(0, 1), priority);
   }
 
   const page = await pull(db, {
