@@ -1,6 +1,6 @@
 import { type PushBody, type PushResponse, jobPriorities, limits } from "@fieldsync/schema";
-import type { AuthUser, Deps } from "../context.ts";
 import { toServerChange } from "@fieldsync/sync-core";
+import type { AuthUser, Deps } from "../context.ts";
 import { lockDevice, prepare } from "./apply.ts";
 import { applyOneByOne, applyTogether, isChangeFailure } from "./apply-changes.ts";
 import { toConflict } from "./conflict-record.ts";
