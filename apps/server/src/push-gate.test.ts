@@ -4,7 +4,8 @@
 import { randomUUID } from "node:crypto";
 import type { SyncChangeInput } from "@fieldsync/schema";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { type Api, create, setupApi } from "./test-kit.ts";
+import { create } from "@fieldsync/testing/changes";
+import { type Api, setupApi } from "./test-kit.ts";
 import { holdWrites } from "@fieldsync/testing/write-hold";
 
 const metricsToken = "push-gate-test-metrics-token";

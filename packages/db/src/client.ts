@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { releaseBrokenTransactions } from "./broken-transactions.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { type SqlPool, createSqlPool } from "./sql.ts";
 import { versionTracking } from "./tracking.ts";
 
 export interface DbOptions {
@@ -21,7 +22,25 @@ export function createDb(connectionString: string, options: DbOptions = {}) {
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
     options: "-c TimeZone=UTC",
   });
-  return withTracking(releaseBrokenTransactions(adapter));
+  const db = withTracking(releaseBrokenTransactions(adapter));
+  let pool: SqlPool | null = null;
+  sqlPools.set(db, () => (pool ??= createSqlPool(connectionString, { connectionTimeoutMillis: options.connectionTimeoutMillis })));
+  return db;
+}
+
+const sqlPools = new WeakMap<object, () => SqlPool>();
+
+/** Gives `db` the SqlPool its push transactions run on (createDb and the embedded database do). */
+export const attachSqlPool = (db: object, pool: () => SqlPool) => sqlPools.set(db, pool);
+
+/**
+ * The push path's raw-SQL pool for `db`: for PostgreSQL a node-postgres pool on the same database,
+ * opened on first use (see createSqlPool for its sizing); embedded, the PGlite session itself.
+ */
+export function sqlPoolOf(db: object): SqlPool {
+  const pool = sqlPools.get(db);
+  if (!pool) throw new Error("this Prisma client has no SqlPool (create it with createDb or openEmbeddedDatabase)");
+  return pool();
 }
 
 /** Any driver adapter (PostgreSQL's, or the embedded PGlite's in embedded.ts), same client. */

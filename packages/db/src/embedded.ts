@@ -8,8 +8,9 @@
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { PrismaPGlite } from "pglite-prisma-adapter";
-import { withTracking } from "./client.ts";
+import { attachSqlPool, withTracking } from "./client.ts";
 import { migrateDeploy } from "./migrate.ts";
+import { pgliteSqlPool } from "./sql.ts";
 
 export interface EmbeddedDatabase {
   db: ReturnType<typeof withTracking>;
@@ -35,6 +36,8 @@ export async function openEmbeddedDatabase(dataDir: string): Promise<EmbeddedDat
       await socket.stop();
     }
     const db = withTracking(new PrismaPGlite(pglite) as never);
+    const sqlPool = pgliteSqlPool(pglite);
+    attachSqlPool(db, () => sqlPool);
     return {
       db,
       close: async () => {

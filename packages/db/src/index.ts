@@ -1,4 +1,5 @@
-export { createDb, type Db, type DbOptions, type Tx } from "./client.ts";
+export { createDb, sqlPoolOf, type Db, type DbOptions, type Tx } from "./client.ts";
+export { createSqlPool, type Sql, type SqlPool, type SqlPoolOptions } from "./sql.ts";
 export { currentActor, runAs, versionTracking } from "./tracking.ts";
 export { Prisma } from "./generated/prisma/client.ts";
 export type * from "./generated/prisma/client.ts";

@@ -10,6 +10,12 @@ import { SyncScheduler, retryDelay } from "./sync-scheduler.ts";
 import { loggedInDevice } from "./test-support/device.ts";
 
 let server: TestServer;
+
+/** The server process's push gate, as its /metrics reports it (loopback needs no token). */
+async function pushesInFlight(url: string) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^fieldsync_push_gate_in_flight (\d+)$/m.exec(text)?.[1]);
+}
 beforeAll(async () => {
   server = await startTestServer({ pushGate: { slots: 1, queueLength: 0, maxWaitMs: 0 } });
 });
@@ -43,7 +49,7 @@ test("a push refused with 503 SERVER_BUSY keeps the outbox, waits for Retry-Afte
   const hold = await holdWrites(server.db, "Asset");
   await blocker.engine.store.create("asset", { name: "Holds the only slot" });
   const blocked = blocker.engine.sync();
-  await vi.waitFor(() => expect(server.app.pushGate.stats().inFlight).toBe(1), { timeout: 20_000, interval: 5 });
+  await vi.waitFor(async () => expect(await pushesInFlight(server.url)).toBe(1), { timeout: 20_000, interval: 20 });
 
   const ids = [await device.engine.store.create("asset", { name: "Busy 1" }), await device.engine.store.create("asset", { name: "Busy 2" })];
   const scheduler = new SyncScheduler(device.engine, { backoff: { random: () => 0 } });

@@ -2,6 +2,8 @@ export * from "./canonical.ts";
 export * from "./merge.ts";
 export * from "./suggest.ts";
 export * from "./scope.ts";
+export * from "./decide.ts";
+export * from "./decide-batch.ts";
 export * from "./replica.ts";
 export * from "./replica-collapse.ts";
 export * from "./replica-outbox.ts";

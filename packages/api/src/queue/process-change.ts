@@ -2,8 +2,10 @@ import { type Db, Prisma, type SyncQueue } from "@fieldsync/db";
 import { type ConflictPolicy, type EntityType, type SyncChange, syncChangeSchema } from "@fieldsync/schema";
 import { isDatabaseUnavailable } from "../database-unavailable.ts";
 import type { ChangeNotifier } from "../realtime/notifier.ts";
-import { type Outcome, Batch, prepare, recordOutcomes } from "../sync/apply.ts";
-import { inTransaction, sqlState } from "../sync/transaction.ts";
+import { type Outcome, type Prepared, applyChanges, lockDevice, prepare } from "../sync/apply.ts";
+import { recordOutcomes } from "../sync/claims.ts";
+import { prismaSql } from "../sync/sql.ts";
+import { inSqlTransaction, inTransaction, sqlState } from "../sync/transaction.ts";
 
 /** What processing needs: the database and the conflict policy overrides. */
 export interface ProcessDeps {
@@ -34,7 +36,9 @@ export function failureCode(error: unknown): string {
   return "PROCESSING_FAILED";
 }
 
-const changeOf = (row: SyncQueue): SyncChange => ({
+type QueuedRow = Pick<SyncQueue, "id" | "changeId" | "entityType" | "entityId" | "operation" | "payload" | "clientVersion" | "checksum" | "clientTimestamp">;
+
+const changeOf = (row: QueuedRow): SyncChange => ({
   ...(row.changeId && { changeId: row.changeId }),
   entityType: row.entityType as SyncChange["entityType"],
   entityId: row.entityId,
@@ -62,32 +66,33 @@ async function applyHead(
   head: { id: string | null },
 ): Promise<number> {
   head.id = null;
-  return inTransaction(db, async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${clientId}, 0))`;
-    await tx.$executeRaw`SELECT set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, true)`;
-    const rows = await tx.$queryRaw<SyncQueue[]>`
-      SELECT * FROM "SyncQueue" WHERE "clientId" = ${clientId} AND "status" IN ('PENDING', 'SYNCING')
-      ORDER BY "seq" LIMIT ${limit} FOR UPDATE`;
+  return inSqlTransaction(db, async (sql) => {
+    const [client] = await sql.query<{ id: string; orgId: string; userId: string }>(`SELECT "id", "orgId", "userId" FROM "SyncClient" WHERE "id" = $1`, [clientId]);
+    if (!client) throw new Error(`no SyncClient ${clientId}`);
+    const writer = { orgId: client.orgId, userId: client.userId, clientId: client.id };
+    await lockDevice(sql, writer);
+    await sql.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
+    const rows = await sql.query<QueuedRow>(
+      `SELECT "id", "changeId", "entityType", "entityId", "operation", "payload", "clientVersion", "checksum",
+              "clientTimestamp" AT TIME ZONE 'UTC' AS "clientTimestamp"
+       FROM "SyncQueue" WHERE "clientId" = $1 AND "status" IN ('PENDING', 'SYNCING')
+       ORDER BY "seq" LIMIT $2 FOR UPDATE`,
+      [clientId, limit],
+    );
     if (rows.length === 0) return 0;
     head.id = rows[0]!.id;
-    const client = await tx.syncClient.findUniqueOrThrow({ where: { id: clientId }, include: { user: true } });
-    const user = { id: client.user.id, orgId: client.orgId, email: client.user.email, role: client.user.role };
-    await tx.$executeRaw`SELECT set_config('fieldsync.actor', ${user.id}, true), set_config('fieldsync.origin_client', ${client.id}, true)`;
-
     const parsed = rows.map((row) => ({ row, change: syncChangeSchema.safeParse(changeOf(row)) }));
-    const valid = parsed.flatMap(({ change }) => (change.success ? [change.data] : []));
-    const batch = await Batch.open(tx, user, client, valid, conflictPolicies ?? {});
-    const outcomes: { id: string; outcome: Outcome }[] = [];
-    for (const { row, change } of parsed) {
-      const outcome: Outcome = change.success
-        ? await batch.apply(prepare(change.data, 0))
-        : { status: "rejected", code: "INVALID_PAYLOAD", message: change.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
-      outcomes.push({ id: row.id, outcome });
-    }
-    await batch.flush();
-    const ids = rows.map((row) => row.id);
-    await tx.$executeRaw`UPDATE "SyncQueue" SET "attempts" = "attempts" + 1 WHERE "id" = ANY(${ids}::text[])`;
-    await recordOutcomes(tx, outcomes);
+    const valid: Prepared[] = parsed.flatMap(({ change }) => (change.success ? [prepare(change.data, 0)] : []));
+    const decided = (await applyChanges(sql, writer, valid, conflictPolicies ?? {})).decisions;
+    let next = 0;
+    const outcomes = parsed.map(({ row, change }): { id: string; outcome: Outcome } => ({
+      id: row.id,
+      outcome: change.success
+        ? decided[next++]!.outcome
+        : { status: "rejected", code: "INVALID_PAYLOAD", message: change.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") },
+    }));
+    await sql.query(`UPDATE "SyncQueue" SET "attempts" = "attempts" + 1 WHERE "id" = ANY($1::text[])`, [rows.map((row) => row.id)]);
+    await recordOutcomes(sql, outcomes);
     return rows.length;
   });
 }
@@ -112,26 +117,29 @@ async function recordFailure(db: Db, clientId: string, headId: string | null, er
     await tx.syncQueue.update({ where: { id: row.id }, data: { attempts, errorCode: code, errorMessage: message } });
     if (attempts < maxAttempts) return false;
     const outcome: Outcome = { status: "rejected", code: "PROCESSING_FAILED", message: `${code} after ${attempts} attempts: ${message}` };
-    await recordOutcomes(tx, [{ id: row.id, outcome }]);
+    await recordOutcomes(prismaSql(tx), [{ id: row.id, outcome }]);
     await tx.syncQueue.update({ where: { id: row.id }, data: { errorCode: code } });
     return true;
   });
 }
 
 /**
- * The worker's job: apply everything the device has queued, in arrival order, 100 changes per
- * transaction. Every transaction re-reads which rows are still unfinished under locks, so a job
- * run twice, or re-run after its worker was killed, applies every change exactly once; a job
- * that finds its device's queue already drained by another job is done.
+ * The worker's job, one per queued push (named after its first SyncQueue row): apply everything
+ * the device has queued, in arrival order, 100 changes per transaction, on the same set-based
+ * path as the inline push (applyChanges). Every transaction re-reads which rows are still
+ * unfinished under locks, so a job run twice, or re-run after its worker was killed, applies
+ * every change exactly once; a job that finds its device's queue already drained is done.
  * When a transaction fails (other than by a database outage), the device's changes are taken one
  * at a time until the failing one is isolated: it is retried (the error goes to BullMQ, which
  * backs off) until its attempts run out, then dead-lettered, so one poison change never blocks
  * the rest.
  */
 export async function processQueuedChange(deps: ProcessDeps, queueItemId: string, options: ProcessOptions): Promise<{ processed: number }> {
-  const target = await deps.db.syncQueue.findUnique({ where: { id: queueItemId }, select: { clientId: true, orgId: true, status: true } });
-  // Most jobs of a busy device find their change already applied by an earlier job's drain.
-  if (!target || (target.status !== "PENDING" && target.status !== "SYNCING")) return { processed: 0 };
+  const target = await deps.db.syncQueue.findUnique({ where: { id: queueItemId }, select: { clientId: true, orgId: true } });
+  // The job of a push is named after its first row, which may be finished (by an earlier attempt
+  // of this job, or another job's drain) while later rows of the device still wait: the device's
+  // queue is drained whatever the named row's state.
+  if (!target) return { processed: 0 };
   let processed = 0;
   let careful = 0;
   const head = { id: null as string | null };

@@ -1,23 +1,27 @@
-import type { SyncClient, SyncConflict, Tx } from "@fieldsync/db";
+import { randomUUID } from "node:crypto";
 import type { ChangeResult, ServerChange } from "@fieldsync/schema";
+import { type ConflictRecord, entityKey } from "@fieldsync/sync-core";
 import { TRPCError } from "@trpc/server";
-import type { AuthUser, Deps } from "../context.ts";
+import type { Deps } from "../context.ts";
 import { isDatabaseUnavailable } from "../database-unavailable.ts";
-import { type Outcome, type Prepared, Batch, changeIdReused, claim, recordOutcomes, toResult } from "./apply.ts";
-import { entityKey, loadStates } from "./entities.ts";
+import { type Outcome, type Prepared, type Writer, applyChanges, rejected } from "./apply.ts";
+import { changeIdReused, findClaims, insertClaims } from "./claims.ts";
+import { loadStates } from "./entities.ts";
+import type { Sql } from "./sql.ts";
 import { retryable, sqlState } from "./transaction.ts";
 
-// The work of a push's transaction: claim its changes, then apply them (inline) or leave them to
-// the worker (queued). Fast path: all changes together, set-based. When that transaction fails
-// for a reason that is neither an outage nor a race, the push runs again with every change in a
+// The work of a push's transaction (after lockDevice): sort its changes by their claims, apply
+// the fresh ones (inline) or leave them to the worker (queued), then write their claims with
+// their outcomes. Fast path: all changes together, set-based. When that transaction fails for a
+// reason that is neither an outage nor a race, the push runs again with every change in a
 // savepoint of its own, so the failing change is rejected CHANGE_FAILED and the rest applies.
 
-/** One push transaction's place: who pushes, from which device, and whether changes are queued. */
+/** One push transaction's place: its connection, who writes, and whether changes are queued. */
 export interface PushScope {
-  tx: Tx;
+  sql: Sql;
   deps: Pick<Deps, "config" | "log">;
-  user: AuthUser;
-  device: SyncClient;
+  writer: Writer;
+  deviceId: string;
   queued: boolean;
 }
 
@@ -25,7 +29,7 @@ export interface PushScope {
 export interface Applied {
   results: ChangeResult[];
   /** Open conflicts the changes created. */
-  conflicts: SyncConflict[];
+  conflicts: ConflictRecord[];
   /** Auto-merged entities the device does not hold yet. */
   merged: ServerChange[];
   /** SyncQueue rows to hand to the worker. */
@@ -34,11 +38,10 @@ export interface Applied {
   live: ServerChange[];
 }
 
-const changeFailed: Outcome = {
-  status: "rejected",
-  code: "CHANGE_FAILED",
-  message: "The server could not apply this change (logged for the operators); the rest of the push was applied. Sending it again retries it.",
-};
+const changeFailed = rejected(
+  "CHANGE_FAILED",
+  "The server could not apply this change (logged for the operators); the rest of the push was applied. Sending it again retries it.",
+);
 
 /**
  * Whether a failed push transaction is worth retrying change by change: not an outage (503, the
@@ -48,57 +51,58 @@ const changeFailed: Outcome = {
 export const isChangeFailure = (error: unknown) =>
   !(error instanceof TRPCError) && !isDatabaseUnavailable(error) && !retryable.has(sqlState(error) ?? "");
 
-/** All changes in one claim and one batch: a fixed number of statements however many there are. */
-export async function applyTogether({ tx, deps, user, device, queued }: PushScope, prepared: Prepared[]): Promise<Applied> {
-  const { fresh, earlier, reused } = await claim(tx, user, device, prepared, queued ? "PENDING" : "SYNCING");
-  const outcomes = new Map<string, Outcome>();
-  let batch: Batch | null = null;
-  if (queued) {
-    for (const [p, id] of fresh) outcomes.set(p.key, { status: "queued", queueItemId: id });
-  } else {
-    batch = await Batch.open(tx, user, device, [...fresh.keys()].map((p) => p.change), deps.config.conflictPolicies ?? {});
-    for (const p of fresh.keys()) outcomes.set(p.key, await batch.apply(p));
-    await batch.flush();
-    await recordOutcomes(tx, [...fresh].map(([p, id]) => ({ id, outcome: outcomes.get(p.key)! })));
-  }
-  const previews = new Map<string, ServerChange>();
-  for (const p of fresh.keys()) {
-    if (batch && outcomes.get(p.key)!.status === "applied") previews.set(entityKey(p.change.entityType, p.change.entityId), batch.serverChange(p));
-  }
+const toResult = (p: Prepared, outcome: Outcome, duplicate: boolean): ChangeResult => ({
+  index: p.index,
+  changeId: p.change.changeId ?? null,
+  entityType: p.change.entityType,
+  entityId: p.change.entityId,
+  duplicate,
+  ...outcome,
+});
+
+/** All changes in one claim lookup, one batch and one claim insert: a fixed number of statements however many there are. */
+export async function applyTogether({ sql, deps, writer, queued }: PushScope, prepared: Prepared[]): Promise<Applied> {
+  const { fresh, earlier, reused } = await findClaims(sql, writer.clientId, prepared);
+  const decided = queued || fresh.length === 0 ? null : await applyChanges(sql, writer, fresh, deps.config.conflictPolicies ?? {});
+  const outcomes = new Map<string, Outcome>(
+    fresh.map((p, i) => [p.key, decided ? decided.decisions[i]!.outcome : { status: "queued", queueItemId: randomUUID() }]),
+  );
+  await insertClaims(sql, writer, fresh.map((p) => ({ p, outcome: outcomes.get(p.key)! })));
+  const freshOnes = new Set(fresh);
   const results = prepared.map((p) => {
     if (reused.has(p)) return toResult(p, changeIdReused, false);
-    if (fresh.has(p)) return toResult(p, outcomes.get(p.key)!, false);
+    if (freshOnes.has(p)) return toResult(p, outcomes.get(p.key)!, false);
     return toResult(p, earlier.get(p.key) ?? outcomes.get(p.key)!, true);
   });
   return {
     results,
-    conflicts: batch?.conflicts ?? [],
-    merged: batch?.merged ?? [],
-    enqueue: queued ? [...fresh.values()] : [],
-    live: [...previews.values()],
+    conflicts: decided?.records.filter((r) => r.resolution === "MANUAL") ?? [],
+    merged: decided?.merged ?? [],
+    enqueue: queued ? fresh.map((p) => (outcomes.get(p.key) as { queueItemId: string }).queueItemId) : [],
+    live: decided?.live ?? [],
   };
 }
 
 /**
- * The slow path: each change claimed and applied alone in a savepoint, in order. A change that
- * fails is rolled back to its savepoint, logged and rejected CHANGE_FAILED without a claim (so
- * sending it again retries it); outages and races still fail the whole transaction. Entities are
- * locked up front in the fast path's order, so concurrent pushes cannot deadlock on the order.
+ * The slow path: each change applied alone in a savepoint, in order. A change that fails is
+ * rolled back to its savepoint, logged and rejected CHANGE_FAILED without a claim (so sending it
+ * again retries it); outages and races still fail the whole transaction. Entities are locked up
+ * front in the fast path's order, so concurrent pushes cannot deadlock on the order.
  */
 export async function applyOneByOne(scope: PushScope, prepared: Prepared[]): Promise<Applied> {
-  const { tx, deps, user } = scope;
-  if (!scope.queued) await loadStates(tx, user.orgId, prepared.map((p) => ({ type: p.change.entityType, id: p.change.entityId })), true);
+  const { sql, deps, writer } = scope;
+  if (!scope.queued) await loadStates(sql, writer.orgId, prepared.map((p) => ({ type: p.change.entityType, id: p.change.entityId })), true);
   const parts: Applied[] = [];
   for (const p of prepared) {
-    await tx.$executeRaw`SAVEPOINT fieldsync_change`;
+    await sql.query(`SAVEPOINT fieldsync_change`);
     try {
       parts.push(await applyTogether(scope, [p]));
-      await tx.$executeRaw`RELEASE SAVEPOINT fieldsync_change`;
+      await sql.query(`RELEASE SAVEPOINT fieldsync_change`);
     } catch (error) {
       if (!isChangeFailure(error)) throw error;
-      await tx.$executeRaw`ROLLBACK TO SAVEPOINT fieldsync_change`;
+      await sql.query(`ROLLBACK TO SAVEPOINT fieldsync_change`);
       const { changeId, entityType, entityId, operation } = p.change;
-      deps.log?.warn({ err: error, index: p.index, changeId, entityType, entityId, operation, deviceId: scope.device.deviceId }, "change failed: rejected CHANGE_FAILED");
+      deps.log?.warn({ err: error, index: p.index, changeId, entityType, entityId, operation, deviceId: scope.deviceId }, "change failed: rejected CHANGE_FAILED");
       parts.push({ results: [toResult(p, changeFailed, false)], conflicts: [], merged: [], enqueue: [], live: [] });
     }
   }

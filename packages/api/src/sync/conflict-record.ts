@@ -1,7 +1,10 @@
-import type { SyncConflict, Tx } from "@fieldsync/db";
+import type { SyncConflict } from "@fieldsync/db";
 import type { Conflict, EntityData, EntityType, SyncOperation } from "@fieldsync/schema";
+import type { ConflictRecord } from "@fieldsync/sync-core";
+import type { Sql } from "./sql.ts";
 
-export const toConflict = (row: SyncConflict, deviceId: string | null): Conflict => ({
+/** A stored conflict (or one recorded by this push) as the API shows it. */
+export const toConflict = (row: SyncConflict | ConflictRecord, deviceId: string | null): Conflict => ({
   entityType: row.entityType as EntityType,
   entityId: row.entityId,
   clientVersion: row.clientVersion,
@@ -22,18 +25,19 @@ export const toConflict = (row: SyncConflict, deviceId: string | null): Conflict
 });
 
 /**
- * Stores conflicts recorded during a push in one statement (one Prisma create each cost a round
- * trip per stale change). jsonb_populate_recordset gives every column its own type's input (enums,
- * text[], timestamps; JSON null becomes SQL NULL, as Prisma's DbNull).
+ * Stores conflicts recorded during a push in one statement. jsonb_populate_recordset gives every
+ * column its own type's input (enums, text[], timestamps; JSON null becomes SQL NULL).
  */
-export async function insertConflicts(tx: Tx, rows: readonly SyncConflict[]) {
+export async function insertConflicts(sql: Sql, owner: { orgId: string; clientId: string; userId: string }, rows: readonly ConflictRecord[]) {
   if (rows.length === 0) return;
-  await tx.$executeRaw`
-    INSERT INTO "SyncConflict" ("id", "orgId", "clientId", "userId", "changeId", "entityType", "entityId", "operation", "clientVersion",
-      "serverVersion", "clientData", "serverData", "baseData", "conflictingFields", "suggestedResolution", "resolution", "resolvedBy",
-      "resolvedAt", "createdAt")
-    SELECT r."id", r."orgId", r."clientId", r."userId", r."changeId", r."entityType", r."entityId", r."operation", r."clientVersion",
-      r."serverVersion", r."clientData", r."serverData", r."baseData", r."conflictingFields", r."suggestedResolution", r."resolution",
-      r."resolvedBy", r."resolvedAt", r."createdAt"
-    FROM jsonb_populate_recordset(NULL::"SyncConflict", ${JSON.stringify(rows)}::jsonb) r`;
+  await sql.query(
+    `INSERT INTO "SyncConflict" ("id", "orgId", "clientId", "userId", "changeId", "entityType", "entityId", "operation", "clientVersion",
+       "serverVersion", "clientData", "serverData", "baseData", "conflictingFields", "suggestedResolution", "resolution", "resolvedBy",
+       "resolvedAt", "createdAt")
+     SELECT r."id", $1, $2, $3, r."changeId", r."entityType", r."entityId", r."operation", r."clientVersion",
+       r."serverVersion", r."clientData", r."serverData", r."baseData", r."conflictingFields", r."suggestedResolution", r."resolution",
+       r."resolvedBy", r."resolvedAt", r."createdAt"
+     FROM jsonb_populate_recordset(NULL::"SyncConflict", $4::jsonb) r`,
+    [owner.orgId, owner.clientId, owner.userId, JSON.stringify(rows)],
+  );
 }

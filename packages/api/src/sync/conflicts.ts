@@ -8,12 +8,13 @@ import {
   type ResolveConflictResponse,
   getEntity,
 } from "@fieldsync/schema";
-import { threeWayMerge } from "@fieldsync/sync-core";
+import { entityKey, threeWayMerge, toServerChange } from "@fieldsync/sync-core";
 import { auditActions, recordAudit } from "../audit/record.ts";
 import type { AuthUser } from "../context.ts";
 import { fail } from "../errors.ts";
 import { toConflict } from "./conflict-record.ts";
-import { entityKey, jsonColumn, loadStates, missingReferences, toServerChange, writeEntity } from "./entities.ts";
+import { jsonColumn, loadStates, missingReferences, writeEntity } from "./entities.ts";
+import { prismaSql } from "./sql.ts";
 import { inTransaction } from "./transaction.ts";
 
 async function withDeviceIds(db: Db, rows: SyncConflict[]): Promise<Conflict[]> {
@@ -104,7 +105,7 @@ export async function resolveConflict(db: Db, user: AuthUser, body: ResolveConfl
     if (body.resolution === "MANUAL") return { conflict, change: null, stale: false };
 
     const type = conflict.entityType as EntityType;
-    const states = await loadStates(tx, user.orgId, [{ type, id: conflict.entityId }], true);
+    const states = await loadStates(prismaSql(tx), user.orgId, [{ type, id: conflict.entityId }], true);
     const state = states.get(entityKey(type, conflict.entityId))!;
     if (state.version !== conflict.serverVersion) {
       const base = conflict.baseData as EntityData | null;
@@ -124,7 +125,7 @@ export async function resolveConflict(db: Db, user: AuthUser, body: ResolveConfl
     else if (next && !state.data) operation = "CREATE";
     else if (!next && state.data) operation = "DELETE";
     if (operation && next) {
-      const missing = await missingReferences(tx, user.orgId, type, next, states);
+      const missing = await missingReferences(prismaSql(tx), user.orgId, type, next);
       if (missing.length) return fail("REFERENCE_NOT_FOUND", `Referenced entity not found: ${missing.join(", ")}`);
     }
     if (operation) await writeEntity(tx, user.orgId, type, conflict.entityId, operation, next ?? {});
@@ -132,7 +133,7 @@ export async function resolveConflict(db: Db, user: AuthUser, body: ResolveConfl
       where: { id: conflict.id },
       data: { resolution: body.resolution, resolvedBy: user.id, resolvedAt: new Date() },
     });
-    const after = (await loadStates(tx, user.orgId, [{ type, id: conflict.entityId }], false)).get(entityKey(type, conflict.entityId))!;
+    const after = (await loadStates(prismaSql(tx), user.orgId, [{ type, id: conflict.entityId }], false)).get(entityKey(type, conflict.entityId))!;
     await recordAudit(tx, {
       orgId: user.orgId,
       actorId: user.id,

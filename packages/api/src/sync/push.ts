@@ -1,14 +1,16 @@
 import { type PushBody, type PushResponse, jobPriorities, limits } from "@fieldsync/schema";
+import { toServerChange } from "@fieldsync/sync-core";
 import type { AuthUser, Deps } from "../context.ts";
-import { prepare } from "./apply.ts";
+import { lockDevice, prepare } from "./apply.ts";
 import { applyOneByOne, applyTogether, isChangeFailure } from "./apply-changes.ts";
 import { toConflict } from "./conflict-record.ts";
 import { encodeCursor } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
-import { loadStates, toServerChange } from "./entities.ts";
+import { loadStates } from "./entities.ts";
 import { pull } from "./pull.ts";
 import { planPull } from "./pull-plan.ts";
-import { inTransaction } from "./transaction.ts";
+import { prismaSql } from "./sql.ts";
+import { inSqlTransaction } from "./transaction.ts";
 
 /**
  * POST /api/sync. Applies the device's changes exactly once, in order, then returns what changed
@@ -31,16 +33,16 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   const prepared = body.changes.map(prepare);
   const queued = body.async === true || prepared.length > config.inlineMaxChanges;
 
+  // Registration (first sync) and the device checks commit on their own, before the push's transaction.
+  const device = await syncingDevice(db, user, body.deviceId, config.maxDevicesPerUser, body.deviceName);
+  const writer = { orgId: user.orgId, userId: user.id, clientId: device.id };
   const run = (apply: typeof applyTogether) =>
-    inTransaction(db, async (tx) => {
-      const device = await syncingDevice(tx, user, body.deviceId, config.maxDevicesPerUser, body.deviceName);
-      if (!queued) {
-        await tx.$executeRaw`SELECT set_config('fieldsync.actor', ${user.id}, true), set_config('fieldsync.origin_client', ${device.id}, true)`;
-      }
-      return { device, ...(await apply({ tx, deps, user, device, queued }, prepared)) };
+    inSqlTransaction(db, async (sql) => {
+      await lockDevice(sql, writer);
+      return apply({ sql, deps, writer, deviceId: body.deviceId, queued }, prepared);
     });
   // Set-based first; if a change fails it for an unexpected reason, each change on its own.
-  const { device, results, conflicts, merged, enqueue, live } = await run(applyTogether).catch((error: unknown) => {
+  const { results, conflicts, merged, enqueue, live } = await run(applyTogether).catch((error: unknown) => {
     if (!isChangeFailure(error)) throw error;
     return run(applyOneByOne);
   });
@@ -48,7 +50,9 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   if (live.length > 0) await deps.notifier?.publish(user.orgId, { originClientId: device.id, changes: live });
   if (enqueue.length > 0) {
     const priority = body.async && prepared.length <= config.inlineMaxChanges ? jobPriorities.interactive : jobPriorities.bulk;
-    await deps.queue?.enqueue(enqueue, priority);
+    // One job per push, named after its first row: the worker drains the device's unfinished
+    // rows in arrival order, this push's among them (see processQueuedChange).
+    await deps.queue?.enqueue(enqueue.slice(0, 1), priority);
   }
 
   const page = await pull(db, {
@@ -65,7 +69,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   // would keep its own unmerged copy under the merge's version.
   const replayedMerges = results.filter((r) => r.duplicate && r.status === "applied" && r.mergedConflictId);
   const remerged = replayedMerges.length
-    ? [...(await loadStates(db, user.orgId, replayedMerges.map((r) => ({ type: r.entityType, id: r.entityId })), false)).values()].map((state) =>
+    ? [...(await loadStates(prismaSql(db), user.orgId, replayedMerges.map((r) => ({ type: r.entityType, id: r.entityId })), false)).values()].map((state) =>
         toServerChange(state, state.deleted ? "DELETE" : "UPDATE", state.lastModifiedAt ?? new Date()),
       )
     : [];
@@ -74,7 +78,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   return {
     syncToken,
     changes: [...page.changes, ...merged, ...remerged],
-    conflicts: conflicts.map((row) => toConflict(row, body.deviceId)),
+    conflicts: conflicts.map((record) => toConflict(record, body.deviceId)),
     serverTime: new Date().toISOString(),
     results,
     hasMore: page.hasMore,

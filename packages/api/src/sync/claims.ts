@@ -1,0 +1,104 @@
+import { randomUUID } from "node:crypto";
+import type { RejectionCode } from "@fieldsync/schema";
+import { type Outcome, type Prepared, type Writer, queueStatus } from "./apply.ts";
+import type { Sql } from "./sql.ts";
+
+// SyncQueue as the record of every change a device pushed: one row per idempotency key, written
+// once, with its outcome (or PENDING for the worker). Looked up and written under the device's
+// advisory lock (lockDevice), and the (clientId, idempotencyKey) unique index backs it up.
+
+export interface Claims {
+  /** First deliveries of their key, in push order (a key repeated within the push: its first occurrence). */
+  fresh: Prepared[];
+  /** Stored outcomes of earlier deliveries, by key. */
+  earlier: Map<string, Outcome>;
+  /** Changes under a key that names a different change: refused, nothing stored. */
+  reused: Set<Prepared>;
+}
+
+/** The answer to a change whose key this device already used for a different change. */
+export const changeIdReused: Outcome = {
+  status: "rejected",
+  code: "CHANGE_ID_REUSED" satisfies RejectionCode,
+  message: "This changeId was already used for a different change (entity, operation, base version or payload); a new change needs a new changeId",
+};
+
+/** Sorts a push's changes by their keys' history: new, seen before (same fingerprint), or reused. */
+export async function findClaims(sql: Sql, clientId: string, changes: readonly Prepared[]): Promise<Claims> {
+  const stored = changes.length
+    ? await sql.query<{ id: string; idempotencyKey: string; fingerprint: string; result: Outcome | null }>(
+        `SELECT "id", "idempotencyKey", "fingerprint", "result" FROM "SyncQueue" WHERE "clientId" = $1 AND "idempotencyKey" = ANY($2::text[])`,
+        [clientId, [...new Set(changes.map((p) => p.key))]],
+      )
+    : [];
+  // A row without a result is still waiting for the worker.
+  const earlier = new Map(stored.map((row) => [row.idempotencyKey, row.result ?? { status: "queued" as const, queueItemId: row.id }]));
+  const owners = new Map(stored.map((row) => [row.idempotencyKey, row.fingerprint]));
+  const fresh: Prepared[] = [];
+  const reused = new Set<Prepared>();
+  for (const p of changes) {
+    const owner = owners.get(p.key);
+    if (owner !== undefined && owner !== p.fingerprint) reused.add(p);
+    else if (owner === undefined) {
+      // The same change twice in one push is applied once, at its first occurrence.
+      owners.set(p.key, p.fingerprint);
+      fresh.push(p);
+    }
+  }
+  return { fresh, earlier, reused };
+}
+
+/**
+ * Writes the claims of fresh changes in push order (seq), each with its outcome: finished ones
+ * with their result, queued ones PENDING for the worker under their queueItemId. One statement.
+ */
+export async function insertClaims(sql: Sql, writer: Writer, claims: readonly { p: Prepared; outcome: Outcome }[]): Promise<void> {
+  if (claims.length === 0) return;
+  const rows = claims.map(({ p, outcome }) => ({
+    id: outcome.status === "queued" ? outcome.queueItemId : randomUUID(),
+    changeId: p.change.changeId ?? null,
+    key: p.key,
+    fingerprint: p.fingerprint,
+    type: p.change.entityType,
+    entityId: p.change.entityId,
+    operation: p.change.operation,
+    payload: p.change.payload,
+    clientVersion: p.change.clientVersion,
+    checksum: p.change.checksum ?? null,
+    timestamp: new Date(p.change.timestamp).toISOString(),
+    status: queueStatus[outcome.status],
+    result: outcome.status === "queued" ? null : outcome,
+    code: outcome.status === "rejected" ? outcome.code : null,
+    message: outcome.status === "rejected" ? outcome.message : null,
+  }));
+  await sql.query(
+    `INSERT INTO "SyncQueue" ("id", "orgId", "clientId", "changeId", "idempotencyKey", "fingerprint", "entityType", "entityId", "operation",
+       "payload", "clientVersion", "checksum", "clientTimestamp", "status", "attempts", "result", "errorCode", "errorMessage", "processedAt")
+     SELECT r->>'id', $1, $2, r->>'changeId', r->>'key', r->>'fingerprint', r->>'type', r->>'entityId', (r->>'operation')::"SyncOperation",
+       r->'payload', (r->>'clientVersion')::int, r->>'checksum', (r->>'timestamp')::timestamp(3), (r->>'status')::"SyncStatus",
+       CASE WHEN r->>'status' = 'PENDING' THEN 0 ELSE 1 END, nullif(r->'result', 'null'::jsonb), r->>'code', r->>'message',
+       CASE WHEN r->>'status' = 'PENDING' THEN NULL ELSE now() AT TIME ZONE 'UTC' END
+     FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(r, ord)
+     ORDER BY e.ord`,
+    [writer.orgId, writer.clientId, JSON.stringify(rows)],
+  );
+}
+
+/** Stores the outcomes of claims written PENDING (the worker's changes). */
+export async function recordOutcomes(sql: Sql, rows: readonly { id: string; outcome: Outcome }[]) {
+  if (rows.length === 0) return;
+  await sql.query(
+    `UPDATE "SyncQueue" q
+     SET "status" = v.status::"SyncStatus", "result" = v.result::jsonb, "errorCode" = v.code, "errorMessage" = v.message,
+         "processedAt" = now() AT TIME ZONE 'UTC'
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS v(id, status, result, code, message)
+     WHERE q."id" = v.id`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => queueStatus[r.outcome.status]),
+      rows.map((r) => JSON.stringify(r.outcome)),
+      rows.map((r) => (r.outcome.status === "rejected" ? r.outcome.code : null)),
+      rows.map((r) => (r.outcome.status === "rejected" ? r.outcome.message : null)),
+    ],
+  );
+}
