@@ -118,18 +118,28 @@ export function syncClient(url: string, tokenFor: (deviceId: string) => string |
   // Identity by default, like the baselines' JSON.stringify; `compressed` asks for what the PWA
   // gets (br/gzip from @fastify/compress), whose cost is measured separately.
   const post = async <T>(path: string, body: { deviceId: string } & Record<string, unknown>, compressed = false): Promise<T> => {
-    const response = await fetch(`${url}${path}`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        authorization: `Bearer ${await tokenFor(body.deviceId)}`,
-        "accept-encoding": compressed ? "br, gzip" : "identity",
-      },
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${path} answered ${response.status}: ${text.slice(0, 300)}`);
-    return JSON.parse(text) as T;
+    const json = JSON.stringify(body);
+    for (;;) {
+      const response = await fetch(`${url}${path}`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${await tokenFor(body.deviceId)}`,
+          "accept-encoding": compressed ? "br, gzip" : "identity",
+        },
+        body: json,
+      });
+      const text = await response.text();
+      // A push refused by the server's push gate is sent again after Retry-After, as the sync
+      // client does (with its jitter); the wait counts in the measured latency.
+      const retryAfter = Number(response.headers.get("retry-after"));
+      if (response.status === 503 && retryAfter >= 1 && text.includes('"SERVER_BUSY"')) {
+        await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 * (1 + Math.random() / 2)));
+        continue;
+      }
+      if (!response.ok) throw new Error(`${path} answered ${response.status}: ${text.slice(0, 300)}`);
+      return JSON.parse(text) as T;
+    }
   };
   return {
     push: (deviceId: string, changes: SyncChangeInput[], syncToken?: string | null, async?: boolean) =>
