@@ -3,7 +3,8 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { canonicalJson } from "./canonical.ts";
 import { type BatchDecision, type BatchInput, decideBatch } from "./decide-batch.ts";
-import { type EntityState, type PushedChange, entityKey, missingState, versionKey } from "./decide.ts";
+import { type EntityState, type PushedChange, missingState, versionKey } from "./decide.ts";
+import { entityKey } from "./entity-key.ts";
 
 const now = new Date("2026-11-30T12:00:00.000Z");
 const checksum = (data: EntityData) => `sum(${canonicalJson(data)})`;

@@ -1,17 +1,6 @@
 import { type ConflictPolicy, type EntityData, type EntityType, type ServerChange, entityRegistry, entityTypes, getEntity } from "@fieldsync/schema";
-import {
-  type ConflictRecord,
-  type DecideContext,
-  type Decision,
-  type EntityState,
-  type EntityWrite,
-  type PushedChange,
-  decide,
-  entityKey,
-  getReferences,
-  toServerChange,
-  versionKey,
-} from "./decide.ts";
+import { type ConflictRecord, type DecideContext, type Decision, type EntityState, type EntityWrite, type PushedChange, decide, getReferences, toServerChange, versionKey } from "./decide.ts";
+import { entityKey } from "./entity-key.ts";
 
 // A whole push decided in order over an in-memory copy of the entities it touches: repeated edits
 // of one entity, bases at versions written earlier in the batch, references to entities created

@@ -31,7 +31,6 @@ export interface EntityState {
   data: EntityData | null;
 }
 
-export const entityKey = (type: string, id: string) => `${type}:${id}`;
 export const versionKey = (type: string, id: string, version: number) => `${type}:${id}@${version}`;
 
 export const missingState = (type: EntityType, id: string): EntityState => ({

@@ -2,6 +2,7 @@ export * from "./canonical.ts";
 export * from "./merge.ts";
 export * from "./suggest.ts";
 export * from "./scope.ts";
+export * from "./entity-key.ts";
 export * from "./decide.ts";
 export * from "./decide-batch.ts";
 export * from "./replica.ts";

@@ -1,8 +1,9 @@
 import type { EntityData, SyncOperation } from "@fieldsync/schema";
 import fc from "fast-check";
 import { expect, test } from "vitest";
-import { entityKey } from "./replica.ts";
+
 import { MemoryReplica, MemoryServer, createPayload, newId, patch } from "./test-support/replica-model.ts";
+import { entityKey } from "./entity-key.ts";
 
 type Step =
   | { kind: "edit"; by: "device" | "elsewhere"; operation: SyncOperation; target: number; payload: EntityData }

@@ -1,5 +1,6 @@
 import { type LookupConflictsResponse, errorCodes } from "@fieldsync/schema";
-import { type OutboxEntry, entityKey } from "./replica.ts";
+import { type OutboxEntry } from "./replica.ts";
+import { entityKey } from "./entity-key.ts";
 
 /**
  * Picks the next changes to push from the outbox, offered in push order: one change per entity

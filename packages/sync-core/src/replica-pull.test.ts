@@ -1,9 +1,10 @@
 import type { ServerChange } from "@fieldsync/schema";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { entityKey } from "./replica.ts";
+
 import { newerChanges } from "./replica-pull.ts";
 import { MemoryReplica, createPayload, patch } from "./test-support/replica-model.ts";
+import { entityKey } from "./entity-key.ts";
 
 const id = "00000000-0000-4000-8000-0000000000c1";
 const other = "00000000-0000-4000-8000-0000000000c2";

@@ -1,5 +1,6 @@
 import type { ServerChange } from "@fieldsync/schema";
-import { type ServerCopy, entityKey } from "./replica.ts";
+import { type ServerCopy } from "./replica.ts";
+import { entityKey } from "./entity-key.ts";
 
 /** Each entity's newest change of a page (pages may carry several versions in any order). */
 export function newestPerEntity(changes: readonly ServerChange[]): ServerChange[] {

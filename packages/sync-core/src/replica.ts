@@ -55,8 +55,6 @@ export interface ReplicaRow extends ServerCopy {
   updatedAt: string;
 }
 
-/** One entity's identity as a map key (type names hold no colon, so the key is unambiguous). */
-export const entityKey = (type: EntityType, id: string) => `${type}:${id}`;
 
 export const noServerCopy: ServerCopy = { serverData: null, version: 0 };
 

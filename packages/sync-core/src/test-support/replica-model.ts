@@ -3,7 +3,8 @@
 // on a live entity (the conflict decision is not the replica's; it has its own tests).
 import type { ChangeResult, EntityData, EntityType, ServerChange, SyncOperation } from "@fieldsync/schema";
 import fc from "fast-check";
-import { type OutboxEntry, type ReplicaRow, buildRow, entityKey, noServerCopy } from "../replica.ts";
+import { type OutboxEntry, type ReplicaRow, buildRow, noServerCopy } from "../replica.ts";
+import { entityKey } from "../entity-key.ts";
 import { queueEdit } from "../replica-collapse.ts";
 import { batchClaimer } from "../replica-outbox.ts";
 import { project } from "../replica-project.ts";
