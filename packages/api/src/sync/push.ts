@@ -9,6 +9,7 @@ import { syncingDevice } from "./devices.ts";
 import { loadStates } from "./entities.ts";
 import { pull } from "./pull.ts";
 import { planPull } from "./pull-plan.ts";
+import { cursorAtHead } from "./push-head.ts";
 import { prismaSql } from "./sql.ts";
 import { inSqlTransaction } from "./transaction.ts";
 
@@ -39,10 +40,11 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   const run = (apply: typeof applyTogether) =>
     inSqlTransaction(db, async (sql) => {
       await lockDevice(sql, writer);
-      return apply({ sql, deps, writer, deviceId: body.deviceId, queued }, prepared);
+      const applied = await apply({ sql, deps, writer, deviceId: body.deviceId, queued }, prepared);
+      return { ...applied, head: await cursorAtHead(sql, user.orgId, plan.cursor) };
     });
   // Set-based first; if a change fails it for an unexpected reason, each change on its own.
-  const { results, conflicts, merged, enqueue, live } = await run(applyTogether).catch((error: unknown) => {
+  const { results, conflicts, merged, enqueue, live, head } = await run(applyTogether).catch((error: unknown) => {
     if (!isChangeFailure(error)) throw error;
     return run(applyOneByOne);
   });
@@ -55,7 +57,8 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
     await deps.queue?.enqueue(enqueue.slice(0, 1), priority);
   }
 
-  const page = await pull(db, {
+  // At the head nothing is left to pull: the answer only moves the cursor past this push's writes.
+  const page = head ? { changes: [], cursor: head, hasMore: false, evict: [] } : await pull(db, {
     orgId: user.orgId,
     types,
     cursor: plan.cursor,
