@@ -109,6 +109,26 @@ describe("a push at the head answers without pulling, and skips nothing", () => 
     await older;
     expect(await pulledFrom(pushed.syncToken)).toEqual(expect.arrayContaining([assetId, taskId]));
   });
+
+  test("the device's sync is recorded (lastSyncAt, syncToken), and a reset asked for while the push runs is kept", async () => {
+    const start = await api.push("tech1", "head-c", []);
+    const before = new Date();
+    const hold = await holdWrites(api.db, "Asset");
+    const pushing = api.push("tech1", "head-c", [create(randomUUID(), { name: "During reset" })], start.syncToken);
+    await vi.waitFor(async () => {
+      const [row] = await api.db.$queryRaw<{ n: bigint }[]>`
+        SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+      expect(row!.n).toBe(1n);
+    }, { timeout: 20_000, interval: 10 });
+    expect((await api.call("tech1", "POST", "/api/sync/cache/invalidate", { deviceId: "head-c" })).status).toBe(200);
+    await hold.release();
+    const pushed = await pushing;
+    const device = await api.db.syncClient.findFirstOrThrow({ where: { deviceId: "head-c" } });
+    expect(device).toMatchObject({ syncToken: pushed.syncToken, resyncRequired: true });
+    expect(device.lastSyncAt!.getTime()).toBeGreaterThanOrEqual(before.getTime());
+    const next = await api.call("tech1", "POST", "/api/sync/delta", { deviceId: "head-c", pageToken: pushed.syncToken });
+    expect(next.body.resetRequired).toBe(true);
+  });
 });
 
 describe("exactly once", () => {

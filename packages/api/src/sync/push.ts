@@ -41,10 +41,18 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
     inSqlTransaction(db, async (sql) => {
       await lockDevice(sql, writer);
       const applied = await apply({ sql, deps, writer, deviceId: body.deviceId, queued }, prepared);
-      return { ...applied, head: await cursorAtHead(sql, user.orgId, plan.cursor) };
+      const head = await cursorAtHead(sql, user.orgId, plan.cursor);
+      const headToken = head && encodeCursor(config.cursorSecret, user.orgId, types, head);
+      // At the head the answer is complete here, so the device's sync is recorded in the same
+      // transaction. Its reset flags were clear when planned (it has a log cursor): one set since
+      // (a reset or new scope asked for meanwhile) is left for its next sync, not cleared unseen.
+      if (headToken) {
+        await sql.query(`UPDATE "SyncClient" SET "lastSyncAt" = clock_timestamp() AT TIME ZONE 'UTC', "syncToken" = $2 WHERE "id" = $1`, [device.id, headToken]);
+      }
+      return { ...applied, head, headToken };
     });
   // Set-based first; if a change fails it for an unexpected reason, each change on its own.
-  const { results, conflicts, merged, enqueue, live, head } = await run(applyTogether).catch((error: unknown) => {
+  const { results, conflicts, merged, enqueue, live, head, headToken } = await run(applyTogether).catch((error: unknown) => {
     if (!isChangeFailure(error)) throw error;
     return run(applyOneByOne);
   });
@@ -76,8 +84,10 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
         toServerChange(state, state.deleted ? "DELETE" : "UPDATE", state.lastModifiedAt ?? new Date()),
       )
     : [];
-  const syncToken = encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
-  await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken, resyncRequired: false, rescopeRequired: false } });
+  const syncToken = headToken ?? encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
+  if (!headToken) {
+    await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken, resyncRequired: false, rescopeRequired: false } });
+  }
   return {
     syncToken,
     changes: [...page.changes, ...merged, ...remerged],
