@@ -3,9 +3,10 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checksum } from "@fieldsync/sync-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { create, remove, update } from "@fieldsync/testing/changes";
 import { globexAsset } from "@fieldsync/testing/demo";
+import { holdWrites } from "@fieldsync/testing/write-hold";
 import { type Api, setupApi } from "./test-kit.ts";
 
 let api: Api;
@@ -56,6 +57,77 @@ describe("applying changes", () => {
     const fromA = next.changes.find((c) => c.entityId === id)!;
     expect(fromA).toMatchObject({ operation: "CREATE", clientVersion: 1, payload: { name: "From A" } });
     expect(fromA.checksum).toBe(await checksum(fromA.payload));
+  });
+});
+
+describe("a push at the head answers without pulling, and skips nothing", () => {
+  /** What another device pulls from `token`: it holds none of these changes, so nothing is left out as its own. */
+  const pulledFrom = async (token: string) =>
+    (await api.call("tech2", "POST", "/api/sync/delta", { deviceId: "head-reader", pageToken: token })).body.changes.map((c: { entityId: string }) => c.entityId);
+
+  test("a push at the head returns no changes and a token past its own writes", async () => {
+    const start = await api.push("tech1", "head-a", []);
+    const ids = [randomUUID(), randomUUID()];
+    const pushed = await api.push("tech1", "head-a", ids.map((id) => create(id, { name: "At head" })), start.syncToken);
+    expect(pushed).toMatchObject({ changes: [], hasMore: false, evict: [] });
+    expect(await pulledFrom(start.syncToken)).toEqual(expect.arrayContaining(ids));
+    expect(await pulledFrom(pushed.syncToken)).toEqual([]);
+  });
+
+  test("another device's change committed in between is returned", async () => {
+    const start = await api.push("tech1", "head-a", []);
+    const theirs = randomUUID();
+    await api.push("tech2", "head-b", [create(theirs, { name: "Theirs" })]);
+    const mine = randomUUID();
+    const pushed = await api.push("tech1", "head-a", [create(mine, { name: "Mine" })], start.syncToken);
+    expect(pushed.changes.map((c) => c.entityId)).toEqual([theirs]);
+    expect(await pulledFrom(pushed.syncToken)).toEqual([]);
+  });
+
+  test("a delete's cascade under the device's own name still travels to it", async () => {
+    const assetId = randomUUID();
+    const taskId = randomUUID();
+    const created = await api.push("tech1", "head-a", [create(assetId, { name: "Parent" }), create(taskId, { assetId, title: "Child" }, "task")]);
+    const deleted = await api.push("tech1", "head-a", [remove(assetId, 1)], created.syncToken);
+    expect(deleted.changes.map((c) => [c.entityType, c.entityId, c.operation])).toEqual([["task", taskId, "DELETE"]]);
+  });
+
+  test("a change of an older transaction still running when the push commits is not skipped", async () => {
+    const start = await api.push("tech1", "head-a", []);
+    await api.push("tech2", "head-b", []);
+    const hold = await holdWrites(api.db, "Task");
+    const [assetId, taskId] = [randomUUID(), randomUUID()];
+    // Its transaction takes a txid writing the asset, then waits for the Task table.
+    const older = api.push("tech2", "head-b", [create(assetId, { name: "Older" }), create(taskId, { assetId, title: "Late" }, "task")]);
+    await vi.waitFor(async () => {
+      const [row] = await api.db.$queryRaw<{ n: bigint }[]>`
+        SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND backend_xid IS NOT NULL`;
+      expect(row!.n).toBe(1n);
+    }, { timeout: 20_000, interval: 10 });
+    const pushed = await api.push("tech1", "head-a", [create(randomUUID(), { name: "Newer" })], start.syncToken);
+    await hold.release();
+    await older;
+    expect(await pulledFrom(pushed.syncToken)).toEqual(expect.arrayContaining([assetId, taskId]));
+  });
+
+  test("the device's sync is recorded (lastSyncAt, syncToken), and a reset asked for while the push runs is kept", async () => {
+    const start = await api.push("tech1", "head-c", []);
+    const before = new Date();
+    const hold = await holdWrites(api.db, "Asset");
+    const pushing = api.push("tech1", "head-c", [create(randomUUID(), { name: "During reset" })], start.syncToken);
+    await vi.waitFor(async () => {
+      const [row] = await api.db.$queryRaw<{ n: bigint }[]>`
+        SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+      expect(row!.n).toBe(1n);
+    }, { timeout: 20_000, interval: 10 });
+    expect((await api.call("tech1", "POST", "/api/sync/cache/invalidate", { deviceId: "head-c" })).status).toBe(200);
+    await hold.release();
+    const pushed = await pushing;
+    const device = await api.db.syncClient.findFirstOrThrow({ where: { deviceId: "head-c" } });
+    expect(device).toMatchObject({ syncToken: pushed.syncToken, resyncRequired: true });
+    expect(device.lastSyncAt!.getTime()).toBeGreaterThanOrEqual(before.getTime());
+    const next = await api.call("tech1", "POST", "/api/sync/delta", { deviceId: "head-c", pageToken: pushed.syncToken });
+    expect(next.body.resetRequired).toBe(true);
   });
 });
 

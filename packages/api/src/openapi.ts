@@ -18,11 +18,12 @@ import { exampleOf } from "./openapi-example.ts";
 import { type RestRoute, inputErrors, restRoutes } from "./rest.ts";
 import { appRouter } from "./root.ts";
 import { type ProcedureMeta, accessErrors } from "./trpc.ts";
+import { type UnparsedOutput, outputSchemaOf } from "./unparsed-output.ts";
 
 interface ProcedureDef {
   type: "query" | "mutation";
   inputs: z.ZodType[];
-  output?: z.ZodType;
+  output?: z.ZodType | UnparsedOutput<z.ZodType>;
   meta?: ProcedureMeta;
 }
 
@@ -159,7 +160,7 @@ export function openApiDocument() {
     const def = procedureDef(route.procedure);
     const stem = componentStem(route.procedure);
     if (def.inputs[0]) inputs[`${stem}Input`] = def.inputs[0];
-    if (def.output) outputs[`${stem}Output`] = def.output;
+    if (def.output) outputs[`${stem}Output`] = outputSchemaOf(def.output);
   }
   const components = { ...convert(inputs, "input"), ...convert(outputs, "output") };
   describeEntityFields(components);

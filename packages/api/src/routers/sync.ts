@@ -14,6 +14,7 @@ import { pushChanges } from "../sync/push.ts";
 import { throughPushGate } from "../sync/push-gate.ts";
 import { syncStatus } from "../sync/status.ts";
 import { authedProcedure, deviceProcedure, router } from "../trpc.ts";
+import { unparsedOutput } from "../unparsed-output.ts";
 
 /** Push and delta: the syncing device's checks, a bad sync token, and the server's sync rate limit. */
 const pullErrors = [...syncingDeviceErrors, "INVALID_TOKEN", "RATE_LIMITED"] as const;
@@ -24,13 +25,13 @@ export const syncRouter = router({
     .use(({ ctx, next }) => throughPushGate(ctx.pushGate, next))
     .input(pushBodySchema)
     .use(({ ctx, input, next }) => recordSyncRun(ctx.db, ctx.user, "PUSH", input.deviceId, next))
-    .output(pushResponseSchema)
+    .output(unparsedOutput(pushResponseSchema))
     .mutation(({ ctx, input }) => pushChanges(ctx, ctx.user, input)),
   delta: deviceProcedure
     .meta({ errors: pullErrors })
     .input(deltaBodySchema)
     .use(({ ctx, input, next }) => recordSyncRun(ctx.db, ctx.user, "PULL", input.deviceId, next))
-    .output(deltaResponseSchema)
+    .output(unparsedOutput(deltaResponseSchema))
     .mutation(({ ctx, input }) => deltaChanges(ctx, ctx.user, input)),
   status: authedProcedure.output(syncStatusResponseSchema).query(({ ctx }) => syncStatus(ctx, ctx.user)),
   streamTicket: authedProcedure.output(streamTicketResponseSchema).mutation(({ ctx }) => issueStreamTicket(ctx.db, ctx.user, ctx.session)),

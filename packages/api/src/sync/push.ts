@@ -9,6 +9,7 @@ import { syncingDevice } from "./devices.ts";
 import { loadStates } from "./entities.ts";
 import { pull } from "./pull.ts";
 import { planPull } from "./pull-plan.ts";
+import { cursorAtHead } from "./push-head.ts";
 import { prismaSql } from "./sql.ts";
 import { inSqlTransaction } from "./transaction.ts";
 
@@ -39,10 +40,19 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   const run = (apply: typeof applyTogether) =>
     inSqlTransaction(db, async (sql) => {
       await lockDevice(sql, writer);
-      return apply({ sql, deps, writer, deviceId: body.deviceId, queued }, prepared);
+      const applied = await apply({ sql, deps, writer, deviceId: body.deviceId, queued }, prepared);
+      const head = await cursorAtHead(sql, user.orgId, plan.cursor);
+      const headToken = head && encodeCursor(config.cursorSecret, user.orgId, types, head);
+      // At the head the answer is complete here, so the device's sync is recorded in the same
+      // transaction. Its reset flags were clear when planned (it has a log cursor): one set since
+      // (a reset or new scope asked for meanwhile) is left for its next sync, not cleared unseen.
+      if (headToken) {
+        await sql.query(`UPDATE "SyncClient" SET "lastSyncAt" = clock_timestamp() AT TIME ZONE 'UTC', "syncToken" = $2 WHERE "id" = $1`, [device.id, headToken]);
+      }
+      return { ...applied, head, headToken };
     });
   // Set-based first; if a change fails it for an unexpected reason, each change on its own.
-  const { results, conflicts, merged, enqueue, live } = await run(applyTogether).catch((error: unknown) => {
+  const { results, conflicts, merged, enqueue, live, head, headToken } = await run(applyTogether).catch((error: unknown) => {
     if (!isChangeFailure(error)) throw error;
     return run(applyOneByOne);
   });
@@ -55,7 +65,8 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
     await deps.queue?.enqueue(enqueue.slice(0, 1), priority);
   }
 
-  const page = await pull(db, {
+  // At the head nothing is left to pull: the answer only moves the cursor past this push's writes.
+  const page = head ? { changes: [], cursor: head, hasMore: false, evict: [] } : await pull(db, {
     orgId: user.orgId,
     types,
     cursor: plan.cursor,
@@ -73,8 +84,10 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
         toServerChange(state, state.deleted ? "DELETE" : "UPDATE", state.lastModifiedAt ?? new Date()),
       )
     : [];
-  const syncToken = encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
-  await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken, resyncRequired: false, rescopeRequired: false } });
+  const syncToken = headToken ?? encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
+  if (!headToken) {
+    await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken, resyncRequired: false, rescopeRequired: false } });
+  }
   return {
     syncToken,
     changes: [...page.changes, ...merged, ...remerged],

@@ -1,0 +1,38 @@
+import type { Cursor } from "./cursor.ts";
+import type { Sql } from "./sql.ts";
+
+interface HeadRow {
+  txid: string;
+  seq: string | null;
+  head: boolean;
+}
+
+/**
+ * Run last in a push's transaction. When the device is at the head, i.e. nothing after `cursor`
+ * but this transaction's own writes can ever be handed out, returns the cursor just past those
+ * writes, and the push answers with it without pulling; otherwise null (pull after the commit).
+ *
+ * At the head means: no transaction with a smaller txid is still running (the fence seen inside
+ * this transaction, which counts it as running, is not below its txid), so every log row below this
+ * transaction's txid is committed and visible here, and none of them lies after `cursor`. Rows of
+ * transactions with a larger txid land after the returned cursor, so they are never skipped.
+ * A push that deleted anything pulls: a delete cascades under the device's name, and those
+ * tombstones must travel to it (see PullInput.excludeClientId). Without a log cursor (first sync,
+ * reset, new scope: planPull gives none) the push always pulls.
+ */
+export async function cursorAtHead(sql: Sql, orgId: string, cursor: Cursor | null): Promise<Cursor | null> {
+  if (cursor?.mode !== "log") return null;
+  const [row] = await sql.query<HeadRow>(
+    `WITH own AS (SELECT pg_current_xact_id() AS "xid"),
+     mine AS (SELECT max(l."seq") AS "seq", bool_or(l."operation" = 'DELETE') AS "deletes"
+              FROM "ChangeLog" l, own WHERE l."orgId" = $1 AND l."txid" = own."xid")
+     SELECT own."xid"::text AS "txid", mine."seq"::text AS "seq",
+            fieldsync_delta_fence() >= own."xid" AND mine."deletes" IS NOT TRUE AND NOT EXISTS (
+              SELECT 1 FROM "ChangeLog" l WHERE l."orgId" = $1 AND (l."txid", l."seq") > ($2::xid8, $3::bigint) AND l."txid" < own."xid"
+            ) AS "head"
+     FROM own, mine`,
+    [orgId, cursor.txid, cursor.seq],
+  );
+  if (!row?.head) return null;
+  return row.seq === null ? cursor : { ...cursor, txid: row.txid, seq: row.seq };
+}
