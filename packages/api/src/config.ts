@@ -1,5 +1,4 @@
-import type { ConflictPolicy, EntityType } from "@fieldsync/schema";
-import type { AlertThresholds } from "./health/alerts.ts";
+import type { AlertThresholds, ConflictPolicy, EntityType } from "@fieldsync/schema";
 
 export interface ApiConfig {
   /** HMAC key for access tokens (HS256, algorithm pinned). */

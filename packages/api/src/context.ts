@@ -1,11 +1,11 @@
 import type { Db } from "@fieldsync/db";
 import type { ApiConfig } from "./config.ts";
-import { verifyAccessToken } from "./auth/jwt.ts";
-import { type AuthUser, loadSession } from "./auth/session.ts";
-import type { BackgroundQueue } from "./queue/background-queue.ts";
-import type { ResponseCache } from "./queue/response-cache.ts";
+import { verifyAccessToken } from "./session/jwt.ts";
+import { type AuthUser, loadSession } from "./session/session.ts";
+import type { BackgroundQueue } from "./redis/background-queue.ts";
+import type { ResponseCache } from "./redis/response-cache.ts";
 import type { ChangeNotifier } from "./realtime/notifier.ts";
-import type { PushGate } from "./sync/push-gate.ts";
+import type { PushGate } from "./push-gate.ts";
 
 export type { AuthUser };
 
@@ -18,7 +18,7 @@ export interface Deps {
   cache: ResponseCache | null;
   /** Announces new changes to live clients (SSE); null when nobody listens. */
   notifier?: ChangeNotifier | null;
-  /** Bounds the pushes this process applies at once (sync/push-gate.ts); ungated without one. */
+  /** Bounds the pushes this process applies at once (push-gate.ts); ungated without one. */
   pushGate?: PushGate | null;
   /** Where failures the API answers and goes on from are logged (the host's logger). */
   log?: { warn(details: object, message: string): void };

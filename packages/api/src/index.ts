@@ -4,19 +4,19 @@ export { AppError, appError, databaseUnavailableError, fail, inputShapeError, re
 export { databaseRetryAfterSeconds, isDatabaseUnavailable } from "./database-unavailable.ts";
 export { auditActions, recordAudit, type AuditAction, type AuditEntry } from "./audit/record.ts";
 export { hashPassword } from "./auth/password.ts";
-export { signAccessToken, verifyAccessToken } from "./auth/jwt.ts";
+export { signAccessToken, verifyAccessToken } from "./session/jwt.ts";
 export { appRouter, createCaller, type AppRouter } from "./root.ts";
 export { restRoutes, type RestRoute } from "./rest.ts";
-export { PushGate, type PushGateOptions, type PushGateRefusal, type PushGateStats } from "./sync/push-gate.ts";
+export { PushGate, type PushGateOptions, type PushGateRefusal, type PushGateStats } from "./push-gate.ts";
 export { openApiDocument, type OpenApiDocument } from "./openapi.ts";
 export { demoPassword, demoUsers, seedDemoData } from "./seed.ts";
-export { type BackgroundQueue, type RetryPolicy, createBackgroundQueue, createSyncQueue, defaultRetryPolicy } from "./queue/background-queue.ts";
-export { type ResponseCache, cacheKey, createResponseCache } from "./queue/response-cache.ts";
-export { redisPrefixSchema } from "./queue/redis-prefix.ts";
+export { type BackgroundQueue, type RetryPolicy, createBackgroundQueue, createSyncQueue, defaultRetryPolicy } from "./redis/background-queue.ts";
+export { type ResponseCache, cacheKey, createResponseCache } from "./redis/response-cache.ts";
+export { redisPrefixSchema } from "./redis/redis-prefix.ts";
 export { type ProcessDeps, type ProcessOptions, processQueuedChange } from "./queue/process-change.ts";
 export { relayPending } from "./queue/relay.ts";
 export { deviceBacklog } from "./queue/stats.ts";
-export { type AlertThresholds, defaultAlertThresholds, evaluateAlerts, healthFigures } from "./health/alerts.ts";
+export { defaultAlertThresholds, evaluateAlerts, healthFigures } from "./health/alerts.ts";
 export { pruneSyncRuns } from "./health/sync-runs.ts";
 export {
   type ChangeNotifier,

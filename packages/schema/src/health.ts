@@ -76,3 +76,21 @@ export const healthDashboardResponseSchema = z.object({
   serverTime: isoDateTime,
 });
 export type HealthDashboardResponse = z.infer<typeof healthDashboardResponseSchema>;
+
+/** One alert's two thresholds. */
+export type AlertLevelThresholds = { warn: number; critical: number };
+
+/** Alert thresholds; ops/prometheus/alerts.yml encodes the same numbers as Prometheus rules. */
+export interface AlertThresholds {
+  /** Share of changes processed in the window that ended in a conflict. */
+  conflictRate: AlertLevelThresholds;
+  /** Share of changes processed in the window that failed (rejected or dead-lettered). */
+  failureRate: AlertLevelThresholds;
+  /** Changes waiting for the worker. */
+  backlog: AlertLevelThresholds;
+  /** Hours an active device has not synced. */
+  offlineHours: AlertLevelThresholds;
+  windowMinutes: number;
+  /** Rates are not judged on fewer processed changes than this (a single conflict is no trend). */
+  minSample: number;
+}

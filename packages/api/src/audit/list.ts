@@ -3,7 +3,7 @@ import type { ListAuditQuery, ListAuditResponse } from "@fieldsync/schema";
 import type { ApiConfig } from "../config.ts";
 import type { AuthUser } from "../context.ts";
 import { fail } from "../errors.ts";
-import { seal, unseal } from "../sync/cursor.ts";
+import { seal, unseal } from "../seal.ts";
 
 /** Position after the last entry of a page; sealed and bound to the organization. */
 interface AuditCursor {

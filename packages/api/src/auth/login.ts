@@ -1,8 +1,8 @@
+import { inTransaction } from "@fieldsync/db";
 import type { LoginBody, LoginResponse } from "@fieldsync/schema";
 import type { Context } from "../context.ts";
 import { fail, unauthorizedMessage } from "../errors.ts";
 import { reactivateOnLogin } from "../sync/devices.ts";
-import { inTransaction } from "../sync/transaction.ts";
 import { clearLoginAttempts, countLoginAttempt, loginThrottleKey } from "./login-throttle.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
 import { issueSession } from "./refresh-token.ts";

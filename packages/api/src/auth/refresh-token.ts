@@ -1,10 +1,9 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { Db, Tx, User } from "@fieldsync/db";
+import { type Db, inTransaction, type Tx, type User } from "@fieldsync/db";
 import type { LoginResponse } from "@fieldsync/schema";
 import type { ApiConfig } from "../config.ts";
 import { fail, unauthorizedMessage } from "../errors.ts";
-import { inTransaction } from "../sync/transaction.ts";
-import { signAccessToken } from "./jwt.ts";
+import { signAccessToken } from "../session/jwt.ts";
 
 // Refresh tokens are opaque random strings; only their SHA-256 is stored, so a database leak
 // does not hand out sessions. Each one is single-use: refreshing rotates it within its family,

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "@fieldsync/db";
 import type { StreamTicketResponse } from "@fieldsync/schema";
 import type { AuthSession, AuthUser } from "../context.ts";
-import { loadSession } from "./session.ts";
+import { loadSession } from "../session/session.ts";
 
 // Event streams are opened by EventSource, which cannot send an Authorization header. Rather than
 // an access token in the URL (where proxies and request logs keep it), the app exchanges its

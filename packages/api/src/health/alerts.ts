@@ -1,23 +1,7 @@
 import type { Db } from "@fieldsync/db";
-import { type AlertLevel, type AlertName, type AlertState, type SyncStatusResponse, alertNameSchema } from "@fieldsync/schema";
+import { type AlertLevel, type AlertLevelThresholds, type AlertThresholds, type AlertName, type AlertState, type SyncStatusResponse, alertNameSchema } from "@fieldsync/schema";
 
 type Health = SyncStatusResponse["health"];
-type Level = { warn: number; critical: number };
-
-/** Alert thresholds; ops/prometheus/alerts.yml encodes the same numbers as Prometheus rules. */
-export interface AlertThresholds {
-  /** Share of changes processed in the window that ended in a conflict. */
-  conflictRate: Level;
-  /** Share of changes processed in the window that failed (rejected or dead-lettered). */
-  failureRate: Level;
-  /** Changes waiting for the worker. */
-  backlog: Level;
-  /** Hours an active device has not synced. */
-  offlineHours: Level;
-  windowMinutes: number;
-  /** Rates are not judged on fewer processed changes than this (a single conflict is no trend). */
-  minSample: number;
-}
 
 export const defaultAlertThresholds: AlertThresholds = {
   conflictRate: { warn: 0.1, critical: 0.25 },
@@ -63,7 +47,7 @@ export async function healthFigures(db: Db, orgId: string, windowMinutes: number
 }
 
 /** The level a value reaches; "ok" below the warn threshold. */
-export const alertLevel = (value: number, level: Level): AlertLevel => (value >= level.critical ? "critical" : value >= level.warn ? "warn" : "ok");
+export const alertLevel = (value: number, level: AlertLevelThresholds): AlertLevel => (value >= level.critical ? "critical" : value >= level.warn ? "warn" : "ok");
 
 const thresholdOf = {
   HighConflictRate: "conflictRate",

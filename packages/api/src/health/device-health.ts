@@ -1,7 +1,7 @@
 import { Prisma, type Db } from "@fieldsync/db";
-import type { DeviceHealth } from "@fieldsync/schema";
+import type { AlertThresholds, DeviceHealth } from "@fieldsync/schema";
 import { deviceBacklog } from "../queue/stats.ts";
-import { type AlertThresholds, alertLevel } from "./alerts.ts";
+import { alertLevel } from "./alerts.ts";
 
 /**
  * The organization's active devices for the dashboard: backlog as in GET /api/sync/queue/stats,

@@ -11,8 +11,8 @@ import { recordSyncRun } from "../health/sync-runs.ts";
 import { deltaChanges } from "../sync/delta.ts";
 import { syncingDeviceErrors } from "../sync/devices.ts";
 import { pushChanges } from "../sync/push.ts";
-import { throughPushGate } from "../sync/push-gate.ts";
-import { syncStatus } from "../sync/status.ts";
+import { throughPushGate } from "../push-gate.ts";
+import { syncStatus } from "../health/status.ts";
 import { authedProcedure, deviceProcedure, router } from "../trpc.ts";
 import { unparsedOutput } from "../unparsed-output.ts";
 

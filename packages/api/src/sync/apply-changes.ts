@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { retryable, sqlState } from "@fieldsync/db";
 import type { ChangeResult, ServerChange } from "@fieldsync/schema";
 import { type ConflictRecord, entityKey } from "@fieldsync/sync-core";
 import { TRPCError } from "@trpc/server";
@@ -8,7 +9,6 @@ import { type Outcome, type Prepared, type Writer, applyChanges, rejected } from
 import { changeIdReused, findClaims, insertClaims } from "./claims.ts";
 import { loadStates } from "./entities.ts";
 import type { Sql } from "./sql.ts";
-import { retryable, sqlState } from "./transaction.ts";
 
 // The work of a push's transaction (after lockDevice): sort its changes by their claims, apply
 // the fresh ones (inline) or leave them to the worker (queued), then write their claims with

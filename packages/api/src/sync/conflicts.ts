@@ -1,4 +1,4 @@
-import type { Db, SyncConflict } from "@fieldsync/db";
+import { type Db, inTransaction, type SyncConflict } from "@fieldsync/db";
 import {
   type Conflict,
   type EntityData,
@@ -15,7 +15,6 @@ import { fail } from "../errors.ts";
 import { toConflict } from "./conflict-record.ts";
 import { jsonColumn, loadStates, missingReferences, writeEntity } from "./entities.ts";
 import { prismaSql } from "./sql.ts";
-import { inTransaction } from "./transaction.ts";
 
 async function withDeviceIds(db: Db, rows: SyncConflict[]): Promise<Conflict[]> {
   const clientIds = [...new Set(rows.map((r) => r.clientId).filter((id): id is string => id !== null))];

@@ -1,6 +1,6 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
 import type { EntityType } from "@fieldsync/schema";
 import { fail } from "../errors.ts";
+import { seal, unseal } from "../seal.ts";
 
 /**
  * Where a pull resumes. Log positions are (txid, seq) of ChangeLog, handed out only below the
@@ -19,23 +19,6 @@ interface Envelope {
 }
 
 const typesKey = (types: readonly EntityType[]) => [...types].sort().join(",");
-const b64 = (buffer: Buffer) => buffer.toString("base64url");
-const sign = (secret: string, body: string) => createHmac("sha256", secret).update(body).digest();
-
-/** Tamper-evident opaque token: base64url JSON + HMAC-SHA256. Not encrypted: hold no secrets in it. */
-export function seal(secret: string, value: unknown): string {
-  const body = b64(Buffer.from(JSON.stringify(value)));
-  return `${body}.${b64(sign(secret, body))}`;
-}
-
-/** The sealed value, or null for a token that was altered or was never ours. */
-export function unseal(secret: string, token: string): unknown {
-  const [body, mac, extra] = token.split(".");
-  const expected = body ? sign(secret, body) : Buffer.alloc(0);
-  const given = Buffer.from(mac ?? "", "base64url");
-  if (!body || extra !== undefined || given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  return JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
-}
 
 /** An opaque token bound to the organization and the pulled types. */
 export function encodeCursor(secret: string, orgId: string, types: readonly EntityType[], cursor: Cursor): string {

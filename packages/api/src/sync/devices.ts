@@ -1,11 +1,10 @@
-import type { Db, Prisma, SyncClient, Tx } from "@fieldsync/db";
+import { type Db, inTransaction, type Prisma, type SyncClient, type Tx } from "@fieldsync/db";
 import { type Device, type Subscription, subscriptionSchema } from "@fieldsync/schema";
 import { auditActions, recordAudit } from "../audit/record.ts";
 import type { AuthUser } from "../context.ts";
 import { fail } from "../errors.ts";
 import type { ChangeNotifier } from "../realtime/notifier.ts";
 import { leftScope } from "./scope.ts";
-import { inTransaction } from "./transaction.ts";
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 

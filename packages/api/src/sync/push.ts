@@ -1,3 +1,4 @@
+import { inSqlTransaction } from "@fieldsync/db";
 import { type PushBody, type PushResponse, jobPriorities, limits } from "@fieldsync/schema";
 import { toServerChange } from "@fieldsync/sync-core";
 import type { AuthUser, Deps } from "../context.ts";
@@ -11,7 +12,6 @@ import { pull } from "./pull.ts";
 import { planPull } from "./pull-plan.ts";
 import { cursorAtHead } from "./push-head.ts";
 import { prismaSql } from "./sql.ts";
-import { inSqlTransaction } from "./transaction.ts";
 
 /**
  * POST /api/sync. Applies the device's changes exactly once, in order, then returns what changed

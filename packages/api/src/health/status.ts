@@ -1,7 +1,7 @@
 import type { SyncStatusResponse } from "@fieldsync/schema";
 import type { AuthUser, Deps } from "../context.ts";
-import { defaultAlertThresholds, evaluateAlerts, healthFigures } from "../health/alerts.ts";
-import { cacheKey } from "../queue/response-cache.ts";
+import { defaultAlertThresholds, evaluateAlerts, healthFigures } from "./alerts.ts";
+import { cacheKey } from "../redis/response-cache.ts";
 
 const healthTtlSeconds = 15;
 

@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { expect, test } from "vitest";
-import { AppError, retryAfterOf } from "../errors.ts";
+import { AppError, retryAfterOf } from "./errors.ts";
 import { PushGate } from "./push-gate.ts";
 
 /** A task that runs until `finish()` (or `fail()`), and says when it started. */

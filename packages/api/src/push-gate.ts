@@ -1,4 +1,4 @@
-import { appError } from "../errors.ts";
+import { appError } from "./errors.ts";
 
 // Bounded concurrency of pushes on one server process. Every push holds a database transaction
 // (and the row locks of its entities) while it runs; past a few at once they only queue for pool

@@ -1,4 +1,6 @@
-import { Prisma, type Db, type Sql, type Tx, sqlPoolOf } from "@fieldsync/db";
+import { type Db, type Tx, sqlPoolOf } from "./client.ts";
+import { Prisma } from "./generated/prisma/client.ts";
+import type { Sql } from "./sql.ts";
 
 /** Serialization failures and deadlocks: the transaction is retried whole. */
 export const retryable = new Set(["40001", "40P01"]);
