@@ -60,6 +60,8 @@ test("a push refused with 503 SERVER_BUSY keeps the outbox, waits for Retry-Afte
   expect(retryAfterMs).toBeGreaterThanOrEqual(1000);
   const state = await device.engine.store.syncState();
   expect(state.lastError).toMatchObject({ code: "SERVER_BUSY" });
+  // Busy is not broken: the status says the server asked to wait, not that sync failed.
+  expect(state.phase).toBe("busy");
   expect(Date.parse(state.nextRetryAt!)).toBeGreaterThanOrEqual(refusedAt + retryAfterMs);
   // Nothing failed or was split: both changes still wait in the outbox.
   expect((await device.db.outbox.toArray()).map((entry) => entry.status)).toEqual(["pending", "pending"]);

@@ -25,7 +25,8 @@ export const toSession = (response: LoginResponse, now = Date.now()): Session =>
   user: response.user,
 });
 
-export type SyncPhase = "idle" | "syncing" | "offline" | "error" | "unauthorized" | "revoked";
+/** `busy`: the server refused the push for now (503 SERVER_BUSY) and said when to come back. */
+export type SyncPhase = "idle" | "syncing" | "offline" | "busy" | "error" | "unauthorized" | "revoked";
 
 /** Shared through IndexedDB so every tab and the service worker show the same sync status. */
 export interface SyncState {

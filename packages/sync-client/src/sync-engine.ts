@@ -5,6 +5,7 @@ import {
   type ResolveConflictResponse,
   type ServerChange,
   type Subscription,
+  errorCodes,
   limits,
 } from "@fieldsync/schema";
 import { ApiClient, ApiError, NetworkError } from "./api-client.ts";
@@ -50,6 +51,7 @@ function phaseOf(error: unknown): SyncPhase {
   if (error instanceof NetworkError) return "offline";
   if (error instanceof ApiError && error.status === 401) return "unauthorized";
   if (error instanceof ApiError && error.code === "DEVICE_REVOKED") return "revoked";
+  if (error instanceof ApiError && error.code === errorCodes.SERVER_BUSY) return "busy";
   return "error";
 }
 

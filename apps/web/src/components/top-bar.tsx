@@ -1,6 +1,7 @@
 import { store } from "../app/runtime.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
 import { useOnline } from "../app/use-online.ts";
+import { syncPillText } from "../app/sync-pill.ts";
 import { href } from "../app/use-route.ts";
 
 /** Always visible: connectivity and how much is not on the server yet. */
@@ -8,7 +9,6 @@ export function TopBar() {
   const online = useOnline();
   const pending = useLiveQuery(() => store.db.outbox.count(), []);
   const state = useLiveQuery(() => store.syncState(), []);
-  const syncing = state?.phase === "syncing";
   return (
     <header className="top-bar">
       <a href={href({ name: "assets" })} className="brand">
@@ -24,10 +24,10 @@ export function TopBar() {
         ) : null}
         {pending ? (
           <span className="pill pill-pending" data-testid="pending-pill">
-            {pending} pending
+            {syncPillText(state, pending)}
           </span>
         ) : (
-          <span className="pill pill-synced">{syncing ? "syncing" : "synced"}</span>
+          <span className="pill pill-synced">{syncPillText(state, 0)}</span>
         )}
       </a>
     </header>

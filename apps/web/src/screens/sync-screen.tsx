@@ -16,6 +16,7 @@ const phaseText = {
   idle: "Up to date",
   syncing: "Syncing…",
   offline: "Offline: changes are kept on this device",
+  busy: "Server busy: waiting as it asked, then retrying",
   error: "Sync failed; retrying",
   unauthorized: "Logged out: log in to sync",
   revoked: "This device was revoked",
