@@ -10,11 +10,23 @@ export async function login(page: Page, email: string): Promise<void> {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(demoPassword);
   await page.getByRole("button", { name: "Log in" }).click();
-  // The top bar already says "synced" before the first sync has started (nothing is queued), so
-  // wait for what only a finished sync shows: the asset list's "Synced …" line.
+  // The asset list's "Synced …" line shows that the first sync finished and its data is listed.
   await page.getByTestId("freshness").filter({ hasText: /^Synced / }).waitFor(patience);
   await waitUntilSynced(page);
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, patience);
+  await waitForServiceWorkerControl(page);
+}
+
+/** Waits until the service worker controls the page; if it never does, says how far it got. */
+async function waitForServiceWorkerControl(page: Page): Promise<void> {
+  try {
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, patience);
+  } catch (error) {
+    const registration = await page.evaluate(async () => {
+      const r = await navigator.serviceWorker.getRegistration();
+      return r ? { installing: r.installing?.state, waiting: r.waiting?.state, active: r.active?.state } : "none";
+    });
+    throw new Error(`the service worker never took control (registration: ${JSON.stringify(registration)})`, { cause: error });
+  }
 }
 
 /**

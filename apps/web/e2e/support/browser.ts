@@ -41,4 +41,4 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** Waits for state, never for time: these generous limits only bound a broken run. */
-export const patience = { timeout: 30_000 };
+export const patience = { timeout: 90_000 };
