@@ -30,8 +30,14 @@ test("with Redis down, pushes are still accepted and kept in PostgreSQL; when Re
   expect(await t.api.db.syncQueue.count({ where: { id: { in: ids }, status: "PENDING" } })).toBe(6);
 
   await redis.start();
+  const relay = t.startRelayLoop();
+  const jobs = async () => Object.values(await t.queue.queue.getJobCounts()).reduce((sum, n) => sum + n, 0);
+  // (the test's own producer connection reconnects to the restarted Redis in its own time)
+  await waitFor(async () => (await jobs().catch(() => 0)) > 0, 30_000, "the relay to enqueue");
+  await relay.tick();
+  // One job per device, not per change: the job drains its device's queue in arrival order.
+  expect(await jobs()).toBe(1);
   t.startWorker();
-  t.startRelayLoop();
   await t.settled(ids);
   expect(await t.api.db.asset.count({ where: { id: { in: entities } } })).toBe(6);
   expect(await t.api.db.syncQueue.count({ where: { id: { in: ids }, status: "COMPLETED" } })).toBe(6);

@@ -79,7 +79,7 @@ export function startRelay(options: {
     running = true;
     try {
       const relayed = await relayPending(options.deps.db, queue, options.olderThanMs);
-      if (relayed) log(`relay: re-enqueued ${relayed} pending change(s)`);
+      if (relayed) log(`relay: re-enqueued the queues of ${relayed} device(s)`);
     } catch (error) {
       log(`relay failed: ${(error as Error).message}`);
     } finally {

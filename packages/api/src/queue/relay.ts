@@ -4,19 +4,19 @@ import type { Queue } from "bullmq";
 
 /**
  * PostgreSQL is the source of truth for queued changes; Redis only carries pointers to them.
- * The relay finds PENDING rows older than `olderThanMs` whose job is missing (Redis was down at
- * push time, or lost its data) or ended failed while the row still has attempts left, and
- * enqueues them again under the same job id, so a row has at most one live job.
+ * A job drains its device's queue in arrival order, so the relay needs one per device: for each
+ * device with PENDING rows older than `olderThanMs`, it takes the oldest, and when that row's job
+ * is missing (Redis was down at push time, or lost its data) or ended failed while the row still
+ * has attempts left, enqueues it again under the row's id, so a row has at most one live job.
  */
 export async function relayPending(db: Db, queue: Queue<ApplyChangeJob>, olderThanMs: number, limit = 1000): Promise<number> {
-  const rows = await db.syncQueue.findMany({
-    where: { status: { in: ["PENDING", "SYNCING"] }, createdAt: { lt: new Date(Date.now() - olderThanMs) } },
-    orderBy: { seq: "asc" },
-    take: limit,
-    select: { id: true },
-  });
+  const heads = await db.$queryRaw<{ id: string }[]>`
+    SELECT DISTINCT ON ("clientId") id FROM "SyncQueue"
+    WHERE status IN ('PENDING', 'SYNCING') AND "createdAt" < ${new Date(Date.now() - olderThanMs)}
+    ORDER BY "clientId", seq
+    LIMIT ${limit}`;
   let relayed = 0;
-  for (const { id } of rows) {
+  for (const { id } of heads) {
     const job = await queue.getJob(id);
     const state = job ? await job.getState() : null;
     if (job && state !== "failed" && state !== "completed" && state !== "unknown") continue;
