@@ -33,6 +33,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   const { types, resetRequired } = plan;
   const prepared = body.changes.map(prepare);
   const queued = body.async === true || prepared.length > config.inlineMaxChanges;
+  const deleteKeys = prepared.filter((p) => p.change.operation === "DELETE").map((p) => p.key);
 
   // Registration (first sync) and the device checks commit on their own, before the push's transaction.
   const device = await syncingDevice(db, user, body.deviceId, config.maxDevicesPerUser, body.deviceName);
@@ -41,7 +42,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
     inSqlTransaction(db, async (sql) => {
       await lockDevice(sql, writer);
       const applied = await apply({ sql, deps, writer, deviceId: body.deviceId, queued }, prepared);
-      const head = await cursorAtHead(sql, user.orgId, plan.cursor);
+      const head = await cursorAtHead(sql, writer, plan.cursor, deleteKeys);
       const headToken = head && encodeCursor(config.cursorSecret, user.orgId, types, head);
       // At the head the answer is complete here, so the device's sync is recorded in the same
       // transaction. Its reset flags were clear when planned (it has a log cursor): one set since
