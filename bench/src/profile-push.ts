@@ -46,6 +46,14 @@ function timedPool(pool: SqlPool): SqlPool {
         };
         return fn(timed);
       }),
+    query: async (text, values) => {
+      const start = performance.now();
+      try {
+        return await pool.query(text, values);
+      } finally {
+        record(`pool ${labelOf(text)}`, performance.now() - start);
+      }
+    },
     end: () => pool.end(),
   };
 }

@@ -31,9 +31,11 @@ export async function cursorAtHead(
   if (cursor?.mode !== "log") return null;
   const [row] = await sql.query<HeadRow>(
     `WITH own AS (SELECT pg_current_xact_id() AS "xid"),
+     claimed AS MATERIALIZED (
+       SELECT q."entityType", q."entityId" FROM "SyncQueue" q
+       WHERE q."clientId" = $4 AND q."idempotencyKey" = ANY($5::text[]) AND q."operation" = 'DELETE'),
      mine AS (SELECT max(l."seq") AS "seq", bool_or(l."operation" = 'DELETE' AND NOT EXISTS (
-                SELECT 1 FROM "SyncQueue" q WHERE q."clientId" = $4 AND q."idempotencyKey" = ANY($5::text[])
-                  AND q."entityType" = l."entityType" AND q."entityId" = l."entityId" AND q."operation" = 'DELETE')) AS "deletes"
+                SELECT 1 FROM claimed c WHERE c."entityType" = l."entityType" AND c."entityId" = l."entityId")) AS "deletes"
               FROM "ChangeLog" l, own WHERE l."orgId" = $1 AND l."txid" = own."xid")
      SELECT own."xid"::text AS "txid", mine."seq"::text AS "seq",
             fieldsync_delta_fence() >= own."xid" AND mine."deletes" IS NOT TRUE AND NOT EXISTS (
