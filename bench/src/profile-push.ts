@@ -4,7 +4,9 @@
 // pool and every Prisma operation, and prints the median per statement over N measured pushes
 // (after warm-up ones): wall time, and for the push pool's statements the PostgreSQL backend's CPU
 // time (from /proc, so it holds on a loaded machine where wall times do not); "node CPU" is this
-// process's CPU time for the whole procedure.
+// process's CPU time for the whole procedure. Then the statements of one more push are replayed
+// (each time rolled back) on node-postgres and on postgres.js, one after another and pipelined,
+// to compare the drivers on the push's own statements (driver-replay.ts).
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type ApiConfig, createCaller, seedDemoData } from "@fieldsync/api";
@@ -12,6 +14,7 @@ import { type Sql, type SqlPool, attachSqlPool, createSqlPool } from "@fieldsync
 import { createTestDatabase } from "@fieldsync/db/testing";
 import pg from "pg";
 import { EntityPool } from "./data.ts";
+import { type Statement, replayOnDrivers } from "./driver-replay.ts";
 import { seedAssets } from "./seed.ts";
 
 const pushes = Number(process.argv.find((a) => a.startsWith("--pushes="))?.slice(9) ?? 15);
@@ -20,6 +23,8 @@ const batchSize = 500;
 
 type Timings = Map<string, { wall: number; cpu: number }[]>;
 let current: Timings = new Map();
+/** When set, the push pool's statements are kept here (for the driver replay). */
+let captured: Statement[] | null = null;
 const record = (label: string, wall: number, cpu = 0) => current.set(label, [...(current.get(label) ?? []), { wall, cpu }]);
 
 /** CPU time (ms) a PostgreSQL backend on this machine has used so far. */
@@ -28,23 +33,37 @@ const backendCpu = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`
 /** A statement's label: its first words, without parameters. */
 const labelOf = (text: string) => text.replace(/\s+/g, " ").trim().slice(0, 70);
 
+/** Thrown to roll a captured push back while its caller sees it succeed. */
+class RolledBack {
+  constructor(readonly result: unknown) {}
+}
+
 function timedPool(pool: SqlPool): SqlPool {
+  const timedTransaction = <T>(fn: (sql: Sql) => Promise<T>) =>
+    pool.transaction(async (sql) => {
+      const [{ pid }] = (await sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")) as [{ pid: number }];
+      const timed: Sql = {
+        query: async (text, values) => {
+          captured?.push({ text, values: values ?? [] });
+          const start = performance.now();
+          const cpu = backendCpu(pid);
+          try {
+            return await sql.query(text, values);
+          } finally {
+            record(`pg   ${labelOf(text)}`, performance.now() - start, backendCpu(pid) - cpu);
+          }
+        },
+      };
+      const result = await fn(timed);
+      // A captured push leaves nothing behind, so its statements can be replayed as they ran.
+      if (captured) throw new RolledBack(result);
+      return result;
+    });
   return {
-    transaction: (fn) =>
-      pool.transaction(async (sql) => {
-        const [{ pid }] = (await sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")) as [{ pid: number }];
-        const timed: Sql = {
-          query: async (text, values) => {
-            const start = performance.now();
-            const cpu = backendCpu(pid);
-            try {
-              return await sql.query(text, values);
-            } finally {
-              record(`pg   ${labelOf(text)}`, performance.now() - start, backendCpu(pid) - cpu);
-            }
-          },
-        };
-        return fn(timed);
+    transaction: <T>(fn: (sql: Sql) => Promise<T>) =>
+      timedTransaction(fn).catch((error: unknown) => {
+        if (error instanceof RolledBack) return error.result as T;
+        throw error;
       }),
     query: async (text, values) => {
       const start = performance.now();
@@ -127,6 +146,9 @@ async function main() {
     console.log(`${ms(median(nodeCpu))}           node CPU (parse, decide, serialize, drivers)`);
     console.log(`${ms(pgCpu)}           pg CPU of the push pool's statements`);
     console.log(`${ms(median(totals))}           total wall (${(batchSize / (median(totals) / 1000)).toFixed(0)} changes/s on one connection)`);
+    captured = [];
+    await caller.sync.push({ deviceId, syncToken, changes: entities.batch(batchSize).changes });
+    await replayOnDrivers(database.url, captured, pushes).catch((error: unknown) => console.error("replay failed:", error));
     await raw.end();
     await pool.end();
   } finally {
