@@ -1,4 +1,4 @@
-export { createDb, sqlPoolOf, type Db, type DbOptions, type Tx } from "./client.ts";
+export { attachSqlPool, createDb, sqlPoolOf, type Db, type DbOptions, type Tx } from "./client.ts";
 export { createSqlPool, type Sql, type SqlPool, type SqlPoolOptions } from "./sql.ts";
 export { inSqlTransaction, inTransaction, retryable, sqlState } from "./transaction.ts";
 export { currentActor, runAs, versionTracking } from "./tracking.ts";

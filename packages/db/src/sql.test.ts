@@ -1,5 +1,6 @@
 // The push path's SqlPool on node-postgres and on PGlite: a transaction commits when its function
-// resolves, rolls back when it throws, and a connection that dies under it frees its slot.
+// resolves, rolls back when it throws, a statement on its own commits at once, and a connection
+// that dies under it frees its slot.
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -38,6 +39,12 @@ describe.each(pools)("SqlPool on %s", (_, pool) => {
       throw new Error("boom");
     });
     await expect(failed).rejects.toThrow("boom");
+    expect(await count()).toBe(before + 1);
+  });
+
+  test("a statement on its own (query) commits at once", async () => {
+    const before = await count();
+    expect(await pool.query(`INSERT INTO ${table} VALUES ($1) RETURNING v`, [3])).toEqual([{ v: 3 }]);
     expect(await count()).toBe(before + 1);
   });
 

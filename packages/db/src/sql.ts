@@ -11,8 +11,11 @@ export interface Sql {
   query<T = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<T[]>;
 }
 
-/** Where push transactions run. `transaction` commits when `fn` resolves and rolls back when it throws. */
-export interface SqlPool {
+/**
+ * Where push transactions run. `transaction` commits when `fn` resolves and rolls back when it
+ * throws; `query` runs one statement on its own (autocommit).
+ */
+export interface SqlPool extends Sql {
   transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
   end(): Promise<void>;
 }
@@ -66,6 +69,7 @@ export function createSqlPool(connectionString: string, options: SqlPoolOptions 
         throw error;
       }
     },
+    query: async (text, values) => (await pool.query(text, values as unknown[])).rows,
     end: () => pool.end(),
   };
 }
@@ -73,5 +77,6 @@ export function createSqlPool(connectionString: string, options: SqlPoolOptions 
 /** The same over an embedded PGlite (single session: its transactions run one at a time). */
 export const pgliteSqlPool = (pglite: PGlite): SqlPool => ({
   transaction: (fn) => pglite.transaction((tx) => fn({ query: async (text, values) => (await tx.query(text, values as unknown[])).rows as never[] })),
+  query: async (text, values) => (await pglite.query(text, values as unknown[])).rows as never[],
   end: async () => {},
 });

@@ -23,8 +23,8 @@ export const syncRouter = router({
   push: deviceProcedure
     .meta({ errors: [...pullErrors, "SERVER_BUSY"] })
     .use(({ ctx, next }) => throughPushGate(ctx.pushGate, next))
+    // pushChanges records its SyncRun with the device's sync (no statement of its own).
     .input(pushBodySchema)
-    .use(({ ctx, input, next }) => recordSyncRun(ctx.db, ctx.user, "PUSH", input.deviceId, next))
     .output(unparsedOutput(pushResponseSchema))
     .mutation(({ ctx, input }) => pushChanges(ctx, ctx.user, input)),
   delta: deviceProcedure

@@ -1,4 +1,4 @@
-import type { Db } from "@fieldsync/db";
+import { type Db, sqlPoolOf } from "@fieldsync/db";
 import { type EntityType, type Subscription, subscriptionSchema } from "@fieldsync/schema";
 import type { AuthUser } from "../context.ts";
 import { type Cursor, decodeCursor } from "./cursor.ts";
@@ -12,19 +12,40 @@ export interface PullPlan {
   resetRequired: boolean;
 }
 
+/** What a sync needs to know of its device: its checks (syncingDevice's) and where its pull starts. */
+export interface DeviceSyncState {
+  id: string;
+  userId: string;
+  isActive: boolean;
+  deviceName: string | null;
+  subscription: unknown;
+  resyncRequired: boolean;
+  rescopeRequired: boolean;
+}
+
+/** The device's row, or null before its first sync. One statement on the push pool (no Prisma). */
+export async function readDevice(db: Db, orgId: string, deviceId: string): Promise<DeviceSyncState | null> {
+  const [row] = await sqlPoolOf(db).query<DeviceSyncState>(
+    `SELECT "id", "userId", "isActive", "deviceName", "subscription", "resyncRequired", "rescopeRequired"
+     FROM "SyncClient" WHERE "orgId" = $1 AND "deviceId" = $2`,
+    [orgId, deviceId],
+  );
+  return row ?? null;
+}
+
 /**
  * Where a device's pull starts, decided before anything is written (a bad token must not
  * register a device): its subscription picks the types; a pending reset or subscription change
  * restarts from a snapshot, in which case the old token (for the old scope) is not even read.
  */
-export async function planPull(db: Db, cursorSecret: string, user: AuthUser, deviceId: string, token: string | null | undefined, requested?: EntityType[]): Promise<PullPlan> {
-  const device = await db.syncClient.findUnique({
-    where: { orgId_deviceId: { orgId: user.orgId, deviceId } },
-    select: { subscription: true, resyncRequired: true, rescopeRequired: true },
-  });
+export function planFrom(device: DeviceSyncState | null, cursorSecret: string, user: AuthUser, token: string | null | undefined, requested?: EntityType[]): PullPlan {
   const subscription = device?.subscription ? subscriptionSchema.parse(device.subscription) : null;
   const types = scopedTypes(subscription, requested && [...new Set(requested)]);
   const restart = device?.resyncRequired === true || device?.rescopeRequired === true;
   const cursor = token && !restart ? decodeCursor(cursorSecret, user.orgId, types, token) : null;
   return { subscription, types, cursor, resetRequired: device?.resyncRequired === true };
 }
+
+/** planFrom for the device's current row. */
+export const planPull = async (db: Db, cursorSecret: string, user: AuthUser, deviceId: string, token: string | null | undefined, requested?: EntityType[]) =>
+  planFrom(await readDevice(db, user.orgId, deviceId), cursorSecret, user, token, requested);

@@ -16,22 +16,33 @@ interface HeadRow {
  * this transaction, which counts it as running, is not below its txid), so every log row below this
  * transaction's txid is committed and visible here, and none of them lies after `cursor`. Rows of
  * transactions with a larger txid land after the returned cursor, so they are never skipped.
- * A push that deleted anything pulls: a delete cascades under the device's name, and those
- * tombstones must travel to it (see PullInput.excludeClientId). Without a log cursor (first sync,
- * reset, new scope: planPull gives none) the push always pulls.
+ * A delete this push wrote that the device did not ask for itself (a cascade, under the device's
+ * name) makes it pull: those tombstones must travel to it (see PullInput.excludeClientId, whose
+ * rule this mirrors for the push's own DELETE claims, `deleteKeys`; a tombstone the pull would
+ * leave out for an older claim only costs a pull). Without a log cursor (first sync, reset, new
+ * scope: planPull gives none) the push always pulls.
  */
-export async function cursorAtHead(sql: Sql, orgId: string, cursor: Cursor | null): Promise<Cursor | null> {
+export async function cursorAtHead(
+  sql: Sql,
+  writer: { orgId: string; clientId: string },
+  cursor: Cursor | null,
+  deleteKeys: readonly string[],
+): Promise<Cursor | null> {
   if (cursor?.mode !== "log") return null;
   const [row] = await sql.query<HeadRow>(
     `WITH own AS (SELECT pg_current_xact_id() AS "xid"),
-     mine AS (SELECT max(l."seq") AS "seq", bool_or(l."operation" = 'DELETE') AS "deletes"
+     claimed AS MATERIALIZED (
+       SELECT q."entityType", q."entityId" FROM "SyncQueue" q
+       WHERE q."clientId" = $4 AND q."idempotencyKey" = ANY($5::text[]) AND q."operation" = 'DELETE'),
+     mine AS (SELECT max(l."seq") AS "seq", bool_or(l."operation" = 'DELETE' AND NOT EXISTS (
+                SELECT 1 FROM claimed c WHERE c."entityType" = l."entityType" AND c."entityId" = l."entityId")) AS "deletes"
               FROM "ChangeLog" l, own WHERE l."orgId" = $1 AND l."txid" = own."xid")
      SELECT own."xid"::text AS "txid", mine."seq"::text AS "seq",
             fieldsync_delta_fence() >= own."xid" AND mine."deletes" IS NOT TRUE AND NOT EXISTS (
               SELECT 1 FROM "ChangeLog" l WHERE l."orgId" = $1 AND (l."txid", l."seq") > ($2::xid8, $3::bigint) AND l."txid" < own."xid"
             ) AS "head"
      FROM own, mine`,
-    [orgId, cursor.txid, cursor.seq],
+    [writer.orgId, cursor.txid, cursor.seq, writer.clientId, deleteKeys],
   );
   if (!row?.head) return null;
   return row.seq === null ? cursor : { ...cursor, txid: row.txid, seq: row.seq };

@@ -1,4 +1,4 @@
-import { inSqlTransaction } from "@fieldsync/db";
+import { type Sql, inSqlTransaction, sqlPoolOf } from "@fieldsync/db";
 import { type PushBody, type PushResponse, jobPriorities, limits } from "@fieldsync/schema";
 import { toServerChange } from "@fieldsync/sync-core";
 import type { AuthUser, Deps } from "../context.ts";
@@ -9,9 +9,28 @@ import { encodeCursor } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
 import { loadStates } from "./entities.ts";
 import { pull } from "./pull.ts";
-import { planPull } from "./pull-plan.ts";
+import { type DeviceSyncState, planFrom, readDevice } from "./pull-plan.ts";
 import { cursorAtHead } from "./push-head.ts";
 import { prismaSql } from "./sql.ts";
+
+/** A device that may sync as it is: known, the caller's, active and not renamed by this push. */
+const readyToSync = (device: DeviceSyncState | null, user: AuthUser, deviceName: string | undefined): device is DeviceSyncState =>
+  device !== null && device.userId === user.id && device.isActive && (deviceName === undefined || deviceName === device.deviceName);
+
+/**
+ * Records a finished push: the device's sync (lastSyncAt, syncToken; with `clearResets`, its reset
+ * flags, which the answer has dealt with) and its SyncRun for the health dashboard, in one statement.
+ */
+const recordSync = (sql: Sql, clientId: string, syncToken: string, run: { startedAt: Date; started: number }, clearResets: boolean) =>
+  sql.query(
+    `WITH run AS (
+       INSERT INTO "SyncRun" ("orgId", "clientId", "kind", "startedAt", "durationMs")
+       SELECT "orgId", "id", 'PUSH', $3::timestamp(3), $4 FROM "SyncClient" WHERE "id" = $1)
+     UPDATE "SyncClient" SET "lastSyncAt" = clock_timestamp() AT TIME ZONE 'UTC', "syncToken" = $2
+       ${clearResets ? `, "resyncRequired" = false, "rescopeRequired" = false` : ""}
+     WHERE "id" = $1`,
+    [clientId, syncToken, run.startedAt.toISOString(), performance.now() - run.started],
+  );
 
 /**
  * POST /api/sync. Applies the device's changes exactly once, in order, then returns what changed
@@ -28,33 +47,34 @@ import { prismaSql } from "./sql.ts";
  * own and the rest of the push applies (see apply-changes.ts).
  */
 export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): Promise<PushResponse> {
+  const run = { startedAt: new Date(), started: performance.now() };
   const { db, config } = deps;
-  const plan = await planPull(db, config.cursorSecret, user, body.deviceId, body.syncToken);
+  const known = await readDevice(db, user.orgId, body.deviceId);
+  const plan = planFrom(known, config.cursorSecret, user, body.syncToken);
   const { types, resetRequired } = plan;
   const prepared = body.changes.map(prepare);
   const queued = body.async === true || prepared.length > config.inlineMaxChanges;
+  const deleteKeys = prepared.filter((p) => p.change.operation === "DELETE").map((p) => p.key);
 
-  // Registration (first sync) and the device checks commit on their own, before the push's transaction.
-  const device = await syncingDevice(db, user, body.deviceId, config.maxDevicesPerUser, body.deviceName);
+  // Registration (first sync), a rename and the refusals commit on their own, before the push's transaction.
+  const device = readyToSync(known, user, body.deviceName) ? known : await syncingDevice(db, user, body.deviceId, config.maxDevicesPerUser, body.deviceName);
   const writer = { orgId: user.orgId, userId: user.id, clientId: device.id };
-  const run = (apply: typeof applyTogether) =>
+  const attempt = (apply: typeof applyTogether) =>
     inSqlTransaction(db, async (sql) => {
       await lockDevice(sql, writer);
       const applied = await apply({ sql, deps, writer, deviceId: body.deviceId, queued }, prepared);
-      const head = await cursorAtHead(sql, user.orgId, plan.cursor);
+      const head = await cursorAtHead(sql, writer, plan.cursor, deleteKeys);
       const headToken = head && encodeCursor(config.cursorSecret, user.orgId, types, head);
       // At the head the answer is complete here, so the device's sync is recorded in the same
       // transaction. Its reset flags were clear when planned (it has a log cursor): one set since
       // (a reset or new scope asked for meanwhile) is left for its next sync, not cleared unseen.
-      if (headToken) {
-        await sql.query(`UPDATE "SyncClient" SET "lastSyncAt" = clock_timestamp() AT TIME ZONE 'UTC', "syncToken" = $2 WHERE "id" = $1`, [device.id, headToken]);
-      }
+      if (headToken) await recordSync(sql, device.id, headToken, run, false);
       return { ...applied, head, headToken };
     });
   // Set-based first; if a change fails it for an unexpected reason, each change on its own.
-  const { results, conflicts, merged, enqueue, live, head, headToken } = await run(applyTogether).catch((error: unknown) => {
+  const { results, conflicts, merged, enqueue, live, head, headToken } = await attempt(applyTogether).catch((error: unknown) => {
     if (!isChangeFailure(error)) throw error;
-    return run(applyOneByOne);
+    return attempt(applyOneByOne);
   });
 
   if (live.length > 0) await deps.notifier?.publish(user.orgId, { originClientId: device.id, changes: live });
@@ -85,9 +105,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
       )
     : [];
   const syncToken = headToken ?? encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
-  if (!headToken) {
-    await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken, resyncRequired: false, rescopeRequired: false } });
-  }
+  if (!headToken) await recordSync(sqlPoolOf(db), device.id, syncToken, run, true);
   return {
     syncToken,
     changes: [...page.changes, ...merged, ...remerged],

@@ -1,0 +1,159 @@
+// `pnpm --filter @fieldsync/bench profile:push [--pushes=N]`: where a 500-change B1 push spends
+// its time, statement by statement. Runs the push procedure in this process (zod input parse,
+// middlewares, pushChanges; no HTTP) on a fresh test database, times every statement on the push
+// pool and every Prisma operation, and prints the median per statement over N measured pushes
+// (after warm-up ones): wall time, and for the push pool's statements the PostgreSQL backend's CPU
+// time (from /proc, so it holds on a loaded machine where wall times do not); "node CPU" is this
+// process's CPU time for the whole procedure. Then the statements of one more push are replayed
+// (each time rolled back) on node-postgres and on postgres.js, one after another and pipelined,
+// to compare the drivers on the push's own statements (driver-replay.ts).
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { type ApiConfig, createCaller, seedDemoData } from "@fieldsync/api";
+import { type Sql, type SqlPool, attachSqlPool, createSqlPool } from "@fieldsync/db";
+import { createTestDatabase } from "@fieldsync/db/testing";
+import pg from "pg";
+import { EntityPool } from "./data.ts";
+import { type Statement, replayOnDrivers } from "./driver-replay.ts";
+import { seedAssets } from "./seed.ts";
+
+const pushes = Number(process.argv.find((a) => a.startsWith("--pushes="))?.slice(9) ?? 15);
+const warmup = 5;
+const batchSize = 500;
+
+type Timings = Map<string, { wall: number; cpu: number }[]>;
+let current: Timings = new Map();
+/** When set, the push pool's statements are kept here (for the driver replay). */
+let captured: Statement[] | null = null;
+const record = (label: string, wall: number, cpu = 0) => current.set(label, [...(current.get(label) ?? []), { wall, cpu }]);
+
+/** CPU time (ms) a PostgreSQL backend on this machine has used so far. */
+const backendCpu = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]) / 1e6;
+
+/** A statement's label: its first words, without parameters. */
+const labelOf = (text: string) => text.replace(/\s+/g, " ").trim().slice(0, 70);
+
+/** Thrown to roll a captured push back while its caller sees it succeed. */
+class RolledBack {
+  constructor(readonly result: unknown) {}
+}
+
+function timedPool(pool: SqlPool): SqlPool {
+  const timedTransaction = <T>(fn: (sql: Sql) => Promise<T>) =>
+    pool.transaction(async (sql) => {
+      const [{ pid }] = (await sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")) as [{ pid: number }];
+      const timed: Sql = {
+        query: async (text, values) => {
+          captured?.push({ text, values: values ?? [] });
+          const start = performance.now();
+          const cpu = backendCpu(pid);
+          try {
+            return await sql.query(text, values);
+          } finally {
+            record(`pg   ${labelOf(text)}`, performance.now() - start, backendCpu(pid) - cpu);
+          }
+        },
+      };
+      const result = await fn(timed);
+      // A captured push leaves nothing behind, so its statements can be replayed as they ran.
+      if (captured) throw new RolledBack(result);
+      return result;
+    });
+  return {
+    transaction: <T>(fn: (sql: Sql) => Promise<T>) =>
+      timedTransaction(fn).catch((error: unknown) => {
+        if (error instanceof RolledBack) return error.result as T;
+        throw error;
+      }),
+    query: async (text, values) => {
+      const start = performance.now();
+      try {
+        return await pool.query(text, values);
+      } finally {
+        record(`pool ${labelOf(text)}`, performance.now() - start);
+      }
+    },
+    end: () => pool.end(),
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+async function main() {
+  const database = await createTestDatabase();
+  try {
+    await seedDemoData(database.db);
+    const db = database.db.$extends({
+      query: {
+        async $allOperations({ model, operation, args, query }) {
+          const start = performance.now();
+          try {
+            return await query(args);
+          } finally {
+            record(`prisma ${model ?? ""}.${operation}`, performance.now() - start);
+          }
+        },
+      },
+    }) as unknown as typeof database.db;
+    const pool = timedPool(createSqlPool(database.url));
+    attachSqlPool(db, () => pool);
+    const user = await database.db.user.findFirstOrThrow({ where: { email: "tech1@northwind.test" } });
+    const raw = new pg.Pool({ connectionString: database.url });
+    const ids = await seedAssets(raw, user.orgId, 2_000, true);
+    await raw.query("ANALYZE");
+    const config: ApiConfig = {
+      jwtSecret: "x".repeat(32), jwtIssuer: "fieldsync", jwtAudience: "fieldsync", jwtTtlSeconds: 900, refreshTtlSeconds: 86_400,
+      loginMaxAttempts: 5, loginWindowSeconds: 60, maxDevicesPerUser: 10, cursorSecret: "y".repeat(32), inlineMaxChanges: 10_000,
+    };
+    const deviceId = `profile-${randomUUID()}`;
+    const caller = createCaller({
+      db, config, queue: null, cache: null, ip: null,
+      user: { id: user.id, orgId: user.orgId, email: user.email, role: user.role },
+      session: { deviceId, sessionId: randomUUID(), expiresAt: new Date(Date.now() + 3_600_000) },
+    });
+    const entities = new EntityPool(ids);
+    let syncToken: string | null = (await caller.sync.push({ deviceId, changes: [] })).syncToken;
+    const runs: Timings[] = [];
+    const totals: number[] = [];
+    const nodeCpu: number[] = [];
+    for (let i = 0; i < warmup + pushes; i++) {
+      const { changes } = entities.batch(batchSize);
+      current = new Map();
+      const start = performance.now();
+      const cpu = process.cpuUsage();
+      const answer = await caller.sync.push({ deviceId, syncToken, changes });
+      const total = performance.now() - start;
+      const used = process.cpuUsage(cpu);
+      if (answer.results.some((r) => r.status !== "applied")) throw new Error("a B1 change was not applied");
+      entities.record(changes, answer.results);
+      syncToken = answer.syncToken;
+      if (i >= warmup) {
+        runs.push(current);
+        totals.push(total);
+        nodeCpu.push((used.user + used.system) / 1000);
+      }
+    }
+    const labels = [...new Set(runs.flatMap((run) => [...run.keys()]))];
+    const rows = labels.map((label) => {
+      const sum = (run: Timings, of: "wall" | "cpu") => (run.get(label) ?? []).reduce((a, b) => a + b[of], 0);
+      return { label, calls: (runs[0]!.get(label) ?? []).length, wall: median(runs.map((run) => sum(run, "wall"))), cpu: median(runs.map((run) => sum(run, "cpu"))) };
+    });
+    const ms = (n: number) => n.toFixed(1).padStart(7);
+    console.log(`${pushes} pushes of ${batchSize} changes (70 % updates, 20 % creates, 10 % deletes); medians per push, ms`);
+    console.log(`   wall   pg CPU  calls`);
+    for (const row of rows.sort((a, b) => b.wall - a.wall)) console.log(`${ms(row.wall)}  ${row.cpu ? ms(row.cpu) : "       "}  ${String(row.calls).padStart(2)}×  ${row.label}`);
+    const pgCpu = median(runs.map((run) => [...run.values()].flat().reduce((a, b) => a + b.cpu, 0)));
+    console.log(`${ms(median(nodeCpu))}           node CPU (parse, decide, serialize, drivers)`);
+    console.log(`${ms(pgCpu)}           pg CPU of the push pool's statements`);
+    console.log(`${ms(median(totals))}           total wall (${(batchSize / (median(totals) / 1000)).toFixed(0)} changes/s on one connection)`);
+    captured = [];
+    await caller.sync.push({ deviceId, syncToken, changes: entities.batch(batchSize).changes });
+    await replayOnDrivers(database.url, captured, pushes).catch((error: unknown) => console.error("replay failed:", error));
+    await raw.end();
+    await pool.end();
+  } finally {
+    await database.drop();
+  }
+}
+
+await main();

@@ -1,0 +1,54 @@
+// cursorAtHead's delete rule against real PostgreSQL: a push whose deletes are all its own answers
+// at the head; one whose delete cascaded (tombstones the device never asked for) pulls.
+import { randomUUID } from "node:crypto";
+import { type Db, sqlPoolOf } from "@fieldsync/db";
+import { createTestDatabase, type TestDatabase } from "@fieldsync/db/testing";
+import type { SyncChange } from "@fieldsync/schema";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { seedDemoData } from "../seed.ts";
+import { type Writer, applyChanges, lockDevice, prepare } from "./apply.ts";
+import { insertClaims } from "./claims.ts";
+import type { Cursor } from "./cursor.ts";
+import { cursorAtHead } from "./push-head.ts";
+
+let database: TestDatabase;
+let db: Db;
+let writer: Writer;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = database.db;
+  await seedDemoData(db);
+  const user = await db.user.findFirstOrThrow({ where: { email: "tech1@northwind.test" } });
+  const client = await db.syncClient.create({ data: { orgId: user.orgId, userId: user.id, deviceId: "head-test" } });
+  writer = { orgId: user.orgId, userId: user.id, clientId: client.id };
+});
+afterAll(() => database.drop());
+
+const change = (entityType: SyncChange["entityType"], entityId: string, operation: SyncChange["operation"], clientVersion: number, payload = {}) =>
+  ({ changeId: randomUUID(), entityType, entityId, operation, clientVersion, payload, timestamp: new Date().toISOString() }) as SyncChange;
+
+/** Applies `changes` with their claims, as a push does, and asks whether the device is then at the head. */
+const pushAndCheckHead = (changes: SyncChange[]) =>
+  sqlPoolOf(db).transaction(async (sql) => {
+    const prepared = changes.map(prepare);
+    await lockDevice(sql, writer);
+    const decided = await applyChanges(sql, writer, prepared, {});
+    await insertClaims(sql, writer, prepared.map((p, i) => ({ p, outcome: decided.decisions[i]!.outcome })));
+    const [end] = await sql.query<{ txid: string; seq: string }>(`SELECT "txid"::text, "seq"::text FROM "ChangeLog" ORDER BY "txid" DESC, "seq" DESC LIMIT 1`);
+    const cursor: Cursor = { mode: "log", txid: end!.txid, seq: end!.seq, after: null };
+    const deleteKeys = prepared.filter((p) => p.change.operation === "DELETE").map((p) => p.key);
+    return cursorAtHead(sql, writer, cursor, deleteKeys);
+  });
+
+test("a push whose deletes are all the device's own answers at the head", async () => {
+  const [asset, other] = [randomUUID(), randomUUID()];
+  await pushAndCheckHead([change("asset", asset, "CREATE", 0, { name: "Pump" })]);
+  expect(await pushAndCheckHead([change("asset", asset, "DELETE", 1), change("asset", other, "CREATE", 0, { name: "Valve" })])).not.toBeNull();
+});
+
+test("a push whose delete cascaded pulls, so the tombstones it did not ask for travel", async () => {
+  const [asset, task] = [randomUUID(), randomUUID()];
+  await pushAndCheckHead([change("asset", asset, "CREATE", 0, { name: "Fan" }), change("task", task, "CREATE", 0, { assetId: asset, title: "Oil" })]);
+  expect(await pushAndCheckHead([change("asset", asset, "DELETE", 1)])).toBeNull();
+});
