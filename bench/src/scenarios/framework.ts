@@ -1,6 +1,7 @@
 import { createChange } from "../data.ts";
 import type { BenchOptions } from "../options.ts";
-import { startChild } from "../process.ts";
+import { startChild } from "@fieldsync/testing/child-process";
+import { repoRoot } from "@fieldsync/testing/workspace";
 import { type ResultRow, row } from "../results.ts";
 import { inParallel, now, elapsedMs, percentile, summarize } from "../stats.ts";
 import { batchSize } from "./push.ts";
@@ -13,7 +14,7 @@ import { batchSize } from "./push.ts";
  * the app's REST mapping does; both validate the body with the push endpoint's zod schema.
  */
 export async function frameworkScenario(options: BenchOptions, b1BatchMs: number): Promise<ResultRow[]> {
-  const server = await startChild("bench/src/framework-server.ts", {}, /running at (http:\/\/\S+)/);
+  const server = await startChild({ cwd: repoRoot, args: ["--import", "tsx", "bench/src/framework-server.ts"], env: {}, ready: /running at (http:\/\/\S+)/ });
   const url = server.match;
   const body = JSON.stringify({ deviceId: "bench-device", changes: Array.from({ length: batchSize }, () => createChange()) });
   const requests = options.mode === "quick" ? 200 : 1000;
