@@ -182,7 +182,8 @@ export function sameWorkParameters(orgId: string, device: BaselineDevice, change
     changes.map((c) => c.entityId),
     changes.map((c) => c.operation),
     changes.map((c) => c.clientVersion),
-    changes.map((c) => JSON.stringify(c.payload)),
+    // Objects: each driver stringifies them once, as it encodes jsonb.
+    changes.map((c) => c.payload),
     changes.map((c) => c.timestamp),
     policy.preference,
     policy.autoMergeDisjoint,
