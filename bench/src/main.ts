@@ -3,6 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { repoRoot } from "@fieldsync/testing/workspace";
 import { closingNotes } from "./analysis.ts";
 import { describeMachine } from "./machine.ts";
 import { parseOptions } from "./options.ts";
@@ -15,7 +16,6 @@ import { type PushFigures, pushScenarios } from "./scenarios/push.ts";
 import { propagationScenario } from "./scenarios/propagation.ts";
 import { queueScenarios } from "./scenarios/queue.ts";
 import { scalingScenario } from "./scenarios/scaling.ts";
-import { repoRoot } from "./process.ts";
 import { type BenchServer, startBenchServer } from "./server.ts";
 
 const options = parseOptions(process.argv.slice(2));

@@ -92,14 +92,21 @@ const sides = [
   "- **B1/B2 ours**: HTTP POST /api/sync with a bearer token: authentication, rate limit, zod validation, the sync service (claim, lock, " +
     "decide, entity + SyncMetadata + ChangeLog + SyncQueue + SyncConflict writes, merges), the device's bookkeeping, the pull after the push, " +
     "live events, the JSON answer.",
-  "- **B1/B2 same-work baseline**: one SQL statement per batch (one transaction, one round trip, arrays as parameters) on copies of the real " +
-    "tables (same columns, indexes, constraints, foreign keys; no triggers): SyncMetadata rows locked, per-change decision on the base version, " +
-    "SyncQueue claim written once with its outcome, entity insert/update/delete, SyncMetadata version + checksum, ChangeLog row image + checksum, " +
-    "a SyncConflict record per conflict. Not done: HTTP, authentication, validation, merges, SyncClient/SyncRun bookkeeping, the pull, live events.",
+  "- **B1/B2 same-work baseline** (bench/src/same-work.ts): one SQL statement per batch (one transaction, one round trip, arrays as " +
+    "parameters) on copies of the real tables (same columns, indexes, constraints, foreign keys; no triggers): earlier claims answered, " +
+    "SyncMetadata rows locked, per-change decision on the base version, stale updates three-way merged against the logged base row (disjoint: " +
+    "applied + a MERGE record; otherwise a SyncConflict with client, server and base data and the fields both changed), entity " +
+    "insert/update/delete, SyncMetadata version + checksum and ChangeLog row rendered as the tracking triggers render them, the SyncQueue " +
+    "claim written once with its outcome. Before measuring, the same batches sent to the endpoint and to the baseline must answer alike and " +
+    "leave the same rows in all five tables (same-work-check.ts; ids and times aside). Not done: HTTP, authentication, validation, the " +
+    "device's advisory lock (the claims' unique index stands in), rejections, SyncClient/SyncRun bookkeeping, the pull, live events.",
+  "- **B1-8-driver**: the same-work statement through postgres.js (pipelining, prepared) as *ours* and node-postgres as the baseline, same " +
+    "batches and rounds, pools of 20; no server involved.",
   "- **B1/B2 reference (`-one-statement` rows)**: the earlier baseline, one INSERT … ON CONFLICT … WHERE version per batch into a one-table copy " +
     "(no claim, metadata, log or conflict record).",
-  "- **B4**: the tRPC and REST no-op routes validate the 500-change body with the push endpoint's zod schema; the bare route only parses JSON.",
-  "- **B5 queued**: N devices' async pushes (answered at once) applied by the worker process, against N other devices' inline pushes in the same " +
+  "- **B4**: the tRPC and REST no-op routes validate the 500-change body with the push endpoint's zod schema (checked before measuring: " +
+    "both refuse an invalid body the bare route takes); the bare route only parses JSON.",
+  "- **B5 queued**: N devices' async pushes (answered at once) applied by the worker process, against N other devices' (the same N) inline pushes in the same " +
     "rounds; both timed from the first push sent until every change is applied.",
   "- **Scaling**: its push baseline is the one-statement reference (on a copy that grows with the organization); the curve's shape is the point.",
 ];

@@ -1,5 +1,4 @@
 import type pg from "pg";
-import { sameWorkSchema } from "./baseline.ts";
 import { notes } from "./data.ts";
 
 // Bulk data set-up (not measured). Entity rows are inserted with triggers off and their
@@ -79,28 +78,4 @@ export async function syncBaselineTable(pool: pg.Pool, orgId: string) {
      ON CONFLICT (org_id, id) DO NOTHING`,
     [orgId],
   );
-}
-
-
-/** The tables the endpoint writes for a push, which the same-work baseline copies. */
-const sameWorkTables = ["Asset", "SyncMetadata", "ChangeLog", "SyncQueue", "SyncConflict"];
-
-/**
- * The same-work baseline's tables: copies of the real ones in schema `baseline` (columns, types,
- * defaults, NOT NULL, CHECK, indexes, unique constraints and foreign keys, read from the catalog so
- * they follow the Prisma schema; no triggers: the baseline writes metadata and log rows itself),
- * holding the organization's rows as they are now.
- */
-export async function createSameWorkTables(pool: pg.Pool, orgId: string) {
-  await pool.query(`CREATE SCHEMA ${sameWorkSchema}`);
-  for (const table of sameWorkTables) {
-    await pool.query(`CREATE TABLE ${sameWorkSchema}."${table}" (LIKE public."${table}" INCLUDING ALL)`);
-    const { rows } = await pool.query<{ name: string; def: string }>(
-      `SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'`,
-      [`public."${table}"`],
-    );
-    // Unqualified references in the definitions resolve to public: the real parents (Organization, SyncClient…).
-    for (const fk of rows) await pool.query(`ALTER TABLE ${sameWorkSchema}."${table}" ADD CONSTRAINT "${fk.name}" ${fk.def}`);
-    await pool.query(`INSERT INTO ${sameWorkSchema}."${table}" SELECT * FROM public."${table}" WHERE "orgId" = $1`, [orgId]);
-  }
 }

@@ -1,92 +1,90 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import { demoPassword, seedDemoData } from "@fieldsync/api";
-import { createTestDatabase } from "@fieldsync/db/testing";
+import { demoPassword } from "@fieldsync/api";
 import type { DeltaResponse, PushResponse, SyncChangeInput } from "@fieldsync/schema";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { type ChildService, startChild } from "./process.ts";
+import { type ChildService, startChild } from "@fieldsync/testing/child-process";
+import { sendUntilAccepted } from "@fieldsync/testing/server-busy";
+import { startTestServer } from "@fieldsync/testing/server";
+import { repoRoot } from "@fieldsync/testing/workspace";
 
 export const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 /**
- * The server under test: `apps/server/src/main.ts` in a process of its own (production mode, logs
- * at error level), over a fresh database cloned from the migrated template with the demo data, and
- * under a Redis prefix of its own. The benchmark process is the load generator: it sends the
- * devices' HTTP calls and runs the baselines' SQL, so each side pays its client's costs (building
- * and serializing requests, parsing answers) in this process and its server's in another.
- * Pushes up to 1000 changes are applied inline, so B1 measures the inline path and B5 asks for the
- * queued one (`startWorker` runs the real worker process, as deployed).
+ * The server under test: `apps/server/src/main.ts` in a process of its own (startTestServer: a
+ * fresh database cloned from the migrated template with the demo data, a Redis prefix of its own),
+ * here in production mode with logs at error level. The benchmark process is the load generator:
+ * it sends the devices' HTTP calls and runs the baselines' SQL, so each side pays its client's
+ * costs (building and serializing requests, parsing answers) in this process and its server's in
+ * another. Pushes up to 1000 changes are applied inline, so B1 measures the inline path and B5
+ * asks for the queued one (`startWorker` runs the real worker process, as deployed).
  */
 export async function startBenchServer() {
-  const database = await createTestDatabase();
-  await seedDemoData(database.db);
-  const prefix = `bench-${randomUUID()}`;
-  const cursorSecret = randomBytes(32).toString("hex");
-  const common = { NODE_ENV: "production", DATABASE_URL: database.url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix };
-  const children: ChildService[] = [];
+  const server = await startTestServer({
+    inlineMaxChanges: 1000,
+    redisUrl,
+    maxDevicesPerUser: 100_000,
+    env: {
+      NODE_ENV: "production",
+      LOG_LEVEL: "error",
+      // One access token serves the whole run (a full run takes longer than the default 15 minutes).
+      JWT_TTL_SECONDS: String(6 * 3600),
+      // Hundreds of devices of one user (B6: 200 with a stream each), pushing as fast as they can.
+      MAX_STREAMS_PER_USER: "100000",
+      MAX_STREAMS_PER_DEVICE: "100",
+      SYNC_RATE_LIMIT_MAX: "100000000",
+      LOGIN_MAX_ATTEMPTS: "100000",
+    },
+  });
+  const workers: ChildService[] = [];
+  const pool = new pg.Pool({ connectionString: server.databaseUrl, max: 20, options: "-c TimeZone=UTC" });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  redis.on("error", () => undefined);
   try {
-    const server = await startChild(
-      "apps/server/src/main.ts",
-      {
-        ...common,
-        JWT_SECRET: randomBytes(32).toString("hex"),
-        CURSOR_SECRET: cursorSecret,
-        HOST: "127.0.0.1",
-        PORT: "0",
-        LOG_LEVEL: "error",
-        WEB_DIST: "/nonexistent",
-        SYNC_INLINE_MAX_CHANGES: "1000",
-        // One access token serves the whole run (a full run takes longer than the default 15 minutes).
-        JWT_TTL_SECONDS: String(6 * 3600),
-        // Hundreds of devices of one user (B6: 200 with a stream each), pushing as fast as they can.
-        MAX_DEVICES_PER_USER: "100000",
-        MAX_STREAMS_PER_USER: "100000",
-        MAX_STREAMS_PER_DEVICE: "100",
-        SYNC_RATE_LIMIT_MAX: "100000000",
-        LOGIN_MAX_ATTEMPTS: "100000",
-      },
-      /running at (http:\/\/\S+)/,
-    );
-    children.push(server);
-    const url = server.match.replace("localhost", "127.0.0.1");
-    const pool = new pg.Pool({ connectionString: database.url, max: 20, options: "-c TimeZone=UTC" });
     const [org] = (await pool.query<{ orgId: string }>(`SELECT "orgId" FROM "User" WHERE email = 'tech1@northwind.test'`)).rows;
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-    redis.on("error", () => undefined);
     const tokens = new Map<string, Promise<string>>();
     /** tech1's access token on `deviceId` (tokens are valid for their own device only). */
-    const tokenFor = (deviceId: string) => tokens.get(deviceId) ?? tokens.set(deviceId, login(url, deviceId)).get(deviceId)!;
+    const tokenFor = (deviceId: string) => tokens.get(deviceId) ?? tokens.set(deviceId, login(server.url, deviceId)).get(deviceId)!;
 
     return {
-      url,
-      databaseUrl: database.url,
-      cursorSecret,
+      url: server.url,
+      databaseUrl: server.databaseUrl,
+      cursorSecret: server.secrets.cursorSecret,
       pool,
       orgId: org!.orgId,
       redis,
-      ...syncClient(url, tokenFor),
-      /** The real worker process (concurrency 4, as deployed) on this server's queue. */
+      ...syncClient(server.url, tokenFor),
+      /** The real worker process (concurrency 4, as deployed) on this server's queue, started by path. */
       startWorker: async () => {
-        const worker = await startChild(
-          "apps/worker/src/main.ts",
-          { ...common, WORKER_CONCURRENCY: "4", ALERT_INTERVAL_MS: String(3600_000) },
-          /worker: processing/,
-        );
-        children.push(worker);
+        const worker = await startChild({
+          cwd: repoRoot,
+          args: ["--import", "tsx", "apps/worker/src/main.ts"],
+          env: {
+            NODE_ENV: "production",
+            DATABASE_URL: server.databaseUrl,
+            REDIS_URL: redisUrl,
+            REDIS_PREFIX: server.queuePrefix,
+            WORKER_CONCURRENCY: "4",
+            ALERT_INTERVAL_MS: String(3600_000),
+          },
+          ready: /worker: processing/,
+        });
+        workers.push(worker);
         return worker;
       },
       close: async () => {
-        for (const child of children.reverse()) await child.stop();
+        for (const worker of workers) await worker.stop();
+        // Before the database is dropped (which ends its connections).
         await pool.end();
+        await server.stop();
         // Every key of this server and its worker (queue, cache, rate limits) is under its prefix.
-        await deleteKeys(redis, `${prefix}:*`);
+        await deleteKeys(redis, `${server.queuePrefix}:*`);
         redis.disconnect();
-        await database.drop();
       },
     };
   } catch (error) {
-    for (const child of children) await child.stop();
-    await database.drop();
+    await pool.end();
+    redis.disconnect();
+    await server.stop();
     throw error;
   }
 }
@@ -117,29 +115,18 @@ export async function login(url: string, deviceId: string): Promise<string> {
 export function syncClient(url: string, tokenFor: (deviceId: string) => string | Promise<string>) {
   // Identity by default, like the baselines' JSON.stringify; `compressed` asks for what the PWA
   // gets (br/gzip from @fastify/compress), whose cost is measured separately.
+  // A push refused by the server's push gate is sent again after Retry-After, as the sync client
+  // does (with its jitter); the wait counts in the measured latency.
   const post = async <T>(path: string, body: { deviceId: string } & Record<string, unknown>, compressed = false): Promise<T> => {
     const json = JSON.stringify(body);
-    for (;;) {
-      const response = await fetch(`${url}${path}`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          authorization: `Bearer ${await tokenFor(body.deviceId)}`,
-          "accept-encoding": compressed ? "br, gzip" : "identity",
-        },
-        body: json,
-      });
-      const text = await response.text();
-      // A push refused by the server's push gate is sent again after Retry-After, as the sync
-      // client does (with its jitter); the wait counts in the measured latency.
-      const retryAfter = Number(response.headers.get("retry-after"));
-      if (response.status === 503 && retryAfter >= 1 && text.includes('"SERVER_BUSY"')) {
-        await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 * (1 + Math.random() / 2)));
-        continue;
-      }
-      if (!response.ok) throw new Error(`${path} answered ${response.status}: ${text.slice(0, 300)}`);
-      return JSON.parse(text) as T;
-    }
+    const headers = {
+      "content-type": "application/json",
+      authorization: `Bearer ${await tokenFor(body.deviceId)}`,
+      "accept-encoding": compressed ? "br, gzip" : "identity",
+    };
+    const { answer } = await sendUntilAccepted(() => fetch(`${url}${path}`, { method: "POST", headers, body: json }));
+    if (answer.status !== 200) throw new Error(`${path} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+    return JSON.parse(answer.text) as T;
   };
   return {
     push: (deviceId: string, changes: SyncChangeInput[], syncToken?: string | null, async?: boolean) =>

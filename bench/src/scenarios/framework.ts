@@ -1,6 +1,7 @@
 import { createChange } from "../data.ts";
 import type { BenchOptions } from "../options.ts";
-import { startChild } from "../process.ts";
+import { startChild } from "@fieldsync/testing/child-process";
+import { repoRoot } from "@fieldsync/testing/workspace";
 import { type ResultRow, row } from "../results.ts";
 import { inParallel, now, elapsedMs, percentile, summarize } from "../stats.ts";
 import { batchSize } from "./push.ts";
@@ -13,7 +14,7 @@ import { batchSize } from "./push.ts";
  * the app's REST mapping does; both validate the body with the push endpoint's zod schema.
  */
 export async function frameworkScenario(options: BenchOptions, b1BatchMs: number): Promise<ResultRow[]> {
-  const server = await startChild("bench/src/framework-server.ts", {}, /running at (http:\/\/\S+)/);
+  const server = await startChild({ cwd: repoRoot, args: ["--import", "tsx", "bench/src/framework-server.ts"], env: {}, ready: /running at (http:\/\/\S+)/ });
   const url = server.match;
   const body = JSON.stringify({ deviceId: "bench-device", changes: Array.from({ length: batchSize }, () => createChange()) });
   const requests = options.mode === "quick" ? 200 : 1000;
@@ -37,6 +38,7 @@ export async function frameworkScenario(options: BenchOptions, b1BatchMs: number
   const paths = ["/bare", "/trpc/noop", "/rest"] as const;
   const p50 = new Map<string, number[]>(paths.map((p) => [p, []]));
   try {
+    await checkValidation(url);
     for (let r = 0; r < options.repeats; r++) {
       for (const path of r % 2 ? [...paths].reverse() : paths) p50.get(path)!.push((await run(path)).p50);
     }
@@ -65,4 +67,14 @@ export async function frameworkScenario(options: BenchOptions, b1BatchMs: number
     rows.push(r);
   }
   return rows;
+}
+
+/** Fails the scenario unless the measured routes refuse a body the push schema refuses (so their figures include validation) and the bare one takes it. */
+async function checkValidation(url: string) {
+  const invalid = JSON.stringify({ deviceId: "bench-device", changes: [{ ...createChange(), operation: "UPSERT" }] });
+  for (const [path, accepts] of [["/bare", true], ["/trpc/noop", false], ["/rest", false]] as const) {
+    const response = await fetch(`${url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: invalid });
+    await response.text();
+    if (response.ok !== accepts) throw new Error(`B4: ${path} answered ${response.status} to a push body with an unknown operation`);
+  }
 }

@@ -1,9 +1,12 @@
 import type { SyncChangeInput } from "@fieldsync/schema";
 import { EntityPool } from "../data.ts";
-import { baselinePush, sameWorkPush, sameWorkSchema } from "../baseline.ts";
+import { baselinePush } from "../baseline.ts";
+import { type Query, nodePostgres, postgresJs } from "../drivers.ts";
 import type { BenchOptions } from "../options.ts";
 import { type ResultRow, row } from "../results.ts";
-import { createBaselineTable, createSameWorkTables, seedAssets, syncBaselineTable } from "../seed.ts";
+import { checkSameWork, seedCheckEntities, statementPush } from "../same-work-check.ts";
+import { createSameWork, sameWorkPush, sameWorkSchema } from "../same-work.ts";
+import { createBaselineTable, seedAssets, syncBaselineTable } from "../seed.ts";
 import type { BenchServer } from "../server.ts";
 import { elapsedMs, inParallel, now, percentile, summarize } from "../stats.ts";
 
@@ -29,10 +32,12 @@ export interface PushFigures {
 
 /** The two baselines each B1/B2 figure is compared with, run in the same rounds as ours. */
 const baselines = {
-  same: "same durable work, one set-based statement per batch (raw pg)",
+  same: "same durable work, one set-based statement per batch (raw SQL, node-postgres)",
   oneStatement: "reference: one INSERT … ON CONFLICT … WHERE version per batch into a one-table copy (raw pg)",
 } as const;
-type Side = "ours" | keyof typeof baselines;
+/** `samePostgresJs`: the same-work statement through postgres.js, for the driver row (at `driverDevices` only). */
+type Side = "ours" | keyof typeof baselines | "samePostgresJs";
+const driverDevices = 8;
 
 /** Rows in the same-work baseline's claim, log and conflict tables. */
 async function sameWorkRows(server: BenchServer) {
@@ -43,11 +48,16 @@ async function sameWorkRows(server: BenchServer) {
   return rows[0]!;
 }
 
-/** Fails the scenario unless the same-work baseline wrote a claim per change, a log row per applied change and a record per conflict. */
-async function checkSameWork(server: BenchServer, before: Awaited<ReturnType<typeof sameWorkRows>>, answered: { changes: number; applied: number; conflicts: number }) {
+/**
+ * Fails the scenario unless, over the whole run, the same-work baseline wrote a claim per change, a
+ * conflict record per conflict or merge, and a log row per applied change (a merge that changes
+ * nothing writes none).
+ */
+async function checkCounts(server: BenchServer, before: Awaited<ReturnType<typeof sameWorkRows>>, answered: { changes: number; applied: number; conflicts: number; merged: number }) {
   const after = await sameWorkRows(server);
   const wrote = { claims: after.claims - before.claims, logged: after.logged - before.logged, conflicts: after.conflicts - before.conflicts };
-  if (wrote.claims !== answered.changes || wrote.logged !== answered.applied || wrote.conflicts !== answered.conflicts) {
+  const logged = wrote.logged <= answered.applied && wrote.logged >= answered.applied - answered.merged;
+  if (wrote.claims !== answered.changes || !logged || wrote.conflicts !== answered.conflicts + answered.merged) {
     throw new Error(`same-work baseline answered ${JSON.stringify(answered)} but wrote ${JSON.stringify(wrote)}`);
   }
 }
@@ -56,17 +66,31 @@ async function checkSameWork(server: BenchServer, before: Awaited<ReturnType<typ
  * B1 and B2. Each device edits only its own entities (B1 has no conflicts); devices carry the
  * syncToken each push returns, as real clients do. Per repeat, ours (HTTP to the server process)
  * and both baselines (raw SQL from this process, each device with its own copy of the same
- * entities) run the same batch shapes at the same concurrency, in rotating order.
+ * entities) run the same batch shapes at the same concurrency, in rotating order; at 8 devices
+ * the same-work statement also runs through postgres.js (row B1-8-driver). Before measuring, the
+ * same-work baseline is checked to leave the endpoint's rows (same-work-check.ts).
  */
 export async function pushScenarios(server: BenchServer, options: BenchOptions): Promise<{ rows: ResultRow[]; figures: PushFigures }> {
+  const js = postgresJs(server.databaseUrl, 20);
+  try {
+    return await measurePushes(server, options, js.query);
+  } finally {
+    await js.end();
+  }
+}
+
+async function measurePushes(server: BenchServer, options: BenchOptions, postgresJsQuery: Query): Promise<{ rows: ResultRow[]; figures: PushFigures }> {
   const maxDevices = Math.max(...options.pushDevices);
   const ids = await seedAssets(server.pool, server.orgId, maxDevices * poolPerDevice, true);
+  const checkIds = await seedCheckEntities(server);
   await createBaselineTable(server.pool);
   await syncBaselineTable(server.pool, server.orgId);
   // Baseline devices are registered like any device (their first sync), so their claims have a SyncClient.
   const baseDevice = (d: number) => `bench-base-${d}`;
   await inParallel(maxDevices, (d) => server.push(baseDevice(d), []));
-  await createSameWorkTables(server.pool, server.orgId);
+  const statement = await createSameWork(server.pool, server.orgId);
+  const differences = await checkSameWork(server, statementPush(server, statement), checkIds);
+  if (differences.length) throw new Error(`the same-work baseline does other work than the endpoint: ${JSON.stringify(differences).slice(0, 3000)}`);
   const { rows: clients } = await server.pool.query<{ deviceId: string; clientId: string; userId: string }>(
     `SELECT "deviceId", "id" AS "clientId", "userId" FROM "SyncClient" WHERE "orgId" = $1 AND "deviceId" LIKE 'bench-base-%'`,
     [server.orgId],
@@ -74,11 +98,16 @@ export async function pushScenarios(server: BenchServer, options: BenchOptions):
   const devicesOfBaseline = new Map(clients.map((c) => [c.deviceId, { clientId: c.clientId, userId: c.userId }]));
   await server.pool.query(`ANALYZE`);
   const chunk = (d: number) => ids.slice(d * poolPerDevice, (d + 1) * poolPerDevice);
+  const same = Array.from({ length: maxDevices }, (_, d) => new EntityPool(chunk(d)));
   const pools: Record<Side, EntityPool[]> = {
     ours: Array.from({ length: maxDevices }, (_, d) => new EntityPool(chunk(d))),
-    same: Array.from({ length: maxDevices }, (_, d) => new EntityPool(chunk(d))),
+    // Both drivers write the same baseline tables, one round after the other.
+    same,
+    samePostgresJs: same,
     oneStatement: Array.from({ length: maxDevices }, (_, d) => new EntityPool(chunk(d))),
   };
+  const samePush = (query: Query) => (d: number, changes: SyncChangeInput[]) =>
+    sameWorkPush(query, statement, server.orgId, devicesOfBaseline.get(baseDevice(d))!, changes);
   const start = await caughtUpToken(server, "bench-device-0");
   const tokens = Array.from({ length: maxDevices }, () => start as string | null);
 
@@ -94,12 +123,13 @@ export async function pushScenarios(server: BenchServer, options: BenchOptions):
       if (response) tokens[d] = response.syncToken;
       return response?.results ?? null;
     },
-    same: (d, changes) => sameWorkPush(server.pool, server.orgId, devicesOfBaseline.get(baseDevice(d))!, changes),
+    same: samePush(nodePostgres(server.pool)),
+    samePostgresJs: samePush(postgresJsQuery),
     oneStatement: (d, changes) => baselinePush(server.pool, server.orgId, changes, pools.oneStatement[d]!.live),
   };
 
   /** What the same-work baseline answered, to check against the rows it wrote. */
-  const sameWorkAnswers = { changes: 0, applied: 0, conflicts: 0 };
+  const sameWorkAnswers = { changes: 0, applied: 0, conflicts: 0, merged: 0 };
   const run = async (side: Side, devices: number, staleShare: number) => {
     const latencies: number[] = [];
     let conflicts = 0;
@@ -117,10 +147,11 @@ export async function pushScenarios(server: BenchServer, options: BenchOptions):
         latencies.push(elapsedMs(t));
         applied += batch.changes.length;
         pools[side][d]!.record(batch.changes, results);
-        if (side === "same") {
+        if (side === "same" || side === "samePostgresJs") {
           sameWorkAnswers.changes += results.length;
           sameWorkAnswers.applied += results.filter((r) => r.status === "applied").length;
           sameWorkAnswers.conflicts += results.filter((r) => r.status === "conflict").length;
+          sameWorkAnswers.merged += results.filter((r) => r.status === "applied" && r.mergedConflictId).length;
         }
         // Ours: stale edits of disjoint fields auto-merge (applied with a MERGE conflict record).
         conflicts += results.filter((r) => r.status === "conflict" || (r.status === "applied" && r.mergedConflictId)).length;
@@ -130,7 +161,7 @@ export async function pushScenarios(server: BenchServer, options: BenchOptions):
   };
 
   const measure = async (devices: number, staleShare: number) => {
-    const sides: Side[] = ["ours", "same", "oneStatement"];
+    const sides: Side[] = ["ours", "same", "oneStatement", ...(devices === driverDevices && staleShare === 0 ? (["samePostgresJs"] as const) : [])];
     const out = Object.fromEntries(sides.map((side) => [side, { rates: [] as number[], latencies: [] as number[], conflicts: 0, stale: 0, failures: [] as string[] }])) as Record<
       Side,
       { rates: number[]; latencies: number[]; conflicts: number; stale: number; failures: string[] }
@@ -163,7 +194,7 @@ export async function pushScenarios(server: BenchServer, options: BenchOptions):
 
   const written = await sameWorkRows(server);
   // Warm-up, not measured: the server process's first pushes (and the pool's first statements) are slower.
-  for (const side of ["ours", "same", "oneStatement"] as const) await run(side, 1, 0);
+  for (const side of ["ours", "same", "oneStatement", "samePostgresJs"] as const) await run(side, 1, 0);
 
   const rows: ResultRow[] = [];
   let singleBatchMs = Number.NaN;
@@ -177,15 +208,39 @@ export async function pushScenarios(server: BenchServer, options: BenchOptions):
       latencyNote(m, base) + (m.ours.conflicts ? `; ${m.ours.conflicts} unexpected conflicts` : "") + failureNote(m.ours.failures));
     for (const r of pair) r.met = r.ratio! >= 0.6 && r.ours.median >= floor && m.ours.failures.length === 0;
     rows.push(...pair);
+    if (devices === driverDevices) rows.push(driverRow(m.samePostgresJs, m.same, devices));
   }
 
   const conflictDevices = Math.min(8, maxDevices);
   const m = await measure(conflictDevices, 0.2);
   const pair = rowPair("B2", `B2 push with 20 % stale versions, ${conflictDevices} devices`, "≥ 0.6×; per-item conflicts, no batch aborted", m, (base) =>
-    `${m.ours.conflicts} of ${m.ours.stale} stale changes reported per item as conflicts or auto-merges (baseline: ${m[base].conflicts} of ${m[base].stale} as conflicts), ` +
+    `${m.ours.conflicts} of ${m.ours.stale} stale changes reported per item as conflicts or auto-merges (baseline: ${m[base].conflicts} of ${m[base].stale} as conflicts${base === "same" ? " or auto-merges" : ""}), ` +
     `${m.ours.failures.length ? "" : "every batch answered 200; "}${latencyNote(m, base)}${failureNote(m.ours.failures)}`);
   for (const r of pair) r.met = r.ratio! >= 0.6 && m.ours.conflicts === m.ours.stale && m.ours.failures.length === 0;
   rows.push(...pair);
-  await checkSameWork(server, written, sameWorkAnswers);
+  await checkCounts(server, written, sameWorkAnswers);
   return { rows, figures: { singleBatchMs } };
+}
+
+/**
+ * The driver comparison: the same-work statement at the same concurrency through postgres.js and
+ * through node-postgres, in the same rounds, on pools of 20 connections each. With one statement
+ * (one round trip) per batch and a connection per device, postgres.js's pipelining has nothing to
+ * overlap; what differs is parameter encoding, the extended protocol's round trips (it prepares
+ * the statement once per connection) and result parsing.
+ */
+function driverRow(postgresJsSide: { rates: number[]; latencies: number[] }, nodePostgresSide: { rates: number[]; latencies: number[] }, devices: number): ResultRow {
+  const latency = (side: { latencies: number[] }) => `${percentile(side.latencies, 50).toFixed(1)} / ${percentile(side.latencies, 99).toFixed(1)} ms`;
+  return row({
+    id: `B1-${devices}-driver`,
+    scenario: `B1 same-work statement, ${devices} devices: postgres.js (pipelining, prepared) against node-postgres (driver comparison, no server)`,
+    unit: "changes/s",
+    higherIsBetter: true,
+    ours: summarize(postgresJsSide.rates),
+    baseline: summarize(nodePostgresSide.rates),
+    baselineLabel: "node-postgres (pg), the same statement and batches, same rounds",
+    target: "informational: the faster driver is kept",
+    met: null,
+    note: `batch p50 / p99: postgres.js ${latency(postgresJsSide)}, node-postgres ${latency(nodePostgresSide)}`,
+  });
 }

@@ -2,16 +2,10 @@
 // that need a running app start it as a process (see server.ts) instead of importing it.
 import type { Workspace } from "./workspace.ts";
 
-/**
- * Known exceptions, each with its reason. The benchmarks run the worker's processor in their own
- * process for B5 (`bench/src/scenarios/queue.ts`); bench is a harness at the top, never a dependency.
- */
-const allowed: Record<string, string[]> = { "@fieldsync/bench": ["@fieldsync/worker"] };
-
 /** "<workspace> depends on <app>" for every dependency on an `apps/*` workspace the rule forbids. */
 export function appDependencies(all: Workspace[]): string[] {
   const apps = new Set(all.filter((w) => w.dir.startsWith("apps/")).map((w) => w.name));
   return all.flatMap((w) =>
-    w.dependsOn.filter((dep) => apps.has(dep) && !(allowed[w.name] ?? []).includes(dep)).map((dep) => `${w.name} (${w.dir}) depends on ${dep}`),
+    w.dependsOn.filter((dep) => apps.has(dep)).map((dep) => `${w.name} (${w.dir}) depends on ${dep}`),
   );
 }

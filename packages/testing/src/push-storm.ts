@@ -1,9 +1,10 @@
 // Many devices pushing large batches at the same instant over real HTTP, each retrying a refused
-// push after Retry-After (with jitter) as the sync client does. Used by push-load.test.ts and to
-// choose the push gate's defaults.
+// push after Retry-After (with jitter) as the sync client does (server-busy.ts). Used by
+// push-load.test.ts and to choose the push gate's defaults.
 import { randomUUID } from "node:crypto";
 import type { PushResponse, SyncChangeInput } from "@fieldsync/schema";
 import { create } from "./changes.ts";
+import { sendUntilAccepted } from "./server-busy.ts";
 
 export interface StormOptions {
   url: string;
@@ -23,24 +24,14 @@ export interface DeviceOutcome {
   response: PushResponse;
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Pushes `changes` until the server accepts them; throws on any answer but 200 and 503 SERVER_BUSY. */
 async function pushUntilAccepted(url: string, token: string, deviceId: string, changes: SyncChangeInput[]) {
-  const attempts: DeviceOutcome["attempts"] = [];
   const body = JSON.stringify({ deviceId, changes });
-  for (;;) {
-    const response = await fetch(`${url}/api/sync`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body });
-    const answer = (await response.json()) as { code?: string };
-    attempts.push({ status: response.status, ...(answer.code && { code: answer.code }) });
-    if (response.status === 200) return { attempts, response: answer as PushResponse };
-    const retryAfter = Number(response.headers.get("retry-after"));
-    if (response.status !== 503 || answer.code !== "SERVER_BUSY" || !(retryAfter >= 1)) {
-      throw new Error(`${deviceId}: push answered ${response.status} ${JSON.stringify(answer).slice(0, 300)}`);
-    }
-    // As the client: at least Retry-After, plus up to half of it again so refused devices spread out.
-    await pause(retryAfter * 1000 * (1 + Math.random() / 2));
-  }
+  const { answer, attempts } = await sendUntilAccepted(() =>
+    fetch(`${url}/api/sync`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body }),
+  );
+  if (answer.status !== 200) throw new Error(`${deviceId}: push answered ${answer.status} ${answer.text.slice(0, 300)}`);
+  return { attempts, response: JSON.parse(answer.text) as PushResponse };
 }
 
 /** Every device pushes `changesPerPush` new assets at once; resolves when all were accepted. */

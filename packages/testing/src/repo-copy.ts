@@ -2,10 +2,10 @@
 // started from it as a real process. node_modules are not copied: every entry is linked to its
 // installed target, except workspace packages, which point into the copy (pnpm links them
 // relatively, so linking whole folders would resolve them back to the original sources).
-import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { type ChildService, startChild } from "./child-process.ts";
 import { repoRoot } from "./workspace.ts";
 
 /**
@@ -55,59 +55,30 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-const groupAlive = (pid: number) => {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** Resolves once GET /healthz answers 200 (the database is reachable), polling. */
-async function healthy(url: string, alive: () => boolean) {
-  while (alive()) {
+/** Resolves once GET /healthz answers 200 (the database is reachable), polling; throws when the server exits or `timeoutMs` passes. */
+async function healthy(url: string, child: ChildService, timeoutMs: number) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
     const status = await fetch(`${url}/healthz`).then((r) => r.status, () => 0);
     if (status === 200) return;
+    if (!child.running() || Date.now() > until) throw new Error(`server not healthy (${url}/healthz):\n${child.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
 /**
- * Runs `args` (node arguments) in `cwd`, in a process group of its own, and resolves once the
- * server has printed its address and answers /healthz; rejects with the output when the process
- * exits first or `timeoutMs` passes. `stop` signals the whole group: pnpm does not pass SIGTERM
- * on to the server it runs.
+ * Runs `args` (node arguments) in `cwd` as a process group of its own (startChild: pnpm does not
+ * pass SIGTERM on to the server it runs) and resolves once the server has printed its address and
+ * answers /healthz; rejects with the output when the process exits first or `timeoutMs` passes.
  */
 export async function startServerProcess(cwd: string, args: string[], env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<RunningServer> {
-  const child: ChildProcess = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  const pid = child.pid!;
-  let output = "";
-  const stop = async () => {
-    if (!groupAlive(pid)) return;
-    process.kill(-pid, "SIGTERM");
-    for (let waited = 0; groupAlive(pid) && waited < 15_000; waited += 200) await new Promise((r) => setTimeout(r, 200));
-    if (groupAlive(pid)) process.kill(-pid, "SIGKILL");
-  };
-  const listening = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => void stop().then(() => reject(new Error(`no server after ${timeoutMs} ms:\n${output}`))), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /running at (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!.replace("localhost", "127.0.0.1"));
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before it was ready:\n${output}`));
-    });
-  });
-  const url = await listening;
-  await healthy(url, () => child.exitCode === null && child.signalCode === null);
-  if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited (${child.exitCode}) before it was ready:\n${output}`);
-  return { url, output: () => output, stop };
+  const child = await startChild({ cwd, args, env, ready: /running at (http:\/\/\S+)/, timeoutMs });
+  const url = child.match.replace("localhost", "127.0.0.1");
+  try {
+    await healthy(url, child, timeoutMs);
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+  return { url, output: child.output, stop: child.stop };
 }
