@@ -20,9 +20,18 @@ describe("learnedSuggestions", () => {
   });
 
   test("history under other conditions counts for the field as a whole", () => {
-    const suggestion = only([count("server", 18, { field: "location", clientRole: "ADMIN", newer: "client" }), count("client", 2)]);
+    const other = { clientRole: "ADMIN", newer: "client" } as const;
+    const suggestion = only([count("server", 18, other), count("client", 2, other)]);
     expect(suggestion).toMatchObject({ side: "server", basis: "field", kept: 18, of: 20 });
     expect(suggestion.reason).toBe("Your team kept the saved value in 18 of 20 past conflicts on Asset · Location.");
+  });
+
+  test("…unless the few conflicts like this one lean the other way: then the rule", () => {
+    const suggestion = only([count("client", 18, { newer: "client" }), count("server", 3)]);
+    expect(suggestion).toMatchObject({ side: "server", source: "rule", kept: 18, of: 21 });
+    expect(suggestion.reason).toBe(
+      "Past choices on Asset · Location depend on the case: 18 of 21 kept the device's value, but not most like this one (a technician's edit, saved value newer). By the rules, the saved value is newer.",
+    );
   });
 
   test("the conditions win over the field when they are clearer, even against its majority", () => {
@@ -34,14 +43,14 @@ describe("learnedSuggestions", () => {
   test(`below ${learning.minHistory} past conflicts the rule answers, and says why`, () => {
     const suggestion = only([count("client", learning.minHistory - 1)]);
     expect(suggestion).toMatchObject({ side: "server", source: "rule", basis: "rule", confidence: 0 });
-    expect(suggestion.reason).toBe("Only 4 past conflicts on Asset · Location (5 needed to learn from); by the rules: the saved value is newer.");
+    expect(suggestion.reason).toBe("Only 4 past conflicts on Asset · Location (5 needed to learn from). By the rules, the saved value is newer.");
   });
 
   test("a split history is no habit: the rule answers", () => {
     const suggestion = only([count("client", 6), count("server", 5)], { ...conflict, newer: "client", rule: "CLIENT_WINS" });
     expect(suggestion).toMatchObject({ side: "client", source: "rule" });
     expect(suggestion.reason).toBe(
-      "Past choices on Asset · Location are split (6 of 11 kept the device's value); by the rules: the device's edit is newer, and device edits are kept by default.",
+      "Past choices on Asset · Location are split: 6 of 11 kept the device's value. By the rules, the device's edit is newer, and device edits are kept by default.",
     );
   });
 

@@ -97,13 +97,26 @@ function ruleWords(input: LearnInput): string {
 /** The rule's answer for one field: the side its whole-conflict resolution keeps. */
 const ruleSide = (rule: ConflictResolution): ConflictSide => (rule === "CLIENT_WINS" ? "client" : "server");
 
+/** The side a tally leans to, if any (a tie leans nowhere). */
+const leaning = (t: Tally): ConflictSide | null => (t.of === 0 || t.kept * 2 === t.of ? null : t.side);
+
+/**
+ * Conflicts under the same conditions decide when they are clear; otherwise the field as a whole,
+ * unless those same-condition conflicts lean the other way (a habit like "keep the newer edit"
+ * shows only per condition). The evidence cited is the clearest level that agrees.
+ */
 function suggestField(history: readonly ChoiceCount[], input: LearnInput, field: string): FieldSuggestion {
   const onField = history.filter((c) => c.entityType === input.entityType && c.field === field);
   const byField = tally("field", onField);
   const byConditions = tally("conditions", onField.filter((c) => c.clientRole === input.clientRole && c.newer === input.newer));
   const where = `${entityLabel(input.entityType)} · ${fieldLabel(input.entityType, field)}`;
-  // The clearer of the two; on a tie the narrower one, which matches this conflict more closely.
-  const best = [byConditions, byField].filter(clearEnough).sort((a, b) => b.confidence - a.confidence)[0];
+  const side = clearEnough(byConditions)
+    ? byConditions.side
+    : clearEnough(byField) && leaning(byConditions) !== (byField.side === "client" ? "server" : "client")
+      ? byField.side
+      : null;
+  // Stable sort: on equal confidence the narrower level, which matches this conflict more closely.
+  const best = [byConditions, byField].filter((t) => clearEnough(t) && t.side === side).sort((a, b) => b.confidence - a.confidence)[0];
   if (best) {
     const conditions = best.basis === "conditions" ? conditionWords(input) : "";
     const who = best.basis === "conditions" ? input.clientRole : null;
@@ -118,9 +131,14 @@ function suggestField(history: readonly ChoiceCount[], input: LearnInput, field:
       reason: `Your team kept ${sideWords(best.side, who)} in ${best.kept} of ${best.of} past conflicts on ${where}${conditions}.`,
     };
   }
-  const thin = byField.of < learning.minHistory
-    ? `Only ${byField.of} past ${byField.of === 1 ? "conflict" : "conflicts"} on ${where} (${learning.minHistory} needed to learn from)`
-    : `Past choices on ${where} are split (${byField.kept} of ${byField.of} kept ${sideWords(byField.side, null)})`;
+  const needed = `${learning.minHistory} needed to learn from`;
+  const thin = byField.of === 0
+    ? `No past conflicts on ${where} yet (${needed})`
+    : byField.of < learning.minHistory
+      ? `Only ${byField.of} past ${byField.of === 1 ? "conflict" : "conflicts"} on ${where} (${needed})`
+      : clearEnough(byField)
+        ? `Past choices on ${where} depend on the case: ${byField.kept} of ${byField.of} kept ${sideWords(byField.side, null)}, but not most like this one${conditionWords(input)}`
+        : `Past choices on ${where} are split: ${byField.kept} of ${byField.of} kept ${sideWords(byField.side, null)}`;
   return {
     field,
     side: ruleSide(input.rule),
@@ -129,7 +147,7 @@ function suggestField(history: readonly ChoiceCount[], input: LearnInput, field:
     of: byField.of,
     basis: "rule",
     confidence: 0,
-    reason: `${thin}; by the rules: ${ruleWords(input)}.`,
+    reason: `${thin}. By the rules, ${ruleWords(input)}.`,
   };
 }
 
@@ -149,10 +167,10 @@ export function keptSides(
 ): { field: string; side: ConflictSide }[] {
   if (!sides.client || !sides.server || !result) return [];
   const { client, server } = sides;
-  return conflictingFields.flatMap((field) => {
+  return conflictingFields.flatMap((field): { field: string; side: ConflictSide }[] => {
     const value = result[field] ?? null;
-    if (sameJson(value, client[field] ?? null)) return [{ field, side: "client" as const }];
-    if (sameJson(value, server[field] ?? null)) return [{ field, side: "server" as const }];
+    if (sameJson(value, client[field] ?? null)) return [{ field, side: "client" }];
+    if (sameJson(value, server[field] ?? null)) return [{ field, side: "server" }];
     return [];
   });
 }

@@ -4,6 +4,7 @@ import { toServerChange } from "@fieldsync/sync-core";
 import type { AuthUser, Deps } from "../context.ts";
 import { lockDevice, prepare } from "./apply.ts";
 import { applyOneByOne, applyTogether, isChangeFailure } from "./apply-changes.ts";
+import { suggestFor } from "./conflict-choices.ts";
 import { toConflict } from "./conflict-record.ts";
 import { encodeCursor } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
@@ -88,10 +89,11 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   if (!headToken) {
     await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken, resyncRequired: false, rescopeRequired: false } });
   }
+  const suggestions = await suggestFor(prismaSql(db), user.orgId, conflicts.map((record) => ({ ...record, clientRole: user.role })));
   return {
     syncToken,
     changes: [...page.changes, ...merged, ...remerged],
-    conflicts: conflicts.map((record) => toConflict(record, body.deviceId)),
+    conflicts: conflicts.map((record, i) => toConflict(record, body.deviceId, suggestions[i]!)),
     serverTime: new Date().toISOString(),
     results,
     hasMore: page.hasMore,
