@@ -6,35 +6,25 @@ import {
   type LookupConflictsResponse,
   type ResolveConflictBody,
   type ResolveConflictResponse,
-  type Role,
   getEntity,
 } from "@fieldsync/schema";
 import { entityKey, keptSides, threeWayMerge, toServerChange } from "@fieldsync/sync-core";
 import { auditActions, recordAudit } from "../audit/record.ts";
 import type { AuthUser } from "../context.ts";
 import { fail } from "../errors.ts";
-import { type SuggestSubject, recordChoices, suggestFor } from "./conflict-choices.ts";
+import { recordChoices, suggestFor } from "./conflict-choices.ts";
 import { toConflict } from "./conflict-record.ts";
 import { jsonColumn, loadStates, missingReferences, writeEntity } from "./entities.ts";
 import { prismaSql } from "./sql.ts";
 
-/** The API's conflicts for stored rows of one organization: device ids, and suggestions from who pushed the client side. */
+/** The API's conflicts for stored rows of one organization, with device ids and suggestions. */
 async function withDeviceIds(db: Db, orgId: string, rows: SyncConflict[]): Promise<Conflict[]> {
   const clientIds = [...new Set(rows.map((r) => r.clientId).filter((id): id is string => id !== null))];
   const clients = await db.syncClient.findMany({ where: { id: { in: clientIds } }, select: { id: true, deviceId: true } });
   const deviceOf = new Map(clients.map((c) => [c.id, c.deviceId]));
-  const users = await db.user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.userId))] } }, select: { id: true, role: true } });
-  const roleOf = new Map(users.map((u) => [u.id, u.role]));
-  const suggestions = await suggestFor(prismaSql(db), orgId, rows.map((row) => subjectOf(row, roleOf.get(row.userId) ?? "TECHNICIAN")));
+  const suggestions = await suggestFor(prismaSql(db), orgId, rows);
   return rows.map((row, i) => toConflict(row, row.clientId ? (deviceOf.get(row.clientId) ?? null) : null, suggestions[i]!));
 }
-
-const subjectOf = (row: SyncConflict, clientRole: Role): SuggestSubject => ({
-  entityType: row.entityType as EntityType,
-  conflictingFields: row.conflictingFields,
-  suggestedResolution: row.suggestedResolution,
-  clientRole,
-});
 
 /** Open conflicts of the caller's organization, oldest first. */
 export async function listConflicts(db: Db, user: AuthUser, query: { entityType?: EntityType; entityId?: string; limit: number }) {
@@ -146,9 +136,8 @@ export async function resolveConflict(db: Db, user: AuthUser, body: ResolveConfl
       data: { resolution: body.resolution, resolvedBy: user.id, resolvedAt: new Date() },
     });
     const after = (await loadStates(prismaSql(tx), user.orgId, [{ type, id: conflict.entityId }], false)).get(entityKey(type, conflict.entityId))!;
-    const pusher = await tx.user.findUniqueOrThrow({ where: { id: conflict.userId }, select: { role: true } });
     const kept = keptSides(conflict.conflictingFields, { client: conflict.clientData as EntityData | null, server: state.data }, after.data);
-    await recordChoices(prismaSql(tx), user.orgId, subjectOf(conflict, pusher.role), kept);
+    await recordChoices(prismaSql(tx), user.orgId, conflict, kept);
     await recordAudit(tx, {
       orgId: user.orgId,
       actorId: user.id,

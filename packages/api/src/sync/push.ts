@@ -89,7 +89,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   if (!headToken) {
     await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken, resyncRequired: false, rescopeRequired: false } });
   }
-  const suggestions = await suggestFor(prismaSql(db), user.orgId, conflicts.map((record) => ({ ...record, clientRole: user.role })));
+  const suggestions = await suggestFor(prismaSql(db), user.orgId, conflicts.map((record) => ({ ...record, userId: user.id })));
   return {
     syncToken,
     changes: [...page.changes, ...merged, ...remerged],
