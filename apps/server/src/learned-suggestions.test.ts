@@ -29,7 +29,7 @@ const resolve = (conflict: Conflict, body: Record<string, unknown>) =>
 const suggestionOn = (conflict: Conflict, field: string) => conflict.fieldSuggestions.find((s) => s.field === field);
 
 describe("suggestions learned from the organization's resolutions", () => {
-  test("thin history gives the rule's answer; after five people kept the saved serial number, new conflicts suggest it", async () => {
+  test("thin history gives the rule's answer; after five people kept the saved serial number, the organization's new conflicts suggest it", async () => {
     const first = await conflictOn();
     expect(first.suggestedResolution).toBe("CLIENT_WINS");
     expect(suggestionOn(first, "serialNumber")).toEqual({
@@ -60,9 +60,8 @@ describe("suggestions learned from the organization's resolutions", () => {
     expect(listed.body.conflicts[0].fieldSuggestions).toEqual(next.fieldSuggestions);
     const looked = await api.call("tech1", "POST", "/api/sync/conflicts/lookup", { conflictIds: [next.id] });
     expect(looked.body.conflicts[0].conflict.fieldSuggestions).toEqual(next.fieldSuggestions);
-  });
 
-  test("another organization's history does not count", async () => {
+    // Another organization's history does not count.
     const foreign = await conflictOn({ user: "globex", other: "globex" });
     expect(suggestionOn(foreign, "serialNumber")).toMatchObject({ source: "rule", of: 0 });
   });
