@@ -6,6 +6,34 @@ import { entityDataSchema } from "./payload.ts";
 import { entityTypeSchema } from "./registry.ts";
 import { serverChangeSchema } from "./change.ts";
 
+/** The two sides of a conflict: the pushing device's edit, or the version the server holds. */
+export const conflictSideSchema = z.enum(["client", "server"]);
+export type ConflictSide = z.infer<typeof conflictSideSchema>;
+
+/** Which side was edited more recently; unknown when the rule's answer does not tell (see sync-core newerSide). */
+export const newerSideSchema = z.enum(["client", "server", "unknown"]);
+export type NewerSide = z.infer<typeof newerSideSchema>;
+
+/**
+ * What to keep for one field both sides changed: learned from the organization's past resolutions
+ * when they agree clearly enough, otherwise the spec's rule (sync-core learned-suggest.ts).
+ */
+export const fieldSuggestionSchema = z.object({
+  field: z.string(),
+  side: conflictSideSchema,
+  source: z.enum(["learned", "rule"]),
+  /** Past resolved conflicts on this field (under `basis`) that kept `side`, out of `of`. */
+  kept: z.int().min(0),
+  of: z.int().min(0),
+  /** "conditions": only past conflicts with the same client role and newer side; "field": all on this field. */
+  basis: z.enum(["conditions", "field", "rule"]),
+  /** Lower bound (one-sided 95%) of the share of past choices for `side`; 0 for the rule. */
+  confidence: z.number().min(0).max(1),
+  /** The suggestion in words, with the counts or why history was too thin. */
+  reason: z.string(),
+});
+export type FieldSuggestion = z.infer<typeof fieldSuggestionSchema>;
+
 /**
  * A conflict as clients see it. The spec's fields first; `clientData` is what the client wanted
  * (base + its edit; null for a DELETE), `serverData` the server's entity when the conflict arose
@@ -29,6 +57,8 @@ export const conflictSchema = z.object({
   deviceId: z.string().nullable(),
   changeId: z.string().nullable(),
   createdAt: isoDateTime,
+  /** One per conflicting field, in `conflictingFields` order (empty when none). */
+  fieldSuggestions: z.array(fieldSuggestionSchema),
 });
 export type Conflict = z.infer<typeof conflictSchema>;
 

@@ -1,6 +1,7 @@
 export * from "./canonical.ts";
 export * from "./merge.ts";
 export * from "./suggest.ts";
+export * from "./learned-suggest.ts";
 export * from "./scope.ts";
 export * from "./entity-key.ts";
 export * from "./decide.ts";

@@ -1,4 +1,4 @@
-import type { ConflictPolicy, ConflictResolution } from "@fieldsync/schema";
+import type { ConflictPolicy, ConflictResolution, NewerSide } from "@fieldsync/schema";
 
 export interface SuggestInput {
   /** When the server's version was written. */
@@ -21,4 +21,15 @@ export function suggestResolution(input: SuggestInput): ConflictResolution {
   if (input.serverModifiedAt.getTime() > input.clientTimestamp.getTime()) return "SERVER_WINS";
   if (input.mergeable && input.conflictingFields.length === 0) return "MERGE";
   return input.policy.preference;
+}
+
+/**
+ * Which side the rules above found edited more recently, read back from their answer (conflicts
+ * store the answer, not the two timestamps): SERVER_WINS means the server was newer unless the
+ * preference alone could have said so; CLIENT_WINS and MERGE mean it was not newer.
+ */
+export function newerSide(suggested: ConflictResolution, policy: Pick<ConflictPolicy, "preference">): NewerSide {
+  if (suggested === "SERVER_WINS") return policy.preference === "SERVER_WINS" ? "unknown" : "server";
+  if (suggested === "MANUAL") return "unknown";
+  return "client";
 }

@@ -21,6 +21,7 @@ const conflict: Conflict = {
   deviceId: "web-1",
   changeId: null,
   createdAt: "2026-01-01T00:00:00.000Z",
+  fieldSuggestions: [],
 };
 
 test("rows show every field by its label with base, mine and theirs, flagging the conflicting ones", () => {

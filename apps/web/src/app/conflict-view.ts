@@ -1,4 +1,4 @@
-import type { Conflict, EntityData, FieldSpec } from "@fieldsync/schema";
+import type { Conflict, EntityData, FieldSpec, FieldSuggestion } from "@fieldsync/schema";
 import { fieldSpecs } from "@fieldsync/schema";
 
 export type Side = "client" | "server";
@@ -12,6 +12,8 @@ export interface ConflictRow {
   server: unknown;
   /** Both sides changed it differently: the user must pick one. */
   conflicting: boolean;
+  /** For a conflicting field: which side to keep and why in words (learned from the team, or the rule). */
+  suggestion: FieldSuggestion | null;
 }
 
 /** Every field of the entity, side by side; conflicting ones flagged. */
@@ -23,6 +25,7 @@ export function conflictRows(conflict: Conflict): ConflictRow[] {
     client: conflict.clientData?.[spec.name] ?? null,
     server: conflict.serverData?.[spec.name] ?? null,
     conflicting: conflict.conflictingFields.includes(spec.name),
+    suggestion: conflict.fieldSuggestions.find((s) => s.field === spec.name) ?? null,
   }));
 }
 

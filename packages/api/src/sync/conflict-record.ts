@@ -1,10 +1,10 @@
 import type { SyncConflict } from "@fieldsync/db";
-import type { Conflict, EntityData, EntityType, SyncOperation } from "@fieldsync/schema";
+import type { Conflict, EntityData, EntityType, FieldSuggestion, SyncOperation } from "@fieldsync/schema";
 import type { ConflictRecord } from "@fieldsync/sync-core";
 import type { Sql } from "./sql.ts";
 
-/** A stored conflict (or one recorded by this push) as the API shows it. */
-export const toConflict = (row: SyncConflict | ConflictRecord, deviceId: string | null): Conflict => ({
+/** A stored conflict (or one recorded by this push) as the API shows it, with its suggestions (conflict-choices.ts). */
+export const toConflict = (row: SyncConflict | ConflictRecord, deviceId: string | null, fieldSuggestions: FieldSuggestion[]): Conflict => ({
   entityType: row.entityType as EntityType,
   entityId: row.entityId,
   clientVersion: row.clientVersion,
@@ -22,6 +22,7 @@ export const toConflict = (row: SyncConflict | ConflictRecord, deviceId: string 
   deviceId,
   changeId: row.changeId,
   createdAt: row.createdAt.toISOString(),
+  fieldSuggestions,
 });
 
 /**

@@ -8,19 +8,22 @@ import {
   type ResolveConflictResponse,
   getEntity,
 } from "@fieldsync/schema";
-import { entityKey, threeWayMerge, toServerChange } from "@fieldsync/sync-core";
+import { entityKey, keptSides, threeWayMerge, toServerChange } from "@fieldsync/sync-core";
 import { auditActions, recordAudit } from "../audit/record.ts";
 import type { AuthUser } from "../context.ts";
 import { fail } from "../errors.ts";
+import { recordChoices, suggestFor } from "./conflict-choices.ts";
 import { toConflict } from "./conflict-record.ts";
 import { jsonColumn, loadStates, missingReferences, writeEntity } from "./entities.ts";
 import { prismaSql } from "./sql.ts";
 
-async function withDeviceIds(db: Db, rows: SyncConflict[]): Promise<Conflict[]> {
+/** The API's conflicts for stored rows of one organization, with device ids and suggestions. */
+async function withDeviceIds(db: Db, orgId: string, rows: SyncConflict[]): Promise<Conflict[]> {
   const clientIds = [...new Set(rows.map((r) => r.clientId).filter((id): id is string => id !== null))];
   const clients = await db.syncClient.findMany({ where: { id: { in: clientIds } }, select: { id: true, deviceId: true } });
   const deviceOf = new Map(clients.map((c) => [c.id, c.deviceId]));
-  return rows.map((row) => toConflict(row, row.clientId ? (deviceOf.get(row.clientId) ?? null) : null));
+  const suggestions = await suggestFor(prismaSql(db), orgId, rows);
+  return rows.map((row, i) => toConflict(row, row.clientId ? (deviceOf.get(row.clientId) ?? null) : null, suggestions[i]!));
 }
 
 /** Open conflicts of the caller's organization, oldest first. */
@@ -30,7 +33,7 @@ export async function listConflicts(db: Db, user: AuthUser, query: { entityType?
     orderBy: { createdAt: "asc" },
     take: query.limit,
   });
-  return withDeviceIds(db, rows);
+  return withDeviceIds(db, user.orgId, rows);
 }
 
 /**
@@ -39,7 +42,7 @@ export async function listConflicts(db: Db, user: AuthUser, query: { entityType?
  */
 export async function lookupConflicts(db: Db, user: AuthUser, conflictIds: readonly string[]): Promise<LookupConflictsResponse> {
   const rows = await db.syncConflict.findMany({ where: { orgId: user.orgId, id: { in: [...new Set(conflictIds)] } } });
-  const byId = new Map((await withDeviceIds(db, rows)).map((conflict) => [conflict.id, conflict]));
+  const byId = new Map((await withDeviceIds(db, user.orgId, rows)).map((conflict) => [conflict.id, conflict]));
   return {
     conflicts: conflictIds.map((conflictId) => {
       const conflict = byId.get(conflictId) ?? null;
@@ -133,6 +136,8 @@ export async function resolveConflict(db: Db, user: AuthUser, body: ResolveConfl
       data: { resolution: body.resolution, resolvedBy: user.id, resolvedAt: new Date() },
     });
     const after = (await loadStates(prismaSql(tx), user.orgId, [{ type, id: conflict.entityId }], false)).get(entityKey(type, conflict.entityId))!;
+    const kept = keptSides(conflict.conflictingFields, { client: conflict.clientData as EntityData | null, server: state.data }, after.data);
+    await recordChoices(prismaSql(tx), user.orgId, conflict, kept);
     await recordAudit(tx, {
       orgId: user.orgId,
       actorId: user.id,
@@ -144,7 +149,7 @@ export async function resolveConflict(db: Db, user: AuthUser, body: ResolveConfl
     });
     return { conflict: resolved, change: operation ? toServerChange(after, operation, new Date()) : null, stale: false };
   });
-  const [conflict] = await withDeviceIds(db, [outcome.conflict]);
+  const [conflict] = await withDeviceIds(db, user.orgId, [outcome.conflict]);
   if (outcome.stale) {
     return fail("CONFLICT_STALE", "The entity changed since this conflict was recorded; review it again");
   }

@@ -4,6 +4,7 @@ import { toServerChange } from "@fieldsync/sync-core";
 import type { AuthUser, Deps } from "../context.ts";
 import { lockDevice, prepare } from "./apply.ts";
 import { applyOneByOne, applyTogether, isChangeFailure } from "./apply-changes.ts";
+import { suggestFor } from "./conflict-choices.ts";
 import { toConflict } from "./conflict-record.ts";
 import { encodeCursor } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
@@ -106,10 +107,11 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
     : [];
   const syncToken = headToken ?? encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
   if (!headToken) await recordSync(sqlPoolOf(db), device.id, syncToken, run, true);
+  const suggestions = await suggestFor(sqlPoolOf(db), user.orgId, conflicts.map((record) => ({ ...record, userId: user.id })));
   return {
     syncToken,
     changes: [...page.changes, ...merged, ...remerged],
-    conflicts: conflicts.map((record) => toConflict(record, body.deviceId)),
+    conflicts: conflicts.map((record, i) => toConflict(record, body.deviceId, suggestions[i]!)),
     serverTime: new Date().toISOString(),
     results,
     hasMore: page.hasMore,
