@@ -1,6 +1,5 @@
 import { type Db, inTransaction, type SyncConflict } from "@fieldsync/db";
 import {
-  type Conflict,
   type EntityData,
   type EntityType,
   type LookupConflictsResponse,
@@ -12,16 +11,11 @@ import { entityKey, threeWayMerge, toServerChange } from "@fieldsync/sync-core";
 import { auditActions, recordAudit } from "../audit/record.ts";
 import type { AuthUser } from "../context.ts";
 import { fail } from "../errors.ts";
-import { toConflict } from "./conflict-record.ts";
+import { presentConflicts } from "./conflict-present.ts";
 import { jsonColumn, loadStates, missingReferences, writeEntity } from "./entities.ts";
 import { prismaSql } from "./sql.ts";
 
-async function withDeviceIds(db: Db, rows: SyncConflict[]): Promise<Conflict[]> {
-  const clientIds = [...new Set(rows.map((r) => r.clientId).filter((id): id is string => id !== null))];
-  const clients = await db.syncClient.findMany({ where: { id: { in: clientIds } }, select: { id: true, deviceId: true } });
-  const deviceOf = new Map(clients.map((c) => [c.id, c.deviceId]));
-  return rows.map((row) => toConflict(row, row.clientId ? (deviceOf.get(row.clientId) ?? null) : null));
-}
+const present = (db: Db, orgId: string, rows: SyncConflict[]) => presentConflicts(prismaSql(db), orgId, rows);
 
 /** Open conflicts of the caller's organization, oldest first. */
 export async function listConflicts(db: Db, user: AuthUser, query: { entityType?: EntityType; entityId?: string; limit: number }) {
@@ -30,7 +24,7 @@ export async function listConflicts(db: Db, user: AuthUser, query: { entityType?
     orderBy: { createdAt: "asc" },
     take: query.limit,
   });
-  return withDeviceIds(db, rows);
+  return present(db, user.orgId, rows);
 }
 
 /**
@@ -39,7 +33,7 @@ export async function listConflicts(db: Db, user: AuthUser, query: { entityType?
  */
 export async function lookupConflicts(db: Db, user: AuthUser, conflictIds: readonly string[]): Promise<LookupConflictsResponse> {
   const rows = await db.syncConflict.findMany({ where: { orgId: user.orgId, id: { in: [...new Set(conflictIds)] } } });
-  const byId = new Map((await withDeviceIds(db, rows)).map((conflict) => [conflict.id, conflict]));
+  const byId = new Map((await present(db, user.orgId, rows)).map((conflict) => [conflict.id, conflict]));
   return {
     conflicts: conflictIds.map((conflictId) => {
       const conflict = byId.get(conflictId) ?? null;
@@ -144,7 +138,7 @@ export async function resolveConflict(db: Db, user: AuthUser, body: ResolveConfl
     });
     return { conflict: resolved, change: operation ? toServerChange(after, operation, new Date()) : null, stale: false };
   });
-  const [conflict] = await withDeviceIds(db, [outcome.conflict]);
+  const [conflict] = await present(db, user.orgId, [outcome.conflict]);
   if (outcome.stale) {
     return fail("CONFLICT_STALE", "The entity changed since this conflict was recorded; review it again");
   }

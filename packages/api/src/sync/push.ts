@@ -4,7 +4,7 @@ import { toServerChange } from "@fieldsync/sync-core";
 import type { AuthUser, Deps } from "../context.ts";
 import { lockDevice, prepare } from "./apply.ts";
 import { applyOneByOne, applyTogether, isChangeFailure } from "./apply-changes.ts";
-import { toConflict } from "./conflict-record.ts";
+import { presentConflicts } from "./conflict-present.ts";
 import { encodeCursor } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
 import { loadStates } from "./entities.ts";
@@ -84,6 +84,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
         toServerChange(state, state.deleted ? "DELETE" : "UPDATE", state.lastModifiedAt ?? new Date()),
       )
     : [];
+  const owner = { clientId: device.id, userId: user.id };
   const syncToken = headToken ?? encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
   if (!headToken) {
     await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken, resyncRequired: false, rescopeRequired: false } });
@@ -91,7 +92,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   return {
     syncToken,
     changes: [...page.changes, ...merged, ...remerged],
-    conflicts: conflicts.map((record) => toConflict(record, body.deviceId)),
+    conflicts: await presentConflicts(prismaSql(db), user.orgId, conflicts.map((record) => ({ ...record, ...owner }))),
     serverTime: new Date().toISOString(),
     results,
     hasMore: page.hasMore,
