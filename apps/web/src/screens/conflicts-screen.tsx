@@ -20,6 +20,7 @@ import { useOnline } from "../app/use-online.ts";
 import { href } from "../app/use-route.ts";
 import { FieldValue } from "../components/field-value.tsx";
 
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 const show = (value: unknown) => (value === null || value === undefined || value === "" ? "—" : String(value));
 
 /** Open conflicts; `focus`: only that one (a conflict badge's link), with a way back to all. */
@@ -97,7 +98,7 @@ function ConflictCard({ conflict, viewerId }: { conflict: Conflict; viewerId: st
         <EditLine heading={conflict.serverData ? sides.server.heading : `${sides.server.heading}: deleted`} at={sides.server.at} />
       </ul>
       <p className="suggestion" data-testid="suggestion">
-        Suggested: {actionLabel(conflict, conflict.suggestedResolution, viewerId).toLowerCase()}. {suggestionReason(conflict, viewerId)}
+        Suggested: {lowerFirst(actionLabel(conflict, conflict.suggestedResolution, viewerId))}. {suggestionReason(conflict, viewerId)}
       </p>
       <div className="table-wrap">
         <table>
