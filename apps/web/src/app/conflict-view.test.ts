@@ -33,6 +33,7 @@ const conflict: Conflict = {
   clientEdit: { userId: "tara", userName: "Tara Technician", deviceId: "web-1", deviceName: null, at: "2026-01-01T09:00:00.000Z" },
   serverEdit: { userId: "theo", userName: "Theo Technician", deviceId: "web-2", deviceName: "Theo's Pixel 7", at: "2026-01-01T10:00:00.000Z" },
 };
+const variant = (patch: Partial<Conflict>): Conflict => ({ ...conflict, ...patch });
 const tara = "tara";
 const ada = "ada";
 
@@ -55,20 +56,20 @@ test("a conflict with a deleted side cannot be merged field by field", () => {
 });
 
 test("the preselected values are what the primary action does: SERVER_WINS → the server's, CLIENT_WINS → mine", () => {
-  const twoFields = { ...conflict, conflictingFields: ["name", "location"] };
-  const serverWins = { ...twoFields, suggestedResolution: "SERVER_WINS" } as const;
+  const twoFields = variant({ conflictingFields: ["name", "location"] });
+  const serverWins = { ...twoFields, suggestedResolution: "SERVER_WINS" } satisfies Conflict;
   expect(suggestedChoices(serverWins)).toEqual({ name: "server", location: "server" });
   expect(primaryAction(serverWins, suggestedChoices(serverWins))).toBe("SERVER_WINS");
   expect(actionLabel(serverWins, "SERVER_WINS", tara)).toBe("Keep Theo Technician's");
 
-  const clientWins = { ...twoFields, suggestedResolution: "CLIENT_WINS" } as const;
+  const clientWins = { ...twoFields, suggestedResolution: "CLIENT_WINS" } satisfies Conflict;
   expect(suggestedChoices(clientWins)).toEqual({ name: "client", location: "client" });
   expect(primaryAction(clientWins, suggestedChoices(clientWins))).toBe("CLIENT_WINS");
   expect(actionLabel(clientWins, "CLIENT_WINS", tara)).toBe("Keep mine");
 });
 
 test("MERGE preselects per field: the field's own hint, else the type's policy side; the primary action merges", () => {
-  const merge = { ...conflict, conflictingFields: ["name", "location"], suggestedResolution: "MERGE" } as const;
+  const merge = variant({ conflictingFields: ["name", "location"], suggestedResolution: "MERGE" });
   // The asset policy prefers the device's edit (CLIENT_WINS).
   expect(suggestedChoices(merge)).toEqual({ name: "client", location: "client" });
   expect(suggestedChoices(merge, { location: "server" })).toEqual({ name: "client", location: "server" });
@@ -78,7 +79,7 @@ test("MERGE preselects per field: the field's own hint, else the type's policy s
 });
 
 test("picking another value than suggested makes the primary action merge what was picked", () => {
-  const serverWins = { ...conflict, suggestedResolution: "SERVER_WINS" } as const;
+  const serverWins = variant({ suggestedResolution: "SERVER_WINS" });
   const choices = { ...suggestedChoices(serverWins), name: "client" as const };
   expect(primaryAction(serverWins, choices)).toBe("MERGE");
   expect(mergedData(serverWins, choices)).toEqual({ name: "Pump (mine)" });
@@ -87,9 +88,9 @@ test("picking another value than suggested makes the primary action merge what w
 });
 
 test("a conflict with a deleted side keeps to the suggestion, or the policy's side when it says merge", () => {
-  const deleted = { ...conflict, operation: "DELETE", clientData: null } as const;
-  expect(primaryAction({ ...deleted, suggestedResolution: "SERVER_WINS" }, {})).toBe("SERVER_WINS");
-  expect(primaryAction({ ...deleted, suggestedResolution: "MANUAL" }, {})).toBe("CLIENT_WINS");
+  const deleted = variant({ operation: "DELETE", clientData: null });
+  expect(primaryAction({ ...deleted, suggestedResolution: "SERVER_WINS" } satisfies Conflict, {})).toBe("SERVER_WINS");
+  expect(primaryAction({ ...deleted, suggestedResolution: "MANUAL" } satisfies Conflict, {})).toBe("CLIENT_WINS");
 });
 
 test("each side says whose edit it is: mine and the other person's for a technician, both names for an admin", () => {
