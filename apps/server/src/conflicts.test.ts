@@ -34,6 +34,33 @@ describe("resolving conflicts", () => {
     expect(foreign.body.conflicts).toEqual([]);
   });
 
+  test("a conflict says who made each side and when: the pushing device's user, and whoever wrote the server's version", async () => {
+    const user = (email: string) => api.db.user.findUniqueOrThrow({ where: { email } });
+    const [tara, theo, ada] = await Promise.all([user("tech1@northwind.test"), user("tech2@northwind.test"), user("admin@northwind.test")]);
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "Valve" })]);
+    await api.push("tech2", "tablet-b", [update(id, 1, { name: "Valve (Theo)" })]);
+    const editedAt = "2026-11-30T06:00:00.000Z";
+    const pushed = await api.push("tech1", "phone-a", [{ ...update(id, 1, { name: "Valve (Tara)" }), timestamp: editedAt }]);
+    const theoWrote = await api.db.changeLog.findFirstOrThrow({ where: { entityId: id, version: 2 } });
+    const sides = {
+      clientEdit: { userId: tara.id, userName: "Tara Technician", deviceId: "phone-a", at: editedAt },
+      serverEdit: { userId: theo.id, userName: "Theo Technician", deviceId: "tablet-b", at: theoWrote.createdAt.toISOString() },
+    };
+    expect(pushed.conflicts[0]).toMatchObject(sides);
+    const listed = await api.call("admin", "GET", `/api/sync/conflicts?entityId=${id}`);
+    expect(listed.body.conflicts).toMatchObject([sides]);
+
+    // A version written by a resolution is the resolver's, from no device.
+    await resolve("admin", { conflictId: pushed.conflicts[0]!.id, resolution: "CLIENT_WINS" });
+    const adaWrote = await api.db.changeLog.findFirstOrThrow({ where: { entityId: id, version: 3 } });
+    const late = await api.push("tech2", "tablet-b", [update(id, 2, { name: "Valve (late)" })]);
+    expect(late.conflicts[0]).toMatchObject({
+      clientEdit: { userId: theo.id, userName: "Theo Technician", deviceId: "tablet-b" },
+      serverEdit: { userId: ada.id, userName: "Ada Admin", deviceId: null, deviceName: null, at: adaWrote.createdAt.toISOString() },
+    });
+  });
+
   test("lookup answers each named conflict's state, org-scoped, in request order, at most 100 ids", async () => {
     const open = await conflictOn({ server: { name: "A" }, client: { name: "B" } });
     const resolved = await conflictOn({ server: { name: "C" }, client: { name: "D" } });

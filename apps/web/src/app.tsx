@@ -33,7 +33,7 @@ function Screen({ route }: { route: Route }) {
     case "sync":
       return <SyncScreen />;
     case "conflicts":
-      return <ConflictsScreen />;
+      return <ConflictsScreen focus={route.id} />;
     case "devices":
       return <DevicesScreen />;
     case "health":

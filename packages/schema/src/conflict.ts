@@ -35,6 +35,20 @@ export const fieldSuggestionSchema = z.object({
 export type FieldSuggestion = z.infer<typeof fieldSuggestionSchema>;
 
 /**
+ * Who made one side's edit, and when, in the names people know. The device's side is the pushed
+ * change: its timestamp (the device's clock), or when it reached the server if the change carried
+ * no changeId to find it by. The server's side is the write that made `serverVersion`.
+ */
+export const conflictEditSchema = z.object({
+  userId: z.string().nullable().describe("The user who made the edit; null when the write is not attributed to one"),
+  userName: z.string().nullable().describe("That user's display name; null when the writer is no user (\"system\")"),
+  deviceId: z.string().nullable().describe("The device the edit came from; null for a write made on the server (a resolution)"),
+  deviceName: z.string().nullable().describe("The name the device registered with, if any"),
+  at: isoDateTime.describe("When the edit was made"),
+});
+export type ConflictEdit = z.infer<typeof conflictEditSchema>;
+
+/**
  * A conflict as clients see it. The spec's fields first; `clientData` is what the client wanted
  * (base + its edit; null for a DELETE), `serverData` the server's entity when the conflict arose
  * (null if it was deleted). Open while `resolvedAt` is null (`resolution` is then MANUAL).
@@ -59,6 +73,8 @@ export const conflictSchema = z.object({
   createdAt: isoDateTime,
   /** One per conflicting field, in `conflictingFields` order (empty when none). */
   fieldSuggestions: z.array(fieldSuggestionSchema),
+  clientEdit: conflictEditSchema.describe("Who made the device's edit (clientData), and when"),
+  serverEdit: conflictEditSchema.nullable().describe("Who wrote the server's version (serverData), and when; null if the entity never existed there"),
 });
 export type Conflict = z.infer<typeof conflictSchema>;
 

@@ -38,7 +38,7 @@ interface EntityDefinition<S extends z.ZodObject> {
 
 /**
  * What people call a field: a label, and for an enum field one per value (`MAINTENANCE` →
- * "Maintenance"). Forms, screens, the conflict view and the OpenAPI descriptions show these.
+ * "In maintenance"). Forms, screens, the conflict view and the OpenAPI descriptions show these.
  */
 type FieldLabel<V> = [NonNullable<V>] extends [string]
   ? string extends NonNullable<V>
@@ -71,7 +71,7 @@ export const entityRegistry = {
       serialNumber: { label: "Serial number" },
       location: { label: "Location" },
       notes: { label: "Notes" },
-      status: { label: "Status", values: { OPERATIONAL: "Operational", MAINTENANCE: "Maintenance", RETIRED: "Retired" } },
+      status: { label: "Status", values: { OPERATIONAL: "Operational", MAINTENANCE: "In maintenance", RETIRED: "Retired" } },
     },
   }),
   task: defineEntity({

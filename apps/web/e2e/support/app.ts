@@ -39,7 +39,7 @@ export async function waitUntilSynced(page: Page): Promise<void> {
 
 export async function openAsset(page: Page, name: string): Promise<void> {
   await page.goto("/#/assets");
-  await page.getByRole("link", { name: new RegExp(name) }).first().click();
+  await page.getByRole("link", { name: new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) }).first().click();
   await page.getByRole("heading", { name, exact: true }).waitFor(patience);
 }
 
@@ -52,13 +52,16 @@ export async function createAsset(page: Page, fields: { name: string; location?:
   await page.getByRole("heading", { name: fields.name, exact: true }).waitFor(patience);
 }
 
-type AssetEdit = { name?: string; location?: string };
+/** `status` by its label, as the form offers it ("In maintenance"). */
+type AssetEdit = { name?: string; location?: string; serialNumber?: string; status?: string };
 
 export async function editAsset(page: Page, name: string, fields: AssetEdit): Promise<void> {
   await openAsset(page, name);
   await page.getByRole("link", { name: "Edit" }).click();
   if (fields.name !== undefined) await page.getByLabel("Name *").fill(fields.name);
   if (fields.location !== undefined) await page.getByLabel("Location").fill(fields.location);
+  if (fields.serialNumber !== undefined) await page.getByLabel("Serial number").fill(fields.serialNumber);
+  if (fields.status !== undefined) await page.getByLabel("Status", { exact: true }).selectOption({ label: fields.status });
   await page.getByRole("button", { name: "Save" }).click();
   // The saved record, shown on the asset's own screen (not the values typed into the form).
   await page.getByRole("heading", { name: fields.name ?? name, exact: true }).waitFor(patience);

@@ -5,7 +5,7 @@ import { displayValue } from "./field-display.ts";
 const spec = (type: "asset" | "task", name: string) => fieldSpecs(type).find((candidate) => candidate.name === name)!;
 
 test("enum values in words, empty values as a dash, text as it is", () => {
-  expect(displayValue("asset", spec("asset", "status"), "MAINTENANCE")).toBe("Maintenance");
+  expect(displayValue("asset", spec("asset", "status"), "MAINTENANCE")).toBe("In maintenance");
   expect(displayValue("task", spec("task", "status"), "IN_PROGRESS")).toBe("In progress");
   expect(displayValue("asset", spec("asset", "location"), null)).toBe("—");
   expect(displayValue("asset", spec("asset", "location"), "")).toBe("—");

@@ -15,3 +15,12 @@ export function marksByEntity(outbox: readonly OutboxEntry[]): Map<string, SyncM
   }
   return marks;
 }
+
+/** For badges that link to their conflict: per entity (`type:id`), the conflict its queued change waits on. */
+export function conflictIdsByEntity(outbox: readonly OutboxEntry[]): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const entry of outbox) {
+    if (entry.status === "conflict" && entry.conflictId) ids.set(`${entry.entityType}:${entry.entityId}`, entry.conflictId);
+  }
+  return ids;
+}

@@ -9,6 +9,8 @@ test("every route survives its own address", () => {
   }
   expect(href(entityRoutes("task").edit(id))).toBe(`#/records/task/${id}/edit`);
   expect(href(entityRoutes("asset").detail(id))).toBe(`#/assets/${id}`);
+  for (const route of [{ name: "conflicts" } as const, { name: "conflicts", id } as const]) expect(parseRoute(href(route))).toEqual(route);
+  expect(href({ name: "conflicts", id })).toBe(`#/conflicts/${id}`);
 });
 
 test("an address naming no entity type leads to the assets", () => {

@@ -9,7 +9,8 @@ export type Route =
   | { name: "asset-edit"; id: string }
   | { name: "schedules" }
   | { name: "sync" }
-  | { name: "conflicts" }
+  // `id`: one conflict, as a conflict badge links to it.
+  | { name: "conflicts"; id?: string }
   | { name: "devices" }
   | { name: "health" }
   // Any entity type, on the generic screens the registry drives (`#/records/<type>/…`).
@@ -32,7 +33,8 @@ export function parseRoute(hash: string): Route {
   if (first === "assets" && second === "new") return { name: "asset-new" };
   if (first === "assets" && second && third === "edit") return { name: "asset-edit", id: second };
   if (first === "assets" && second) return { name: "asset", id: second };
-  if (first === "schedules" || first === "sync" || first === "conflicts" || first === "devices" || first === "health") return { name: first };
+  if (first === "conflicts") return second ? { name: "conflicts", id: second } : { name: "conflicts" };
+  if (first === "schedules" || first === "sync" || first === "devices" || first === "health") return { name: first };
   return { name: "assets" };
 }
 
@@ -54,6 +56,8 @@ export function href(route: Route): string {
       return `#/records/${route.type}/new`;
     case "record-edit":
       return `#/records/${route.type}/${route.id}/edit`;
+    case "conflicts":
+      return route.id ? `#/conflicts/${route.id}` : "#/conflicts";
     default:
       return `#/${route.name}`;
   }

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { formFields, fromFormValues, toFormValues, withoutNulls } from "../app/entity-forms.ts";
 import { formatDate } from "../app/format.ts";
 import { localEdit } from "../app/local-edit.ts";
-import { marksByEntity, type SyncMark } from "../app/outbox-status.ts";
+import { conflictIdsByEntity, marksByEntity, type SyncMark } from "../app/outbox-status.ts";
 import { store } from "../app/runtime.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
 import { EntityForm } from "../components/entity-form.tsx";
@@ -17,11 +17,12 @@ export function AssetScreen({ id }: { id: string }) {
   const schedules = useLiveQuery(() => store.childrenOf("schedule", id), [id]);
   const outbox = useLiveQuery(() => store.outbox(), []);
   const marks = marksByEntity(outbox ?? []);
+  const conflictIds = conflictIdsByEntity(outbox ?? []);
 
   return (
     <RecordScreen type="asset" id={id}>
       <h3>{entityLabel("task", true)}</h3>
-      <TaskList tasks={tasks ?? []} marks={marks} />
+      <TaskList tasks={tasks ?? []} marks={marks} conflictIds={conflictIds} />
       <NewTask assetId={id} />
 
       <h3>{entityLabel("schedule", true)}</h3>
@@ -35,7 +36,7 @@ export function AssetScreen({ id }: { id: string }) {
                   every {String(schedule.data?.["intervalDays"])} days · next {formatDate(schedule.data?.["nextDueAt"])}
                 </span>
               </span>
-              <SyncBadge mark={marks.get(`schedule:${schedule.id}`)} />
+              <SyncBadge mark={marks.get(`schedule:${schedule.id}`)} conflictId={conflictIds.get(`schedule:${schedule.id}`)} />
             </li>
           ))}
         </ul>
@@ -49,7 +50,7 @@ export function AssetScreen({ id }: { id: string }) {
 const taskForm = formFields("task", ["assetId"]);
 const statusOptions = taskForm.find((spec) => spec.name === "status")?.options ?? [];
 
-function TaskList({ tasks, marks }: { tasks: LocalEntity[]; marks: Map<string, SyncMark> }) {
+function TaskList({ tasks, marks, conflictIds }: { tasks: LocalEntity[]; marks: Map<string, SyncMark>; conflictIds: Map<string, string> }) {
   if (tasks.length === 0) return <p className="muted">No tasks for this asset.</p>;
   const sorted = [...tasks].sort((a, b) => String(a.data?.["title"]).localeCompare(String(b.data?.["title"])));
   return (
@@ -74,7 +75,7 @@ function TaskList({ tasks, marks }: { tasks: LocalEntity[]; marks: Map<string, S
                 </option>
               ))}
             </select>
-            <SyncBadge mark={marks.get(`task:${task.id}`)} />
+            <SyncBadge mark={marks.get(`task:${task.id}`)} conflictId={conflictIds.get(`task:${task.id}`)} />
           </span>
         </li>
       ))}

@@ -1,7 +1,7 @@
 import { type EntityType, entityLabel, entityTitle } from "@fieldsync/schema";
 import { type ReactNode, useState } from "react";
 import { localEdit } from "../app/local-edit.ts";
-import { marksByEntity } from "../app/outbox-status.ts";
+import { conflictIdsByEntity, marksByEntity } from "../app/outbox-status.ts";
 import { store } from "../app/runtime.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
 import { entityRoutes, href, navigateFrom } from "../app/use-route.ts";
@@ -43,7 +43,7 @@ export function RecordScreen({ type, id, children }: { type: EntityType; id: str
       </a>
       <div className="screen-head">
         <h2>{entityTitle(type, entity.data) ?? id}</h2>
-        <SyncBadge mark={marksByEntity(outbox ?? []).get(`${type}:${id}`)} />
+        <SyncBadge mark={marksByEntity(outbox ?? []).get(`${type}:${id}`)} conflictId={conflictIdsByEntity(outbox ?? []).get(`${type}:${id}`)} />
       </div>
       <EntityDetails type={type} entity={entity} />
       <div className="actions">

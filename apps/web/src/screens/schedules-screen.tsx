@@ -3,7 +3,7 @@ import { useState } from "react";
 import { formFields, fromFormValues, toFormValues, withoutNulls } from "../app/entity-forms.ts";
 import { formatDate } from "../app/format.ts";
 import { localEdit } from "../app/local-edit.ts";
-import { marksByEntity } from "../app/outbox-status.ts";
+import { conflictIdsByEntity, marksByEntity } from "../app/outbox-status.ts";
 import { store } from "../app/runtime.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
 import { href } from "../app/use-route.ts";
@@ -28,6 +28,7 @@ export function SchedulesScreen() {
   const [adding, setAdding] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const marks = marksByEntity(outbox ?? []);
+  const conflictIds = conflictIdsByEntity(outbox ?? []);
   const assetName = new Map((assets ?? []).map((asset) => [asset.id, String(asset.data?.["name"])]));
   const sorted = [...(schedules ?? [])].sort((a, b) => String(a.data?.["nextDueAt"]).localeCompare(String(b.data?.["nextDueAt"])));
   const now = Date.now();
@@ -82,7 +83,7 @@ export function SchedulesScreen() {
                   <button onClick={() => void localEdit(() => store.update("schedule", schedule.id, { nextDueAt: nextDueFromToday(interval) }))}>
                     Done today
                   </button>
-                  <SyncBadge mark={marks.get(`schedule:${schedule.id}`)} />
+                  <SyncBadge mark={marks.get(`schedule:${schedule.id}`)} conflictId={conflictIds.get(`schedule:${schedule.id}`)} />
                 </span>
               </li>
             );

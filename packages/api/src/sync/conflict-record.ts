@@ -1,10 +1,15 @@
 import type { SyncConflict } from "@fieldsync/db";
-import type { Conflict, EntityData, EntityType, FieldSuggestion, SyncOperation } from "@fieldsync/schema";
+import type { Conflict, ConflictEdit, EntityData, EntityType, FieldSuggestion, SyncOperation } from "@fieldsync/schema";
 import type { ConflictRecord } from "@fieldsync/sync-core";
 import type { Sql } from "./sql.ts";
 
-/** A stored conflict (or one recorded by this push) as the API shows it, with its suggestions (conflict-choices.ts). */
-export const toConflict = (row: SyncConflict | ConflictRecord, deviceId: string | null, fieldSuggestions: FieldSuggestion[]): Conflict => ({
+/** A stored conflict (or one recorded by this push) as the API shows it (see presentConflicts). */
+export const toConflict = (
+  row: SyncConflict | ConflictRecord,
+  clientEdit: ConflictEdit,
+  serverEdit: ConflictEdit | null,
+  fieldSuggestions: FieldSuggestion[],
+): Conflict => ({
   entityType: row.entityType as EntityType,
   entityId: row.entityId,
   clientVersion: row.clientVersion,
@@ -19,10 +24,12 @@ export const toConflict = (row: SyncConflict | ConflictRecord, deviceId: string 
   resolution: row.resolution,
   resolvedBy: row.resolvedBy,
   resolvedAt: row.resolvedAt?.toISOString() ?? null,
-  deviceId,
+  deviceId: clientEdit.deviceId,
   changeId: row.changeId,
   createdAt: row.createdAt.toISOString(),
   fieldSuggestions,
+  clientEdit,
+  serverEdit,
 });
 
 /**

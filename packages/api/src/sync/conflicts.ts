@@ -1,6 +1,5 @@
 import { type Db, inTransaction, type SyncConflict } from "@fieldsync/db";
 import {
-  type Conflict,
   type EntityData,
   type EntityType,
   type LookupConflictsResponse,
@@ -12,19 +11,12 @@ import { entityKey, keptSides, threeWayMerge, toServerChange } from "@fieldsync/
 import { auditActions, recordAudit } from "../audit/record.ts";
 import type { AuthUser } from "../context.ts";
 import { fail } from "../errors.ts";
-import { recordChoices, suggestFor } from "./conflict-choices.ts";
-import { toConflict } from "./conflict-record.ts";
+import { recordChoices } from "./conflict-choices.ts";
+import { presentConflicts } from "./conflict-present.ts";
 import { jsonColumn, loadStates, missingReferences, writeEntity } from "./entities.ts";
 import { prismaSql } from "./sql.ts";
 
-/** The API's conflicts for stored rows of one organization, with device ids and suggestions. */
-async function withDeviceIds(db: Db, orgId: string, rows: SyncConflict[]): Promise<Conflict[]> {
-  const clientIds = [...new Set(rows.map((r) => r.clientId).filter((id): id is string => id !== null))];
-  const clients = await db.syncClient.findMany({ where: { id: { in: clientIds } }, select: { id: true, deviceId: true } });
-  const deviceOf = new Map(clients.map((c) => [c.id, c.deviceId]));
-  const suggestions = await suggestFor(prismaSql(db), orgId, rows);
-  return rows.map((row, i) => toConflict(row, row.clientId ? (deviceOf.get(row.clientId) ?? null) : null, suggestions[i]!));
-}
+const present = (db: Db, orgId: string, rows: SyncConflict[]) => presentConflicts(prismaSql(db), orgId, rows);
 
 /** Open conflicts of the caller's organization, oldest first. */
 export async function listConflicts(db: Db, user: AuthUser, query: { entityType?: EntityType; entityId?: string; limit: number }) {
@@ -33,7 +25,7 @@ export async function listConflicts(db: Db, user: AuthUser, query: { entityType?
     orderBy: { createdAt: "asc" },
     take: query.limit,
   });
-  return withDeviceIds(db, user.orgId, rows);
+  return present(db, user.orgId, rows);
 }
 
 /**
@@ -42,7 +34,7 @@ export async function listConflicts(db: Db, user: AuthUser, query: { entityType?
  */
 export async function lookupConflicts(db: Db, user: AuthUser, conflictIds: readonly string[]): Promise<LookupConflictsResponse> {
   const rows = await db.syncConflict.findMany({ where: { orgId: user.orgId, id: { in: [...new Set(conflictIds)] } } });
-  const byId = new Map((await withDeviceIds(db, user.orgId, rows)).map((conflict) => [conflict.id, conflict]));
+  const byId = new Map((await present(db, user.orgId, rows)).map((conflict) => [conflict.id, conflict]));
   return {
     conflicts: conflictIds.map((conflictId) => {
       const conflict = byId.get(conflictId) ?? null;
@@ -149,7 +141,7 @@ export async function resolveConflict(db: Db, user: AuthUser, body: ResolveConfl
     });
     return { conflict: resolved, change: operation ? toServerChange(after, operation, new Date()) : null, stale: false };
   });
-  const [conflict] = await withDeviceIds(db, user.orgId, [outcome.conflict]);
+  const [conflict] = await present(db, user.orgId, [outcome.conflict]);
   if (outcome.stale) {
     return fail("CONFLICT_STALE", "The entity changed since this conflict was recorded; review it again");
   }

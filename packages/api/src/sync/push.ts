@@ -4,8 +4,7 @@ import { toServerChange } from "@fieldsync/sync-core";
 import type { AuthUser, Deps } from "../context.ts";
 import { lockDevice, prepare } from "./apply.ts";
 import { applyOneByOne, applyTogether, isChangeFailure } from "./apply-changes.ts";
-import { suggestFor } from "./conflict-choices.ts";
-import { toConflict } from "./conflict-record.ts";
+import { presentConflicts } from "./conflict-present.ts";
 import { encodeCursor } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
 import { loadStates } from "./entities.ts";
@@ -105,13 +104,13 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
         toServerChange(state, state.deleted ? "DELETE" : "UPDATE", state.lastModifiedAt ?? new Date()),
       )
     : [];
+  const owner = { clientId: device.id, userId: user.id };
   const syncToken = headToken ?? encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
   if (!headToken) await recordSync(sqlPoolOf(db), device.id, syncToken, run, true);
-  const suggestions = await suggestFor(sqlPoolOf(db), user.orgId, conflicts.map((record) => ({ ...record, userId: user.id })));
   return {
     syncToken,
     changes: [...page.changes, ...merged, ...remerged],
-    conflicts: conflicts.map((record, i) => toConflict(record, body.deviceId, suggestions[i]!)),
+    conflicts: await presentConflicts(sqlPoolOf(db), user.orgId, conflicts.map((record) => ({ ...record, ...owner }))),
     serverTime: new Date().toISOString(),
     results,
     hasMore: page.hasMore,

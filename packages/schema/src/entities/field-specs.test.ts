@@ -36,7 +36,7 @@ test("every field of every type has a label of its own, and every enum value one
 });
 
 test("values and names in plain words; unknown ones shown as they are", () => {
-  expect(valueLabel("asset", "status", "MAINTENANCE")).toBe("Maintenance");
+  expect(valueLabel("asset", "status", "MAINTENANCE")).toBe("In maintenance");
   expect(valueLabel("task", "status", "IN_PROGRESS")).toBe("In progress");
   expect(valueLabel("asset", "name", "Pump")).toBe("Pump");
   expect(fieldLabel("asset", "serialNumber")).toBe("Serial number");
@@ -49,6 +49,6 @@ test("values and names in plain words; unknown ones shown as they are", () => {
 
 test("API descriptions carry the label, the enum values' meaning and the referenced type", () => {
   expect(fieldDescription("asset", "serialNumber")).toBe("Serial number");
-  expect(fieldDescription("asset", "status")).toBe("Status. OPERATIONAL: Operational; MAINTENANCE: Maintenance; RETIRED: Retired");
+  expect(fieldDescription("asset", "status")).toBe("Status. OPERATIONAL: Operational; MAINTENANCE: In maintenance; RETIRED: Retired");
   expect(fieldDescription("task", "assetId")).toBe("Asset: the id of an asset.");
 });
