@@ -110,7 +110,7 @@ describe("a push at the head answers without pulling, and skips nothing", () => 
     expect(await pulledFrom(pushed.syncToken)).toEqual(expect.arrayContaining([assetId, taskId]));
   });
 
-  test("the device's sync is recorded (lastSyncAt, syncToken), and a reset asked for while the push runs is kept", async () => {
+  test("the device's sync is recorded (lastSyncAt, syncToken, its SyncRun), and a reset asked for while the push runs is kept", async () => {
     const start = await api.push("tech1", "head-c", []);
     const before = new Date();
     const hold = await holdWrites(api.db, "Asset");
@@ -126,6 +126,8 @@ describe("a push at the head answers without pulling, and skips nothing", () => 
     const device = await api.db.syncClient.findFirstOrThrow({ where: { deviceId: "head-c" } });
     expect(device).toMatchObject({ syncToken: pushed.syncToken, resyncRequired: true });
     expect(device.lastSyncAt!.getTime()).toBeGreaterThanOrEqual(before.getTime());
+    const run = await api.db.syncRun.findFirstOrThrow({ where: { clientId: device.id, kind: "PUSH" }, orderBy: { id: "desc" } });
+    expect(run.startedAt.getTime()).toBeGreaterThanOrEqual(before.getTime());
     const next = await api.call("tech1", "POST", "/api/sync/delta", { deviceId: "head-c", pageToken: pushed.syncToken });
     expect(next.body.resetRequired).toBe(true);
   });

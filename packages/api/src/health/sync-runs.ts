@@ -3,8 +3,8 @@ import { limits } from "@fieldsync/schema";
 import type { AuthUser } from "../context.ts";
 
 /**
- * Runs one push or pull (a tRPC `next`) and, when it succeeded, records its server time in
- * SyncRun for the health dashboard. Best effort and after the fact: the sync's own transaction has
+ * Runs one pull (a tRPC `next`) and, when it succeeded, records its server time in SyncRun for
+ * the health dashboard (a push records its own with the device's sync: sync/push.ts). Best effort and after the fact: the sync's own transaction has
  * committed, so a failed insert must not fail the request; it only leaves a gap in the history.
  * One statement: the device is looked up by the insert itself.
  */
