@@ -94,8 +94,8 @@ interface FilterProps {
 function Filter({ label, value, options, onChange }: FilterProps) {
   return (
     <label className="filter">
-      {label}
-      <select value={value ?? ""} onChange={(e) => onChange(e.target.value)}>
+      <span aria-hidden="true">{label}</span>
+      <select aria-label={label} value={value ?? ""} onChange={(e) => onChange(e.target.value)}>
         <option value="">Any</option>
         {options.map((option) => (
           <option key={option.value} value={option.value}>
