@@ -11,7 +11,7 @@ export async function login(page: Page, email: string): Promise<void> {
   await page.getByLabel("Password").fill(demoPassword);
   await page.getByRole("button", { name: "Log in" }).click();
   // The top bar already says "synced" before the first sync has started (nothing is queued), so
-  // wait for what only a finished sync shows: the asset list's "Synced …" line.
+  // wait for what only a finished sync shows: the home screen's "Synced …" line.
   await page.getByTestId("freshness").filter({ hasText: /^Synced / }).waitFor(patience);
   await waitUntilSynced(page);
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, patience);
@@ -60,8 +60,9 @@ export async function deleteAsset(page: Page, name: string): Promise<void> {
   await page.getByRole("heading", { name: "Assets" }).waitFor(patience);
 }
 
-/** Names in the asset list, with the sync badge text of each row (empty when synced). */
+/** Names in the asset list (opened unless shown), with the sync badge text of each row (empty when synced). */
 export async function assetRows(page: Page): Promise<{ name: string; badge: string }[]> {
+  if (new URL(page.url()).hash !== "#/assets") await page.goto("/#/assets");
   await page.getByRole("list", { name: "Assets" }).waitFor(patience);
   return page.getByRole("list", { name: "Assets" }).locator("li").evaluateAll((items) =>
     items.map((item) => ({
