@@ -11,7 +11,7 @@ export async function login(page: Page, email: string): Promise<void> {
   await page.getByLabel("Password").fill(demoPassword);
   await page.getByRole("button", { name: "Log in" }).click();
   // The top bar already says "synced" before the first sync has started (nothing is queued), so
-  // wait for what only a finished sync shows: the home screen's "Synced …" line.
+  // wait for what only a finished sync shows: the asset list's "Synced …" line.
   await page.getByTestId("freshness").filter({ hasText: /^Synced / }).waitFor(patience);
   await waitUntilSynced(page);
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, patience);
