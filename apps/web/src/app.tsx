@@ -5,6 +5,7 @@ import { useLiveQuery } from "./app/use-live-query.ts";
 import { type Route, useRoute } from "./app/use-route.ts";
 import { BottomNav } from "./components/bottom-nav.tsx";
 import { TopBar } from "./components/top-bar.tsx";
+import { UndoToast } from "./components/undo-toast.tsx";
 import { UpdatePrompt } from "./components/update-prompt.tsx";
 import { AssetScreen } from "./screens/asset-screen.tsx";
 import { AssetsScreen } from "./screens/assets-screen.tsx";
@@ -17,9 +18,15 @@ import { RecordScreen } from "./screens/record-screen.tsx";
 import { RecordsScreen } from "./screens/records-screen.tsx";
 import { SchedulesScreen } from "./screens/schedules-screen.tsx";
 import { SyncScreen } from "./screens/sync-screen.tsx";
+import { TasksScreen } from "./screens/tasks-screen.tsx";
+import { TodayScreen } from "./screens/today-screen.tsx";
 
 function Screen({ route }: { route: Route }) {
   switch (route.name) {
+    case "today":
+      return <TodayScreen />;
+    case "tasks":
+      return <TasksScreen />;
     case "assets":
       return <AssetsScreen />;
     case "asset":
@@ -74,6 +81,7 @@ export function App() {
           <main className="content">
             <Screen route={route} />
           </main>
+          <UndoToast />
           <BottomNav current={route} />
         </div>
       )}

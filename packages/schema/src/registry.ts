@@ -90,6 +90,7 @@ export const entityRegistry = {
       status: { label: "Status", values: { OPEN: "Open", IN_PROGRESS: "In progress", DONE: "Done" } },
       priority: { label: "Priority", values: { LOW: "Low", NORMAL: "Normal", HIGH: "High", URGENT: "Urgent" } },
       dueAt: { label: "Due" },
+      assigneeId: { label: "Assigned to" },
       notes: { label: "Notes" },
     },
   }),

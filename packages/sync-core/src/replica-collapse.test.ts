@@ -126,15 +126,39 @@ describe("collapse laws", () => {
 describe("queueEdit", () => {
   test("refuses edits that do not fit the entity: create of an existing one, update of a missing one", () => {
     const edit = { type: "asset" as const, id, payload: { name: "x" }, timestamp: later, changeId: "c9" };
-    expect(() => queueEdit({ data: serverAsset, version: 1 }, [], { ...edit, operation: "CREATE" })).toThrow(/already exists/);
+    expect(() => queueEdit({ data: serverAsset, serverData: serverAsset, version: 1 }, [], { ...edit, operation: "CREATE" })).toThrow(/already exists/);
     expect(() => queueEdit(undefined, [], { ...edit, operation: "UPDATE" })).toThrow(/does not exist/);
-    expect(() => queueEdit({ data: null, version: 2 }, [], { ...edit, operation: "DELETE" })).toThrow(/does not exist/);
+    expect(() => queueEdit({ data: null, serverData: null, version: 2 }, [], { ...edit, operation: "DELETE" })).toThrow(/does not exist/);
   });
 
   test("a new entry is based on the version shown (0 for a create)", () => {
     const edit = { type: "asset" as const, id, payload: { name: "x" }, timestamp: later, changeId: "c9" };
-    expect(queueEdit({ data: serverAsset, version: 7 }, [], { ...edit, operation: "UPDATE" }).write).toMatchObject({ kind: "add", entry: { baseVersion: 7, changeId: "c9" } });
+    expect(queueEdit({ data: serverAsset, serverData: serverAsset, version: 7 }, [], { ...edit, operation: "UPDATE" }).write).toMatchObject({ kind: "add", entry: { baseVersion: 7, changeId: "c9" } });
     expect(queueEdit(undefined, [], { ...edit, operation: "CREATE" }).write).toMatchObject({ kind: "add", entry: { baseVersion: 0 } });
+  });
+
+  test("an unsent update edited back to the server's copy cancels out (an undo): nothing left to push", () => {
+    const replica = run(true, []).replica;
+    replica.edit("asset", id, "UPDATE", { status: "RETIRED", location: "Hall 2" });
+    replica.edit("asset", id, "UPDATE", { status: "OPERATIONAL" });
+    expect(replica.queueOf("asset", id)).toHaveLength(1);
+    replica.edit("asset", id, "UPDATE", { location: "Hall 1" });
+    expect(replica.queueOf("asset", id)).toEqual([]);
+    expect(replica.rows.get(`asset:${id}`)).toMatchObject({ data: serverAsset, pending: 0 });
+  });
+
+  test("an undo after the change was sent is a change of its own", () => {
+    const { replica } = run(true, [{ kind: "UPDATE", payload: { location: "Hall 2" } }, { kind: "send", payload: {} }]);
+    replica.edit("asset", id, "UPDATE", { location: "Hall 1" });
+    expect(replica.queueOf("asset", id).map((entry) => entry.payload)).toEqual([{ location: "Hall 2" }, { location: "Hall 1" }]);
+  });
+
+  test("a change based on an older server copy than the one shown is kept even when it now matches it", () => {
+    const queued = entry({ payload: { location: "Hall 2" }, baseVersion: 1 });
+    const edit = { type: "asset" as const, id, operation: "UPDATE" as const, payload: { location: "Hall 1" }, timestamp: later, changeId: "c9" };
+    const { write } = queueEdit({ data: { ...serverAsset, location: "Hall 2" }, serverData: serverAsset, version: 2 }, [queued], edit);
+    expect(write).toMatchObject({ kind: "put", entry: { payload: { location: "Hall 1" } } });
+    expect(queueEdit({ data: { ...serverAsset, location: "Hall 2" }, serverData: serverAsset, version: 1 }, [entry({ payload: { location: "Hall 2" }, baseVersion: 1 })], edit).write).toEqual({ kind: "delete", seq: 1 });
   });
 
   test("effectivePatch keeps only fields whose value changes (absent counts as null)", () => {

@@ -48,12 +48,25 @@ export type OutboxWrite =
   | { kind: "add"; entry: OutboxEntry };
 
 /**
+ * An UPDATE folded into the entity's only queued change that brings every field it touches back
+ * to the server's copy (an undo before the change left the device): pushing it would change
+ * nothing, so it cancels out like create+delete. Only while the server copy is still the version
+ * the change was based on; after a newer one arrived the change stays, and the server merges it.
+ */
+const restoresServerCopy = (row: Pick<ReplicaRow, "serverData" | "version"> | undefined, queue: readonly OutboxEntry[], entry: OutboxEntry) =>
+  entry.operation === "UPDATE" &&
+  queue.length === 1 &&
+  row?.serverData != null &&
+  entry.baseVersion === row.version &&
+  Object.keys(effectivePatch(row.serverData, entry.payload)).length === 0;
+
+/**
  * Queues an edit of an entity whose row and queue (in push order) are given: the outbox write it
  * takes and the entity's queue after it. Throws when the edit does not fit the entity's state
  * (creating one that exists, editing or deleting one that does not exist here).
  */
 export function queueEdit(
-  row: Pick<ReplicaRow, "data" | "version"> | undefined,
+  row: Pick<ReplicaRow, "data" | "serverData" | "version"> | undefined,
   queue: readonly OutboxEntry[],
   edit: LocalEdit,
 ): { write: OutboxWrite; queue: OutboxEntry[] } {
@@ -64,8 +77,10 @@ export function queueEdit(
   }
   const open = queue.at(-1);
   const outcome = collapse(open, operation, payload, timestamp);
+  if (outcome.kind === "drop" || (outcome.kind === "replace" && restoresServerCopy(row, queue, outcome.entry))) {
+    return { write: { kind: "delete", seq: open!.seq! }, queue: queue.slice(0, -1) };
+  }
   if (outcome.kind === "replace") return { write: { kind: "put", entry: outcome.entry }, queue: [...queue.slice(0, -1), outcome.entry] };
-  if (outcome.kind === "drop") return { write: { kind: "delete", seq: open!.seq! }, queue: queue.slice(0, -1) };
   const entry: OutboxEntry = {
     changeId: edit.changeId,
     entityType: type,

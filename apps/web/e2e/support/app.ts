@@ -75,8 +75,9 @@ export async function deleteAsset(page: Page, name: string): Promise<void> {
   await page.getByRole("heading", { name: "Assets" }).waitFor(patience);
 }
 
-/** Names in the asset list, with the sync badge text of each row (empty when synced). */
+/** Names in the asset list (opened unless shown), with the sync badge text of each row (empty when synced). */
 export async function assetRows(page: Page): Promise<{ name: string; badge: string }[]> {
+  if (new URL(page.url()).hash !== "#/assets") await page.goto("/#/assets");
   await page.getByRole("list", { name: "Assets" }).waitFor(patience);
   return page.getByRole("list", { name: "Assets" }).locator("li").evaluateAll((items) =>
     items.map((item) => ({

@@ -13,6 +13,9 @@ test("every route survives its own address", () => {
   expect(href({ name: "conflicts", id })).toBe(`#/conflicts/${id}`);
 });
 
-test("an address naming no entity type leads to the assets", () => {
-  expect(parseRoute("#/records/invoice/1")).toEqual({ name: "assets" });
+test("an address naming no entity type leads home, to today's work", () => {
+  expect(parseRoute("#/records/invoice/1")).toEqual({ name: "today" });
+  expect(parseRoute("")).toEqual({ name: "today" });
+  expect(parseRoute("#/assets")).toEqual({ name: "assets" });
+  expect(parseRoute(href({ name: "tasks" }))).toEqual({ name: "tasks" });
 });

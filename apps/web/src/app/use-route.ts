@@ -3,6 +3,8 @@ import { useEffect, useState } from "react";
 
 /** Screens are addressed by the URL hash (`#/assets/<id>`), so any path serves the one app shell. */
 export type Route =
+  | { name: "today" }
+  | { name: "tasks" }
   | { name: "assets" }
   | { name: "asset"; id: string }
   | { name: "asset-new" }
@@ -33,9 +35,11 @@ export function parseRoute(hash: string): Route {
   if (first === "assets" && second === "new") return { name: "asset-new" };
   if (first === "assets" && second && third === "edit") return { name: "asset-edit", id: second };
   if (first === "assets" && second) return { name: "asset", id: second };
+  if (first === "today" || first === "tasks") return { name: first };
+  if (first === "assets") return { name: "assets" };
   if (first === "conflicts") return second ? { name: "conflicts", id: second } : { name: "conflicts" };
   if (first === "schedules" || first === "sync" || first === "devices" || first === "health") return { name: first };
-  return { name: "assets" };
+  return { name: "today" };
 }
 
 export function href(route: Route): string {

@@ -1,5 +1,6 @@
 import { getEntity } from "@fieldsync/schema";
 import { useState } from "react";
+import { completeSchedule } from "../app/complete.ts";
 import { formFields, fromFormValues, toFormValues, withoutNulls } from "../app/entity-forms.ts";
 import { formatDate } from "../app/format.ts";
 import { localEdit } from "../app/local-edit.ts";
@@ -9,15 +10,6 @@ import { useLiveQuery } from "../app/use-live-query.ts";
 import { href } from "../app/use-route.ts";
 import { EntityForm } from "../components/entity-form.tsx";
 import { SyncBadge } from "../components/sync-badge.tsx";
-
-const dayMs = 86_400_000;
-
-/** Next due date after doing the work today: recurrence counts from when it was last done. */
-const nextDueFromToday = (intervalDays: number) => {
-  const today = new Date();
-  today.setUTCHours(0, 0, 0, 0);
-  return new Date(today.getTime() + intervalDays * dayMs).toISOString();
-};
 
 const scheduleForm = formFields("schedule");
 
@@ -80,7 +72,7 @@ export function SchedulesScreen() {
                   </span>
                 </span>
                 <span className="row-side">
-                  <button onClick={() => void localEdit(() => store.update("schedule", schedule.id, { nextDueAt: nextDueFromToday(interval) }))}>
+                  <button onClick={() => void completeSchedule(schedule.id, String(schedule.data?.["title"]), interval)}>
                     Done today
                   </button>
                   <SyncBadge mark={marks.get(`schedule:${schedule.id}`)} conflictId={conflictIds.get(`schedule:${schedule.id}`)} />

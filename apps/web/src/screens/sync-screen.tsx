@@ -44,7 +44,10 @@ export function SyncScreen() {
 
   return (
     <section>
-      <h2>Sync</h2>
+      <div className="screen-head">
+        <h2>Sync</h2>
+        <a href={href({ name: "devices" })}>Devices</a>
+      </div>
       <div className="card status-card" data-testid="sync-status">
         <p>
           <span className={`dot ${online ? "dot-on" : "dot-off"}`} /> {online ? "Online" : "Offline"} ·{" "}

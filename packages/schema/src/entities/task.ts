@@ -10,6 +10,8 @@ export const taskSchema = z.strictObject({
   status: taskStatusSchema.optional(),
   priority: taskPrioritySchema.optional(),
   dueAt: optionalDateTime,
+  /** The user (of the same organization) the task is assigned to; null: anyone's. */
+  assigneeId: entityIdSchema.nullable().optional(),
   notes: optionalText(5000),
 });
 export type Task = z.infer<typeof taskSchema>;
