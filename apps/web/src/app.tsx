@@ -7,7 +7,6 @@ import { BottomNav } from "./components/bottom-nav.tsx";
 import { TopBar } from "./components/top-bar.tsx";
 import { UpdatePrompt } from "./components/update-prompt.tsx";
 import { AssetScreen } from "./screens/asset-screen.tsx";
-import { AssetsScreen } from "./screens/assets-screen.tsx";
 import { ConflictsScreen } from "./screens/conflicts-screen.tsx";
 import { DevicesScreen } from "./screens/devices-screen.tsx";
 import { EntityEditScreen } from "./screens/entity-edit-screen.tsx";
@@ -21,7 +20,7 @@ import { SyncScreen } from "./screens/sync-screen.tsx";
 function Screen({ route }: { route: Route }) {
   switch (route.name) {
     case "assets":
-      return <AssetsScreen />;
+      return <RecordsScreen type="asset" />;
     case "asset":
       return <AssetScreen id={route.id} />;
     case "asset-new":
