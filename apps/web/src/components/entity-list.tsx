@@ -19,7 +19,8 @@ function useListQuery(type: EntityType) {
   return [query, (patch: Partial<ListQuery>) => setQuery((current) => ({ ...current, ...patch }))] as const;
 }
 
-const noParents = Promise.resolve([] as LocalEntity[]);
+const noRows = Promise.resolve([] as LocalEntity[]);
+const notYet = Promise.resolve(null);
 
 /**
  * Every entity of `type` on this device: searchable, filtered by its enum fields and site,
@@ -30,10 +31,13 @@ const noParents = Promise.resolve([] as LocalEntity[]);
 export function EntityList({ type }: { type: EntityType }) {
   const rule = siteRule(type);
   const parentType = rule?.through?.type;
-  const rows = useLiveQuery(() => store.list(type), [type]);
-  const parentRows = useLiveQuery(() => (parentType ? store.list(parentType) : noParents), [parentType]);
-  const outbox = useLiveQuery(() => store.outbox(), []);
   const state = useLiveQuery(() => store.syncState(), []);
+  // Rows are read once the initial snapshot is in: re-listing on each of its pages made that
+  // sync several times slower (a 10,000-row list re-read, re-built and re-sorted per page).
+  const ready = state?.initialSyncDone === true;
+  const rows = useLiveQuery(() => (ready ? store.list(type) : notYet), [type, ready]);
+  const parentRows = useLiveQuery(() => (ready ? (parentType ? store.list(parentType) : noRows) : notYet), [parentType, ready]);
+  const outbox = useLiveQuery(() => store.outbox(), []);
   const [query, patchQuery] = useListQuery(type);
   const plural = entityLabel(type, true);
 
@@ -47,6 +51,14 @@ export function EntityList({ type }: { type: EntityType }) {
   const sites = useMemo(() => (items ? sitesOf(items) : []), [items]);
   const marks = useMemo(() => marksByEntity(outbox ?? []), [outbox]);
 
+  if (state && !ready) {
+    const progress = state.progress;
+    return (
+      <p className="muted" aria-live="polite">
+        Loading {plural.toLowerCase()} from the server…{progress ? ` ${progress.sent.toLocaleString()} of ${progress.total.toLocaleString()} records` : ""}
+      </p>
+    );
+  }
   if (!items) return null;
   const filtered = query.search.trim() !== "" || query.site !== null || Object.keys(query.filters).length > 0;
   return (
@@ -57,7 +69,7 @@ export function EntityList({ type }: { type: EntityType }) {
       </p>
       {entries.length === 0 ? (
         <p className="muted">
-          {state && !state.initialSyncDone ? `Loading ${plural.toLowerCase()} from the server…` : filtered ? `No ${entityLabel(type).toLowerCase()} matches.` : `No ${plural.toLowerCase()} yet.`}
+          {filtered ? `No ${entityLabel(type).toLowerCase()} matches.` : `No ${plural.toLowerCase()} yet.`}
         </p>
       ) : (
         <VirtualList
