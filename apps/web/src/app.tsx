@@ -8,7 +8,6 @@ import { TopBar } from "./components/top-bar.tsx";
 import { UndoToast } from "./components/undo-toast.tsx";
 import { UpdatePrompt } from "./components/update-prompt.tsx";
 import { AssetScreen } from "./screens/asset-screen.tsx";
-import { AssetsScreen } from "./screens/assets-screen.tsx";
 import { ConflictsScreen } from "./screens/conflicts-screen.tsx";
 import { DevicesScreen } from "./screens/devices-screen.tsx";
 import { EntityEditScreen } from "./screens/entity-edit-screen.tsx";
@@ -28,7 +27,7 @@ function Screen({ route }: { route: Route }) {
     case "tasks":
       return <TasksScreen />;
     case "assets":
-      return <AssetsScreen />;
+      return <RecordsScreen type="asset" />;
     case "asset":
       return <AssetScreen id={route.id} />;
     case "asset-new":

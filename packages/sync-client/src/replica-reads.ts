@@ -6,7 +6,7 @@ export const get = (db: LocalDb, type: EntityType, id: string): Promise<LocalEnt
 
 /** Live (not deleted) entities of a type, in no particular order. */
 export const list = (db: LocalDb, type: EntityType): Promise<LocalEntity[]> =>
-  db.entities.where("type").equals(type).filter((row) => row.deleted === 0).toArray();
+  db.entities.where("[type+deleted]").equals([type, 0]).toArray();
 
 /** Live entities of `type` referencing `parentId` through any of its reference fields (e.g. the tasks of an asset). */
 export const childrenOf = (db: LocalDb, type: EntityType, parentId: string): Promise<LocalEntity[]> =>

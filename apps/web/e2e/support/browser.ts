@@ -35,9 +35,10 @@ export async function openDevice(browser: Browser, baseURL: string): Promise<Dev
   return { context, page };
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** The whole page, or (`fullPage: false`) the viewport: a 10,000-row list is too tall to capture. */
+export async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: `${screenshotDir}${name}.png`, fullPage: true });
+  await page.screenshot({ path: `${screenshotDir}${name}.png`, fullPage });
 }
 
 /** Waits for state, never for time: these generous limits only bound a broken run. */

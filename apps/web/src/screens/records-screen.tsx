@@ -1,52 +1,27 @@
-import { type EntityType, entityLabel, entityTitle, fieldSpecs, getEntity } from "@fieldsync/schema";
-import { marksByEntity } from "../app/outbox-status.ts";
+import { type EntityType, entityLabel } from "@fieldsync/schema";
+import { timeAgo } from "../app/format.ts";
 import { store } from "../app/runtime.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
+import { useNow } from "../app/use-now.ts";
 import { entityRoutes, href } from "../app/use-route.ts";
-import { FieldValue } from "../components/field-value.tsx";
-import { SyncBadge } from "../components/sync-badge.tsx";
+import { EntityList } from "../components/entity-list.tsx";
 
-/** The entities of any type on this device, by title; the next field as a hint below each. */
+/** The entities of any type on this device (the asset list too): how fresh they are, and the list. */
 export function RecordsScreen({ type }: { type: EntityType }) {
-  const entities = useLiveQuery(() => store.list(type), [type]);
-  const outbox = useLiveQuery(() => store.outbox(), []);
-  const marks = marksByEntity(outbox ?? []);
-  const routes = entityRoutes(type);
-  const plural = entityLabel(type, true);
-  const hint = fieldSpecs(type).find((spec) => spec.name !== getEntity(type).titleField);
-  const titled = (entities ?? [])
-    .map((entity) => ({ entity, title: entityTitle(type, entity.data) ?? entity.id }))
-    .sort((a, b) => a.title.localeCompare(b.title));
-
+  const state = useLiveQuery(() => store.syncState(), []);
+  const now = useNow();
   return (
     <section>
       <div className="screen-head">
-        <h2>{plural}</h2>
-        <a className="button primary" href={href(routes.create)}>
+        <h2>{entityLabel(type, true)}</h2>
+        <a className="button primary" href={href(entityRoutes(type).create)}>
           New {entityLabel(type).toLowerCase()}
         </a>
       </div>
-      {entities === undefined ? null : titled.length === 0 ? (
-        <p className="muted">No {plural.toLowerCase()} yet.</p>
-      ) : (
-        <ul className="list" aria-label={plural}>
-          {titled.map(({ entity, title }) => (
-            <li key={entity.id}>
-              <a href={href(routes.detail(entity.id))} className="row">
-                <span className="row-main">
-                  <strong>{title}</strong>
-                  {hint ? (
-                    <span className="muted">
-                      {hint.label}: <FieldValue type={type} spec={hint} unlinked value={entity.data?.[hint.name]} />
-                    </span>
-                  ) : null}
-                </span>
-                <SyncBadge mark={marks.get(`${type}:${entity.id}`)} />
-              </a>
-            </li>
-          ))}
-        </ul>
-      )}
+      <p className="muted" data-testid="freshness">
+        {state?.lastSyncAt ? `Synced ${timeAgo(state.lastSyncAt, now)}` : "Not synced yet"} · shown from this device's storage
+      </p>
+      <EntityList key={type} type={type} />
     </section>
   );
 }

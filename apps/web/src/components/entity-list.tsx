@@ -1,0 +1,188 @@
+import { type EntityType, type FieldOption, entityLabel, fieldLabel, getEntity, valueLabel } from "@fieldsync/schema";
+import type { LocalEntity } from "@fieldsync/sync-client";
+import { useEffect, useId, useMemo, useState } from "react";
+import { type ListEntry, type ListItem, type ListQuery, emptyQuery, enumFields, filterItems, listEntries, listItems, siteRule, sitesOf, sortItems } from "../app/list-view.ts";
+import { type SyncMark, marksByEntity } from "../app/outbox-status.ts";
+import { store } from "../app/runtime.ts";
+import { useLiveQuery } from "../app/use-live-query.ts";
+import { entityRoutes, href } from "../app/use-route.ts";
+import { SyncBadge } from "./sync-badge.tsx";
+import { VirtualList } from "./virtual-list.tsx";
+
+// The query of each type's list for this page's life: back from an entity, its list is as left.
+const remembered = new Map<EntityType, ListQuery>();
+
+/** The list's query, remembered per type (render the list with `key={type}`). */
+function useListQuery(type: EntityType) {
+  const [query, setQuery] = useState(() => remembered.get(type) ?? emptyQuery);
+  useEffect(() => void remembered.set(type, query), [type, query]);
+  return [query, (patch: Partial<ListQuery>) => setQuery((current) => ({ ...current, ...patch }))] as const;
+}
+
+const noRows = Promise.resolve([] as LocalEntity[]);
+const notYet = Promise.resolve(null);
+
+/**
+ * Every entity of `type` on this device: searchable, filtered by its enum fields and site,
+ * sorted (naturally by title, or by site or an enum field), optionally in sections by site; the
+ * rows virtualized, so 10,000 entities cost what a screenful does. Sorting runs when the rows
+ * or the order change; a keystroke only filters the sorted rows. Render it with `key={type}`.
+ */
+export function EntityList({ type }: { type: EntityType }) {
+  const rule = siteRule(type);
+  const parentType = rule?.through?.type;
+  const state = useLiveQuery(() => store.syncState(), []);
+  // Rows are read once the initial snapshot is in: re-listing on each of its pages made that
+  // sync several times slower (a 10,000-row list re-read, re-built and re-sorted per page).
+  const ready = state?.initialSyncDone === true;
+  const rows = useLiveQuery(() => (ready ? store.list(type) : notYet), [type, ready]);
+  const parentRows = useLiveQuery(() => (ready ? (parentType ? store.list(parentType) : noRows) : notYet), [parentType, ready]);
+  const outbox = useLiveQuery(() => store.outbox(), []);
+  const [query, patchQuery] = useListQuery(type);
+  const plural = entityLabel(type, true);
+
+  const items = useMemo(() => {
+    if (!rows || !parentRows) return undefined;
+    return listItems(type, rows, new Map(parentRows.map((row) => [row.id, row])));
+  }, [type, rows, parentRows]);
+  const sorted = useMemo(() => (items ? sortItems(type, items, query.sort) : []), [type, items, query.sort]);
+  const shown = useMemo(() => filterItems(sorted, query), [sorted, query.search, query.filters, query.site]);
+  const entries = useMemo(() => listEntries(shown, query.groupBySite && rule !== null), [shown, query.groupBySite, rule !== null]);
+  const sites = useMemo(() => (items ? sitesOf(items) : []), [items]);
+  const marks = useMemo(() => marksByEntity(outbox ?? []), [outbox]);
+
+  if (state && !ready) {
+    const progress = state.progress;
+    return (
+      <p className="muted" aria-live="polite">
+        Loading {plural.toLowerCase()} from the server…{progress ? ` ${progress.sent.toLocaleString()} of ${progress.total.toLocaleString()} records` : ""}
+      </p>
+    );
+  }
+  if (!items) return null;
+  const filtered = query.search.trim() !== "" || query.site !== null || Object.keys(query.filters).length > 0;
+  return (
+    <>
+      <ListControls type={type} query={query} patch={patchQuery} sites={sites} />
+      <p className="muted list-count" aria-live="polite" data-testid="list-count">
+        {filtered ? `${shown.length.toLocaleString()} of ${items.length.toLocaleString()} ${plural.toLowerCase()}` : `${items.length.toLocaleString()} ${plural.toLowerCase()}`}
+      </p>
+      {entries.length === 0 ? (
+        <p className="muted">
+          {filtered ? `No ${entityLabel(type).toLowerCase()} matches.` : `No ${plural.toLowerCase()} yet.`}
+        </p>
+      ) : (
+        <VirtualList
+          label={plural}
+          entries={entries}
+          keyOf={(entry) => (entry.kind === "group" ? `site:${entry.site}` : entry.item.source.id)}
+          estimateSize={(entry) => (entry.kind === "group" ? 44 : 66)}
+          className={(entry) => (entry.kind === "group" ? "list-group" : undefined)}
+          render={(entry) => <Entry type={type} entry={entry} mark={entry.kind === "item" ? marks.get(`${type}:${entry.item.source.id}`) : undefined} />}
+        />
+      )}
+    </>
+  );
+}
+
+function Entry({ type, entry, mark }: { type: EntityType; entry: ListEntry<LocalEntity>; mark: SyncMark | undefined }) {
+  const rule = siteRule(type);
+  if (entry.kind === "group") {
+    return (
+      <h3>
+        {entry.site ?? `No ${rule?.label.toLowerCase() ?? "site"}`} <span className="muted">({entry.count.toLocaleString()})</span>
+      </h3>
+    );
+  }
+  const { item } = entry;
+  // The first enum field (status) as a pill, as a word people use.
+  const status = enumFields(type)[0];
+  const statusValue = status ? item.values[status.name] : null;
+  return (
+    <a href={href(entityRoutes(type).detail(item.source.id))} className="row">
+      <span className="row-main">
+        <strong>{item.title}</strong>
+        {rule ? <span className="muted">{where(item, rule.label)}</span> : null}
+      </span>
+      <span className="row-side">
+        {status && statusValue ? <span className={`status status-${statusValue.toLowerCase()}`}>{valueLabel(type, status.name, statusValue)}</span> : null}
+        <SyncBadge mark={mark} />
+      </span>
+    </a>
+  );
+}
+
+/** "Pump P-3 · Basement" for a task; "Basement" for an asset. */
+const where = (item: ListItem, siteLabel: string) =>
+  [item.parentTitle, item.site ?? `no ${siteLabel.toLowerCase()}`].filter(Boolean).join(" · ");
+
+function ListControls({ type, query, patch, sites }: { type: EntityType; query: ListQuery; patch: (patch: Partial<ListQuery>) => void; sites: string[] }) {
+  const rule = siteRule(type);
+  const enums = enumFields(type);
+  const titleLabel = fieldLabel(type, getEntity(type).titleField);
+  const plural = entityLabel(type, true);
+  const setFilter = (field: string, value: string) => {
+    const { [field]: _dropped, ...others } = query.filters;
+    patch({ filters: value ? { ...others, [field]: value } : others });
+  };
+  return (
+    <div className="list-controls">
+      <input
+        className="search"
+        type="search"
+        placeholder={`Search ${plural.toLowerCase()}`}
+        aria-label={`Search ${plural.toLowerCase()}`}
+        value={query.search}
+        onChange={(event) => patch({ search: event.target.value })}
+      />
+      <div className="list-filters">
+        {enums.map((spec) => (
+          <Choice key={spec.name} label={spec.label} value={query.filters[spec.name] ?? ""} onChange={(value) => setFilter(spec.name, value)} options={spec.options ?? []} />
+        ))}
+        {rule ? (
+          <Choice label={rule.label} value={query.site ?? ""} onChange={(value) => patch({ site: value || null })} options={sites.map((site) => ({ value: site, label: site }))} />
+        ) : null}
+        <Choice
+          label="Sort by"
+          value={query.sort}
+          onChange={(sort) => patch({ sort })}
+          options={[{ value: "title", label: titleLabel }, ...(rule ? [{ value: "site", label: rule.label }] : []), ...enums.map((spec) => ({ value: spec.name, label: spec.label }))]}
+          required
+        />
+        {rule ? (
+          <label className="check">
+            <input type="checkbox" checked={query.groupBySite} onChange={(event) => patch({ groupBySite: event.target.checked })} />
+            Group by {rule.label.toLowerCase()}
+          </label>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+interface ChoiceProps {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly FieldOption[];
+  /** Without it, a first option "Any" (the empty value) keeps everything. */
+  required?: boolean;
+}
+
+/** A labelled select; the label is tied by id so the select's name is the label alone. */
+function Choice({ label, value, onChange, options, required = false }: ChoiceProps) {
+  const id = useId();
+  return (
+    <div className="choice">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
+        {required ? null : <option value="">Any</option>}
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
