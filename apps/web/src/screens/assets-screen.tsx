@@ -27,7 +27,7 @@ export function AssetsScreen() {
   return (
     <section>
       <div className="screen-head">
-        <h2>Assets</h2>
+        <h1>Assets</h1>
         <a className="button primary" href={href({ name: "asset-new" })}>
           New asset
         </a>

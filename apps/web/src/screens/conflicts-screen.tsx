@@ -15,7 +15,7 @@ export function ConflictsScreen() {
   const conflicts = useLiveQuery(() => store.conflicts(), []);
   return (
     <section>
-      <h2>Conflicts</h2>
+      <h1>Conflicts</h1>
       <p className="muted">
         Someone changed the same thing while you were offline. Compare both versions and decide what the record should say.
       </p>

@@ -21,7 +21,7 @@ export function RecordsScreen({ type }: { type: EntityType }) {
   return (
     <section>
       <div className="screen-head">
-        <h2>{plural}</h2>
+        <h1>{plural}</h1>
         <a className="button primary" href={href(routes.create)}>
           New {entityLabel(type).toLowerCase()}
         </a>

@@ -43,7 +43,7 @@ export function SyncScreen() {
 
   return (
     <section>
-      <h2>Sync</h2>
+      <h1>Sync</h1>
       <div className="card status-card" data-testid="sync-status">
         <p>
           <span className={`dot ${online ? "dot-on" : "dot-off"}`} /> {online ? "Online" : "Offline"} ·{" "}
