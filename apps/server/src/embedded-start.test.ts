@@ -15,7 +15,7 @@ afterAll(async () => {
   copy.remove();
 });
 
-test("pnpm start runs on embedded PGlite: migrated, seeded, login and push work, status degraded", { timeout: 150_000 }, async () => {
+test("pnpm start runs on embedded PGlite: migrated, seeded, login and push work, pushes applied inline (Redis unused, not down), the console quiet", { timeout: 150_000 }, async () => {
   server = await startServerProcess(copy.dir, ["scripts/start.mjs"], {
     FIELDSYNC_EMBEDDED: "1",
     FIELDSYNC_DATA_DIR: dataDir,
@@ -53,5 +53,5 @@ test("pnpm start runs on embedded PGlite: migrated, seeded, login and push work,
   const delta = await call("POST", "/api/sync/delta", { deviceId: "trial-laptop", entityTypes: ["asset"] }, token);
   expect(delta.changes.map((c: { entityId: string }) => c.entityId)).toContain(entityId);
   const status = await call("GET", "/api/sync/status", undefined, token);
-  expect(status.background).toEqual({ redis: "down", mode: "degraded" });
+  expect(status.background).toEqual({ redis: "unused", mode: "inline" });
 });
