@@ -28,10 +28,15 @@ describe("devices", () => {
     expect(rename.body.device).toMatchObject({ name: "Van tablet", label: "Van tablet", deviceName: "Phone" });
     await sync("tech2", "dev-named");
     expect(await named("admin")).toMatchObject({ name: "Van tablet" });
-    // An admin may name any device of the organization; null goes back to the derived name.
-    expect((await api.call("admin", "PUT", "/api/sync/devices/label", { deviceId: "dev-named", label: null })).body.device.name).toBe("Theo's Phone");
-    // Someone else's device, for a technician, is as missing as an unknown one.
-    expect((await api.call("tech1", "PUT", "/api/sync/devices/label", { deviceId: "dev-named", label: "Mine" })).status).toBe(404);
+    // From their own devices: an admin may name any device of the organization (null goes back to
+    // the derived name); someone else's device, for a technician, is as missing as an unknown one.
+    const renameFromOwnDevice = async (user: "tech1" | "admin", label: string | null) => {
+      const headers = { authorization: `Bearer ${await api.token(user)}` };
+      const response = await api.app.inject({ method: "PUT", url: "/api/sync/devices/label", headers, payload: { deviceId: "dev-named", label } });
+      return { status: response.statusCode, body: response.json() };
+    };
+    expect((await renameFromOwnDevice("admin", null)).body.device.name).toBe("Theo's Phone");
+    expect((await renameFromOwnDevice("tech1", "Mine")).status).toBe(404);
     expect((await api.call("tech2", "PUT", "/api/sync/devices/label", { deviceId: "dev-named", label: "x".repeat(61) })).status).toBe(400);
   });
 
