@@ -18,6 +18,10 @@ export function DevicesScreen() {
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.devices.list.queryKey() });
   const revoke = useMutation(trpc.devices.revoke.mutationOptions({ onSuccess: refresh }));
   const [renaming, setRenaming] = useState<string | null>(null);
+  const renamed = () => {
+    setRenaming(null);
+    void refresh();
+  };
 
   return (
     <section>
@@ -34,7 +38,7 @@ export function DevicesScreen() {
           <li key={device.deviceId} className="row">
             <span className="row-main">
               {renaming === device.deviceId ? (
-                <RenameForm device={device} onDone={() => (setRenaming(null), void refresh())} />
+                <RenameForm device={device} onDone={renamed} />
               ) : (
                 <strong>
                   {device.name}
@@ -48,7 +52,7 @@ export function DevicesScreen() {
             </span>
             <span className="row-side">
               {renaming === device.deviceId ? null : (
-                <button className="secondary" disabled={!online} onClick={() => setRenaming(device.deviceId)} aria-label={`Rename ${device.name}`}>
+                <button disabled={!online} onClick={() => setRenaming(device.deviceId)} aria-label={`Rename ${device.name}`}>
                   Rename
                 </button>
               )}
@@ -91,7 +95,7 @@ function RenameForm({ device, onDone }: { device: Device; onDone: () => void }) 
         <button type="submit" disabled={rename.isPending}>
           Save name
         </button>
-        <button type="button" className="secondary" onClick={onDone}>
+        <button type="button" onClick={onDone}>
           Cancel
         </button>
       </span>
