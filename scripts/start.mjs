@@ -2,13 +2,33 @@
 // migrations and seeds an empty database) and the worker side by side. Stops both on Ctrl-C or
 // SIGTERM, and both when either exits.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 
 const run = (args) => spawnSync("pnpm", args, { stdio: "inherit" }).status === 0;
 
-if (existsSync("apps/web/package.json") && !run(["--filter", "@fieldsync/web", "build"])) process.exit(1);
+// What the PWA is built from: its own sources, the packages it bundles and the lockfile. The hash
+// of their contents is kept beside the build, so an unchanged PWA is not built again.
+const webInputs = ["apps/web/src", "apps/web/public", "apps/web/index.html", "apps/web/vite.config.ts", "apps/web/package.json", "packages/schema/src", "packages/sync-core/src", "packages/sync-client/src", "pnpm-lock.yaml"];
+const files = (path) => (!existsSync(path) ? [] : statSync(path).isDirectory() ? readdirSync(path).sort().flatMap((name) => files(join(path, name))) : [path]);
+function webSourceHash() {
+  const hash = createHash("sha256");
+  for (const file of webInputs.flatMap(files)) hash.update(`${file}\0`).update(readFileSync(file)).update("\0");
+  return hash.digest("hex");
+}
+
+if (existsSync("apps/web/package.json")) {
+  const stamp = "apps/web/dist/.source-hash";
+  const hash = webSourceHash();
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === hash) {
+    console.log("The PWA is up to date (apps/web/dist): not rebuilt.");
+  } else {
+    if (!run(["--filter", "@fieldsync/web", "build"])) process.exit(1);
+    writeFileSync(stamp, hash);
+  }
+}
 
 const answers = (port, host = "127.0.0.1") =>
   new Promise((done) => {
@@ -21,12 +41,15 @@ const answers = (port, host = "127.0.0.1") =>
 // an embedded PGlite database in .data/ (FIELDSYNC_EMBEDDED=1 forces it, FIELDSYNC_DATA_DIR moves
 // it). PGlite is single-process, so the worker does not start and pushes are applied inline.
 const env = { ...process.env };
-const embedded = env.FIELDSYNC_EMBEDDED === "1" || (!env.DATABASE_URL && !(await answers(5432)));
+const forced = env.FIELDSYNC_EMBEDDED === "1";
+const embedded = forced || (!env.DATABASE_URL && !(await answers(5432)));
 if (embedded) {
   env.EMBEDDED_DATA_DIR = resolve(env.FIELDSYNC_DATA_DIR ?? ".data/pglite");
+  const firstStart = !existsSync(join(env.EMBEDDED_DATA_DIR, "PG_VERSION"));
   mkdirSync(env.EMBEDDED_DATA_DIR, { recursive: true });
-  console.log(`No PostgreSQL (DATABASE_URL unset, nothing on 127.0.0.1:5432): using the embedded PGlite database in ${env.EMBEDDED_DATA_DIR}.`);
-  console.log("Embedded mode: demo data is seeded on first start, pushes are applied inline, the worker does not run.");
+  const why = forced ? "FIELDSYNC_EMBEDDED=1" : "No PostgreSQL (DATABASE_URL unset, nothing on 127.0.0.1:5432)";
+  console.log(`${why}: using the embedded PGlite database in ${env.EMBEDDED_DATA_DIR}${firstStart ? " (created now, with demo data)" : ""}.`);
+  console.log("Embedded mode: the worker does not run and Redis is not needed; pushes are applied inline.");
 }
 
 // node itself (tsx as a loader) rather than `pnpm start`, so SIGTERM reaches the process that
@@ -49,5 +72,6 @@ function stop(code) {
   for (const child of processes) if (child.exitCode === null) child.kill("SIGTERM");
   setTimeout(() => process.exit(code), 5000).unref();
 }
+console.log("Stop with Ctrl-C.");
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));

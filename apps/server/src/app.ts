@@ -22,13 +22,13 @@ import {
 import { type ErrorBody, errorCodes, jsonShapeIssue, limits } from "@fieldsync/schema";
 import { TRPCError } from "@trpc/server";
 import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
-import Fastify, { type FastifyError, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyError, type FastifyServerOptions, LogController } from "fastify";
 import { registerApiDocs } from "./api-docs.ts";
 import { registerBullBoard } from "./bull-board.ts";
 import { defaultPushGate } from "./env.ts";
 import { metricsRefusal } from "./metrics-access.ts";
 import { createMetrics } from "./metrics.ts";
-import { redactingLogger } from "./log-redaction.ts";
+import { logsEveryRequest, redactingLogger } from "./log-redaction.ts";
 import { NudgeHub, type StreamLimits, registerEvents } from "./realtime.ts";
 import { type SyncRateLimitOptions, registerSyncRateLimit } from "./plugins/sync-rate-limit.ts";
 import { registerTrpcBatchLimit } from "./plugins/trpc-batch-limit.ts";
@@ -83,6 +83,7 @@ export async function buildApp(options: AppOptions) {
   const app = Fastify({
     // Request log lines never carry credentials from the query string (stream tickets).
     logger: redactingLogger(options.logger ?? false),
+    logController: new LogController({ disableRequestLogging: !logsEveryRequest(options.logger) }),
     bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
     routerOptions: { maxParamLength: 5000 },
   });

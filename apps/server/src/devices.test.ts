@@ -19,6 +19,27 @@ describe("devices", () => {
     expect(list.body.devices).toContainEqual(expect.objectContaining({ deviceId: "dev-first", deviceName: "Phone", isActive: true }));
   });
 
+  test("a device is called by its owner and model until someone names it; a later sync keeps the name", async () => {
+    await sync("tech2", "dev-named");
+    const named = async (user: "tech2" | "admin") =>
+      (await api.call(user, "GET", "/api/sync/devices")).body.devices.find((d: { deviceId: string }) => d.deviceId === "dev-named");
+    expect(await named("tech2")).toMatchObject({ name: "Theo's Phone", label: null });
+    const rename = await api.call("tech2", "PUT", "/api/sync/devices/label", { deviceId: "dev-named", label: "  Van tablet " });
+    expect(rename.body.device).toMatchObject({ name: "Van tablet", label: "Van tablet", deviceName: "Phone" });
+    await sync("tech2", "dev-named");
+    expect(await named("admin")).toMatchObject({ name: "Van tablet" });
+    // From their own devices: an admin may name any device of the organization (null goes back to
+    // the derived name); someone else's device, for a technician, is as missing as an unknown one.
+    const renameFromOwnDevice = async (user: "tech1" | "admin", label: string | null) => {
+      const headers = { authorization: `Bearer ${await api.token(user)}` };
+      const response = await api.app.inject({ method: "PUT", url: "/api/sync/devices/label", headers, payload: { deviceId: "dev-named", label } });
+      return { status: response.statusCode, body: response.json() };
+    };
+    expect((await renameFromOwnDevice("admin", null)).body.device.name).toBe("Theo's Phone");
+    expect((await renameFromOwnDevice("tech1", "Mine")).status).toBe(404);
+    expect((await api.call("tech2", "PUT", "/api/sync/devices/label", { deviceId: "dev-named", label: "x".repeat(61) })).status).toBe(400);
+  });
+
   test("after DELETE the device's session is over; only a password login on it brings it back", async () => {
     const lost = await api.login("tech1", "dev-lost");
     const bearer = { authorization: `Bearer ${lost.token}` };

@@ -85,7 +85,7 @@ const envSchema = z
     /** Built PWA to serve at /; nothing is served when the folder does not exist. */
     WEB_DIST: z.string().default(fileURLToPath(new URL("../../web/dist", import.meta.url))),
     BODY_LIMIT_BYTES: z.coerce.number().int().default(5 * 1024 * 1024),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
   })
   // Production runs several instances, which must share their keys: a per-instance file will not do.
   .refine((env) => env.NODE_ENV !== "production" || (env.JWT_SECRET !== undefined && env.CURSOR_SECRET !== undefined), {

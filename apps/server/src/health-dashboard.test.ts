@@ -110,7 +110,7 @@ describe("health dashboard", () => {
       { alert: "HighConflictRate", level: "ok", warn: 0.1, critical: 0.25, message: "5.0 % of 20 changes conflicted in the last 60 min" },
       { alert: "SyncFailures", level: "warn", warn: 0.05, critical: 0.2, message: "5.0 % of 20 changes failed in the last 60 min" },
       { alert: "LargeSyncBacklog", level: "ok", warn: 1000, critical: 10000, message: "2 changes wait for the worker" },
-      { alert: "DeviceOffline", level: "warn", warn: 24, critical: 72, message: "device nw-tablet of Theo Technician has not synced for 30 h" },
+      { alert: "DeviceOffline", level: "warn", warn: 24, critical: 72, message: "device Theo's nw-tablet has not synced for 30 h" },
     ]);
     expect(d.alerts.map((a) => a.value)).toEqual([0.05, 0.05, 2, expect.closeTo(30, 2)]);
     expect(d.devices.find((device) => device.deviceId === "nw-tablet")).toMatchObject({ offline: "warn", offlineSeconds: expect.closeTo(30 * 3600, -2) });

@@ -40,3 +40,11 @@ export function redactingLogger(logger: LoggerOption): LoggerOption {
   const base = logger === true ? {} : logger;
   return { ...base, serializers: { ...base.serializers, req: requestSerializer } };
 }
+
+/**
+ * One log line per request only when asked for (LOG_LEVEL debug or trace): at the default levels
+ * the console stays quiet, and errors are logged either way.
+ */
+export function logsEveryRequest(logger: LoggerOption): boolean {
+  return typeof logger === "object" && logger !== null && "level" in logger && (logger.level === "debug" || logger.level === "trace");
+}

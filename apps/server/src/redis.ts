@@ -65,7 +65,8 @@ export function connectRedisServices(db: Db, settings: RedisSettings): RedisServ
     cache: createResponseCache(redis, settings.prefix),
     notifier: createRedisNotifier(db, redis, settings.prefix, { nudge: hub.deliver, revoked: hub.revoke }),
     hub,
-    syncRateLimit: { redis, keyPrefix: `${settings.prefix}:rate:`, ...settings.rateLimit },
+    // Without a queue (embedded mode) Redis is optional: its absence is expected.
+    syncRateLimit: { redis, keyPrefix: `${settings.prefix}:rate:`, ...settings.rateLimit, fallbackExpected: !settings.queue },
     ready: Promise.all([hub.listen(subscriber, settings.prefix), connected(redis)]).then(() => undefined),
     close: async () => {
       await queue?.queue.close();

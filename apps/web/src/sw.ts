@@ -1,3 +1,4 @@
+import "./zod-jitless.ts";
 import { Accounts, isRetryable } from "@fieldsync/sync-client";
 import { clientsClaim } from "workbox-core";
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";

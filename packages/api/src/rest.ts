@@ -57,6 +57,7 @@ export const restRoutes: RestRoute[] = [
   route({ method: "GET", url: "/api/sync/devices", procedure: "devices.list", source: "none", summary: "Own devices (admins: the organization's)" }),
   route({ method: "POST", url: "/api/sync/devices", procedure: "devices.register", source: "body", status: 201, summary: "Register a device explicitly; the way back after a revocation" }),
   route({ method: "DELETE", url: "/api/sync/devices/:deviceId", procedure: "devices.revoke", source: "params", summary: "Revoke a device (own devices; admins any in the organization)" }),
+  route({ method: "PUT", url: "/api/sync/devices/label", procedure: "devices.rename", source: "body", summary: "Name a device (own devices; admins any in the organization); null goes back to the derived name such as \"Theo's Pixel 7\"" }),
   route({ method: "PUT", url: "/api/sync/subscription", procedure: "devices.subscribe", source: "body", summary: "What the device keeps offline (selective sync)" }),
   route({ method: "GET", url: "/api/sync/conflicts", procedure: "conflicts.list", source: "query", summary: "Open conflicts of the organization" }),
   route({ method: "POST", url: "/api/sync/conflicts/lookup", procedure: "conflicts.lookup", source: "body", summary: "State (open, resolved, unknown) of up to 100 named conflicts, whatever the organization's open list holds" }),

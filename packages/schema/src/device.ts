@@ -16,9 +16,22 @@ export const registerDeviceBodySchema = z.strictObject({
   deviceName: deviceNameSchema.optional(),
 });
 
+/** A name chosen on the devices screen; null or blank clears it (back to the derived name). */
+export const deviceLabelSchema = text(60).trim();
+
+export const renameDeviceBodySchema = z.strictObject({
+  deviceId: deviceIdSchema,
+  label: deviceLabelSchema.nullable(),
+});
+
 export const deviceSchema = z.object({
   deviceId: z.string(),
+  /** What the device reports itself to be ("Pixel 7"); null if it never said. */
   deviceName: z.string().nullable(),
+  /** The name a person chose, if any. */
+  label: z.string().nullable(),
+  /** What to call the device: the label, or derived like "Theo's Pixel 7" (friendlyDeviceName). */
+  name: z.string(),
   userId: z.string(),
   isActive: z.boolean(),
   lastSyncAt: isoDateTime.nullable(),

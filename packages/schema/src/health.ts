@@ -51,6 +51,8 @@ export type HealthBucket = z.infer<typeof healthBucketSchema>;
 export const deviceHealthSchema = z.object({
   deviceId: z.string(),
   deviceName: z.string().nullable(),
+  /** What to call the device (friendlyDeviceName). */
+  name: z.string(),
   userName: z.string(),
   /** Last successful push or pull. */
   lastSyncAt: isoDateTime.nullable(),

@@ -4,6 +4,7 @@ export * from "./change.ts";
 export * from "./conflict.ts";
 export * from "./delta.ts";
 export * from "./device.ts";
+export * from "./device-name.ts";
 export * from "./entities/asset.ts";
 export * from "./entities/field-specs.ts";
 export * from "./entities/schedule.ts";

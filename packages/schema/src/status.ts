@@ -9,8 +9,12 @@ export const syncStatusResponseSchema = z.object({
   lastSyncAt: isoDateTime.nullable(),
   openConflicts: z.int(),
   queue: z.object({ pending: z.int(), failed: z.int() }),
-  /** Background processing: "degraded" while Redis is unreachable (pushes are still accepted). */
-  background: z.object({ redis: z.enum(["up", "down"]), mode: z.enum(["ok", "degraded"]) }),
+  /**
+   * Background processing: "degraded" while Redis is unreachable (pushes are still accepted);
+   * "inline" on a server that queues nothing by design (embedded mode: every push is applied in
+   * the request), where Redis is "unused" for jobs rather than down.
+   */
+  background: z.object({ redis: z.enum(["up", "down", "unused"]), mode: z.enum(["ok", "degraded", "inline"]) }),
   /** Alert evaluation for the organization (thresholds in the worker README section). */
   health: z.object({
     status: alertLevelSchema,

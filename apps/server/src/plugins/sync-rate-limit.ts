@@ -22,6 +22,8 @@ export interface SyncRateLimitOptions {
   max: number;
   timeWindowMs: number;
   userFactor?: number;
+  /** Embedded mode needs no Redis: counting in memory without it is expected, not a warning. */
+  fallbackExpected?: boolean;
 }
 
 type StoreCallback = Parameters<FastifyRateLimitStore["incr"]>[1];
@@ -80,7 +82,7 @@ export function registerSyncRateLimit(app: FastifyInstance, config: ApiConfig, o
   const onFallback = (error?: unknown) => {
     if (degraded) return;
     degraded = true;
-    app.log.warn({ err: error }, "Redis unreachable: sync rate limits are counted in memory on this instance");
+    app.log[options.fallbackExpected ? "info" : "warn"]({ err: error }, "Redis unreachable: sync rate limits are counted in memory on this instance");
   };
   redis.on("error", (error) => onFallback(error));
   redis.on("ready", () => {

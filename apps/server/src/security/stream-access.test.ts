@@ -16,7 +16,7 @@ beforeAll(async () => {
       done();
     },
   });
-  api = await setupApi({}, { logger: { level: "info", stream }, streamLimits: { perUser: 3, perDevice: 2 } });
+  api = await setupApi({}, { logger: { level: "debug", stream }, streamLimits: { perUser: 3, perDevice: 2 } });
   await api.app.listen({ host: "127.0.0.1", port: 0 });
   url = `http://127.0.0.1:${(api.app.server.address() as { port: number }).port}`;
 });

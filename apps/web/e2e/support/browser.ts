@@ -27,9 +27,14 @@ export interface Device {
   page: Page;
 }
 
+export interface DeviceOptions {
+  /** Another browser's user agent (a phone's), where what the app derives from it matters. */
+  userAgent?: string;
+}
+
 /** A fresh browser profile: its own IndexedDB, service worker and device id. Phone-sized. */
-export async function openDevice(browser: Browser, baseURL: string): Promise<Device> {
-  const context = await browser.newContext({ baseURL, viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+export async function openDevice(browser: Browser, baseURL: string, options: DeviceOptions = {}): Promise<Device> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, ...options });
   const page = await context.newPage();
   page.on("pageerror", (error) => console.error(`[page error] ${error.message}`));
   return { context, page };

@@ -1,7 +1,7 @@
 import { startTestServer, type TestServer } from "@fieldsync/testing/server";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, inject } from "vitest";
-import { launchBrowser, openDevice } from "./browser.ts";
+import { type DeviceOptions, launchBrowser, openDevice } from "./browser.ts";
 
 /**
  * The set-up every browser scenario shares: a real server with a fresh seeded database serving
@@ -23,6 +23,6 @@ export function appUnderTest() {
     get server() {
       return server;
     },
-    device: () => openDevice(browser, server.url),
+    device: (options?: DeviceOptions) => openDevice(browser, server.url, options),
   };
 }

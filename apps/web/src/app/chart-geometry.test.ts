@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { niceMax, pathData, segments } from "./chart-geometry.ts";
+import { niceMax, pathData, segments, summarize } from "./chart-geometry.ts";
 
 const plot = { width: 110, height: 60, left: 10, right: 0, top: 0, bottom: 10 };
 
@@ -22,4 +22,11 @@ test("path data draws a line, or an area closed to the baseline", () => {
   const [run] = segments([0, 2], 2, plot);
   expect(pathData(run!)).toBe("M10,50 L110,0");
   expect(pathData(run!, 50)).toBe("M10,50 L110,0 L110,50 L10,50 Z");
+});
+
+test("summarize gives the range's peak and the latest value, saying whether it is the last bucket's", () => {
+  expect(summarize([3, 12, null, 1])).toEqual({ peak: 12, latest: 1, latestIsNow: true, latestIndex: 3 });
+  expect(summarize([null, 0.25, 0.5, null])).toEqual({ peak: 0.5, latest: 0.5, latestIsNow: false, latestIndex: 2 });
+  expect(summarize([null, null])).toBeNull();
+  expect(summarize([])).toBeNull();
 });

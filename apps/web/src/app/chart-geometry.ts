@@ -52,3 +52,19 @@ export function pathData(points: readonly Point[], baseline?: number): string {
   if (baseline === undefined || points.length === 0) return line;
   return `${line} L${fixed(points.at(-1)!.x)},${baseline} L${fixed(points[0]!.x)},${baseline} Z`;
 }
+
+export interface SeriesSummary {
+  peak: number;
+  latest: number;
+  /** The latest value is the last bucket's ("now"); otherwise it is older and dated. */
+  latestIsNow: boolean;
+  latestIndex: number;
+}
+
+/** What a series shows over the whole range, for the legend; null when it has no value at all. */
+export function summarize(values: readonly (number | null)[]): SeriesSummary | null {
+  const latestIndex = values.findLastIndex((v) => v !== null);
+  if (latestIndex < 0) return null;
+  const peak = Math.max(...values.filter((v): v is number => v !== null));
+  return { peak, latest: values[latestIndex]!, latestIsNow: latestIndex === values.length - 1, latestIndex };
+}

@@ -1,17 +1,10 @@
 import { Accounts, SyncScheduler } from "@fieldsync/sync-client";
-
-/** Shown in the devices list so a technician can tell their phone from their tablet. */
-function describeDevice(): string {
-  const ua = navigator.userAgent;
-  const browser = /Edg\//.test(ua) ? "Edge" : /Firefox\//.test(ua) ? "Firefox" : /Chrom(e|ium)\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "Browser";
-  const os = /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Windows/.test(ua) ? "Windows" : /Mac OS/.test(ua) ? "macOS" : /Linux/.test(ua) ? "Linux" : "unknown OS";
-  return `${browser} on ${os}`;
-}
+import { thisDeviceModel } from "./device-model.ts";
 
 // One store per user on this browser (a shared phone keeps each technician's work apart). The
 // page shows the active user's store, as the service worker (src/sw.ts) does; signing in as
 // someone else makes theirs active and reloads the page (login-screen.tsx).
-export const accounts = new Accounts({ baseUrl: location.origin, deviceName: describeDevice() });
+export const accounts = new Accounts({ baseUrl: location.origin, deviceName: await thisDeviceModel() });
 /** Whose store this page shows; null before anyone signed in on this browser. */
 export const account = (await accounts.active()) ?? null;
 // Before the first sign-in the app shows only the login screen, which never opens this store.

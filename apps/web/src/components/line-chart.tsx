@@ -1,4 +1,4 @@
-import { type Plot, niceMax, pathData, segments } from "../app/chart-geometry.ts";
+import { type Plot, niceMax, pathData, segments, summarize } from "../app/chart-geometry.ts";
 
 export interface ChartSeries {
   name: string;
@@ -9,6 +9,8 @@ export interface ChartSeries {
 
 interface LineChartProps {
   title: string;
+  /** What the whole chart spans, leading the legend ("last 6 h"). */
+  range: string;
   /** Bucket start times (ISO), one per value. */
   times: string[];
   series: ChartSeries[];
@@ -22,13 +24,12 @@ const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: "2-d
 
 /**
  * A small time-series chart drawn as inline SVG (no charting library: the PWA stays lean). Each
- * point carries a native tooltip with its time and value; the legend gives each series' latest
- * value.
+ * point carries a native tooltip with its time and value; the legend says what the range shows:
+ * each series' peak and its latest value ("now" when that is the last bucket's, else its time).
  */
-export function LineChart({ title, times, series, format, area = false }: LineChartProps) {
+export function LineChart({ title, range, times, series, format, area = false }: LineChartProps) {
   const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null))));
   const baseline = plot.height - plot.bottom;
-  const latest = (values: (number | null)[]) => values.findLast((v): v is number => v !== null);
   return (
     <figure className="chart" aria-label={title}>
       <figcaption>{title}</figcaption>
@@ -68,13 +69,22 @@ export function LineChart({ title, times, series, format, area = false }: LineCh
           )),
         )}
       </svg>
-      <ul className="chart-legend">
+      <ul className="chart-legend" aria-label={`${title}, ${range}`}>
+        <li>{range}:</li>
         {series.map((s) => {
-          const value = latest(s.values);
+          const summary = summarize(s.values);
           return (
             <li key={s.name}>
               <span className="swatch" style={{ background: s.color }} />
-              {s.name}: <strong>{value === undefined ? "—" : format(value)}</strong>
+              {s.name}:{" "}
+              {summary ? (
+                <>
+                  peak <strong>{format(summary.peak)}</strong>, {summary.latestIsNow ? "now" : `at ${clock(times[summary.latestIndex]!)}`}{" "}
+                  <strong>{format(summary.latest)}</strong>
+                </>
+              ) : (
+                "none"
+              )}
             </li>
           );
         })}

@@ -15,7 +15,9 @@ export function TopBar() {
         <img src="/icons/favicon-32.png" alt="" width={24} height={24} />
         Fieldsync
       </a>
-      <a href={href({ name: "sync" })} className="top-status" aria-label="Sync status">
+      {/* Named by its visible pills (a label of its own would hide them from speech input). */}
+      <a href={href({ name: "sync" })} className="top-status">
+        <span className="visually-hidden">Sync status: </span>
         <span className={`pill ${online ? "pill-online" : "pill-offline"}`} data-testid="connection">
           {online ? "online" : "offline"}
         </span>

@@ -31,7 +31,7 @@ export function ConflictsScreen({ focus }: { focus?: string | undefined }) {
   const shown = focus ? conflicts.filter((conflict) => conflict.id === focus) : conflicts;
   return (
     <section>
-      <h2>Conflicts</h2>
+      <h1>Conflicts</h1>
       <p className="muted">
         Someone changed the same thing while you were offline. Compare both versions and decide what the record should say.
       </p>

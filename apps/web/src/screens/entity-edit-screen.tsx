@@ -23,7 +23,7 @@ export function EntityEditScreen({ type, id }: { type: EntityType; id?: string }
       <a href={href(id ? routes.detail(id) : routes.list)} className="back">
         ← {id ? "Back" : entityLabel(type, true)}
       </a>
-      <h2>{id ? `Edit ${noun}` : `New ${noun}`}</h2>
+      <h1>{id ? `Edit ${noun}` : `New ${noun}`}</h1>
       <EntityForm
         // A new form per type and entity: the inputs start from that entity's values.
         key={`${type}:${id ?? "new"}`}

@@ -1,9 +1,10 @@
 import type { AlertName, AlertState, HealthDashboardResponse } from "@fieldsync/schema";
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { formatCount, formatDuration, formatMs, formatPercent, plural, timeAgo } from "../app/format.ts";
 import { useTRPC } from "../app/trpc.ts";
 import { useIsAdmin } from "../app/use-admin.ts";
+import { useMediaQuery } from "../app/use-media-query.ts";
 import { LineChart } from "../components/line-chart.tsx";
 
 const ranges = [
@@ -32,7 +33,7 @@ export function HealthScreen() {
   return (
     <section>
       <div className="screen-head">
-        <h2>Sync health</h2>
+        <h1>Sync health</h1>
         <label>
           Range{" "}
           <select value={hours} onChange={(event) => setHours(Number(event.target.value))}>
@@ -51,7 +52,9 @@ export function HealthScreen() {
 }
 
 function Dashboard({ data }: { data: HealthDashboardResponse }) {
+  const wide = useMediaQuery("(min-width: 640px)");
   const times = data.buckets.map((b) => b.start);
+  const range = `last ${ranges.find((r) => r.hours === data.hours)?.label ?? `${data.hours} h`}`;
   const sum = (key: "processed" | "conflicts" | "failed" | "syncs") => data.buckets.reduce((total, b) => total + b[key], 0);
   return (
     <>
@@ -65,9 +68,10 @@ function Dashboard({ data }: { data: HealthDashboardResponse }) {
         ))}
       </ul>
       <div className="charts">
-        <LineChart title="Backlog" times={times} area format={formatCount} series={[{ name: "waiting", color: "#0f766e", values: data.buckets.map((b) => b.backlog) }]} />
+        <LineChart title="Backlog" range={range} times={times} area format={formatCount} series={[{ name: "waiting", color: "#0f766e", values: data.buckets.map((b) => b.backlog) }]} />
         <LineChart
           title="Conflict and failure rate"
+          range={range}
           times={times}
           format={formatPercent}
           series={[
@@ -77,6 +81,7 @@ function Dashboard({ data }: { data: HealthDashboardResponse }) {
         />
         <LineChart
           title="Sync duration"
+          range={range}
           times={times}
           format={formatMs}
           series={(["p50", "p95", "p99"] as const).map((p, i) => ({
@@ -87,7 +92,13 @@ function Dashboard({ data }: { data: HealthDashboardResponse }) {
         />
       </div>
       <h3>Devices</h3>
-      {data.devices.length ? <DeviceTable devices={data.devices} /> : <p className="muted">No active devices.</p>}
+      {!data.devices.length ? (
+        <p className="muted">No active devices.</p>
+      ) : wide ? (
+        <DeviceTable devices={data.devices} />
+      ) : (
+        <DeviceCards devices={data.devices} />
+      )}
     </>
   );
 }
@@ -109,40 +120,73 @@ function AlertRow({ alert }: { alert: AlertState }) {
   );
 }
 
-function DeviceTable({ devices }: { devices: HealthDashboardResponse["devices"] }) {
+type DeviceRow = HealthDashboardResponse["devices"][number];
+
+/** The figures shown for each device: table columns on wide screens, card rows on a phone. */
+const deviceFigures: { label: string; render: (device: DeviceRow) => ReactNode }[] = [
+  { label: "Last pull", render: (device) => timeAgo(device.lastPullAt) },
+  {
+    label: "Waiting",
+    render: (device) => (
+      <>
+        {device.pending}
+        {device.oldestPendingSeconds === null ? null : <span className="muted"> · oldest {formatDuration(device.oldestPendingSeconds)}</span>}
+      </>
+    ),
+  },
+  { label: "Failed", render: (device) => device.failed },
+  { label: "Offline", render: (device) => <span className={`badge badge-${device.offline}`}>{formatDuration(device.offlineSeconds)}</span> },
+];
+
+function DeviceTable({ devices }: { devices: DeviceRow[] }) {
   return (
     <div className="table-wrap">
       <table className="device-health" aria-label="Device health">
         <thead>
           <tr>
             <th>Device</th>
-            <th>Last pull</th>
-            <th>Waiting</th>
-            <th>Failed</th>
-            <th>Offline</th>
+            {deviceFigures.map((figure) => (
+              <th key={figure.label}>{figure.label}</th>
+            ))}
           </tr>
         </thead>
         <tbody>
           {devices.map((device) => (
             <tr key={device.deviceId} data-device={device.deviceId}>
               <td>
-                <strong>{device.deviceName ?? device.deviceId}</strong>
+                <strong>{device.name}</strong>
                 <br />
                 <span className="muted">{device.userName}</span>
               </td>
-              <td>{timeAgo(device.lastPullAt)}</td>
-              <td>
-                {device.pending}
-                {device.oldestPendingSeconds === null ? null : <span className="muted"> · oldest {formatDuration(device.oldestPendingSeconds)}</span>}
-              </td>
-              <td>{device.failed}</td>
-              <td>
-                <span className={`badge badge-${device.offline}`}>{formatDuration(device.offlineSeconds)}</span>
-              </td>
+              {deviceFigures.map((figure) => (
+                <td key={figure.label}>{figure.render(device)}</td>
+              ))}
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** On a phone: one card per device, its figures as label–value rows, nothing clipped. */
+function DeviceCards({ devices }: { devices: DeviceRow[] }) {
+  return (
+    <ul className="device-cards" aria-label="Device health">
+      {devices.map((device) => (
+        <li key={device.deviceId} className="device-card" data-device={device.deviceId}>
+          <strong>{device.name}</strong>
+          <span className="muted">{device.userName}</span>
+          <dl>
+            {deviceFigures.map((figure) => (
+              <div key={figure.label}>
+                <dt>{figure.label}</dt>
+                <dd>{figure.render(device)}</dd>
+              </div>
+            ))}
+          </dl>
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -42,7 +42,7 @@ export function RecordScreen({ type, id, children }: { type: EntityType; id: str
         ← {entityLabel(type, true)}
       </a>
       <div className="screen-head">
-        <h2>{entityTitle(type, entity.data) ?? id}</h2>
+        <h1>{entityTitle(type, entity.data) ?? id}</h1>
         <SyncBadge mark={marksByEntity(outbox ?? []).get(`${type}:${id}`)} conflictId={conflictIdsByEntity(outbox ?? []).get(`${type}:${id}`)} />
       </div>
       <EntityDetails type={type} entity={entity} />

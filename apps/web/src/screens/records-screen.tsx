@@ -13,7 +13,7 @@ export function RecordsScreen({ type }: { type: EntityType }) {
   return (
     <section>
       <div className="screen-head">
-        <h2>{entityLabel(type, true)}</h2>
+        <h1>{entityLabel(type, true)}</h1>
         <a className="button primary" href={href(entityRoutes(type).create)}>
           New {entityLabel(type).toLowerCase()}
         </a>

@@ -28,7 +28,7 @@ export function SchedulesScreen() {
   return (
     <section>
       <div className="screen-head">
-        <h2>Schedules</h2>
+        <h1>Schedules</h1>
         {!adding && assets?.length ? (
           <button className="primary" onClick={() => setAdding(true)}>
             New schedule

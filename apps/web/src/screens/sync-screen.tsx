@@ -45,7 +45,7 @@ export function SyncScreen() {
   return (
     <section>
       <div className="screen-head">
-        <h2>Sync</h2>
+        <h1>Sync</h1>
         <a href={href({ name: "devices" })}>Devices</a>
       </div>
       <div className="card status-card" data-testid="sync-status">

@@ -30,7 +30,7 @@ export function TasksScreen() {
   return (
     <section>
       <div className="screen-head">
-        <h2>Tasks</h2>
+        <h1>Tasks</h1>
       </div>
       <input
         className="search"

@@ -44,7 +44,7 @@ export function TodayScreen() {
   return (
     <section>
       <div className="screen-head">
-        <h2>Today</h2>
+        <h1>Today</h1>
         <a href={href({ name: "schedules" })}>All schedules</a>
       </div>
       <Freshness />

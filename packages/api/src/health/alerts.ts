@@ -1,5 +1,5 @@
 import type { Db } from "@fieldsync/db";
-import { type AlertLevel, type AlertLevelThresholds, type AlertThresholds, type AlertName, type AlertState, type SyncStatusResponse, alertNameSchema } from "@fieldsync/schema";
+import { type AlertLevel, type AlertLevelThresholds, type AlertThresholds, type AlertName, type AlertState, type SyncStatusResponse, alertNameSchema, friendlyDeviceName } from "@fieldsync/schema";
 
 type Health = SyncStatusResponse["health"];
 
@@ -17,7 +17,7 @@ export interface HealthFigures {
   conflicts: number;
   failed: number;
   backlog: number;
-  /** Hours since each active device's last sync; `label` is how people know it (name, owner). */
+  /** Hours since each active device's last sync; `label` is how people know it (friendlyDeviceName). */
   offline: { deviceId: string; hours: number; label?: string }[];
 }
 
@@ -31,7 +31,7 @@ export async function healthFigures(db: Db, orgId: string, windowMinutes: number
     FROM "SyncQueue" WHERE "orgId" = ${orgId}`;
   const devices = await db.syncClient.findMany({
     where: { orgId, isActive: true },
-    select: { deviceId: true, deviceName: true, lastSyncAt: true, registeredAt: true, user: { select: { name: true } } },
+    select: { deviceId: true, deviceName: true, label: true, lastSyncAt: true, registeredAt: true, user: { select: { name: true } } },
   });
   return {
     processed: Number(row!.processed),
@@ -41,7 +41,7 @@ export async function healthFigures(db: Db, orgId: string, windowMinutes: number
     offline: devices.map((d) => ({
       deviceId: d.deviceId,
       hours: (Date.now() - (d.lastSyncAt ?? d.registeredAt).getTime()) / 3_600_000,
-      label: `${d.deviceName ? `${d.deviceName} (${d.deviceId})` : d.deviceId} of ${d.user.name}`,
+      label: friendlyDeviceName({ label: d.label, deviceName: d.deviceName, ownerName: d.user.name, deviceId: d.deviceId }),
     })),
   };
 }

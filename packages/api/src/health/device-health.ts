@@ -1,5 +1,5 @@
 import { Prisma, type Db } from "@fieldsync/db";
-import type { AlertThresholds, DeviceHealth } from "@fieldsync/schema";
+import { type AlertThresholds, type DeviceHealth, friendlyDeviceName } from "@fieldsync/schema";
 import { deviceBacklog } from "../queue/stats.ts";
 import { alertLevel } from "./alerts.ts";
 
@@ -20,10 +20,12 @@ export async function deviceHealth(db: Db, orgId: string, thresholds: AlertThres
   const seconds = (date: Date) => Math.max(0, (now.getTime() - date.getTime()) / 1000);
   return devices.map((d) => {
     const offlineSeconds = seconds(d.lastSyncAt ?? d.registeredAt);
+    const userName = users.find((u) => u.id === d.userId)?.name ?? "";
     return {
       deviceId: d.deviceId,
       deviceName: d.deviceName,
-      userName: users.find((u) => u.id === d.userId)?.name ?? "",
+      name: friendlyDeviceName({ label: d.label, deviceName: d.deviceName, ownerName: userName, deviceId: d.deviceId }),
+      userName,
       lastSyncAt: d.lastSyncAt?.toISOString() ?? null,
       lastPullAt: pulls.find((p) => p.clientId === d.clientId)?.lastPullAt?.toISOString() ?? null,
       offlineSeconds,

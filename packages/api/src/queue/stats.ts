@@ -10,6 +10,7 @@ interface DeviceRow {
   clientId: string;
   deviceId: string;
   deviceName: string | null;
+  label: string | null;
   userId: string;
   lastSyncAt: Date | null;
   registeredAt: Date;
@@ -20,7 +21,7 @@ interface DeviceRow {
 
 export async function deviceBacklog(db: Db, scope: Prisma.Sql): Promise<DeviceRow[]> {
   return db.$queryRaw<DeviceRow[]>`
-    SELECT c."id" AS "clientId", c."deviceId", c."deviceName", c."userId", c."lastSyncAt", c."registeredAt",
+    SELECT c."id" AS "clientId", c."deviceId", c."deviceName", c."label", c."userId", c."lastSyncAt", c."registeredAt",
            count(q."id") FILTER (WHERE q."status" IN ('PENDING', 'SYNCING')) AS pending,
            count(q."id") FILTER (WHERE q."status" = 'FAILED') AS failed,
            min(q."createdAt") FILTER (WHERE q."status" IN ('PENDING', 'SYNCING')) AS "oldestPending"

@@ -3,10 +3,11 @@ import {
   deviceResponseSchema,
   listDevicesResponseSchema,
   registerDeviceBodySchema,
+  renameDeviceBodySchema,
   setSubscriptionBodySchema,
   subscriptionResponseSchema,
 } from "@fieldsync/schema";
-import { listDevices, registerDevice, revokeDevice, setSubscription, syncingDeviceErrors } from "../sync/devices.ts";
+import { listDevices, registerDevice, renameDevice, revokeDevice, setSubscription, syncingDeviceErrors } from "../sync/devices.ts";
 import { authedProcedure, deviceProcedure, router } from "../trpc.ts";
 
 export const devicesRouter = router({
@@ -23,6 +24,11 @@ export const devicesRouter = router({
     .input(deviceParamsSchema)
     .output(deviceResponseSchema)
     .mutation(async ({ ctx, input }) => ({ device: await revokeDevice(ctx.db, ctx.notifier, ctx.user, input.deviceId) })),
+  rename: authedProcedure
+    .meta({ errors: ["NOT_FOUND"] })
+    .input(renameDeviceBodySchema)
+    .output(deviceResponseSchema)
+    .mutation(async ({ ctx, input }) => ({ device: await renameDevice(ctx.db, ctx.user, input.deviceId, input.label) })),
   subscribe: deviceProcedure
     .meta({ errors: syncingDeviceErrors })
     .input(setSubscriptionBodySchema)

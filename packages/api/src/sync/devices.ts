@@ -1,5 +1,5 @@
 import { type Db, inTransaction, type Prisma, type SyncClient, type Tx } from "@fieldsync/db";
-import { type Device, type Subscription, subscriptionSchema } from "@fieldsync/schema";
+import { type Device, friendlyDeviceName, type Subscription, subscriptionSchema } from "@fieldsync/schema";
 import { auditActions, recordAudit } from "../audit/record.ts";
 import type { AuthUser } from "../context.ts";
 import { fail } from "../errors.ts";
@@ -8,14 +8,29 @@ import { leftScope } from "./scope.ts";
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
-export const toDevice = (client: SyncClient): Device => ({
+/** The device's stored fields, as audited. */
+const deviceFields = (client: SyncClient): Omit<Device, "name"> => ({
   deviceId: client.deviceId,
   deviceName: client.deviceName,
+  label: client.label,
   userId: client.userId,
   isActive: client.isActive,
   lastSyncAt: iso(client.lastSyncAt),
   registeredAt: client.registeredAt.toISOString(),
   revokedAt: iso(client.revokedAt),
+});
+
+const withOwner = { user: { select: { name: true } } } as const;
+type OwnedClient = SyncClient & { user: { name: string } };
+
+export const toDevice = (client: OwnedClient): Device => ({
+  ...deviceFields(client),
+  name: friendlyDeviceName({ label: client.label, deviceName: client.deviceName, ownerName: client.user.name, deviceId: client.deviceId }),
+});
+
+const loadOwner = async (db: Db, client: SyncClient): Promise<OwnedClient> => ({
+  ...client,
+  user: await db.user.findUniqueOrThrow({ where: { id: client.userId }, select: { name: true } }),
 });
 
 type Actor = Pick<AuthUser, "id" | "orgId">;
@@ -26,8 +41,8 @@ const deviceAudit = (user: Actor, action: string, before: SyncClient | null, aft
   action,
   targetType: "device",
   targetId: after.deviceId,
-  before: before && toDevice(before),
-  after: toDevice(after),
+  before: before && deviceFields(before),
+  after: deviceFields(after),
 });
 
 /**
@@ -55,7 +70,7 @@ async function registerOnFirstSync(tx: Tx | Db, user: AuthUser, deviceId: string
       skipDuplicates: true,
     });
     if (!created) return t.syncClient.findUniqueOrThrow({ where: { orgId_deviceId: { orgId: user.orgId, deviceId } } });
-    await recordAudit(t, { ...deviceAudit(user, auditActions.deviceRegistered, null, created), after: { ...toDevice(created), implicit: true } });
+    await recordAudit(t, { ...deviceAudit(user, auditActions.deviceRegistered, null, created), after: { ...deviceFields(created), implicit: true } });
     return created;
   };
   return "$transaction" in tx ? inTransaction(tx, register) : register(tx);
@@ -103,7 +118,7 @@ export async function registerDevice(db: Db, user: AuthUser, deviceId: string, m
     await recordAudit(tx, deviceAudit(user, auditActions.deviceRegistered, null, created));
     return created;
   });
-  return toDevice(client);
+  return toDevice(await loadOwner(db, client));
 }
 
 /**
@@ -118,14 +133,14 @@ export async function reactivateOnLogin(tx: Tx, user: Actor, deviceId: string, m
   if (existing.isActive) return;
   await assertDeviceCapacity(tx, user.id, maxDevices);
   const saved = await tx.syncClient.update({ where: { id: existing.id }, data: { isActive: true, revokedAt: null } });
-  await recordAudit(tx, { ...deviceAudit(user, auditActions.deviceRegistered, existing, saved), after: { ...toDevice(saved), via: "login" } });
+  await recordAudit(tx, { ...deviceAudit(user, auditActions.deviceRegistered, existing, saved), after: { ...deviceFields(saved), via: "login" } });
 }
 
 /** Technicians see their own devices; admins every device of the organization. */
 const visibleTo = (user: AuthUser) => (user.role === "ADMIN" ? { orgId: user.orgId } : { orgId: user.orgId, userId: user.id });
 
 export async function listDevices(db: Db, user: AuthUser): Promise<Device[]> {
-  const clients = await db.syncClient.findMany({ where: visibleTo(user), orderBy: { registeredAt: "asc" } });
+  const clients = await db.syncClient.findMany({ where: visibleTo(user), include: withOwner, orderBy: { registeredAt: "asc" } });
   return clients.map(toDevice);
 }
 
@@ -149,7 +164,18 @@ export async function revokeDevice(db: Db, notifier: ChangeNotifier | null | und
     return updated;
   });
   await notifier?.deviceRevoked(revoked.orgId, revoked.deviceId);
-  return toDevice(revoked);
+  return toDevice(await loadOwner(db, revoked));
+}
+
+/**
+ * Names a device the caller may see (the owner, or an admin of the organization); a null or
+ * blank label goes back to the derived name. A device the caller may not see is a 404.
+ */
+export async function renameDevice(db: Db, user: AuthUser, deviceId: string, label: string | null): Promise<Device> {
+  const client = await db.syncClient.findFirst({ where: { ...visibleTo(user), deviceId } });
+  if (!client) return fail("NOT_FOUND", "No such device");
+  const renamed = await db.syncClient.update({ where: { id: client.id }, data: { label: label || null }, include: withOwner });
+  return toDevice(renamed);
 }
 
 /**

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "SyncClient" ADD COLUMN     "label" TEXT;
+
