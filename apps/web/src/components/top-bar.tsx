@@ -11,7 +11,7 @@ export function TopBar() {
   const state = useLiveQuery(() => store.syncState(), []);
   return (
     <header className="top-bar">
-      <a href={href({ name: "assets" })} className="brand">
+      <a href={href({ name: "today" })} className="brand">
         <img src="/icons/favicon-32.png" alt="" width={24} height={24} />
         Fieldsync
       </a>
