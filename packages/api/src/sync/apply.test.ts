@@ -2,28 +2,20 @@
 // cascades, flush rounds) is what the tracking triggers write, change-log row by row.
 import { randomUUID } from "node:crypto";
 import { type Db, sqlPoolOf } from "@fieldsync/db";
-import { createTestDatabase, type TestDatabase } from "@fieldsync/db/testing";
+import type { TestDatabase } from "@fieldsync/db/testing";
 import type { SyncChange } from "@fieldsync/schema";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { seedDemoData } from "../seed.ts";
 import { type Writer, applyChanges, lockDevice, prepare } from "./apply.ts";
+import { change, seededWriter } from "./seeded-writer.ts";
 
 let database: TestDatabase;
 let db: Db;
 let writer: Writer;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.db;
-  await seedDemoData(db);
-  const user = await db.user.findFirstOrThrow({ where: { email: "tech1@northwind.test" } });
-  const client = await db.syncClient.create({ data: { orgId: user.orgId, userId: user.id, deviceId: "apply-test" } });
-  writer = { orgId: user.orgId, userId: user.id, clientId: client.id };
+  ({ database, db, writer } = await seededWriter("apply-test"));
 });
 afterAll(() => database.drop());
-
-const change = (entityType: SyncChange["entityType"], entityId: string, operation: SyncChange["operation"], clientVersion: number, payload = {}) =>
-  ({ entityType, entityId, operation, clientVersion, payload, timestamp: new Date().toISOString() }) as SyncChange;
 
 test("a batch with repeated edits, a stale merge and a cascading delete is written exactly as decided", async () => {
   const [asset, task, other] = [randomUUID(), randomUUID(), randomUUID()];

@@ -2,31 +2,24 @@
 // at the head; one whose delete cascaded (tombstones the device never asked for) pulls.
 import { randomUUID } from "node:crypto";
 import { type Db, sqlPoolOf } from "@fieldsync/db";
-import { createTestDatabase, type TestDatabase } from "@fieldsync/db/testing";
+import type { TestDatabase } from "@fieldsync/db/testing";
 import type { SyncChange } from "@fieldsync/schema";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { seedDemoData } from "../seed.ts";
 import { type Writer, applyChanges, lockDevice, prepare } from "./apply.ts";
 import { insertClaims } from "./claims.ts";
 import type { Cursor } from "./cursor.ts";
 import { cursorAtHead } from "./push-head.ts";
+import { change, seededWriter } from "./seeded-writer.ts";
 
 let database: TestDatabase;
 let db: Db;
 let writer: Writer;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.db;
-  await seedDemoData(db);
-  const user = await db.user.findFirstOrThrow({ where: { email: "tech1@northwind.test" } });
-  const client = await db.syncClient.create({ data: { orgId: user.orgId, userId: user.id, deviceId: "head-test" } });
-  writer = { orgId: user.orgId, userId: user.id, clientId: client.id };
+  ({ database, db, writer } = await seededWriter("head-test"));
 });
 afterAll(() => database.drop());
 
-const change = (entityType: SyncChange["entityType"], entityId: string, operation: SyncChange["operation"], clientVersion: number, payload = {}) =>
-  ({ changeId: randomUUID(), entityType, entityId, operation, clientVersion, payload, timestamp: new Date().toISOString() }) as SyncChange;
 
 /** Applies `changes` with their claims, as a push does, and asks whether the device is then at the head. */
 const pushAndCheckHead = (changes: SyncChange[]) =>
