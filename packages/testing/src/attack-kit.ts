@@ -25,7 +25,7 @@ export async function tableCounts(db: Db) {
 export async function orgFingerprint(db: Db, orgId: string) {
   const [metadata, clients, conflicts] = await Promise.all([
     db.syncMetadata.findMany({ where: { orgId }, orderBy: { entityId: "asc" }, select: { entityId: true, version: true, checksum: true, deletedAt: true } }),
-    db.syncClient.findMany({ where: { orgId }, orderBy: { deviceId: "asc" }, select: { deviceId: true, isActive: true, userId: true } }),
+    db.syncClient.findMany({ where: { orgId }, orderBy: { deviceId: "asc" }, select: { deviceId: true, isActive: true, userId: true, label: true } }),
     db.syncConflict.findMany({ where: { orgId }, orderBy: { id: "asc" }, select: { id: true, resolvedAt: true } }),
   ]);
   return { metadata, clients, conflicts };

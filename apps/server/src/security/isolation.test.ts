@@ -151,6 +151,9 @@ const attacks: Record<string, Attack[]> = {
   // Northwind's stays untouched (the fingerprint below).
   "devices.register": [{ name: "register a Northwind device id", foreign: () => ({ deviceId: "nw-tablet" }) }],
   "devices.revoke": [{ name: "revoke a Northwind device", foreign: () => ({ deviceId: "nw-phone" }), missing: () => ({ deviceId: "no-such-device" }), check: expectStatus(404) }],
+  "devices.rename": [
+    { name: "rename a Northwind device", foreign: () => ({ deviceId: "nw-phone", label: "Globex's now" }), missing: () => ({ deviceId: "no-such-device", label: "Globex's now" }), check: expectStatus(404) },
+  ],
   // Northwind's locations, subscribed from a Globex device: what to evict names Globex entities only.
   "devices.subscribe": [
     {

@@ -3,7 +3,6 @@
 import { randomUUID } from "node:crypto";
 import { type Db, sqlPoolOf } from "@fieldsync/db";
 import type { TestDatabase } from "@fieldsync/db/testing";
-import type { SyncChange } from "@fieldsync/schema";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type Writer, applyChanges, lockDevice, prepare } from "./apply.ts";
 import { change, seededWriter } from "./seeded-writer.ts";
