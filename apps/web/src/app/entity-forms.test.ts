@@ -18,7 +18,7 @@ test("cleared optional fields become null and an edit sends only what changed", 
 test("a new entity starts from the schema's defaults and leaves empty optional fields out", () => {
   const specs = formFields("task", ["assetId"]);
   const values = toFormValues(specs, getEntity("task").defaults);
-  expect(values).toEqual({ title: "", status: "OPEN", priority: "NORMAL", dueAt: "", notes: "" });
+  expect(values).toEqual({ title: "", status: "OPEN", priority: "NORMAL", dueAt: "", assigneeId: "", notes: "" });
   expect(withoutNulls(fromFormValues(specs, { ...values, title: "Fix" }))).toEqual({ title: "Fix", status: "OPEN", priority: "NORMAL" });
 });
 
@@ -30,6 +30,6 @@ test("forms come from the registry: every type has one, with labels and the scre
     ["Notes", "textarea"],
     ["Status", "select"],
   ]);
-  expect(formFields("task", ["assetId"]).map((spec) => spec.name)).toEqual(["title", "status", "priority", "dueAt", "notes"]);
+  expect(formFields("task", ["assetId"]).map((spec) => spec.name)).toEqual(["title", "status", "priority", "dueAt", "assigneeId", "notes"]);
   expect(formFields("schedule")[0]).toMatchObject({ name: "assetId", label: "Asset", kind: "reference", references: "asset", required: true });
 });
