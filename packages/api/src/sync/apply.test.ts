@@ -5,7 +5,7 @@ import { type Db, sqlPoolOf } from "@fieldsync/db";
 import type { TestDatabase } from "@fieldsync/db/testing";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type Writer, applyChanges, lockDevice, prepare } from "./apply.ts";
-import { change, seededWriter } from "./seeded-writer.ts";
+import { change, seededWriter } from "../seeded-writer.ts";
 
 let database: TestDatabase;
 let db: Db;

@@ -9,7 +9,7 @@ import { type Writer, applyChanges, lockDevice, prepare } from "./apply.ts";
 import { insertClaims } from "./claims.ts";
 import type { Cursor } from "./cursor.ts";
 import { cursorAtHead } from "./push-head.ts";
-import { change, seededWriter } from "./seeded-writer.ts";
+import { change, seededWriter } from "../seeded-writer.ts";
 
 let database: TestDatabase;
 let db: Db;

@@ -4,8 +4,8 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "@fieldsync/db";
 import { createTestDatabase, type TestDatabase } from "@fieldsync/db/testing";
 import type { SyncChange } from "@fieldsync/schema";
-import { seedDemoData } from "../seed.ts";
-import type { Writer } from "./apply.ts";
+import { seedDemoData } from "./seed.ts";
+import type { Writer } from "./sync/apply.ts";
 
 export interface SeededWriter {
   database: TestDatabase;
