@@ -1,11 +1,12 @@
-import { type EntityType, type FieldOption, entityLabel, fieldLabel, getEntity, valueLabel } from "@fieldsync/schema";
+import { type EntityType, entityLabel, fieldLabel, getEntity, valueLabel } from "@fieldsync/schema";
 import type { LocalEntity } from "@fieldsync/sync-client";
-import { useEffect, useId, useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { type ListEntry, type ListItem, type ListQuery, emptyQuery, enumFields, filterItems, listEntries, listItems, siteRule, sitesOf, sortItems } from "../app/list-view.ts";
 import { type SyncMark, marksByEntity } from "../app/outbox-status.ts";
 import { store } from "../app/runtime.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
 import { entityRoutes, href } from "../app/use-route.ts";
+import { Choice } from "./choice.tsx";
 import { SyncBadge } from "./sync-badge.tsx";
 import { VirtualList } from "./virtual-list.tsx";
 
@@ -156,33 +157,6 @@ function ListControls({ type, query, patch, sites }: { type: EntityType; query: 
           </label>
         ) : null}
       </div>
-    </div>
-  );
-}
-
-interface ChoiceProps {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  options: readonly FieldOption[];
-  /** Without it, a first option "Any" (the empty value) keeps everything. */
-  required?: boolean;
-}
-
-/** A labelled select; the label is tied by id so the select's name is the label alone. */
-function Choice({ label, value, onChange, options, required = false }: ChoiceProps) {
-  const id = useId();
-  return (
-    <div className="choice">
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
-        {required ? null : <option value="">Any</option>}
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
-      </select>
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { store } from "../app/runtime.ts";
 import { anyTask, filterTasks, type TaskQuery, taskRows, taskSites } from "../app/task-list.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
 import { entityRoutes, href } from "../app/use-route.ts";
+import { Choice } from "../components/choice.tsx";
 import { SyncBadge } from "../components/sync-badge.tsx";
 
 const optionsOf = (field: string) => fieldSpecs("task").find((spec) => spec.name === field)?.options ?? [];
@@ -41,9 +42,9 @@ export function TasksScreen() {
         onChange={(e) => setQuery({ ...query, search: e.target.value })}
       />
       <div className="filters">
-        <Filter label={fieldLabel("task", "status")} value={query.status} options={optionsOf("status")} onChange={choose("status")} />
-        <Filter label={fieldLabel("task", "priority")} value={query.priority} options={optionsOf("priority")} onChange={choose("priority")} />
-        <Filter label="Site" value={query.site} options={taskSites(all).map((site) => ({ value: site, label: site }))} onChange={choose("site")} />
+        <Choice label={fieldLabel("task", "status")} value={query.status ?? ""} options={optionsOf("status")} onChange={choose("status")} />
+        <Choice label={fieldLabel("task", "priority")} value={query.priority ?? ""} options={optionsOf("priority")} onChange={choose("priority")} />
+        <Choice label="Site" value={query.site ?? ""} options={taskSites(all).map((site) => ({ value: site, label: site }))} onChange={choose("site")} />
       </div>
       <p className="muted" aria-live="polite">
         {shown.length === all.length ? `${all.length} tasks` : `${shown.length} of ${all.length} tasks`}
@@ -81,28 +82,5 @@ export function TasksScreen() {
         </ul>
       )}
     </section>
-  );
-}
-
-interface FilterProps {
-  label: string;
-  value: string | null;
-  options: readonly { value: string; label: string }[];
-  onChange: (value: string) => void;
-}
-
-function Filter({ label, value, options, onChange }: FilterProps) {
-  return (
-    <label className="filter">
-      <span aria-hidden="true">{label}</span>
-      <select aria-label={label} value={value ?? ""} onChange={(e) => onChange(e.target.value)}>
-        <option value="">Any</option>
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-    </label>
   );
 }
