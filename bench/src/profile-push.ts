@@ -1,4 +1,4 @@
-// `pnpm --filter @fieldsync/bench profile:push [--pushes=N]`: where a 500-change B1 push spends
+// `pnpm --filter @fieldsync/bench profile:push [--pushes=N] [--stale=0.2]`: where a 500-change B1 push spends
 // its time, statement by statement. Runs the push procedure in this process (zod input parse,
 // middlewares, pushChanges; no HTTP) on a fresh test database, times every statement on the push
 // pool and every Prisma operation, and prints the median per statement over N measured pushes
@@ -18,6 +18,8 @@ import { type Statement, replayOnDrivers } from "./driver-replay.ts";
 import { seedAssets } from "./seed.ts";
 
 const pushes = Number(process.argv.find((a) => a.startsWith("--pushes="))?.slice(9) ?? 15);
+/** B2's share of updates based on an older version (conflicts and merges); 0 is B1. */
+const staleShare = Number(process.argv.find((a) => a.startsWith("--stale="))?.slice(8) ?? 0);
 const warmup = 5;
 const batchSize = 500;
 
@@ -99,6 +101,8 @@ async function main() {
     attachSqlPool(db, () => pool);
     const user = await database.db.user.findFirstOrThrow({ where: { email: "tech1@northwind.test" } });
     const raw = new pg.Pool({ connectionString: database.url });
+    // Dropping the database on a failure ends its idle connections: not an error of its own.
+    raw.on("error", () => undefined);
     const ids = await seedAssets(raw, user.orgId, 2_000, true);
     await raw.query("ANALYZE");
     const config: ApiConfig = {
@@ -117,14 +121,14 @@ async function main() {
     const totals: number[] = [];
     const nodeCpu: number[] = [];
     for (let i = 0; i < warmup + pushes; i++) {
-      const { changes } = entities.batch(batchSize);
+      const { changes } = entities.batch(batchSize, i < warmup ? 0 : staleShare);
       current = new Map();
       const start = performance.now();
       const cpu = process.cpuUsage();
       const answer = await caller.sync.push({ deviceId, syncToken, changes });
       const total = performance.now() - start;
       const used = process.cpuUsage(cpu);
-      if (answer.results.some((r) => r.status !== "applied")) throw new Error("a B1 change was not applied");
+      if (answer.results.some((r) => r.status !== "applied" && (staleShare === 0 || r.status !== "conflict"))) throw new Error(`a change was neither applied nor a conflict: ${JSON.stringify(answer.results.find((r) => r.status !== "applied"))}`);
       entities.record(changes, answer.results);
       syncToken = answer.syncToken;
       if (i >= warmup) {
@@ -139,7 +143,7 @@ async function main() {
       return { label, calls: (runs[0]!.get(label) ?? []).length, wall: median(runs.map((run) => sum(run, "wall"))), cpu: median(runs.map((run) => sum(run, "cpu"))) };
     });
     const ms = (n: number) => n.toFixed(1).padStart(7);
-    console.log(`${pushes} pushes of ${batchSize} changes (70 % updates, 20 % creates, 10 % deletes); medians per push, ms`);
+    console.log(`${pushes} pushes of ${batchSize} changes (70 % updates, 20 % creates, 10 % deletes; ${staleShare * 100} % stale); medians per push, ms`);
     console.log(`   wall   pg CPU  calls`);
     for (const row of rows.sort((a, b) => b.wall - a.wall)) console.log(`${ms(row.wall)}  ${row.cpu ? ms(row.cpu) : "       "}  ${String(row.calls).padStart(2)}×  ${row.label}`);
     const pgCpu = median(runs.map((run) => [...run.values()].flat().reduce((a, b) => a + b.cpu, 0)));

@@ -57,8 +57,8 @@ export async function createSameWork(pool: pg.Pool, orgId: string): Promise<stri
  * version (disjoint fields: applied and recorded as a MERGE; otherwise a conflict with both sides,
  * the base and the fields both changed); the entity row, its SyncMetadata (version + 1, checksum
  * of the canonical entity, tombstone on delete) and its ChangeLog row are written; every change is
- * claimed in SyncQueue with its outcome, and the (client, key) unique index makes a concurrent
- * replay fail rather than apply twice. Not done here (the endpoint does): the device's advisory
+ * claimed in SyncQueue with its outcome (no payload: a finished change keeps none), and the
+ * (client, key) unique index makes a concurrent replay fail rather than apply twice. Not done here (the endpoint does): the device's advisory
  * lock (the unique index stands in), CHANGE_ID_REUSED and the rejections (an edit of a missing
  * entity, a base ahead of the server, a create of an existing id: the benchmark sends none, here
  * they would be conflicts), the device's SyncClient/SyncRun bookkeeping, the pull after the push,
@@ -145,7 +145,7 @@ function sameWorkStatement(dataSql: string, canonicalSql: string): string {
     claims AS (
       INSERT INTO ${s}."SyncQueue" ("id", "orgId", "clientId", "changeId", "idempotencyKey", "fingerprint", "entityType", "entityId",
         "operation", "payload", "clientVersion", "clientTimestamp", "status", "attempts", "result", "processedAt")
-      SELECT gen_random_uuid()::text, $1, $2, o.change_id, o.key, o.fingerprint, 'asset', o.entity_id, o.op, o.payload, o.base, o.client_ts,
+      SELECT gen_random_uuid()::text, $1, $2, o.change_id, o.key, o.fingerprint, 'asset', o.entity_id, o.op, NULL::jsonb, o.base, o.client_ts,
         (CASE WHEN o.result->>'status' = 'applied' THEN 'COMPLETED' ELSE 'CONFLICT' END)::"SyncStatus", 1, o.result, now()
       FROM outcomes o ORDER BY o.ord
       RETURNING "idempotencyKey" AS key, "result"),

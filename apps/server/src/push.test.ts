@@ -170,6 +170,25 @@ describe("exactly once", () => {
     expect(await versionOf(id)).toBe(2);
   });
 
+  test("a claim keeps its payload only while the change may still be applied: a rejection can be retried, a finished change is named by its fingerprint", async () => {
+    const id = randomUUID();
+    const missing = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "Gauge" })]);
+    await api.push("tech2", "tablet-b", [update(id, 1, { notes: "theirs" })]);
+    const changes = [update(id, 2, { location: "Pit" }), update(id, 2, { location: "Shed" }), update(missing, 1, { notes: "lost" })];
+    const response = await api.push("tech1", "phone-a", changes);
+    expect(response.results.map((r) => r.status)).toEqual(["applied", "conflict", "rejected"]);
+    const claims = await api.db.syncQueue.findMany({ where: { changeId: { in: changes.map((c) => c.changeId!) } } });
+    const payloadOf = (change: (typeof changes)[number]) => claims.find((c) => c.changeId === change.changeId)?.payload;
+    expect(claims).toHaveLength(3);
+    expect([payloadOf(changes[0]!), payloadOf(changes[1]!), payloadOf(changes[2]!)]).toEqual([null, null, { notes: "lost" }]);
+    // The fingerprint still tells a replay from a different change under the same key.
+    const replay = await api.push("tech1", "phone-a", [changes[0]!]);
+    expect(replay.results[0]).toMatchObject({ status: "applied", duplicate: true });
+    const reused = await api.push("tech1", "phone-a", [{ ...changes[0]!, payload: { location: "Roof" } }]);
+    expect(reused.results[0]).toMatchObject({ status: "rejected", code: "CHANGE_ID_REUSED" });
+  });
+
   test("the same change twice in one batch is applied once", async () => {
     const id = randomUUID();
     const change = create(id, { name: "Twin" });
@@ -222,8 +241,9 @@ describe("a changeId names one change", () => {
   });
 
   test("the migration's backfill gives rows stored before fingerprints the fingerprint the server computes", async () => {
+    // Rejected changes keep their payload (a finished one keeps none): what the backfill hashed.
     const id = randomUUID();
-    await api.push("tech1", "phone-a", [create(id, { name: "Fingerprinted", notes: "ünïcödé ✓" }), update(id, 1, { location: "Dock" })]);
+    await api.push("tech1", "phone-a", [update(id, 1, { name: "Fingerprinted", notes: "ünïcödé ✓" }), update(id, 2, { location: "Dock" })]);
     const stored = await api.db.syncQueue.findMany({ where: { entityId: id }, select: { id: true, fingerprint: true }, orderBy: { seq: "asc" } });
     const dir = fileURLToPath(new URL("../../../prisma/migrations/", import.meta.url));
     const migration = readdirSync(dir).find((name) => name.endsWith("_change_fingerprint"))!;

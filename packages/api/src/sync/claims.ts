@@ -62,7 +62,7 @@ export async function insertClaims(sql: Sql, writer: Writer, claims: readonly { 
     type: p.change.entityType,
     entityId: p.change.entityId,
     operation: p.change.operation,
-    payload: p.change.payload,
+    payload: outcome.status === "queued" || outcome.status === "rejected" ? p.change.payload : null,
     clientVersion: p.change.clientVersion,
     checksum: p.change.checksum ?? null,
     timestamp: new Date(p.change.timestamp).toISOString(),
@@ -75,7 +75,7 @@ export async function insertClaims(sql: Sql, writer: Writer, claims: readonly { 
     `INSERT INTO "SyncQueue" ("id", "orgId", "clientId", "changeId", "idempotencyKey", "fingerprint", "entityType", "entityId", "operation",
        "payload", "clientVersion", "checksum", "clientTimestamp", "status", "attempts", "result", "errorCode", "errorMessage", "processedAt")
      SELECT r->>'id', $1, $2, r->>'changeId', r->>'key', r->>'fingerprint', r->>'type', r->>'entityId', (r->>'operation')::"SyncOperation",
-       r->'payload', (r->>'clientVersion')::int, r->>'checksum', (r->>'timestamp')::timestamp(3), (r->>'status')::"SyncStatus",
+       nullif(r->'payload', 'null'::jsonb), (r->>'clientVersion')::int, r->>'checksum', (r->>'timestamp')::timestamp(3), (r->>'status')::"SyncStatus",
        CASE WHEN r->>'status' = 'PENDING' THEN 0 ELSE 1 END, nullif(r->'result', 'null'::jsonb), r->>'code', r->>'message',
        CASE WHEN r->>'status' = 'PENDING' THEN NULL ELSE now() AT TIME ZONE 'UTC' END
      FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(r, ord)
