@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { canonicalJson, checksum } from "./canonical.ts";
+import { canonicalJson, checksum, sameJson } from "./canonical.ts";
 
 const shuffleKeys = (value: unknown, seed: number): unknown => {
   if (Array.isArray(value)) return value.map((item) => shuffleKeys(item, seed));
@@ -33,6 +33,41 @@ describe("canonicalJson", () => {
         expect(canonicalJson(JSON.parse(text))).toBe(text);
       }),
     );
+  });
+});
+
+describe("sameJson", () => {
+  /** JSON values with undefined members and items mixed in, and shared parts, so equal pairs occur. */
+  const value = fc.letrec<{ json: unknown }>((tie) => ({
+    json: fc.oneof(
+      { depthSize: "small" },
+      fc.constantFrom(null, undefined, 0, -0, 1, "", "a", true, false),
+      fc.array(tie("json"), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom("a", "b", "c"), tie("json"), { maxKeys: 3 }),
+    ),
+  })).json;
+
+  test("agrees with comparing canonical texts", () => {
+    const reference = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        expect(sameJson(a, b)).toBe(reference(a, b));
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.nat(), (a, seed) => {
+        expect(sameJson(a, shuffleKeys(a, seed))).toBe(true);
+      }),
+    );
+  });
+
+  test("undefined is null, an undefined member is absent", () => {
+    expect(sameJson(undefined, null)).toBe(true);
+    expect(sameJson({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(sameJson([undefined], [null])).toBe(true);
+    expect(sameJson({ a: null }, {})).toBe(false);
+    expect(sameJson([1, 2], { 0: 1, 1: 2 })).toBe(false);
   });
 });
 
