@@ -57,6 +57,22 @@ describe("queued pushes", () => {
     expect(again.results[2]).toMatchObject({ version: 2 });
   });
 
+  test("the worker decides a push in one attempt: each claim counts it once, drops the payload when finished, keeps it when rejected", async () => {
+    t = await setupWorkerTest({ inlineMaxChanges: 1 });
+    const assetId = randomUUID();
+    const missing = randomUUID();
+    const response = await t.api.push("tech1", "bulk-phone", [create(assetId, { name: "Decided once" }), update(missing, 1, { notes: "nowhere" })]);
+    const ids = queuedIds(response);
+    expect((await t.api.db.syncQueue.findMany({ where: { id: { in: ids } } })).every((row) => row.payload !== null)).toBe(true);
+    t.startWorker();
+    await t.settled(ids);
+    const rows = await t.api.db.syncQueue.findMany({ where: { id: { in: ids } }, orderBy: { seq: "asc" } });
+    expect(rows.map((r) => [r.status, r.attempts, r.payload])).toEqual([
+      ["COMPLETED", 1, null],
+      ["FAILED", 1, { notes: "nowhere" }],
+    ]);
+  });
+
   test("a change marked async is queued even when small", async () => {
     t = await setupWorkerTest({ inlineMaxChanges: 100 });
     const response = await t.api.call("tech1", "POST", "/api/sync", { deviceId: "async-phone", async: true, changes: [create(randomUUID(), { name: "Async" })] });

@@ -48,8 +48,8 @@ const changeOf = (row: QueuedRow): SyncChange => ({
   ...(row.checksum && { checksum: row.checksum }),
 });
 
-/** Changes applied per transaction while nothing fails. */
-const batchSize = 100;
+/** Changes applied per transaction while nothing fails: a whole push of the usual size. */
+const batchSize = 500;
 
 /**
  * Applies the device's oldest unfinished changes (at most `limit`) in one transaction, in arrival
@@ -90,8 +90,7 @@ async function applyHead(
         ? decided[next++]!.outcome
         : { status: "rejected", code: "INVALID_PAYLOAD", message: change.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") },
     }));
-    await sql.query(`UPDATE "SyncQueue" SET "attempts" = "attempts" + 1 WHERE "id" = ANY($1::text[])`, [rows.map((row) => row.id)]);
-    await recordOutcomes(sql, outcomes);
+    await recordOutcomes(sql, outcomes, true);
     return rows.length;
   });
 }
@@ -124,7 +123,7 @@ async function recordFailure(db: Db, clientId: string, headId: string | null, er
 
 /**
  * The worker's job, one per queued push (named after its first SyncQueue row): apply everything
- * the device has queued, in arrival order, 100 changes per transaction, on the same set-based
+ * the device has queued, in arrival order, 500 changes per transaction, on the same set-based
  * path as the inline push (applyChanges). Every transaction re-reads which rows are still
  * unfinished under locks, so a job run twice, or re-run after its worker was killed, applies
  * every change exactly once; a job that finds its device's queue already drained is done.

@@ -84,13 +84,18 @@ export async function insertClaims(sql: Sql, writer: Writer, claims: readonly { 
   );
 }
 
-/** Stores the outcomes of claims written PENDING (the worker's changes). */
-export async function recordOutcomes(sql: Sql, rows: readonly { id: string; outcome: Outcome }[]) {
+/**
+ * Stores the outcomes of claims written PENDING (the worker's changes): a finished change drops
+ * its payload, a rejected one keeps it for a retry. `attempted` counts the attempt that decided
+ * them, in the same statement.
+ */
+export async function recordOutcomes(sql: Sql, rows: readonly { id: string; outcome: Outcome }[], attempted = false) {
   if (rows.length === 0) return;
   await sql.query(
     `UPDATE "SyncQueue" q
      SET "status" = v.status::"SyncStatus", "result" = v.result::jsonb, "errorCode" = v.code, "errorMessage" = v.message,
-         "processedAt" = now() AT TIME ZONE 'UTC'
+         "processedAt" = now() AT TIME ZONE 'UTC', "attempts" = q."attempts" + CASE WHEN $6 THEN 1 ELSE 0 END,
+         "payload" = CASE WHEN v.status = 'FAILED' THEN q."payload" END
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS v(id, status, result, code, message)
      WHERE q."id" = v.id`,
     [
@@ -99,6 +104,7 @@ export async function recordOutcomes(sql: Sql, rows: readonly { id: string; outc
       rows.map((r) => JSON.stringify(r.outcome)),
       rows.map((r) => (r.outcome.status === "rejected" ? r.outcome.code : null)),
       rows.map((r) => (r.outcome.status === "rejected" ? r.outcome.message : null)),
+      attempted,
     ],
   );
 }
