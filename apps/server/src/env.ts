@@ -80,6 +80,13 @@ const envSchema = z
     METRICS_TOKEN: z.string().min(16).optional(),
     /** Calls allowed in one batched /trpc request; never fewer than the PWA batches (limits.maxBatchCalls). */
     TRPC_MAX_BATCH_CALLS: z.coerce.number().int().min(limits.maxBatchCalls).default(limits.maxBatchCalls),
+    /**
+     * Comma-separated addresses or CIDR ranges of the reverse proxies in front of this server (e.g.
+     * "127.0.0.1" behind `pnpm start:cluster`'s HAProxy). From them, X-Forwarded-For names the
+     * client, whose address the login throttle and the unauthenticated sync rate limit count.
+     * Unset: the peer's own address, so nobody can claim another by sending that header.
+     */
+    TRUST_PROXY: z.string().optional(),
     /** Comma-separated origins allowed by CORS (the PWA is normally same-origin). */
     CORS_ORIGINS: z.string().default(""),
     /** Built PWA to serve at /; nothing is served when the folder does not exist. */
