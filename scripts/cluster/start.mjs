@@ -119,8 +119,7 @@ const startServer = async (n) => {
   });
   return { name: `server${n}`, host: "127.0.0.1", port: Number(match[1]), pid: children.find((c) => c.name === `server${n}`).child.pid };
 };
-const startWorker = (n) =>
-  run(`worker${n}`, process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], { ready: /worker: processing/ }).then(() => children.at(-1));
+const startWorker = (n) => run(`worker${n}`, process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], { ready: /worker: processing/ });
 
 async function reachable(url, timeoutMs) {
   for (const until = Date.now() + timeoutMs; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
@@ -147,7 +146,8 @@ try {
   for (const worker of children.filter((c) => c.name.startsWith("worker"))) console.log(`node ${worker.name}: (pid ${worker.child.pid})`);
   console.log(`HAProxy configuration: ${configPath}; stats at http://127.0.0.1:${settings.statsPort}/`);
   const shown = settings.host === "0.0.0.0" ? "localhost" : settings.host;
-  console.log(`Fieldsync cluster (${settings.servers} servers, ${settings.workers} workers) is running at http://${shown}:${settings.port}`);
+  const plural = (n, what) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  console.log(`Fieldsync cluster (${plural(settings.servers, "server")}, ${plural(settings.workers, "worker")}) is running at http://${shown}:${settings.port}`);
   console.log("Stop with Ctrl-C.");
 } catch (error) {
   console.error(`cluster start failed: ${error.message}`);

@@ -10,7 +10,9 @@ import { create } from "@fieldsync/testing/changes";
 import { type TestCluster, startTestCluster } from "@fieldsync/testing/cluster";
 import { users } from "@fieldsync/testing/demo";
 import { readEvents } from "@fieldsync/testing/sse-client";
+import fc from "fast-check";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { loadEnv } from "./env.ts";
 
 const rateLimit = 40;
 const loginAttempts = 3;
@@ -168,6 +170,26 @@ test("the login throttle sees each client's own address through the balancer, an
   expect(statuses).toEqual([...Array(loginAttempts).fill(401), 429]);
   // The guesser elsewhere does not lock the real user out.
   expect(await postFrom("127.0.0.3", "/api/auth/login", { ...wrong, password: demoPassword, deviceId: "cluster-owner" })).toBe(200);
+});
+
+test("any X-Forwarded-For a trusting node is sent, through the balancer or around it, gets a 4xx for a wrong password, never a 5xx", async () => {
+  const header = fc.array(fc.oneof(fc.ipV4(), fc.ipV6(), fc.string({ unit: fc.constantFrom(..." ,.:[]/abcdef0123456789%-_") })), { minLength: 1, maxLength: 4 }).map((parts) => parts.join(", "));
+  await fc.assert(
+    fc.asyncProperty(header, fc.boolean(), async (forwarded, direct) => {
+      const response = await fetch(`${direct ? first().url : cluster.url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": forwarded },
+        body: JSON.stringify({ email: "nobody@cluster.test", password: "not the password", deviceId: "cluster-forwarded" }),
+      });
+      expect([401, 429]).toContain(response.status);
+    }),
+    { numRuns: 40 },
+  );
+});
+
+test("TRUST_PROXY takes addresses, CIDR ranges and proxy-addr's names, and refuses anything else", () => {
+  for (const good of ["127.0.0.1", "10.0.0.0/8, ::1", "loopback,uniquelocal", "fd00::/8"]) expect(loadEnv({ TRUST_PROXY: good }).TRUST_PROXY).toBe(good);
+  for (const bad of ["true", "127.0.0.1/33", "10.0.0.0/8/1", "localhost", ""]) expect(() => loadEnv({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
 });
 
 test("killing a server node under push load loses no acknowledged change; its event streams reconnect through the balancer", async () => {
