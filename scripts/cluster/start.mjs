@@ -137,14 +137,15 @@ try {
   await Promise.all(Array.from({ length: settings.workers }, (_, i) => startWorker(i + 1)));
 
   const configPath = join(runDir, "haproxy.cfg");
-  writeFileSync(configPath, renderHaproxyConfig({ bindHost: settings.host, port: settings.port, statsPort: settings.statsPort, nodes }));
+  const adminSocket = join(runDir, "haproxy.sock");
+  writeFileSync(configPath, renderHaproxyConfig({ bindHost: settings.host, port: settings.port, statsPort: settings.statsPort, adminSocket, nodes }));
   await run("haproxy", "haproxy", ["-db", "-f", configPath]);
   const local = `http://127.0.0.1:${settings.port}`;
   if (!(await reachable(`${local}/healthz`, 30_000))) throw new Error(`the balancer does not answer at ${local}/healthz`);
 
   for (const node of nodes) console.log(`node ${node.name}: http://${node.host}:${node.port} (pid ${node.pid})`);
   for (const worker of children.filter((c) => c.name.startsWith("worker"))) console.log(`node ${worker.name}: (pid ${worker.child.pid})`);
-  console.log(`HAProxy configuration: ${configPath}; stats at http://127.0.0.1:${settings.statsPort}/`);
+  console.log(`HAProxy configuration: ${configPath}; stats at http://127.0.0.1:${settings.statsPort}/; runtime API at ${adminSocket}`);
   const shown = settings.host === "0.0.0.0" ? "localhost" : settings.host;
   const plural = (n, what) => `${n} ${what}${n === 1 ? "" : "s"}`;
   console.log(`Fieldsync cluster (${plural(settings.servers, "server")}, ${plural(settings.workers, "worker")}) is running at http://${shown}:${settings.port}`);

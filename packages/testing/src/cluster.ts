@@ -2,6 +2,7 @@
 // (scripts/cluster/start.mjs: N servers, M workers, HAProxy in front) run as a process group on
 // free ports, with a fresh migrated + seeded database, a Redis prefix and signing keys of its own.
 import { randomBytes, randomUUID } from "node:crypto";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { seedDemoData } from "@fieldsync/api";
@@ -29,6 +30,17 @@ export interface ClusterNode {
 /** The nodes the launcher printed once ready: `node server1: http://127.0.0.1:PORT (pid N)`. */
 const nodesOf = (output: string): ClusterNode[] =>
   [...output.matchAll(/^node (\w+): (?:(http:\/\/\S+) )?\(pid (\d+)\)$/gm)].map((m) => ({ name: m[1]!, url: m[2] ?? null, pid: Number(m[3]) }));
+
+/** Sends one command to HAProxy's runtime API; resolves with its answer, rejects when it reports an error. */
+function runtimeCommand(socketPath: string, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let answer = "";
+    const socket = connect(socketPath, () => socket.end(`${command}\n`));
+    socket.on("data", (chunk) => (answer += chunk.toString()));
+    socket.on("error", reject);
+    socket.on("close", () => (/^(No such|Unknown|Require)/m.test(answer) ? reject(new Error(`${command}: ${answer.trim()}`)) : resolve(answer)));
+  });
+}
 
 /** Starts the cluster; `stop` ends every process of it and drops its database. */
 export async function startTestCluster(options: TestClusterOptions = {}) {
@@ -59,6 +71,7 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
     });
     const url = launcher.match;
     const nodes = nodesOf(launcher.output());
+    const adminSocket = /runtime API at (\S+)$/m.exec(launcher.output())![1]!;
     return {
       /** The balancer. */
       url,
@@ -78,6 +91,11 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
         const rows = lines.map((line) => line.split(","));
         return Object.fromEntries(rows.filter((r) => r[column("pxname")] === "nodes" && r[column("svname")]!.startsWith("server")).map((r) => [r[column("svname")]!, r[column("status")]!]));
       },
+      /**
+       * Takes a server out of the balancer's rotation (maintenance: it gets no new requests and
+       * is not health-checked) or puts it back, through HAProxy's runtime API.
+       */
+      setServerEnabled: (name: string, enabled: boolean) => runtimeCommand(adminSocket, `${enabled ? "enable" : "disable"} server nodes/${name}`),
       /** Calls through the balancer, as the demo users. */
       ...sessionClient(fetchTransport(url)),
       stop: async () => {
