@@ -192,6 +192,17 @@ test("TRUST_PROXY takes addresses, CIDR ranges and proxy-addr's names, and refus
   for (const bad of ["true", "127.0.0.1/33", "10.0.0.0/8/1", "localhost", ""]) expect(() => loadEnv({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
 });
 
+/** One push through the balancer: its status and parsed answer, or status 0 when no whole answer arrived. */
+async function attemptPush(token: string, deviceId: string, changes: SyncChangeInput[]): Promise<{ status: number; body?: PushResponse }> {
+  try {
+    const response = await push(cluster.url, token, deviceId, changes);
+    if (response.status !== 200) return { status: response.status };
+    return { status: 200, body: (await response.json()) as PushResponse };
+  } catch {
+    return { status: 0 };
+  }
+}
+
 test("killing a server node under push load loses no acknowledged change; its event streams reconnect through the balancer", async () => {
   const devices = ["tech1", "tech2", "globex"].flatMap((user) => [0, 1].map((i) => ({ user: user as keyof typeof users, deviceId: `cluster-load-${user}-${i}` })));
   const tokens = await Promise.all(devices.map((d) => login(cluster.url, d.user, d.deviceId)));
@@ -239,20 +250,20 @@ test("killing a server node under push load loses no acknowledged change; its ev
       // Every fourth push is large enough to be queued for the workers.
       const changes = Array.from({ length: n % 4 === 3 ? 25 : 3 }, (_, i) => create(randomUUID(), { name: `Load ${device.deviceId} ${n}.${i}` }));
       n++;
-      // A push that got no answer (the node died with it, 502/503 from the balancer) is sent again
-      // as it was, as the sync client does: the same changeIds, so it cannot apply twice.
+      // A push that got no full answer (the node died with it: a network error, a body cut short,
+      // 502/503 from the balancer) is sent again as it was, as the sync client does: the same
+      // changeIds, so it cannot apply twice.
       for (let attempt = 0; ; attempt++) {
-        const response = await push(cluster.url, tokens[d]!, device.deviceId, changes).catch((error: Error) => ({ status: 0, error }));
-        if (response.status === 200) {
-          const answer = (await (response as Response).json()) as PushResponse;
-          for (const result of answer.results) {
+        const answer = await attemptPush(tokens[d]!, device.deviceId, changes);
+        if (answer.body) {
+          for (const result of answer.body.results) {
             if (result.status === "applied" || result.status === "queued") acknowledged.add(result.entityId);
             else failures.push(`${result.entityId}: ${result.status}`);
           }
           break;
         }
         unanswered++;
-        if (response.status !== 0 && response.status < 500) failures.push(`push answered ${response.status}`);
+        if (answer.status !== 0 && answer.status < 500) failures.push(`push answered ${answer.status}`);
         if (attempt > 50) throw new Error(`push of ${device.deviceId} never acknowledged`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

@@ -1,14 +1,13 @@
 // The multi-node deployment for tests and benchmarks: `pnpm start:cluster`'s own launcher
 // (scripts/cluster/start.mjs: N servers, M workers, HAProxy in front) run as a process group on
 // free ports, with a fresh migrated + seeded database, a Redis prefix and signing keys of its own.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { seedDemoData } from "@fieldsync/api";
-import { createTestDatabase } from "@fieldsync/db/testing";
 import { startChild } from "./child-process.ts";
 import { freePort } from "./free-port.ts";
+import { runSecrets, withSeededDatabase } from "./seeded-database.ts";
 import { fetchTransport, sessionClient } from "./session-client.ts";
 import { repoRoot } from "./workspace.ts";
 
@@ -43,12 +42,10 @@ function runtimeCommand(socketPath: string, command: string): Promise<string> {
 }
 
 /** Starts the cluster; `stop` ends every process of it and drops its database. */
-export async function startTestCluster(options: TestClusterOptions = {}) {
-  const database = await createTestDatabase();
-  try {
-    await seedDemoData(database.db);
+export function startTestCluster(options: TestClusterOptions = {}) {
+  return withSeededDatabase(async (database) => {
     const prefix = `test-${randomUUID()}`;
-    const secrets = { jwtSecret: randomBytes(32).toString("base64url"), cursorSecret: randomBytes(32).toString("base64url") };
+    const secrets = runSecrets();
     const [port, statsPort] = [await freePort(), await freePort()];
     const launcher = await startChild({
       cwd: repoRoot,
@@ -103,10 +100,7 @@ export async function startTestCluster(options: TestClusterOptions = {}) {
         await database.drop();
       },
     };
-  } catch (error) {
-    await database.drop();
-    throw error;
-  }
+  });
 }
 
 export type TestCluster = Awaited<ReturnType<typeof startTestCluster>>;
