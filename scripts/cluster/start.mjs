@@ -88,7 +88,10 @@ function onExit(entry, how) {
     console.log(`${entry.name} exited (${how}); stopping the cluster`);
     return stop(1);
   }
-  console.log(`${entry.name} (pid ${entry.child.pid}) exited (${how}); the balancer routes around it, the cluster keeps running`);
+  const consequence = entry.name.startsWith("server")
+    ? "the balancer routes around it"
+    : "queued changes wait for the other workers (or, with none left, stay PENDING until one runs)";
+  console.log(`${entry.name} (pid ${entry.child.pid}) exited (${how}); ${consequence}; the cluster keeps running`);
 }
 
 async function stop(code) {
