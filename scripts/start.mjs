@@ -1,34 +1,13 @@
 // `pnpm start`: builds the PWA when the web app is present, then runs the server (which applies
 // migrations and seeds an empty database) and the worker side by side. Stops both on Ctrl-C or
 // SIGTERM, and both when either exits.
-import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
 import { connect } from "node:net";
 import { join, resolve } from "node:path";
+import { buildWebIfStale } from "./web-build.mjs";
 
-const run = (args) => spawnSync("pnpm", args, { stdio: "inherit" }).status === 0;
-
-// What the PWA is built from: its own sources, the packages it bundles and the lockfile. The hash
-// of their contents is kept beside the build, so an unchanged PWA is not built again.
-const webInputs = ["apps/web/src", "apps/web/public", "apps/web/index.html", "apps/web/vite.config.ts", "apps/web/package.json", "packages/schema/src", "packages/sync-core/src", "packages/sync-client/src", "pnpm-lock.yaml"];
-const files = (path) => (!existsSync(path) ? [] : statSync(path).isDirectory() ? readdirSync(path).sort().flatMap((name) => files(join(path, name))) : [path]);
-function webSourceHash() {
-  const hash = createHash("sha256");
-  for (const file of webInputs.flatMap(files)) hash.update(`${file}\0`).update(readFileSync(file)).update("\0");
-  return hash.digest("hex");
-}
-
-if (existsSync("apps/web/package.json")) {
-  const stamp = "apps/web/dist/.source-hash";
-  const hash = webSourceHash();
-  if (existsSync(stamp) && readFileSync(stamp, "utf8") === hash) {
-    console.log("The PWA is up to date (apps/web/dist): not rebuilt.");
-  } else {
-    if (!run(["--filter", "@fieldsync/web", "build"])) process.exit(1);
-    writeFileSync(stamp, hash);
-  }
-}
+if (!buildWebIfStale()) process.exit(1);
 
 const answers = (port, host = "127.0.0.1") =>
   new Promise((done) => {

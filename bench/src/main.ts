@@ -1,4 +1,4 @@
-// pnpm bench [--quick] [--repeats=N] [--only=push,framework,queue,delta,propagation,scaling,client]
+// pnpm bench [--quick] [--repeats=N] [--only=push,framework,queue,delta,propagation,scaling,client,cluster]
 // A full run (no --quick, no --only) writes bench/results/latest.json and docs/benchmarks.md.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -10,6 +10,7 @@ import { parseOptions } from "./options.ts";
 import { markdown, printTable, scalingSvg, writeJson } from "./report.ts";
 import type { BenchResults, ResultRow } from "./results.ts";
 import { clientScenario } from "./scenarios/client.ts";
+import { clusterScenario } from "./scenarios/cluster.ts";
 import { deltaScenarios } from "./scenarios/delta.ts";
 import { frameworkScenario } from "./scenarios/framework.ts";
 import { type PushFigures, pushScenarios } from "./scenarios/push.ts";
@@ -40,22 +41,36 @@ const results: BenchResults = {
   errors: {},
 };
 
-/** Each group gets a fresh server and database, so one scenario's data never slows another's. */
-async function group(id: string, fn: (server: BenchServer) => Promise<void>) {
+/** Runs one group unless --only leaves it out; its failure is recorded, not thrown. */
+/** The machine, described once per run from the first group's database and Redis. */
+async function describeOnce(pool: BenchServer["pool"], redis: BenchServer["redis"]) {
+  if (!Object.keys(results.machine).length) results.machine = await describeMachine(pool, redis);
+}
+
+async function timed(id: string, fn: () => Promise<void>) {
   if (options.only && !options.only.has(id)) return;
   const t = Date.now();
-  const server = await startBenchServer();
   try {
-    if (!Object.keys(results.machine).length) results.machine = await describeMachine(server.pool, server.redis);
-    await fn(server);
+    await fn();
   } catch (error) {
     results.errors[id] = (error as Error).message;
     console.error(`${id}:`, error);
   } finally {
-    await server.close();
     console.log(`${id} done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
   }
 }
+
+/** Each group gets a fresh server and database, so one scenario's data never slows another's. */
+const group = (id: string, fn: (server: BenchServer) => Promise<void>) =>
+  timed(id, async () => {
+    const server = await startBenchServer();
+    try {
+      await describeOnce(server.pool, server.redis);
+      await fn(server);
+    } finally {
+      await server.close();
+    }
+  });
 
 const add = (rows: ResultRow[]) => {
   results.rows.push(...rows);
@@ -79,6 +94,8 @@ await group("scaling", async (server) => {
   results.scaling = await scalingScenario(server, options);
 });
 await group("client", async () => add(await clientScenario(options)));
+// Its own cluster (2 servers behind HAProxy) and database rather than the group's single server.
+await timed("cluster", async () => add(await clusterScenario(options, describeOnce)));
 
 results.durationSeconds = (Date.now() - started) / 1000;
 printTable(results);

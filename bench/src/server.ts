@@ -18,23 +18,24 @@ export const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
  * another. Pushes up to 1000 changes are applied inline, so B1 measures the inline path and B5
  * asks for the queued one (`startWorker` runs the real worker process, as deployed).
  */
+/** How every benchmarked server runs (one process or a cluster's nodes). */
+export const benchServerEnv = {
+  NODE_ENV: "production",
+  LOG_LEVEL: "error",
+  REDIS_URL: redisUrl,
+  SYNC_INLINE_MAX_CHANGES: "1000",
+  MAX_DEVICES_PER_USER: "100000",
+  // One access token serves the whole run (a full run takes longer than the default 15 minutes).
+  JWT_TTL_SECONDS: String(6 * 3600),
+  // Hundreds of devices of one user (B6: 200 with a stream each), pushing as fast as they can.
+  MAX_STREAMS_PER_USER: "100000",
+  MAX_STREAMS_PER_DEVICE: "100",
+  SYNC_RATE_LIMIT_MAX: "100000000",
+  LOGIN_MAX_ATTEMPTS: "100000",
+};
+
 export async function startBenchServer() {
-  const server = await startTestServer({
-    inlineMaxChanges: 1000,
-    redisUrl,
-    maxDevicesPerUser: 100_000,
-    env: {
-      NODE_ENV: "production",
-      LOG_LEVEL: "error",
-      // One access token serves the whole run (a full run takes longer than the default 15 minutes).
-      JWT_TTL_SECONDS: String(6 * 3600),
-      // Hundreds of devices of one user (B6: 200 with a stream each), pushing as fast as they can.
-      MAX_STREAMS_PER_USER: "100000",
-      MAX_STREAMS_PER_DEVICE: "100",
-      SYNC_RATE_LIMIT_MAX: "100000000",
-      LOGIN_MAX_ATTEMPTS: "100000",
-    },
-  });
+  const server = await startTestServer({ env: benchServerEnv });
   const workers: ChildService[] = [];
   const pool = new pg.Pool({ connectionString: server.databaseUrl, max: 20, options: "-c TimeZone=UTC" });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
@@ -91,7 +92,7 @@ export async function startBenchServer() {
 
 export type BenchServer = Awaited<ReturnType<typeof startBenchServer>>;
 
-async function deleteKeys(redis: Redis, pattern: string) {
+export async function deleteKeys(redis: Redis, pattern: string) {
   let cursor = "0";
   do {
     const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);

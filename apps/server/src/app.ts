@@ -51,6 +51,8 @@ export interface AppOptions {
   syncRateLimit?: SyncRateLimitOptions;
   /** Bounds on the pushes this process applies at once (defaultPushGate when omitted). */
   pushGate?: PushGateOptions;
+  /** Proxies whose X-Forwarded-For names the client (comma-separated addresses or CIDRs); none when omitted. */
+  trustProxy?: string;
 }
 
 declare module "fastify" {
@@ -86,6 +88,8 @@ export async function buildApp(options: AppOptions) {
     logController: new LogController({ disableRequestLogging: !logsEveryRequest(options.logger) }),
     bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
     routerOptions: { maxParamLength: 5000 },
+    // request.ip: the client as the trusted proxies report it, else the peer.
+    trustProxy: options.trustProxy ?? false,
   });
   // One gate per process: REST and tRPC pushes (batched calls too) take their slots from it.
   const pushGate = new PushGate(options.pushGate ?? defaultPushGate);

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { fileURLToPath } from "node:url";
 import { redisPrefixSchema } from "@fieldsync/api";
 import { limits } from "@fieldsync/schema";
@@ -17,6 +18,14 @@ export const defaultStreamLimits = { perUser: 10, perDevice: 2 } as const;
  * well under clients' 30 s request timeout.
  */
 export const defaultPushGate = { slots: 4, queueLength: 16, maxWaitMs: 10_000 } as const;
+
+/** An address, a CIDR range, or one of the names proxy-addr (Fastify's trustProxy) knows. */
+const isProxyAddress = (entry: string) => {
+  const [address, bits, ...rest] = entry.split("/");
+  if (["loopback", "linklocal", "uniquelocal"].includes(entry)) return true;
+  const family = isIP(address ?? "");
+  return family !== 0 && rest.length === 0 && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)));
+};
 
 const envSchema = z
   .object({
@@ -80,6 +89,18 @@ const envSchema = z
     METRICS_TOKEN: z.string().min(16).optional(),
     /** Calls allowed in one batched /trpc request; never fewer than the PWA batches (limits.maxBatchCalls). */
     TRPC_MAX_BATCH_CALLS: z.coerce.number().int().min(limits.maxBatchCalls).default(limits.maxBatchCalls),
+    /**
+     * Comma-separated addresses or CIDR ranges of the reverse proxies in front of this server (e.g.
+     * "127.0.0.1" behind `pnpm start:cluster`'s HAProxy). From them, X-Forwarded-For names the
+     * client, whose address the login throttle and the unauthenticated sync rate limit count.
+     * Unset: the peer's own address, so nobody can claim another by sending that header.
+     */
+    TRUST_PROXY: z
+      .string()
+      .refine((value) => value.split(",").every((entry) => isProxyAddress(entry.trim())), {
+        message: 'TRUST_PROXY: comma-separated addresses or CIDR ranges (e.g. "127.0.0.1", "10.0.0.0/8"), or loopback / linklocal / uniquelocal',
+      })
+      .optional(),
     /** Comma-separated origins allowed by CORS (the PWA is normally same-origin). */
     CORS_ORIGINS: z.string().default(""),
     /** Built PWA to serve at /; nothing is served when the folder does not exist. */

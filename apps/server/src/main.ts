@@ -40,6 +40,7 @@ const app = await buildApp({
   trpcMaxBatchCalls: env.TRPC_MAX_BATCH_CALLS,
   pushGate: { slots: env.SYNC_PUSH_CONCURRENCY, queueLength: env.SYNC_PUSH_QUEUE_LENGTH, maxWaitMs: env.SYNC_PUSH_QUEUE_WAIT_MS },
   syncRateLimit,
+  trustProxy: env.TRUST_PROXY,
 });
 
 let closing = false;

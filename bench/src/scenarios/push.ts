@@ -16,7 +16,7 @@ export const batchSize = 500;
 const poolPerDevice = 400;
 
 /** Pulls from no token to the end; the token of a device that is caught up. */
-export async function caughtUpToken(server: BenchServer, deviceId: string) {
+export async function caughtUpToken(server: Pick<BenchServer, "delta">, deviceId: string) {
   let token: string | null = null;
   for (;;) {
     const page = await server.delta(deviceId, token);

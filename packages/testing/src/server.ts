@@ -1,14 +1,13 @@
 // The real server for tests that talk to it over HTTP: its own entry (apps/server/src/main.ts)
 // run as a process with tsx, on a fresh migrated + seeded database, a free loopback port and
 // signing keys of this run only. Options reach it as the environment its env.ts reads.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { seedDemoData } from "@fieldsync/api";
-import { createTestDatabase } from "@fieldsync/db/testing";
 import { limits } from "@fieldsync/schema";
 import { freePort } from "./free-port.ts";
 import { startServerProcess } from "./repo-copy.ts";
+import { runSecrets, withSeededDatabase } from "./seeded-database.ts";
 import { fetchTransport, sessionClient } from "./session-client.ts";
 import { repoRoot } from "./workspace.ts";
 
@@ -41,12 +40,10 @@ const defined = (env: Record<string, string | number | undefined>) =>
   Object.fromEntries(Object.entries(env).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])));
 
 /** Starts the server; `stop` ends the process and drops its database. */
-export async function startTestServer(options: TestServerOptions = {}) {
-  const database = await createTestDatabase();
-  try {
-    await seedDemoData(database.db);
+export function startTestServer(options: TestServerOptions = {}) {
+  return withSeededDatabase(async (database) => {
     const queuePrefix = options.queuePrefix ?? `test-${randomUUID()}`;
-    const secrets = { jwtSecret: randomBytes(32).toString("base64url"), cursorSecret: randomBytes(32).toString("base64url") };
+    const secrets = runSecrets();
     const env = defined({
       NODE_ENV: "test",
       HOST: "127.0.0.1",
@@ -86,10 +83,7 @@ export async function startTestServer(options: TestServerOptions = {}) {
         await database.drop();
       },
     };
-  } catch (error) {
-    await database.drop();
-    throw error;
-  }
+  });
 }
 
 export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
