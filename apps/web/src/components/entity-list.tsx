@@ -1,7 +1,7 @@
 import { type EntityType, entityLabel, fieldLabel, getEntity, valueLabel } from "@fieldsync/schema";
 import type { LocalEntity } from "@fieldsync/sync-client";
 import { useEffect, useMemo, useState } from "react";
-import { type ListEntry, type ListItem, type ListQuery, emptyQuery, enumFields, filterItems, listEntries, listItems, siteRule, sitesOf, sortItems } from "../app/list-view.ts";
+import { type ListEntry, type ListItem, type ListQuery, emptyQuery, enumFields, filterItems, listEntries, listItems, siteRule, sitesOf, sortItems, withFilter } from "../app/list-view.ts";
 import { type SyncMark, marksByEntity } from "../app/outbox-status.ts";
 import { store } from "../app/runtime.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
@@ -122,10 +122,6 @@ function ListControls({ type, query, patch, sites }: { type: EntityType; query: 
   const enums = enumFields(type);
   const titleLabel = fieldLabel(type, getEntity(type).titleField);
   const plural = entityLabel(type, true);
-  const setFilter = (field: string, value: string) => {
-    const { [field]: _dropped, ...others } = query.filters;
-    patch({ filters: value ? { ...others, [field]: value } : others });
-  };
   return (
     <div className="list-controls">
       <input
@@ -138,7 +134,7 @@ function ListControls({ type, query, patch, sites }: { type: EntityType; query: 
       />
       <div className="list-filters">
         {enums.map((spec) => (
-          <Choice key={spec.name} label={spec.label} value={query.filters[spec.name] ?? ""} onChange={(value) => setFilter(spec.name, value)} options={spec.options ?? []} />
+          <Choice key={spec.name} label={spec.label} value={query.filters[spec.name] ?? ""} onChange={(value) => patch({ filters: withFilter(query.filters, spec.name, value) })} options={spec.options ?? []} />
         ))}
         {rule ? (
           <Choice label={rule.label} value={query.site ?? ""} onChange={(value) => patch({ site: value || null })} options={sites.map((site) => ({ value: site, label: site }))} />
