@@ -90,9 +90,9 @@ function Entry({ type, entry, mark }: { type: EntityType; entry: ListEntry<Local
   const rule = siteRule(type);
   if (entry.kind === "group") {
     return (
-      <h3>
+      <h2>
         {entry.site ?? `No ${rule?.label.toLowerCase() ?? "site"}`} <span className="muted">({entry.count.toLocaleString()})</span>
-      </h3>
+      </h2>
     );
   }
   const { item } = entry;

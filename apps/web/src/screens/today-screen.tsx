@@ -59,7 +59,7 @@ export function TodayScreen() {
       )}
       {week.length ? (
         <>
-          <h3>Later this week</h3>
+          <h2>Later this week</h2>
           <ul className="list" aria-label="Later this week">
             {week.map((item) => (
               <DueRow key={`${item.type}:${item.id}`} item={item} {...itemProps} />
