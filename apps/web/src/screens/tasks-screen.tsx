@@ -3,7 +3,7 @@ import { useMemo, useState } from "react";
 import { completeTask } from "../app/complete.ts";
 import { formatDate } from "../app/format.ts";
 import { type ListQuery, emptyQuery, enumFields, filterItems, listItems, siteRule, sitesOf, sortByWork, withFilter } from "../app/list-view.ts";
-import { marksByEntity } from "../app/outbox-status.ts";
+import { conflictIdsByEntity, marksByEntity } from "../app/outbox-status.ts";
 import { store } from "../app/runtime.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
 import { entityRoutes, href } from "../app/use-route.ts";
@@ -26,6 +26,7 @@ export function TasksScreen() {
 
   const shown = filterItems(all, query);
   const marks = marksByEntity(outbox ?? []);
+  const conflictIds = conflictIdsByEntity(outbox ?? []);
 
   return (
     <section>
@@ -80,7 +81,7 @@ export function TasksScreen() {
                       Done
                     </button>
                   )}
-                  <SyncBadge mark={marks.get(`task:${task.id}`)} />
+                  <SyncBadge mark={marks.get(`task:${task.id}`)} conflictId={conflictIds.get(`task:${task.id}`)} />
                 </span>
               </li>
             );
