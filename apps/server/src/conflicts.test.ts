@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Conflict, ResolveConflictResponse } from "@fieldsync/schema";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { create, remove, update } from "@fieldsync/testing/changes";
-import type { UserName } from "@fieldsync/testing/demo";
+import { type UserName, seededAsset } from "@fieldsync/testing/demo";
 import { type Api, setupApi } from "./test-kit.ts";
 
 let api: Api;
@@ -113,6 +113,18 @@ describe("resolving conflicts", () => {
     const merged = await resolve("tech1", { conflictId: conflict.id, resolution: "MERGE", mergedData: { name: "Both" } });
     expect(merged.status).toBe(200);
     expect(await entity(conflict.entityId)).toMatchObject({ name: "Both", location: "server-loc", notes: "client-notes" });
+  });
+
+  test("MERGE data naming a task assignee from another organization answers 409 USER_NOT_FOUND and writes nothing", async () => {
+    const gil = await api.db.user.findUniqueOrThrow({ where: { email: "tech@globex.test" } });
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { assetId: seededAsset, title: "Oil" }, "task")]);
+    await api.push("tech2", "tablet-b", [update(id, 1, { title: "Oil pump" }, "task")]);
+    const [conflict] = (await api.push("tech1", "phone-a", [update(id, 1, { title: "Oil fan" }, "task")])).conflicts;
+    const answer = await resolve("tech1", { conflictId: conflict!.id, resolution: "MERGE", mergedData: { title: "Oil both", assigneeId: gil.id } });
+    expect(answer).toMatchObject({ status: 409, body: { code: "USER_NOT_FOUND" } });
+    expect(await api.db.task.findFirstOrThrow({ where: { id } })).toMatchObject({ title: "Oil pump", assigneeId: null });
+    expect((await api.db.syncConflict.findUniqueOrThrow({ where: { id: conflict!.id } })).resolvedAt).toBeNull();
   });
 
   test("MANUAL leaves the conflict open and writes nothing", async () => {

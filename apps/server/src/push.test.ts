@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { checksum } from "@fieldsync/sync-core";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { create, remove, update } from "@fieldsync/testing/changes";
-import { globexAsset } from "@fieldsync/testing/demo";
+import { demoUsers } from "@fieldsync/api";
+import { globexAsset, seededAsset } from "@fieldsync/testing/demo";
 import { holdWrites } from "@fieldsync/testing/write-hold";
 import { type Api, setupApi } from "./test-kit.ts";
 
@@ -391,6 +392,21 @@ describe("defined outcomes at the edges", () => {
       create(randomUUID(), { assetId: randomUUID(), title: "Dangling" }, "task"),
     ]);
     expect(response.results.map((r) => r.status === "rejected" && r.code)).toEqual(["REFERENCE_NOT_FOUND", "REFERENCE_NOT_FOUND"]);
+  });
+
+  test("a task's assignee must be an active user of the caller's organization: others are rejected USER_NOT_FOUND per change, nothing written", async () => {
+    const [tara, , , gil] = demoUsers;
+    const mine = randomUUID();
+    const response = await api.push("tech1", "phone-a", [
+      create(randomUUID(), { assetId: seededAsset, title: "Another org's user", assigneeId: gil.id }, "task"),
+      create(randomUUID(), { assetId: seededAsset, title: "Nobody's id", assigneeId: randomUUID() }, "task"),
+      create(mine, { assetId: seededAsset, title: "Tara's", assigneeId: tara.id }, "task"),
+      update(mine, 1, { assigneeId: gil.id }, "task"),
+      update(mine, 1, { assigneeId: null }, "task"),
+    ]);
+    expect(response.results.map((r) => (r.status === "rejected" ? r.code : r.status))).toEqual(["USER_NOT_FOUND", "USER_NOT_FOUND", "applied", "USER_NOT_FOUND", "applied"]);
+    expect(await api.db.task.findMany({ where: { assigneeId: gil.id } })).toEqual([]);
+    expect(await api.db.task.findFirstOrThrow({ where: { id: mine } })).toMatchObject({ assigneeId: null });
   });
 
   test("deleting an asset deletes its tasks, and their tombstones travel too", async () => {

@@ -36,7 +36,7 @@ const renderedEntries = (page: Page) =>
     .evaluateAll((items) =>
       items
         .sort((a, b) => Number(a.getAttribute("aria-posinset")) - Number(b.getAttribute("aria-posinset")))
-        .map((item) => (item.querySelector("h3") ? `# ${item.querySelector("h3")?.firstChild?.textContent?.trim()}` : (item.querySelector("strong")?.textContent ?? ""))),
+        .map((item) => (item.querySelector("h2") ? `# ${item.querySelector("h2")?.firstChild?.textContent?.trim()}` : (item.querySelector("strong")?.textContent ?? ""))),
     );
 
 /** The rendered entries and the index of the first in the whole list (virtualized: a window of it). */

@@ -78,9 +78,9 @@ test("a technician's day: today's work (hers first), the task list searched and 
   await page.getByLabel("Search tasks").fill("FILTER");
   await expect.poll(titles, patience).toEqual(["Replace chiller filter"]);
   await page.getByLabel("Search tasks").fill("");
-  await page.getByLabel("Site", { exact: true }).selectOption("Basement, riser 2");
+  await page.getByLabel("Location", { exact: true }).selectOption("Basement, riser 2");
   await expect.poll(titles, patience).toEqual(["Check pump seal for leaks"]);
-  await page.getByLabel("Site", { exact: true }).selectOption("");
+  await page.getByLabel("Location", { exact: true }).selectOption("");
   await page.getByLabel("Priority", { exact: true }).selectOption({ label: "High" });
   await page.getByLabel("Status", { exact: true }).selectOption({ label: "Open" });
   await expect.poll(titles, patience).toEqual(["Annual boiler inspection"]);

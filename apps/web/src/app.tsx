@@ -1,5 +1,6 @@
 import { useEffect } from "react";
 import { listenForChangeNudges } from "./app/change-nudges.ts";
+import { useOrgUsersRefresh } from "./app/org-users.ts";
 import { account, requestPersistentStorage, startSyncTriggers, store } from "./app/runtime.ts";
 import { useLiveQuery } from "./app/use-live-query.ts";
 import { type Route, useRoute } from "./app/use-route.ts";
@@ -55,6 +56,12 @@ function Screen({ route }: { route: Route }) {
   }
 }
 
+/** Rendered while signed in: keeps the stored list of the organization's users fresh. */
+function OrgUsersRefresh() {
+  useOrgUsersRefresh();
+  return null;
+}
+
 export function App() {
   const route = useRoute();
   // null: no session (log in); undefined: still reading IndexedDB.
@@ -82,6 +89,7 @@ export function App() {
           </main>
           <UndoToast />
           <BottomNav current={route} />
+          <OrgUsersRefresh />
         </div>
       )}
     </>

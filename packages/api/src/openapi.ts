@@ -45,6 +45,7 @@ const tagDescriptions: Record<keyof typeof appRouter._def.record, string> = {
   queue: "Background processing of large pushes",
   health: "Sync health and liveness",
   audit: "The organization's audit trail",
+  users: "The organization's users, whom tasks can be assigned to",
 };
 
 type JsonSchema = Record<string, unknown>;

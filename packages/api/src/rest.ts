@@ -66,6 +66,7 @@ export const restRoutes: RestRoute[] = [
   route({ method: "POST", url: "/api/sync/queue/retry", procedure: "queue.retry", source: "body", summary: "Put FAILED changes back in the queue" }),
   route({ method: "POST", url: "/api/sync/cache/invalidate", procedure: "queue.invalidateCache", source: "body", summary: "Drop cached responses and force devices to resync" }),
   route({ method: "GET", url: "/api/sync/health/dashboard", procedure: "health.dashboard", source: "query", summary: "Sync health over the last hours (backlog, conflict and failure rates, sync duration percentiles), alert states and per-device state" }),
+  route({ method: "GET", url: "/api/users", procedure: "users.list", source: "none", summary: "The active users of the caller's organization (whom a task can be assigned to)" }),
   route({ method: "GET", url: "/api/audit", procedure: "audit.list", source: "query", summary: "The organization's audit trail, newest first" }),
 ];
 

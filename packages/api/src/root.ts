@@ -5,6 +5,7 @@ import { devicesRouter } from "./routers/devices.ts";
 import { healthRouter } from "./routers/health.ts";
 import { queueRouter } from "./routers/queue.ts";
 import { syncRouter } from "./routers/sync.ts";
+import { usersRouter } from "./routers/users.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 export const appRouter = router({
@@ -15,6 +16,7 @@ export const appRouter = router({
   audit: auditRouter,
   queue: queueRouter,
   health: healthRouter,
+  users: usersRouter,
 });
 
 export type AppRouter = typeof appRouter;

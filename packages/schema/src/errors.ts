@@ -23,6 +23,8 @@ export const errorCodes = {
   CONFLICT_STALE: "CONFLICT_STALE",
   MERGE_DATA_REQUIRED: "MERGE_DATA_REQUIRED",
   REFERENCE_NOT_FOUND: "REFERENCE_NOT_FOUND",
+  /** A user field (a task's assignee) names no active user of the caller's organization. */
+  USER_NOT_FOUND: "USER_NOT_FOUND",
   RATE_LIMITED: "RATE_LIMITED",
   /** A batched /trpc request with too many calls, or whose calls may return too many rows together. */
   BATCH_TOO_LARGE: "BATCH_TOO_LARGE",
@@ -42,6 +44,8 @@ export const rejectionCodes = {
   ENTITY_NOT_FOUND: "ENTITY_NOT_FOUND",
   ENTITY_DELETED: "ENTITY_DELETED",
   REFERENCE_NOT_FOUND: "REFERENCE_NOT_FOUND",
+  /** A user field (a task's assignee) names no active user of the caller's organization. */
+  USER_NOT_FOUND: "USER_NOT_FOUND",
   VERSION_AHEAD: "VERSION_AHEAD",
   /** A queued change that no longer fits its entity schema. */
   INVALID_PAYLOAD: "INVALID_PAYLOAD",

@@ -23,3 +23,4 @@ export * from "./realtime.ts";
 export * from "./registry.ts";
 export * from "./status.ts";
 export * from "./subscription.ts";
+export * from "./users.ts";

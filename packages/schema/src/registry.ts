@@ -21,6 +21,8 @@ interface EntityDefinition<S extends z.ZodObject> {
   defaults: Partial<z.infer<S>>;
   /** Fields holding the id of another entity type of the same organization. */
   references: Partial<Record<keyof z.infer<S>, string>>;
+  /** Fields holding the id of a user; a write may name only an active user of the same organization (or null). */
+  userFields?: readonly (keyof z.infer<S> & string)[];
   conflictPolicy: ConflictPolicy;
   /** The type in words, one and many ("Asset", "Assets"). */
   label: string;
@@ -79,6 +81,7 @@ export const entityRegistry = {
     schema: taskSchema,
     defaults: { status: "OPEN", priority: "NORMAL" },
     references: { assetId: "asset" },
+    userFields: ["assigneeId"],
     conflictPolicy: defaultConflictPolicy,
     scope: { by: "reference", field: "assetId" },
     label: "Task",

@@ -26,7 +26,7 @@ const change = (entityType: EntityType, entityId: string, operation: SyncChange[
 });
 
 const batch = (changes: PushedChange[], states: EntityState[], bases = new Map<string, EntityData>()): BatchDecision =>
-  decideBatch({ changes, states: new Map(states.map((s) => [entityKey(s.type, s.id), s])), bases, policies: {}, now, newId: counter(), checksum });
+  decideBatch({ changes, states: new Map(states.map((s) => [entityKey(s.type, s.id), s])), bases, users: new Set(), policies: {}, now, newId: counter(), checksum });
 
 const outcomes = (result: BatchDecision) => result.decisions.map((d) => (d.outcome.status === "rejected" ? d.outcome.code : `${d.outcome.status}`));
 
@@ -114,7 +114,7 @@ describe("decideBatch properties", () => {
         const live = new Set(initial.filter((s) => s.type === "asset" && s.data).map((s) => s.id));
         const states = initial.map((s) => (s.type === "task" && s.data && !live.has(s.data.assetId as string) ? missingState("task", s.id) : s));
         const bases = new Map<string, EntityData>(states.filter((s) => s.data).map((s) => [versionKey(s.type, s.id, s.version - 1), { ...s.data!, notes: "base" }]));
-        const input: BatchInput = { changes, states: new Map(states.map((s) => [entityKey(s.type, s.id), s])), bases, policies: {}, now, newId: counter(), checksum };
+        const input: BatchInput = { changes, states: new Map(states.map((s) => [entityKey(s.type, s.id), s])), bases, users: new Set(), policies: {}, now, newId: counter(), checksum };
         const whole = decideBatch(input);
 
         const newId = counter();

@@ -17,6 +17,8 @@ export interface BatchInput {
   states: ReadonlyMap<string, EntityState>;
   /** Entities at the base versions of stale changes (versionKey → data), from the change log. */
   bases: ReadonlyMap<string, EntityData>;
+  /** The active users of the organization among those the changes' user fields name (getUserReferences). */
+  users: ReadonlySet<string>;
   policies: Partial<Record<EntityType, ConflictPolicy>>;
   now: Date;
   newId: () => string;
@@ -70,6 +72,7 @@ export function decideBatch(input: BatchInput): BatchDecision {
     newId: input.newId,
     checksum: input.checksum,
     exists: (type, id) => states.get(entityKey(type, id))?.data != null,
+    isUser: (id) => input.users.has(id),
   };
   const result: BatchDecision = { decisions: [], writes: [], records: [], merged: [], live: [], states };
   const live = new Map<string, PushedChange>();

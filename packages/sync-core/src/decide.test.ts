@@ -5,9 +5,9 @@ import { type DecideContext, type EntityState, decide, missingState } from "./de
 
 const now = new Date("2026-11-30T12:00:00.000Z");
 const checksum = (data: EntityData) => `sum(${canonicalJson(data)})`;
-const context = (exists: (type: string, id: string) => boolean = () => true): DecideContext => {
+const context = (exists: (type: string, id: string) => boolean = () => true, users: readonly string[] = ["u-tara"]): DecideContext => {
   let n = 0;
-  return { now, newId: () => `id-${++n}`, checksum, exists };
+  return { now, newId: () => `id-${++n}`, checksum, exists, isUser: (id) => users.includes(id) };
 };
 
 const pump = toEntityData("asset", { name: "Pump", location: "B1" });
@@ -72,6 +72,42 @@ describe("decide: the decision table", () => {
     const decision = decide(pushed(task), missingState("task", "t1"), null, defaultConflictPolicy, context((type, id) => !(type === "asset" && id === "gone")));
     expect(decision.outcome).toMatchObject({ status: "rejected", code: "REFERENCE_NOT_FOUND", message: "Referenced entity not found: assetId" });
     expect(decision.write).toBeNull();
+  });
+
+  describe("a task's assignee must be a user of the organization", () => {
+    const fix = toEntityData("task", { assetId: "a1", title: "Fix" });
+    const liveTask = (version: number, data: EntityData = fix): EntityState => ({ ...live(version, data), type: "task", id: "t1" });
+    const taskChange = (operation: SyncChange["operation"], clientVersion: number, payload: Record<string, unknown>) =>
+      ({ ...change(operation, clientVersion, payload), entityType: "task", entityId: "t1" }) as SyncChange;
+    const decideTask = (c: SyncChange, state: EntityState, base: EntityData | null = null) => decide(pushed(c), state, base, defaultConflictPolicy, context());
+
+    test("CREATE or UPDATE naming another user (another organization's, or none) is rejected USER_NOT_FOUND and writes nothing", () => {
+      const created = decideTask(taskChange("CREATE", 0, { assetId: "a1", title: "Fix", assigneeId: "u-globex" }), missingState("task", "t1"));
+      expect(created.outcome).toEqual({ status: "rejected", code: "USER_NOT_FOUND", message: "No user of this organization: assigneeId" });
+      expect(created.write).toBeNull();
+      const updated = decideTask(taskChange("UPDATE", 2, { assigneeId: "u-gone" }), liveTask(2));
+      expect(updated.outcome).toMatchObject({ status: "rejected", code: "USER_NOT_FOUND" });
+      expect(updated.write).toBeNull();
+    });
+
+    test("a user of the organization, or nobody, is assigned", () => {
+      expect(decideTask(taskChange("CREATE", 0, { assetId: "a1", title: "Fix", assigneeId: "u-tara" }), missingState("task", "t1")).outcome.status).toBe("applied");
+      expect(decideTask(taskChange("UPDATE", 2, { assigneeId: null }), liveTask(2)).outcome.status).toBe("applied");
+      // An edit of other fields leaves an assignee who has since left alone.
+      expect(decideTask(taskChange("UPDATE", 2, { notes: "oil" }), liveTask(2, { ...fix, assigneeId: "u-left" })).outcome.status).toBe("applied");
+    });
+
+    test("a stale edit or a CREATE of an existing task naming another user is rejected, neither merged nor a conflict to resolve", () => {
+      const decisions = [
+        decideTask(taskChange("UPDATE", 1, { assigneeId: "u-globex" }), liveTask(2, { ...fix, notes: "server" }), fix),
+        decideTask(taskChange("UPDATE", 1, { assigneeId: "u-globex", notes: "mine" }), liveTask(2, { ...fix, notes: "server" }), fix),
+        decideTask(taskChange("CREATE", 0, { assetId: "a1", title: "Other", assigneeId: "u-globex" }), liveTask(1)),
+      ];
+      for (const decision of decisions) {
+        expect(decision.outcome).toMatchObject({ status: "rejected", code: "USER_NOT_FOUND" });
+        expect([decision.write, decision.conflict]).toEqual([null, null]);
+      }
+    });
   });
 
   describe("stale UPDATE", () => {

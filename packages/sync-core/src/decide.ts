@@ -95,6 +95,8 @@ export interface DecideContext {
   checksum: (data: EntityData) => string;
   /** Whether a live entity of `type` with this id exists (as the batch has left it so far). */
   exists: (type: EntityType, id: string) => boolean;
+  /** Whether `id` is an active user of the pushing organization. */
+  isUser: (id: string) => boolean;
 }
 
 const reject = (code: RejectionCode, message: string): Decision => ({
@@ -122,6 +124,25 @@ export function getReferences(type: EntityType, data: Record<string, unknown>): 
     return typeof id === "string" ? [{ field, type: target, id }] : [];
   });
 }
+
+/** The user ids `data` (a whole entity or a patch of `type`) names, with the fields naming them. */
+export function getUserReferences(type: EntityType, data: Record<string, unknown>): { field: string; id: string }[] {
+  return (getEntity(type).userFields ?? []).flatMap((field) => {
+    const id = data[field];
+    return typeof id === "string" ? [{ field, id }] : [];
+  });
+}
+
+/**
+ * User fields of `data` naming no active user of the organization (null names nobody and is
+ * fine). Only the fields a write carries are checked: an assignee who has since left stays on
+ * the tasks an edit of other fields touches.
+ */
+export const unknownUsers = (type: EntityType, data: Record<string, unknown>, isUser: (id: string) => boolean): string[] =>
+  getUserReferences(type, data).filter((ref) => !isUser(ref.id)).map((ref) => ref.field);
+
+/** USER_NOT_FOUND's message, for a push's change and a conflict resolution alike. */
+export const unknownUsersMessage = (fields: readonly string[]) => `No user of this organization: ${fields.join(", ")}`;
 
 /** Reference fields of `data` naming an entity that does not exist. */
 const missingReferences = (type: EntityType, data: EntityData, context: DecideContext): string[] =>
@@ -158,6 +179,8 @@ class Decider {
     const { change, state } = this;
     const data = toEntityData(change.entityType, change.payload);
     if (state.deleted) return reject("ENTITY_DELETED", "An entity with this id was deleted; ids are not reused");
+    const strangers = this.strangers();
+    if (strangers) return strangers;
     if (state.data) {
       // The same entity arriving again (e.g. resent under a new changeId) is already applied.
       if (sameJson(state.data, data)) return { outcome: appliedAt(state), write: null, conflict: null, merged: null };
@@ -170,6 +193,8 @@ class Decider {
     const { change, state } = this;
     if (state.version === 0) return reject("ENTITY_NOT_FOUND", "No entity with this id exists");
     if (change.clientVersion > state.version) return reject("VERSION_AHEAD", `The server has version ${state.version}`);
+    const strangers = this.strangers();
+    if (strangers) return strangers;
     const clientData = applyPatch(base ?? state.data ?? {}, change.payload);
     if (!state.data) return this.conflict(clientData, base, Object.keys(change.payload));
     if (change.clientVersion === state.version) return this.checkedWrite("UPDATE", applyPatch(state.data, change.payload), change.payload);
@@ -197,6 +222,15 @@ class Decider {
     if (change.clientVersion < state.version) return this.conflict(null, base, base && state.data ? changedFields(base, state.data) : []);
     const write = this.write("DELETE", null, {});
     return { outcome: appliedAt(write.next), write, conflict: null, merged: null };
+  }
+
+  /**
+   * USER_NOT_FOUND when the change names someone who is not a user of the organization: before a
+   * write, a merge or a conflict, whose client side a resolution could otherwise write.
+   */
+  private strangers(): Decision | null {
+    const fields = unknownUsers(this.change.entityType, this.change.payload, this.context.isUser);
+    return fields.length ? reject("USER_NOT_FOUND", unknownUsersMessage(fields)) : null;
   }
 
   /** A CREATE or UPDATE whose references (in the written fields) must exist. */

@@ -12,7 +12,7 @@ import { type Api, setupApi } from "../test-kit.ts";
 import { orgFingerprint } from "@fieldsync/testing/attack-kit";
 
 let api: Api;
-let northwind: { orgId: string; conflictId: string; syncToken: string; auditCursor: string; secrets: string[] };
+let northwind: { orgId: string; userId: string; conflictId: string; syncToken: string; auditCursor: string; secrets: string[] };
 
 const northwindTask = "20000000-0000-4000-8000-000000000001";
 const northwindSchedule = "30000000-0000-4000-8000-000000000001";
@@ -29,6 +29,7 @@ beforeAll(async () => {
   const nwUsers = await api.db.user.findMany({ where: { email: { in: [users.tech1, users.tech2, users.admin] } } });
   northwind = {
     orgId: nwUsers[0]!.orgId,
+    userId: nwUsers[0]!.id,
     conflictId: conflicted.conflicts[0]!.id,
     syncToken: conflicted.syncToken,
     auditCursor: auditPage.body.nextCursor,
@@ -138,6 +139,12 @@ const attacks: Record<string, Attack[]> = {
     { name: "delete a Northwind schedule", foreign: change(() => remove(northwindSchedule, 1, "schedule")), missing: change(() => remove(missingUuid, 1, "schedule")) },
     { name: "create a task under a Northwind asset", foreign: change(() => create(randomUUID(), { assetId: seededAsset, title: "x" }, "task")), missing: change(() => create(randomUUID(), { assetId: missingUuid, title: "x" }, "task")) },
     { name: "create a schedule under a Northwind asset", foreign: change(() => create(randomUUID(), { assetId: seededAsset, title: "x", intervalDays: 1, nextDueAt: new Date().toISOString() }, "schedule")), missing: change(() => create(randomUUID(), { assetId: missingUuid, title: "x", intervalDays: 1, nextDueAt: new Date().toISOString() }, "schedule")) },
+    {
+      name: "assign a task to a Northwind user",
+      foreign: change(() => create(randomUUID(), { assetId: globexAsset, title: "x", assigneeId: northwind.userId }, "task")),
+      missing: change(() => create(randomUUID(), { assetId: globexAsset, title: "x", assigneeId: missingUuid }, "task")),
+      check: (a) => expect(a.body.results).toEqual([expect.objectContaining({ status: "rejected", code: "USER_NOT_FOUND" })]),
+    },
     { name: "resume with a Northwind sync token", foreign: (who) => ({ deviceId: `${who}-phone`, syncToken: northwind.syncToken, changes: [] }), missing: (who) => ({ deviceId: `${who}-phone`, syncToken: `${northwind.syncToken.split(".")[0]}.forged`, changes: [] }), check: expectStatus(400) },
   ],
   "sync.delta": [
@@ -146,6 +153,13 @@ const attacks: Record<string, Attack[]> = {
   ],
   "sync.streamTicket": [{ name: "a stream ticket (for the caller's own device only)", foreign: () => undefined, check: expectStatus(200) }],
   "sync.status": [{ name: "status counts", foreign: () => undefined, check: (a) => expect(a.body.openConflicts).toBe(0) }],
+  "users.list": [
+    {
+      name: "list the organization's users",
+      foreign: () => undefined,
+      check: (a) => expect((a.body.users as { name: string }[]).map((u) => u.name)).toEqual(["Gil Globex", "Globex Admin"]),
+    },
+  ],
   "devices.list": [{ name: "list devices", foreign: () => undefined, check: (a) => expect((a.body.devices as unknown[]).length).toBeGreaterThan(0) }],
   // Device ids are per-organization namespaces: the same id in Globex is another device, and
   // Northwind's stays untouched (the fingerprint below).

@@ -31,5 +31,7 @@ test("forms come from the registry: every type has one, with labels and the scre
     ["Status", "select"],
   ]);
   expect(formFields("task", ["assetId"]).map((spec) => spec.name)).toEqual(["title", "status", "priority", "dueAt", "assigneeId", "notes"]);
+  // "Assigned to" picks one of the organization's users (EntityForm's user picker), or nobody.
+  expect(formFields("task").find((spec) => spec.name === "assigneeId")).toMatchObject({ label: "Assigned to", kind: "user" });
   expect(formFields("schedule")[0]).toMatchObject({ name: "assetId", label: "Asset", kind: "reference", references: "asset", required: true });
 });

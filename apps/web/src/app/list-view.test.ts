@@ -1,5 +1,5 @@
-import { expect, test } from "vitest";
-import { emptyQuery, filterItems, listEntries, listItems, siteRule, sitesOf, sortItems } from "./list-view.ts";
+import { describe, expect, test } from "vitest";
+import { type ListQuery, emptyQuery, filterItems, listEntries, listItems, siteRule, sitesOf, sortByWork, sortItems } from "./list-view.ts";
 
 const asset = (id: string, name: string, location: string | null, status = "OPERATIONAL") => ({
   id,
@@ -83,4 +83,53 @@ test("a type scoped through a reference takes its parent's site and title", () =
   // The asset's name finds its tasks.
   expect(titles(filterItems(items, { ...emptyQuery, search: "pump" }))).toEqual(["Grease bearings"]);
   expect(titles(sortItems("task", items, "priority"))).toEqual(["Orphan", "Grease bearings"]);
+});
+
+describe("the task list (Tasks screen)", () => {
+  const sites = [
+    { id: "boiler", data: { name: "Boiler B-1", location: "Basement" } },
+    { id: "chiller", data: { name: "Chiller C-2", location: "Roof" } },
+    { id: "pump", data: { name: "Pump P-3", location: null } },
+  ];
+  const task = (title: string, assetId: string, extra: Record<string, unknown> = {}) => ({
+    id: title,
+    data: { assetId, title, status: "OPEN", priority: "NORMAL", dueAt: null, assigneeId: null, ...extra },
+  });
+  const items = sortByWork(
+    listItems(
+      "task",
+      [
+        task("Bleed radiators", "boiler", { status: "DONE", priority: "URGENT" }),
+        task("Annual boiler inspection", "boiler", { priority: "HIGH", dueAt: "2026-12-15T09:00:00.000Z", assigneeId: "me" }),
+        task("Replace chiller filter", "chiller", { status: "IN_PROGRESS", dueAt: "2026-12-01T09:00:00.000Z" }),
+        task("Check boiler flue", "boiler", { dueAt: "2026-12-03T09:00:00.000Z" }),
+        task("Check pump seal", "pump", { priority: "URGENT" }),
+        task("Orphan", "unknown"),
+      ],
+      new Map(sites.map((row) => [row.id, row])),
+    ),
+  );
+
+  test("working order: open before done, most pressing priority, soonest due (none last), then title", () => {
+    expect(titles(items)).toEqual(["Check pump seal", "Annual boiler inspection", "Replace chiller filter", "Check boiler flue", "Orphan", "Bleed radiators"]);
+    expect(items[1]).toMatchObject({ title: "Annual boiler inspection", parentTitle: "Boiler B-1", site: "Basement", values: { status: "OPEN", priority: "HIGH" } });
+    expect(items.find((item) => item.title === "Orphan")).toMatchObject({ parentTitle: null, site: null });
+  });
+
+  test("search matches every word in any case (titles, and the asset's name and site as on every list); filters combine", () => {
+    const found = (query: Partial<ListQuery>) => titles(filterItems(items, { ...emptyQuery, ...query }));
+    expect(found({ search: "BOILER  check" })).toEqual(["Check boiler flue"]);
+    expect(found({ search: "filter" })).toEqual(["Replace chiller filter"]);
+    expect(found({ search: "pump" })).toEqual(["Check pump seal"]);
+    expect(found({ search: "roof" })).toEqual(["Replace chiller filter"]);
+    expect(found({ site: "Basement" })).toEqual(["Annual boiler inspection", "Check boiler flue", "Bleed radiators"]);
+    expect(found({ site: "Basement", filters: { status: "OPEN" } })).toEqual(["Annual boiler inspection", "Check boiler flue"]);
+    expect(found({ filters: { priority: "URGENT", status: "OPEN" } })).toEqual(["Check pump seal"]);
+    expect(found({ filters: { status: "IN_PROGRESS" }, search: "filter" })).toEqual(["Replace chiller filter"]);
+    expect(filterItems(items, emptyQuery)).toEqual(items);
+  });
+
+  test("the site filter offers each site once", () => {
+    expect(sitesOf(items)).toEqual(["Basement", "Roof"]);
+  });
 });

@@ -1,4 +1,4 @@
-import { type EntityType, type FieldSpec, entityTitle, fieldLabel, fieldSpecs, getEntity } from "@fieldsync/schema";
+import { type EntityType, type FieldSpec, entityTitle, fieldLabel, fieldSpecs, getEntity, taskPrioritySchema } from "@fieldsync/schema";
 
 // What a long list shows, derived from rows alone: natural order, filters by enum fields and
 // site, search, and sections by site. Pure, so 10,000 rows are sorted once per change of rows
@@ -85,6 +85,12 @@ export interface ListQuery {
   groupBySite: boolean;
 }
 
+/** `filters` with `field` kept at `value`, or no longer filtered when `value` is "". */
+export function withFilter(filters: ListQuery["filters"], field: string, value: string): ListQuery["filters"] {
+  const { [field]: _dropped, ...others } = filters;
+  return value ? { ...others, [field]: value } : others;
+}
+
 export const emptyQuery: ListQuery = { search: "", sort: "title", filters: {}, site: null, groupBySite: false };
 
 /** Missing values sort last whatever the key. */
@@ -98,6 +104,27 @@ export function sortItems<S extends ListSource>(type: EntityType, items: readonl
   const first = (a: ListItem<S>, b: ListItem<S>): number =>
     sort === "site" ? compareMissingLast(a.site, b.site, naturalCompare) : options ? compareMissingLast(a.values[sort] ?? null, b.values[sort] ?? null, rank) : 0;
   return [...items].sort((a, b) => first(a, b) || naturalCompare(a.title, b.title) || (a.source.id < b.source.id ? -1 : a.source.id > b.source.id ? 1 : 0));
+}
+
+/** Most pressing first: the schema lists priorities from low to urgent. */
+const priorityRank = (priority: string | null) => -taskPrioritySchema.options.indexOf(priority as never);
+const dueTime = (item: ListItem) => {
+  const due = item.source.data?.["dueAt"];
+  return typeof due === "string" ? Date.parse(due) : Infinity;
+};
+
+/**
+ * Tasks in working order (the Tasks screen): open work before done; then the most pressing
+ * priority, the soonest due date (none last), and the title in natural order.
+ */
+export function sortByWork<S extends ListSource>(items: readonly ListItem<S>[]): ListItem<S>[] {
+  return [...items].sort(
+    (a, b) =>
+      Number(a.values["status"] === "DONE") - Number(b.values["status"] === "DONE") ||
+      priorityRank(a.values["priority"] ?? null) - priorityRank(b.values["priority"] ?? null) ||
+      dueTime(a) - dueTime(b) ||
+      naturalCompare(a.title, b.title),
+  );
 }
 
 /** The items matching every filter and each word of the search, in their given order. */

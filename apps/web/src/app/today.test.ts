@@ -1,4 +1,5 @@
 import { expect, test } from "vitest";
+import { nextDueWhenDone } from "./local-day.ts";
 import { todayList } from "./today.ts";
 
 const me = "user-me";
@@ -64,4 +65,13 @@ test("later this week apart, soonest first; done tasks, undated tasks and later 
 test("a schedule is never anyone's own, and rows without data are skipped", () => {
   const { due } = todayList({ tasks: [{ id: "gone", data: null }], schedules: [{ id: "s", data: { title: "s", assetId: "a", nextDueAt: at(0), assigneeId: me } }] }, me, now);
   expect(due).toEqual([{ type: "schedule", id: "s", title: "s", assetId: "a", dueAt: at(0), reason: "today", mine: false }]);
+});
+
+test("a schedule done at 20:00 in UTC-8 leaves today's list and is due the next local day", () => {
+  const zone = "America/Los_Angeles";
+  const evening = new Date("2026-12-01T04:00:00Z"); // 30 Nov, 20:00 local
+  const done = schedule("filters", nextDueWhenDone(1, evening, zone).toISOString());
+  expect(todayList({ tasks: [], schedules: [done] }, me, evening, zone).week.map((item) => item.title)).toEqual(["filters"]);
+  const nextMorning = new Date("2026-12-01T16:00:00Z"); // 1 Dec, 08:00 local
+  expect(todayList({ tasks: [], schedules: [done] }, me, nextMorning, zone).due.map((item) => [item.title, item.reason])).toEqual([["filters", "today"]]);
 });

@@ -1,6 +1,7 @@
 import { type EntityType, type FieldSpec, entityLabel, entityTitle } from "@fieldsync/schema";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import type { FormValues } from "../app/entity-forms.ts";
+import { refreshOrgUsers, useOrgUsers } from "../app/org-users.ts";
 import { store } from "../app/runtime.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
 
@@ -51,6 +52,8 @@ export function EntityForm({ specs, initial, submitLabel, onSubmit, onCancel, er
               </select>
             ) : spec.references ? (
               <ReferencePicker id={id} type={spec.references} value={value} onChange={(next) => set(spec.name, next)} />
+            ) : spec.kind === "user" ? (
+              <UserPicker id={id} value={value} onChange={(next) => set(spec.name, next)} />
             ) : (
               <input
                 id={id}
@@ -96,6 +99,27 @@ function ReferencePicker({ id, type, value, onChange }: { id: string; type: Enti
           {candidate.title}
         </option>
       ))}
+    </select>
+  );
+}
+
+/**
+ * The organization's users as stored on this device (also offline), by name. A value the list
+ * does not hold (a user who has left, or a list not fetched yet) stays selectable as it is.
+ */
+function UserPicker({ id, value, onChange }: { id: string; value: string; onChange: (id: string) => void }) {
+  const users = useOrgUsers() ?? [];
+  useEffect(() => void refreshOrgUsers(), []);
+  const known = value === "" || users.some((user) => user.id === value);
+  return (
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="">Nobody</option>
+      {users.map((user) => (
+        <option key={user.id} value={user.id}>
+          {user.name}
+        </option>
+      ))}
+      {known ? null : <option value={value}>Someone not in the list</option>}
     </select>
   );
 }

@@ -1,8 +1,8 @@
 import { type EntityType, entityLabel, fieldLabel, getEntity, valueLabel } from "@fieldsync/schema";
 import type { LocalEntity } from "@fieldsync/sync-client";
 import { useEffect, useMemo, useState } from "react";
-import { type ListEntry, type ListItem, type ListQuery, emptyQuery, enumFields, filterItems, listEntries, listItems, siteRule, sitesOf, sortItems } from "../app/list-view.ts";
-import { type SyncMark, marksByEntity } from "../app/outbox-status.ts";
+import { type ListEntry, type ListItem, type ListQuery, emptyQuery, enumFields, filterItems, listEntries, listItems, siteRule, sitesOf, sortItems, withFilter } from "../app/list-view.ts";
+import { type SyncMark, conflictIdsByEntity, marksByEntity } from "../app/outbox-status.ts";
 import { store } from "../app/runtime.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
 import { entityRoutes, href } from "../app/use-route.ts";
@@ -51,6 +51,7 @@ export function EntityList({ type }: { type: EntityType }) {
   const entries = useMemo(() => listEntries(shown, query.groupBySite && rule !== null), [shown, query.groupBySite, rule !== null]);
   const sites = useMemo(() => (items ? sitesOf(items) : []), [items]);
   const marks = useMemo(() => marksByEntity(outbox ?? []), [outbox]);
+  const conflictIds = useMemo(() => conflictIdsByEntity(outbox ?? []), [outbox]);
 
   if (state && !ready) {
     const progress = state.progress;
@@ -79,20 +80,34 @@ export function EntityList({ type }: { type: EntityType }) {
           keyOf={(entry) => (entry.kind === "group" ? `site:${entry.site}` : entry.item.source.id)}
           estimateSize={(entry) => (entry.kind === "group" ? 44 : 66)}
           className={(entry) => (entry.kind === "group" ? "list-group" : undefined)}
-          render={(entry) => <Entry type={type} entry={entry} mark={entry.kind === "item" ? marks.get(`${type}:${entry.item.source.id}`) : undefined} />}
+          render={(entry) => {
+            const key = entry.kind === "item" ? `${type}:${entry.item.source.id}` : "";
+            return <Entry type={type} entry={entry} mark={marks.get(key)} conflictId={conflictIds.get(key)} />;
+          }}
         />
       )}
     </>
   );
 }
 
-function Entry({ type, entry, mark }: { type: EntityType; entry: ListEntry<LocalEntity>; mark: SyncMark | undefined }) {
+interface EntryProps {
+  type: EntityType;
+  entry: ListEntry<LocalEntity>;
+  mark: SyncMark | undefined;
+  conflictId: string | undefined;
+}
+
+/**
+ * A group heading, or an entity's row: the row's link and, beside it (a link may not hold
+ * another), its sync badge, which links to the entity's conflict when it has one.
+ */
+function Entry({ type, entry, mark, conflictId }: EntryProps) {
   const rule = siteRule(type);
   if (entry.kind === "group") {
     return (
-      <h3>
+      <h2>
         {entry.site ?? `No ${rule?.label.toLowerCase() ?? "site"}`} <span className="muted">({entry.count.toLocaleString()})</span>
-      </h3>
+      </h2>
     );
   }
   const { item } = entry;
@@ -100,16 +115,20 @@ function Entry({ type, entry, mark }: { type: EntityType; entry: ListEntry<Local
   const status = enumFields(type)[0];
   const statusValue = status ? item.values[status.name] : null;
   return (
-    <a href={href(entityRoutes(type).detail(item.source.id))} className="row">
-      <span className="row-main">
-        <strong>{item.title}</strong>
-        {rule ? <span className="muted">{where(item, rule.label)}</span> : null}
-      </span>
-      <span className="row-side">
+    <div className="row row-split">
+      <a href={href(entityRoutes(type).detail(item.source.id))} className="row row-link">
+        <span className="row-main">
+          <strong>{item.title}</strong>
+          {rule ? <span className="muted">{where(item, rule.label)}</span> : null}
+        </span>
         {status && statusValue ? <span className={`status status-${statusValue.toLowerCase()}`}>{valueLabel(type, status.name, statusValue)}</span> : null}
-        <SyncBadge mark={mark} />
-      </span>
-    </a>
+      </a>
+      {mark ? (
+        <span className="row-badge">
+          <SyncBadge mark={mark} conflictId={conflictId} />
+        </span>
+      ) : null}
+    </div>
   );
 }
 
@@ -122,10 +141,6 @@ function ListControls({ type, query, patch, sites }: { type: EntityType; query: 
   const enums = enumFields(type);
   const titleLabel = fieldLabel(type, getEntity(type).titleField);
   const plural = entityLabel(type, true);
-  const setFilter = (field: string, value: string) => {
-    const { [field]: _dropped, ...others } = query.filters;
-    patch({ filters: value ? { ...others, [field]: value } : others });
-  };
   return (
     <div className="list-controls">
       <input
@@ -138,7 +153,7 @@ function ListControls({ type, query, patch, sites }: { type: EntityType; query: 
       />
       <div className="list-filters">
         {enums.map((spec) => (
-          <Choice key={spec.name} label={spec.label} value={query.filters[spec.name] ?? ""} onChange={(value) => setFilter(spec.name, value)} options={spec.options ?? []} />
+          <Choice key={spec.name} label={spec.label} value={query.filters[spec.name] ?? ""} onChange={(value) => patch({ filters: withFilter(query.filters, spec.name, value) })} options={spec.options ?? []} />
         ))}
         {rule ? (
           <Choice label={rule.label} value={query.site ?? ""} onChange={(value) => patch({ site: value || null })} options={sites.map((site) => ({ value: site, label: site }))} />

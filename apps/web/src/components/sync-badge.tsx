@@ -5,7 +5,7 @@ const text: Record<SyncMark, string> = { pending: "pending sync", conflict: "con
 
 /**
  * Says plainly when the server does not have what the technician sees. A conflict badge given its
- * conflict's id links to it; leave the id out where the badge sits inside another link (a list row).
+ * conflict's id links to it; never put one inside another link (list rows place it beside theirs).
  */
 export function SyncBadge({ mark, conflictId }: { mark: SyncMark | undefined; conflictId?: string | undefined }) {
   if (!mark) return null;

@@ -21,11 +21,11 @@ export function AssetScreen({ id }: { id: string }) {
 
   return (
     <RecordScreen type="asset" id={id}>
-      <h3>{entityLabel("task", true)}</h3>
+      <h2>{entityLabel("task", true)}</h2>
       <TaskList tasks={tasks ?? []} marks={marks} conflictIds={conflictIds} />
       <NewTask assetId={id} />
 
-      <h3>{entityLabel("schedule", true)}</h3>
+      <h2>{entityLabel("schedule", true)}</h2>
       {schedules?.length ? (
         <ul className="list compact">
           {schedules.map((schedule) => (

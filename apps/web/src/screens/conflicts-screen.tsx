@@ -91,9 +91,9 @@ function ConflictCard({ conflict, viewerId }: { conflict: Conflict; viewerId: st
 
   return (
     <article className="card conflict" data-testid="conflict" aria-label={`Conflict on ${show(title)}`}>
-      <h3>
+      <h2>
         {entityLabel(type)} “{show(title)}”
-      </h3>
+      </h2>
       <ul className="conflict-edits">
         <EditLine heading={conflict.clientData ? sides.client.heading : `${sides.client.heading}: deleted`} at={sides.client.at} />
         <EditLine heading={conflict.serverData ? sides.server.heading : `${sides.server.heading}: deleted`} at={sides.server.at} />

@@ -81,7 +81,7 @@ export function SyncScreen() {
 
       {failed.length ? (
         <>
-          <h3>Failed</h3>
+          <h2>Failed</h2>
           <ul className="list compact" aria-label="Failed changes">
             {failed.map((entry) => (
               <OutboxRow key={entry.seq} entry={entry}>
@@ -97,7 +97,7 @@ export function SyncScreen() {
 
       {pending.length || waiting.length ? (
         <>
-          <h3>Queued on this device</h3>
+          <h2>Queued on this device</h2>
           <ul className="list compact" aria-label="Queued changes">
             {[...pending, ...waiting].map((entry) => (
               <OutboxRow key={entry.seq} entry={entry} />
@@ -106,10 +106,10 @@ export function SyncScreen() {
         </>
       ) : null}
 
-      <h3>What this device keeps offline</h3>
+      <h2>What this device keeps offline</h2>
       <KeepOffline />
 
-      <h3>This device</h3>
+      <h2>This device</h2>
       <div className="card">
         <p>
           Signed in as <strong>{session?.user.name}</strong> ({session?.user.email})

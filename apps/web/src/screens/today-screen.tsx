@@ -2,7 +2,7 @@ import { entityLabel, entityTitle, valueLabel } from "@fieldsync/schema";
 import type { LocalEntity } from "@fieldsync/sync-client";
 import { completeSchedule, completeTask } from "../app/complete.ts";
 import { formatDate } from "../app/format.ts";
-import { marksByEntity, type SyncMark } from "../app/outbox-status.ts";
+import { conflictIdsByEntity, marksByEntity, type SyncMark } from "../app/outbox-status.ts";
 import { store } from "../app/runtime.ts";
 import { type DueItem, todayList } from "../app/today.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
@@ -39,7 +39,7 @@ export function TodayScreen() {
   const assetNames = new Map(rows.assets.map((asset) => [asset.id, entityTitle("asset", asset.data)]));
   const byId = new Map([...rows.tasks, ...rows.schedules].map((row) => [`${row.type}:${row.id}`, row.data]));
   const marks = marksByEntity(outbox ?? []);
-  const itemProps = { assetNames, byId, marks };
+  const itemProps = { assetNames, byId, marks, conflictIds: conflictIdsByEntity(outbox ?? []) };
 
   return (
     <section>
@@ -59,7 +59,7 @@ export function TodayScreen() {
       )}
       {week.length ? (
         <>
-          <h3>Later this week</h3>
+          <h2>Later this week</h2>
           <ul className="list" aria-label="Later this week">
             {week.map((item) => (
               <DueRow key={`${item.type}:${item.id}`} item={item} {...itemProps} />
@@ -76,9 +76,10 @@ interface DueRowProps {
   assetNames: Map<string, string | null>;
   byId: Map<string, Record<string, unknown> | null>;
   marks: Map<string, SyncMark>;
+  conflictIds: Map<string, string>;
 }
 
-function DueRow({ item, assetNames, byId, marks }: DueRowProps) {
+function DueRow({ item, assetNames, byId, marks, conflictIds }: DueRowProps) {
   const data = byId.get(`${item.type}:${item.id}`);
   const priority = item.type === "task" ? valueLabel("task", "priority", data?.["priority"]) : null;
   const complete = () =>
@@ -101,7 +102,7 @@ function DueRow({ item, assetNames, byId, marks }: DueRowProps) {
         <button onClick={() => void complete()} aria-label={`${item.type === "task" ? "Done" : "Done today"}: ${item.title}`}>
           {item.type === "task" ? "Done" : "Done today"}
         </button>
-        <SyncBadge mark={marks.get(`${item.type}:${item.id}`)} />
+        <SyncBadge mark={marks.get(`${item.type}:${item.id}`)} conflictId={conflictIds.get(`${item.type}:${item.id}`)} />
       </span>
     </li>
   );

@@ -19,7 +19,7 @@ export const conflictsRouter = router({
     .output(lookupConflictsResponseSchema)
     .query(({ ctx, input }) => lookupConflicts(ctx.db, ctx.user, input.conflictIds)),
   resolve: authedProcedure
-    .meta({ errors: ["VALIDATION_FAILED", "MERGE_DATA_REQUIRED", "NOT_FOUND", "CONFLICT_ALREADY_RESOLVED", "REFERENCE_NOT_FOUND", "CONFLICT_STALE"] })
+    .meta({ errors: ["VALIDATION_FAILED", "MERGE_DATA_REQUIRED", "NOT_FOUND", "CONFLICT_ALREADY_RESOLVED", "REFERENCE_NOT_FOUND", "USER_NOT_FOUND", "CONFLICT_STALE"] })
     .input(resolveConflictBodySchema)
     .output(resolveConflictResponseSchema)
     .mutation(async ({ ctx, input }) => {

@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { ConflictPolicy, EntityType, RejectionCode, SyncChange, SyncStatus } from "@fieldsync/schema";
-import { type BatchDecision, type Decided, type PushedChange, decideBatch, entityKey, getReferences } from "@fieldsync/sync-core";
+import { type BatchDecision, type Decided, type PushedChange, decideBatch, entityKey, getReferences, getUserReferences } from "@fieldsync/sync-core";
 import { checksumSync } from "./checksum.ts";
 import { insertConflicts } from "./conflict-record.ts";
 import { dataAtVersions, loadStates, writeEntities } from "./entities.ts";
 import type { Sql } from "./sql.ts";
+import { activeUserIds } from "./users.ts";
 
 // Applying pushed changes, shared by the inline push and the background worker, one way through:
 // load and lock what the batch touches (a fixed number of set-based queries), decide the whole
@@ -66,8 +67,8 @@ export async function lockDevice(sql: Sql, writer: Writer): Promise<void> {
 
 /**
  * Applies `changes` in order (call lockDevice first): loads and locks the entities they touch,
- * the entities their payloads reference and the base versions of stale ones, decides them all,
- * then writes the rows, version bumps (triggers) and conflict records they imply.
+ * the entities their payloads reference, the users they name and the base versions of stale
+ * ones, decides them all, then writes the rows, version bumps (triggers) and conflict records they imply.
  */
 export async function applyChanges(
   sql: Sql,
@@ -80,7 +81,8 @@ export async function applyChanges(
   for (const [key, state] of await loadStates(sql, writer.orgId, referenced, false)) states.set(key, state);
   const stale = changes.map(({ change }) => change).filter((c) => c.clientVersion > 0 && c.clientVersion < states.get(entityKey(c.entityType, c.entityId))!.version);
   const bases = await dataAtVersions(sql, writer.orgId, stale.map((c) => ({ type: c.entityType, id: c.entityId, version: c.clientVersion })));
-  const decided = decideBatch({ changes, states, bases, policies, now: new Date(), newId: randomUUID, checksum: checksumSync });
+  const users = await activeUserIds(sql, writer.orgId, changes.flatMap(({ change }) => getUserReferences(change.entityType, change.payload).map((ref) => ref.id)));
+  const decided = decideBatch({ changes, states, bases, users, policies, now: new Date(), newId: randomUUID, checksum: checksumSync });
   await flush(sql, writer, decided);
   return decided;
 }

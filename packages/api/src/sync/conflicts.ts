@@ -7,7 +7,7 @@ import {
   type ResolveConflictResponse,
   getEntity,
 } from "@fieldsync/schema";
-import { entityKey, keptSides, threeWayMerge, toServerChange } from "@fieldsync/sync-core";
+import { entityKey, keptSides, threeWayMerge, toServerChange, unknownUsersMessage } from "@fieldsync/sync-core";
 import { auditActions, recordAudit } from "../audit/record.ts";
 import type { AuthUser } from "../context.ts";
 import { fail } from "../errors.ts";
@@ -15,6 +15,7 @@ import { recordChoices } from "./conflict-choices.ts";
 import { presentConflicts } from "./conflict-present.ts";
 import { jsonColumn, loadStates, missingReferences, writeEntity } from "./entities.ts";
 import { prismaSql } from "./sql.ts";
+import { strangersIn } from "./users.ts";
 
 const present = (db: Db, orgId: string, rows: SyncConflict[]) => presentConflicts(prismaSql(db), orgId, rows);
 
@@ -121,6 +122,8 @@ export async function resolveConflict(db: Db, user: AuthUser, body: ResolveConfl
     if (operation && next) {
       const missing = await missingReferences(prismaSql(tx), user.orgId, type, next);
       if (missing.length) return fail("REFERENCE_NOT_FOUND", `Referenced entity not found: ${missing.join(", ")}`);
+      const strangers = await strangersIn(prismaSql(tx), user.orgId, type, next, state.data);
+      if (strangers.length) return fail("USER_NOT_FOUND", unknownUsersMessage(strangers));
     }
     if (operation) await writeEntity(tx, user.orgId, type, conflict.entityId, operation, next ?? {});
     const resolved = await tx.syncConflict.update({

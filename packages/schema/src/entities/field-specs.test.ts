@@ -23,6 +23,7 @@ test("inputs derive from the zod types: text, long text, enum select, date, numb
     ],
   });
   expect(fieldSpecs("task").find((spec) => spec.name === "dueAt")).toMatchObject({ kind: "date", required: false });
+  expect(fieldSpecs("task").find((spec) => spec.name === "assigneeId")).toEqual({ name: "assigneeId", label: "Assigned to", kind: "user", required: false });
 });
 
 test("every field of every type has a label of its own, and every enum value one", () => {

@@ -8,7 +8,7 @@ import { type EntityType, entityRegistry, entityTypes, getEntity } from "../regi
 /** Text longer than this is edited in a multi-line box. */
 const singleLineMax = 500;
 
-export type FieldKind = "text" | "textarea" | "number" | "date" | "select" | "reference";
+export type FieldKind = "text" | "textarea" | "number" | "date" | "select" | "reference" | "user";
 
 export interface FieldOption {
   value: string;
@@ -39,12 +39,14 @@ const fieldLabels = (type: EntityType) =>
 const isEntityType = (value: string | undefined): value is EntityType => entityTypes.includes(value as EntityType);
 
 /**
- * Reference first (its zod type is a plain uuid), then by zod type. Booleans and other types have
- * no input of their own yet: they are edited as text, which the schema then checks.
+ * References to entities and users first (their zod type is a plain uuid), then by zod type.
+ * Booleans and other types have no input of their own yet: they are edited as text, which the
+ * schema then checks.
  */
 function describe(type: EntityType, name: string, schema: z.ZodType): Pick<FieldSpec, "kind" | "options" | "references" | "min" | "max"> {
   const references = (getEntity(type).references as Record<string, string | undefined>)[name];
   if (isEntityType(references)) return { kind: "reference", references };
+  if (getEntity(type).userFields?.includes(name)) return { kind: "user" };
   const inner = unwrap(schema);
   if (inner instanceof z.ZodEnum) {
     return { kind: "select", options: inner.options.map((value) => ({ value: String(value), label: valueLabel(type, name, value) })) };
@@ -102,6 +104,7 @@ export function fieldDescription(type: EntityType, field: string): string {
   if (!spec) return field;
   if (spec.options) return `${spec.label}. ${spec.options.map((option) => `${option.value}: ${option.label}`).join("; ")}`;
   if (spec.references) return `${spec.label}: the id of ${article(entityLabel(spec.references))}.`;
+  if (spec.kind === "user") return `${spec.label}: the id of a user of the same organization (GET /api/users), or null.`;
   return spec.label;
 }
 
