@@ -21,5 +21,7 @@ export * from "./push.ts";
 export * from "./queue.ts";
 export * from "./realtime.ts";
 export * from "./registry.ts";
+export * from "./schema-version.ts";
 export * from "./status.ts";
 export * from "./subscription.ts";
+export * from "./upgrade.ts";
