@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { RejectionCode } from "@fieldsync/schema";
+import { type RejectionCode, schemaVersion } from "@fieldsync/schema";
 import { type Outcome, type Prepared, type Writer, queueStatus } from "./apply.ts";
 import type { Sql } from "./sql.ts";
 
@@ -63,6 +63,8 @@ export async function insertClaims(sql: Sql, writer: Writer, claims: readonly { 
     entityId: p.change.entityId,
     operation: p.change.operation,
     payload: p.change.payload,
+    // The push path upgraded the payload to this build's version (sync/upgrade.ts).
+    schemaVersion,
     clientVersion: p.change.clientVersion,
     checksum: p.change.checksum ?? null,
     timestamp: new Date(p.change.timestamp).toISOString(),
@@ -73,9 +75,9 @@ export async function insertClaims(sql: Sql, writer: Writer, claims: readonly { 
   }));
   await sql.query(
     `INSERT INTO "SyncQueue" ("id", "orgId", "clientId", "changeId", "idempotencyKey", "fingerprint", "entityType", "entityId", "operation",
-       "payload", "clientVersion", "checksum", "clientTimestamp", "status", "attempts", "result", "errorCode", "errorMessage", "processedAt")
+       "payload", "schemaVersion", "clientVersion", "checksum", "clientTimestamp", "status", "attempts", "result", "errorCode", "errorMessage", "processedAt")
      SELECT r->>'id', $1, $2, r->>'changeId', r->>'key', r->>'fingerprint', r->>'type', r->>'entityId', (r->>'operation')::"SyncOperation",
-       r->'payload', (r->>'clientVersion')::int, r->>'checksum', (r->>'timestamp')::timestamp(3), (r->>'status')::"SyncStatus",
+       r->'payload', (r->>'schemaVersion')::int, (r->>'clientVersion')::int, r->>'checksum', (r->>'timestamp')::timestamp(3), (r->>'status')::"SyncStatus",
        CASE WHEN r->>'status' = 'PENDING' THEN 0 ELSE 1 END, nullif(r->'result', 'null'::jsonb), r->>'code', r->>'message',
        CASE WHEN r->>'status' = 'PENDING' THEN NULL ELSE now() AT TIME ZONE 'UTC' END
      FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(r, ord)
