@@ -7,6 +7,7 @@ import {
   type Subscription,
   errorCodes,
   limits,
+  schemaVersion,
 } from "@fieldsync/schema";
 import { ApiClient, ApiError, NetworkError } from "./api-client.ts";
 import type { LocalDb } from "./local-db.ts";
@@ -52,6 +53,7 @@ function phaseOf(error: unknown): SyncPhase {
   if (error instanceof ApiError && error.status === 401) return "unauthorized";
   if (error instanceof ApiError && error.code === "DEVICE_REVOKED") return "revoked";
   if (error instanceof ApiError && error.code === errorCodes.SERVER_BUSY) return "busy";
+  if (error instanceof ApiError && error.code === errorCodes.SCHEMA_VERSION_TOO_OLD) return "updateNeeded";
   return "error";
 }
 
@@ -295,6 +297,8 @@ export class SyncEngine {
           deviceId,
           ...(this.options.deviceName ? { deviceName: this.options.deviceName } : {}),
           syncToken: await this.store.getSyncToken(),
+          // The shape this build writes; the server upgrades it if it is older than its own.
+          schemaVersion,
           changes: sendable.map(({ change }) => change),
         });
       } catch (error) {
