@@ -1,0 +1,197 @@
+// A device on schema version 1 (this build) with 50 queued changes pushes to a server at version
+// 2, and every change lands as version 2 means it. The server is a copy of this repository
+// evolved the way a real release would be: the task schema of packages/schema/src/test-support/
+// task-v2.ts (`notes` renamed `details`, a required `estimateMinutes` that older creates get as
+// 60, status OPEN split into OPEN and SCHEDULED by the due date) with its upgrade step in the
+// registry, `schemaVersion` 2, and a migration for the table, run as a real process on its own
+// PostgreSQL database. Then the copy raises its oldest supported version to 2 and the same device
+// is refused: it stops with its outbox intact and says it needs an update.
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { databaseUrl } from "@fieldsync/db/testing";
+import { type RunningServer, copyRepo, startServerProcess } from "@fieldsync/testing/repo-copy";
+import { seededAsset } from "@fieldsync/testing/demo";
+import { freePort } from "@fieldsync/testing/free-port";
+import pg from "pg";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { ApiError } from "./api-client.ts";
+import { type TestDevice, loggedInDevice } from "./test-support/device.ts";
+
+const copy = copyRepo();
+const database = `fieldsync_v2_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+const url = databaseUrl(database);
+let port: number;
+let server: RunningServer | undefined;
+let device: TestDevice | undefined;
+const sql = new pg.Pool({ connectionString: url, max: 2 });
+
+/** Replaces `from` in a file of the copy, failing loudly when the file no longer reads that way. */
+function edit(path: string, from: string | RegExp, to: string) {
+  const file = join(copy.dir, path);
+  const text = readFileSync(file, "utf8");
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`${path}: ${String(from)} not found; update the evolution in schema-upgrade.test.ts`);
+  writeFileSync(file, next);
+}
+
+/** The release that takes the task to version 2: schema, upgrade step, version, Prisma model and migration. */
+function evolveToV2() {
+  edit("packages/schema/src/schema-version.ts", "export const schemaVersion = 1;", "export const schemaVersion = 2;");
+  edit("packages/schema/src/registry.ts", 'import { taskSchema } from "./entities/task.ts";', 'import { taskToV2, taskV2Fields, taskV2Schema } from "./test-support/task-v2.ts";');
+  edit("packages/schema/src/registry.ts", "schema: taskSchema,", "schema: taskV2Schema,\n    upgrades: [taskToV2],");
+  edit("packages/schema/src/registry.ts", /(titleField: "title",\n\s+)fields: \{\n\s+assetId: \{ label: "Asset" \},\n\s+title: \{ label: "Title" \},\n\s+status:[^\n]*IN_PROGRESS[^]*?\n {4}\},\n/, "$1fields: taskV2Fields,\n");
+  edit("prisma/schema.prisma", /(model Task \{[^}]*)notes {5}String\?/, "$1details   String?\n  estimateMinutes Int @default(60)");
+  edit("prisma/schema.prisma", /(enum TaskStatus \{\n\s+OPEN\n)/, "$1  SCHEDULED\n");
+  const migration = join(copy.dir, "prisma/migrations/29991231000000_task_v2");
+  mkdirSync(migration);
+  writeFileSync(
+    join(migration, "migration.sql"),
+    `ALTER TABLE "Task" RENAME COLUMN "notes" TO "details";
+ALTER TABLE "Task" ADD COLUMN "estimateMinutes" INTEGER NOT NULL DEFAULT 60;
+ALTER TYPE "TaskStatus" ADD VALUE 'SCHEDULED' AFTER 'OPEN';
+`,
+  );
+  execFileSync("pnpm", ["exec", "prisma", "generate"], { cwd: copy.dir, env: { ...process.env, DATABASE_URL: url }, stdio: "pipe" });
+}
+
+const startServer = async () => {
+  server = await startServerProcess(copy.dir, ["--import", "tsx", "apps/server/src/main.ts"], {
+    DATABASE_URL: url,
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    // No Redis: pushes are applied inline (and the shared Redis stays untouched).
+    REDIS_URL: "redis://127.0.0.1:9",
+    LOG_LEVEL: "warn",
+  });
+};
+
+beforeAll(async () => {
+  evolveToV2();
+  port = await freePort();
+  await startServer();
+}, 300_000);
+
+afterAll(async () => {
+  device?.close();
+  await server?.stop();
+  await sql.end();
+  const admin = new pg.Client({ connectionString: databaseUrl("postgres") });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await admin.end();
+  copy.remove();
+});
+
+const email = "tech1@northwind.test";
+const assetId = seededAsset;
+const dueAt = "2026-12-24T08:00:00.000Z";
+
+interface TaskRow {
+  id: string;
+  title: string;
+  status: string;
+  dueAt: Date | null;
+  details: string | null;
+  estimateMinutes: number;
+}
+const tasks = async (ids: string[]) =>
+  new Map((await sql.query<TaskRow>(`SELECT "id", "title", "status"::text, "dueAt", "details", "estimateMinutes" FROM "Task" WHERE "id" = ANY($1)`, [ids])).rows.map((row) => [row.id, row]));
+
+test("a v1 device's 50 queued changes (renamed field, new field with a default, split enum value) land on a v2 server as v2 means them", { timeout: 300_000 }, async () => {
+  // Tasks written by a v2 client: their estimates are not the default.
+  const login = await fetch(`${server!.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: "fieldsync-demo", deviceId: "v2-tablet" }),
+  }).then((r) => r.json() as Promise<{ token: string }>);
+  const existing = Array.from({ length: 20 }, () => randomUUID());
+  const v2Push = await fetch(`${server!.url}/api/sync`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${login.token}` },
+    body: JSON.stringify({
+      deviceId: "v2-tablet",
+      schemaVersion: 2,
+      changes: existing.map((entityId, i) => ({
+        changeId: randomUUID(), entityType: "task", entityId, operation: "CREATE", clientVersion: 0, timestamp: new Date().toISOString(),
+        payload: { assetId, title: `Existing ${i}`, status: "IN_PROGRESS", estimateMinutes: 25, details: "from the tablet" },
+      })),
+    }),
+  }).then((r) => r.json() as Promise<{ results: { status: string }[] }>);
+  expect(v2Push.results.map((r) => r.status), JSON.stringify(v2Push.results[0])).toEqual(existing.map(() => "applied"));
+
+  device = await loggedInDevice(server!.url, email, { name: "v1-phone" });
+  await device.engine.sync();
+  expect(await device.engine.store.get("task", existing[0]!)).toBeTruthy();
+
+  // Offline for weeks: 30 new tasks and 20 edits of the tablet's tasks, queued in v1 shape.
+  const created: { id: string; status?: string; dueAt?: string; notes?: string }[] = [];
+  for (let i = 0; i < 30; i++) {
+    const payload = {
+      assetId,
+      title: `Queued ${i}`,
+      ...([{ status: "OPEN" }, { status: "OPEN", dueAt }, { status: "DONE" }, {}, { dueAt }][i % 5]),
+      ...(i % 2 === 0 && { notes: `note ${i}` }),
+    } as { assetId: string; title: string; status?: string; dueAt?: string; notes?: string };
+    created.push({ id: await device.engine.store.create("task", payload), ...payload });
+  }
+  const edits = existing.map((id, i) => ({ id, patch: [{ notes: `edited ${i}` }, { status: "OPEN" }, { status: "OPEN", dueAt }, { status: "DONE", notes: `closed ${i}` }][i % 4]! }));
+  for (const { id, patch } of edits) await device.engine.store.update("task", id, patch);
+  expect(await device.db.outbox.count()).toBe(50);
+
+  const report = await device.engine.sync();
+  expect(report).toMatchObject({ pushed: 50, applied: 50, rejected: 0, failed: 0, conflicts: 0 });
+  expect(await device.db.outbox.count()).toBe(0);
+
+  const stored = await tasks([...created.map((c) => c.id), ...existing]);
+  for (const c of created) {
+    const split = c.status === "OPEN" && c.dueAt ? "SCHEDULED" : c.status;
+    expect(stored.get(c.id), `created ${c.id}`).toMatchObject({
+      details: c.notes ?? null,
+      estimateMinutes: 60,
+      // No status: the registry's default.
+      status: split ?? "OPEN",
+    });
+  }
+  for (const [i, { id, patch }] of edits.entries()) {
+    const row = stored.get(id)!;
+    // An edit never resets the new field to its default.
+    expect(row.estimateMinutes, `edit ${i}`).toBe(25);
+    if ("notes" in patch) expect(row.details).toBe(patch.notes);
+    else expect(row.details).toBe("from the tablet");
+    const split = patch.status === "OPEN" && "dueAt" in patch ? "SCHEDULED" : (patch.status ?? "IN_PROGRESS");
+    expect(row.status, `edit ${i}`).toBe(split);
+  }
+  // The tablet (v2) pulls the phone's changes in v2 shape, with checksums that match.
+  const delta = await fetch(`${server!.url}/api/sync/delta`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${login.token}` },
+    body: JSON.stringify({ deviceId: "v2-tablet", entityTypes: ["task"] }),
+  }).then((r) => r.json() as Promise<{ changes: { entityId: string; payload: Record<string, unknown> }[] }>);
+  const first = delta.changes.find((change) => change.entityId === created[1]!.id);
+  expect(first?.payload).toMatchObject({ status: "SCHEDULED", estimateMinutes: 60, dueAt });
+  expect(first?.payload).not.toHaveProperty("notes");
+});
+
+test("once the server no longer takes version 1, the device stops: update needed, outbox intact, nothing written", { timeout: 300_000 }, async () => {
+  await server!.stop();
+  server = undefined;
+  writeFileSync(
+    join(copy.dir, "packages/schema/src/schema-version.ts"),
+    readFileSync(join(copy.dir, "packages/schema/src/schema-version.ts"), "utf8").replace("export const oldestSupportedSchemaVersion = 1;", "export const oldestSupportedSchemaVersion = 2;"),
+  );
+  await startServer();
+
+  const ids = [
+    await device!.engine.store.create("task", { assetId, title: "Written after the cut-off", notes: "keep me" }),
+    await device!.engine.store.create("task", { assetId, title: "And another", status: "OPEN" }),
+  ];
+  const refusal = await device!.engine.sync().catch((error: unknown) => error);
+  expect(refusal).toBeInstanceOf(ApiError);
+  expect(refusal).toMatchObject({ status: 412, code: "SCHEMA_VERSION_TOO_OLD" });
+  expect(await device!.engine.store.syncState()).toMatchObject({ phase: "updateNeeded", lastError: { code: "SCHEMA_VERSION_TOO_OLD" } });
+  const outbox = await device!.db.outbox.toArray();
+  expect(outbox.map((entry) => [entry.entityId, entry.status, entry.error])).toEqual(ids.map((id) => [id, "pending", null]));
+  expect((await tasks(ids)).size).toBe(0);
+});
