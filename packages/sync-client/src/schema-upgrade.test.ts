@@ -174,6 +174,33 @@ test("a v1 device's 50 queued changes (renamed field, new field with a default, 
   expect(first?.payload).not.toHaveProperty("notes");
 });
 
+test("a change the v1 server queued before the release is applied by the v2 worker in v2 shape", { timeout: 300_000 }, async () => {
+  const [client] = (await sql.query<{ id: string; orgId: string }>(`SELECT "id", "orgId" FROM "SyncClient" WHERE "deviceId" LIKE 'web-%' LIMIT 1`)).rows;
+  const [rowId, entityId] = [randomUUID(), randomUUID()];
+  // As the v1 build stored it: no schemaVersion column yet, so the migration's default (1).
+  await sql.query(
+    `INSERT INTO "SyncQueue" ("id", "orgId", "clientId", "idempotencyKey", "fingerprint", "entityType", "entityId", "operation", "payload", "clientVersion", "clientTimestamp")
+     VALUES ($1, $2, $3, $4, 'v1-build', 'task', $5, 'CREATE', $6, 0, now())`,
+    [rowId, client!.orgId, client!.id, `c:${randomUUID()}`, entityId, JSON.stringify({ assetId, title: "Queued by the v1 server", status: "OPEN", dueAt, notes: "before the release" })],
+  );
+  // The copy's own worker code (v2), as its BullMQ processor runs it.
+  const script = `
+    import { createDb } from "@fieldsync/db";
+    import { processQueuedChange } from "@fieldsync/api";
+    const db = createDb(process.env.DATABASE_URL);
+    console.log(JSON.stringify(await processQueuedChange({ db }, process.env.ROW_ID, { maxAttempts: 3, lockTimeoutMs: 10_000 })));
+    await db.$disconnect();`;
+  const output = execFileSync("node", ["--import", "tsx", "--input-type=module", "-e", script], {
+    cwd: join(copy.dir, "apps/worker"),
+    env: { ...process.env, DATABASE_URL: url, ROW_ID: rowId },
+    encoding: "utf8",
+  });
+  expect(JSON.parse(output.trim().split("\n").pop()!)).toEqual({ processed: 1 });
+  const [queued] = (await sql.query<{ status: string; result: { status: string } }>(`SELECT "status"::text, "result" FROM "SyncQueue" WHERE "id" = $1`, [rowId])).rows;
+  expect(queued).toMatchObject({ status: "COMPLETED", result: { status: "applied" } });
+  expect((await tasks([entityId])).get(entityId)).toMatchObject({ status: "SCHEDULED", details: "before the release", estimateMinutes: 60 });
+});
+
 test("once the server no longer takes version 1, the device stops: update needed, outbox intact, nothing written", { timeout: 300_000 }, async () => {
   await server!.stop();
   server = undefined;
