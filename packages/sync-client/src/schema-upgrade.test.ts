@@ -5,7 +5,9 @@
 // 60, status OPEN split into OPEN and SCHEDULED by the due date) with its upgrade step in the
 // registry, `schemaVersion` 2, and a migration for the table, run as a real process on its own
 // PostgreSQL database. Then the copy raises its oldest supported version to 2 and the same device
-// is refused: it stops with its outbox intact and says it needs an update.
+// is refused: it stops with its outbox intact and says it needs an update; the copy's own
+// sync-client (the v2 build the PWA reloads into) then opens the same IndexedDB, upgrades the
+// queued changes and pushes them.
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,6 +16,7 @@ import { databaseUrl } from "@fieldsync/db/testing";
 import { type RunningServer, copyRepo, startServerProcess } from "@fieldsync/testing/repo-copy";
 import { seededAsset } from "@fieldsync/testing/demo";
 import { freePort } from "@fieldsync/testing/free-port";
+import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ApiError } from "./api-client.ts";
@@ -25,6 +28,10 @@ const url = databaseUrl(database);
 let port: number;
 let server: RunningServer | undefined;
 let device: TestDevice | undefined;
+/** The phone's IndexedDB, kept across the app update. */
+const factory = new IDBFactory();
+/** Changes the phone queued once the server stopped taking version 1. */
+let waiting: string[] = [];
 const sql = new pg.Pool({ connectionString: url, max: 2 });
 
 /** Replaces `from` in a file of the copy, failing loudly when the file no longer reads that way. */
@@ -121,7 +128,7 @@ test("a v1 device's 50 queued changes (renamed field, new field with a default, 
   }).then((r) => r.json() as Promise<{ results: { status: string }[] }>);
   expect(v2Push.results.map((r) => r.status), JSON.stringify(v2Push.results[0])).toEqual(existing.map(() => "applied"));
 
-  device = await loggedInDevice(server!.url, email, { name: "v1-phone" });
+  device = await loggedInDevice(server!.url, email, { name: "v1-phone", factory });
   await device.engine.sync();
   expect(await device.engine.store.get("task", existing[0]!)).toBeTruthy();
 
@@ -212,8 +219,9 @@ test("once the server no longer takes version 1, the device stops: update needed
 
   const ids = [
     await device!.engine.store.create("task", { assetId, title: "Written after the cut-off", notes: "keep me" }),
-    await device!.engine.store.create("task", { assetId, title: "And another", status: "OPEN" }),
+    await device!.engine.store.create("task", { assetId, title: "And another", status: "OPEN", dueAt }),
   ];
+  waiting = ids;
   const refusal = await device!.engine.sync().catch((error: unknown) => error);
   expect(refusal).toBeInstanceOf(ApiError);
   expect(refusal).toMatchObject({ status: 412, code: "SCHEMA_VERSION_TOO_OLD" });
@@ -221,4 +229,29 @@ test("once the server no longer takes version 1, the device stops: update needed
   const outbox = await device!.db.outbox.toArray();
   expect(outbox.map((entry) => [entry.entityId, entry.status, entry.error])).toEqual(ids.map((id) => [id, "pending", null]));
   expect((await tasks(ids)).size).toBe(0);
+});
+
+test("the app updates itself: the v2 build opens the same store, upgrades the queued changes and pushes them", { timeout: 300_000 }, async () => {
+  expect(waiting).toHaveLength(2);
+  device!.close();
+  device = undefined;
+  // The copy's sync-client runs on the copy's schema package: version 2, with the task's upgrade.
+  const v2: typeof import("./index.ts") = await import(join(copy.dir, "packages/sync-client/src/index.ts"));
+  const db = new v2.LocalDb("v1-phone", { indexedDB: factory, IDBKeyRange });
+  try {
+    const engine = new v2.SyncEngine({ db, baseUrl: server!.url, deviceName: "v1-phone" });
+    const report = await engine.sync();
+    expect(report).toMatchObject({ pushed: 2, applied: 2, rejected: 0, failed: 0 });
+    expect(await db.outbox.count()).toBe(0);
+    expect(await engine.store.syncState()).toMatchObject({ phase: "idle", lastError: null });
+    const stored = await tasks(waiting);
+    expect(stored.get(waiting[0]!)).toMatchObject({ details: "keep me", estimateMinutes: 60, status: "OPEN" });
+    expect(stored.get(waiting[1]!)).toMatchObject({ details: null, estimateMinutes: 60, status: "SCHEDULED" });
+    // The replica was rebuilt from a snapshot in the new shape.
+    const local = await engine.store.get("task", waiting[0]!);
+    expect(local?.data).toMatchObject({ details: "keep me", estimateMinutes: 60 });
+    expect(local?.data).not.toHaveProperty("notes");
+  } finally {
+    db.close();
+  }
 });

@@ -13,6 +13,7 @@ import { ApiClient, ApiError, NetworkError } from "./api-client.ts";
 import type { LocalDb } from "./local-db.ts";
 import { LocalStore } from "./local-store.ts";
 import { type Session, type SyncPhase, newDeviceId, toSession } from "./session-state.ts";
+import { upgradeLocalData } from "./local-schema.ts";
 import { checkedChanges, entriesNamedBy, isUnpinnedRefusal } from "./push-batch.ts";
 import { withLock } from "./sync-lock.ts";
 
@@ -198,6 +199,8 @@ export class SyncEngine {
   }
 
   private async cycle(): Promise<SyncReport> {
+    // A newer app build on an older store: its queued changes in this build's shape first.
+    await upgradeLocalData(this.options.db);
     const session = await this.store.getSession();
     if (!session || (Date.parse(session.expiresAt) <= Date.now() && !session.refreshToken)) {
       const error = new ApiError(401, "UNAUTHORIZED", "Your session has ended: log in again");
