@@ -38,6 +38,8 @@ export async function upgradeChange<C>(change: C, from: number): Promise<C> {
   return { ...change, payload: upgraded, ...(stamped && { checksum: await checksumOf(upgraded) }) };
 }
 
+const supported = oldestSupportedSchemaVersion === schemaVersion ? `version ${schemaVersion}` : `versions ${oldestSupportedSchemaVersion} to ${schemaVersion}`;
+
 /**
  * The schema version a push was written under; refuses (412, nothing written) one older than
  * this server takes or newer than it knows. Null when `schemaVersion` is not an integer at all:
@@ -47,7 +49,7 @@ export function pushSchemaVersion(input: Record<string, unknown>): number | null
   const version = input.schemaVersion ?? unversionedSchemaVersion;
   if (!Number.isSafeInteger(version)) return null;
   if ((version as number) < oldestSupportedSchemaVersion) {
-    fail("SCHEMA_VERSION_TOO_OLD", `This app speaks schema version ${version}; the server takes ${oldestSupportedSchemaVersion} to ${schemaVersion}. Update the app, then sync again: your changes are kept.`);
+    fail("SCHEMA_VERSION_TOO_OLD", `This app speaks schema version ${version}; the server takes ${supported}. Update the app, then sync again: your changes are kept.`);
   }
   if ((version as number) > schemaVersion) {
     fail("SCHEMA_VERSION_UNKNOWN", `This app speaks schema version ${version}; the server knows up to ${schemaVersion}. Your changes are kept: sync again once the server is updated.`);
