@@ -17,7 +17,9 @@ import { type RunningServer, copyRepo, startServerProcess } from "@fieldsync/tes
 import { seededAsset } from "@fieldsync/testing/demo";
 import { freePort } from "@fieldsync/testing/free-port";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
+import fc from "fast-check";
 import pg from "pg";
+import { taskSchema } from "@fieldsync/schema";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ApiError } from "./api-client.ts";
 import { type TestDevice, loggedInDevice } from "./test-support/device.ts";
@@ -206,6 +208,57 @@ test("a change the v1 server queued before the release is applied by the v2 work
   const [queued] = (await sql.query<{ status: string; result: { status: string } }>(`SELECT "status"::text, "result" FROM "SyncQueue" WHERE "id" = $1`, [rowId])).rows;
   expect(queued).toMatchObject({ status: "COMPLETED", result: { status: "applied" } });
   expect((await tasks([entityId])).get(entityId)).toMatchObject({ status: "SCHEDULED", details: "before the release", estimateMinutes: 60 });
+});
+
+test("property: any v1 task CREATE through HTTP to the v2 server: a valid one lands upgraded, anything else gets a 4xx and writes nothing; never a 5xx", { timeout: 300_000 }, async () => {
+  const deviceId = "v1-fuzz";
+  const { token } = await fetch(`${server!.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: "fieldsync-demo", deviceId }),
+  }).then((r) => r.json() as Promise<{ token: string }>);
+  const v1Payload = fc.record(
+    {
+      assetId: fc.constant(assetId),
+      title: fc.string({ minLength: 1, maxLength: 30 }),
+      status: fc.constantFrom("OPEN", "IN_PROGRESS", "DONE"),
+      priority: fc.constantFrom("LOW", "NORMAL", "HIGH", "URGENT"),
+      dueAt: fc.option(fc.constantFrom(dueAt, "2027-03-01T00:00:00.000Z")),
+      notes: fc.option(fc.string({ maxLength: 40 })),
+    },
+    { requiredKeys: ["assetId", "title"] },
+  );
+  const poison = fc.option(fc.tuple(fc.constantFrom("notes", "status", "dueAt", "title", "details", "estimateMinutes", "SCHEDULED", "__proto__"), fc.jsonValue()), { freq: 2 });
+  await fc.assert(
+    fc.asyncProperty(v1Payload, poison, async (valid, poisoned) => {
+      const payload: Record<string, unknown> = poisoned ? { ...valid, [poisoned[0]]: poisoned[1] } : valid;
+      const entityId = randomUUID();
+      const response = await fetch(`${server!.url}/api/sync`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({
+          deviceId,
+          schemaVersion: 1,
+          changes: [{ changeId: randomUUID(), entityType: "task", entityId, operation: "CREATE", payload, clientVersion: 0, timestamp: new Date().toISOString() }],
+        }),
+      });
+      const body = (await response.json()) as { code?: string; results?: { status: string }[] };
+      expect(response.status, JSON.stringify(body)).toBeLessThan(500);
+      const written = (await sql.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM "Task" WHERE "id" = $1) + (SELECT count(*) FROM "ChangeLog" WHERE "entityId" = $1) + (SELECT count(*) FROM "SyncQueue" WHERE "entityId" = $1) AS "n"`,
+        [entityId],
+      )).rows[0]!.n;
+      if (taskSchema.safeParse(payload).success) {
+        expect(response.status, JSON.stringify(body)).toBe(200);
+        expect(body.results?.[0]?.status).toBe("applied");
+        expect((await tasks([entityId])).get(entityId)).toMatchObject({ estimateMinutes: 60 });
+      } else if (response.status >= 400) {
+        expect(body.code).toEqual(expect.any(String));
+        expect(Number(written)).toBe(0);
+      }
+    }),
+    { numRuns: 60 },
+  );
 });
 
 test("once the server no longer takes version 1, the device stops: update needed, outbox intact, nothing written", { timeout: 300_000 }, async () => {

@@ -45,7 +45,7 @@ const supported = oldestSupportedSchemaVersion === schemaVersion ? `version ${sc
  * this server takes or newer than it knows. Null when `schemaVersion` is not an integer at all:
  * the input schema reports that as VALIDATION_FAILED.
  */
-export function pushSchemaVersion(input: Record<string, unknown>): number | null {
+function pushSchemaVersion(input: Record<string, unknown>): number | null {
   const version = input.schemaVersion ?? unversionedSchemaVersion;
   if (!Number.isSafeInteger(version)) return null;
   if ((version as number) < oldestSupportedSchemaVersion) {
