@@ -210,6 +210,36 @@ test("a change the v1 server queued before the release is applied by the v2 work
   expect((await tasks([entityId])).get(entityId)).toMatchObject({ status: "SCHEDULED", details: "before the release", estimateMinutes: 60 });
 });
 
+test("a change the v1 server applied, sent again after the release because its answer was lost, is answered as the same change", { timeout: 300_000 }, async () => {
+  const deviceId = "v1-retry";
+  const api = async (path: string, body: unknown, token?: string) =>
+    fetch(`${server!.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token && { authorization: `Bearer ${token}` }) },
+      body: JSON.stringify(body),
+    }).then((r) => r.json() as Promise<{ token: string; results: unknown[] }>);
+  const { token } = await api("/api/auth/login", { email, password: "fieldsync-demo", deviceId });
+  await api("/api/sync", { deviceId, schemaVersion: 1, changes: [] }, token);
+  const [client] = (await sql.query<{ id: string; orgId: string }>(`SELECT "id", "orgId" FROM "SyncClient" WHERE "deviceId" = $1`, [deviceId])).rows;
+  const change = {
+    changeId: randomUUID(), entityType: "task", entityId: randomUUID(), operation: "CREATE", clientVersion: 0, timestamp: new Date().toISOString(),
+    payload: { assetId, title: "Answer lost", status: "OPEN", dueAt, notes: "sent twice" },
+  };
+  const outcome = { status: "applied", version: 1, checksum: null, mergedConflictId: null };
+  // The claim as the v1 build stored it: the change in v1 shape (schemaVersion 1, the column's
+  // default), its fingerprint taken over that shape.
+  await sql.query(
+    `INSERT INTO "SyncQueue" ("id", "orgId", "clientId", "changeId", "idempotencyKey", "fingerprint", "entityType", "entityId", "operation", "payload",
+       "clientVersion", "clientTimestamp", "status", "attempts", "result", "processedAt")
+     VALUES ($1, $2, $3, $4, $5, 'fingerprint over the v1 payload', 'task', $6, 'CREATE', $7, 0, now(), 'COMPLETED', 1, $8, now())`,
+    [randomUUID(), client!.orgId, client!.id, change.changeId, `c:${change.changeId}`, change.entityId, JSON.stringify(change.payload), JSON.stringify(outcome)],
+  );
+  const again = await api("/api/sync", { deviceId, schemaVersion: 1, changes: [change] }, token);
+  expect(again.results).toEqual([expect.objectContaining({ ...outcome, duplicate: true, changeId: change.changeId })]);
+  // Not applied a second time.
+  expect((await tasks([change.entityId])).size).toBe(0);
+});
+
 test("property: any v1 task CREATE through HTTP to the v2 server: a valid one lands upgraded, anything else gets a 4xx and writes nothing; never a 5xx", { timeout: 300_000 }, async () => {
   const deviceId = "v1-fuzz";
   const { token } = await fetch(`${server!.url}/api/auth/login`, {

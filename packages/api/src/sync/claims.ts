@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type RejectionCode, schemaVersion } from "@fieldsync/schema";
 import { type Outcome, type Prepared, type Writer, queueStatus } from "./apply.ts";
+import { upgradedFingerprints } from "./upgrade.ts";
 import type { Sql } from "./sql.ts";
 
 // SyncQueue as the record of every change a device pushed: one row per idempotency key, written
@@ -26,14 +27,16 @@ export const changeIdReused: Outcome = {
 /** Sorts a push's changes by their keys' history: new, seen before (same fingerprint), or reused. */
 export async function findClaims(sql: Sql, clientId: string, changes: readonly Prepared[]): Promise<Claims> {
   const stored = changes.length
-    ? await sql.query<{ id: string; idempotencyKey: string; fingerprint: string; result: Outcome | null }>(
-        `SELECT "id", "idempotencyKey", "fingerprint", "result" FROM "SyncQueue" WHERE "clientId" = $1 AND "idempotencyKey" = ANY($2::text[])`,
+    ? await sql.query<{ id: string; idempotencyKey: string; fingerprint: string; result: Outcome | null; schemaVersion: number }>(
+        `SELECT "id", "idempotencyKey", "fingerprint", "result", "schemaVersion" FROM "SyncQueue" WHERE "clientId" = $1 AND "idempotencyKey" = ANY($2::text[])`,
         [clientId, [...new Set(changes.map((p) => p.key))]],
       )
     : [];
   // A row without a result is still waiting for the worker.
   const earlier = new Map(stored.map((row) => [row.idempotencyKey, row.result ?? { status: "queued" as const, queueItemId: row.id }]));
   const owners = new Map(stored.map((row) => [row.idempotencyKey, row.fingerprint]));
+  const older = stored.filter((row) => row.schemaVersion < schemaVersion).map((row) => row.id);
+  for (const [key, fingerprint] of await upgradedFingerprints(sql, older)) owners.set(key, fingerprint);
   const fresh: Prepared[] = [];
   const reused = new Set<Prepared>();
   for (const p of changes) {

@@ -6,15 +6,19 @@ import {
   unversionedSchemaVersion,
   upgradeEntityPayload,
   type EntityType,
+  type SyncChange,
   type SyncOperation,
 } from "@fieldsync/schema";
 import { checksum } from "@fieldsync/sync-core";
 import { fail } from "../errors.ts";
+import { prepare } from "./apply.ts";
+import type { Sql } from "./sql.ts";
 
 // Changes written by an older app build, brought to this server's schema version before anything
 // decides them: the inline push (a tRPC middleware ahead of the input schema, so the current
 // schema validates the upgraded payloads) and the worker's queued rows (stored with the version
-// they were written under). The steps are the entities' `upgrades` in packages/schema.
+// they were written under), and the claims an older build stored, whose fingerprints are compared
+// in this build's shape. The steps are the entities' `upgrades` in packages/schema.
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 const isEntityType = (value: unknown): value is EntityType => entityTypes.includes(value as EntityType);
@@ -63,4 +67,23 @@ export async function upgradePush(input: unknown): Promise<unknown> {
   const from = pushSchemaVersion(input);
   if (from === null || from === schemaVersion || !Array.isArray(input.changes)) return input;
   return { ...input, schemaVersion, changes: await Promise.all(input.changes.map((change: unknown) => upgradeChange(change, from))) };
+}
+
+/**
+ * Fingerprints (apply.ts `prepare`) of claims stored by an older server build, by idempotency
+ * key, as their changes read in this build's shape: a change sent again after a release (its
+ * answer lost before it) is recognised as the same change, not refused CHANGE_ID_REUSED.
+ */
+export async function upgradedFingerprints(sql: Sql, ids: readonly string[]): Promise<[string, string][]> {
+  if (ids.length === 0) return [];
+  const rows = await sql.query<Pick<SyncChange, "entityType" | "entityId" | "operation" | "payload" | "clientVersion"> & { idempotencyKey: string; schemaVersion: number }>(
+    `SELECT "idempotencyKey", "entityType", "entityId", "operation", "payload", "clientVersion", "schemaVersion" FROM "SyncQueue" WHERE "id" = ANY($1::text[])`,
+    [ids],
+  );
+  return Promise.all(
+    rows.map(async ({ idempotencyKey, schemaVersion: from, ...stored }): Promise<[string, string]> => {
+      const change = await upgradeChange(stored as SyncChange, from);
+      return [idempotencyKey, prepare(change, 0).fingerprint];
+    }),
+  );
 }
