@@ -34,6 +34,13 @@ export const errorCodes = {
    * waited its longest): nothing was written; retry after Retry-After with the same changes.
    */
   SERVER_BUSY: "SERVER_BUSY",
+  /**
+   * The push's `schemaVersion` is older than the server takes (oldestSupportedSchemaVersion):
+   * nothing was written; the app updates itself, then pushes the same changes again.
+   */
+  SCHEMA_VERSION_TOO_OLD: "SCHEMA_VERSION_TOO_OLD",
+  /** The push's `schemaVersion` is newer than the server's: nothing was written; keep the changes and retry once the server is updated. */
+  SCHEMA_VERSION_UNKNOWN: "SCHEMA_VERSION_UNKNOWN",
   INTERNAL: "INTERNAL",
 } as const;
 export type ErrorCode = keyof typeof errorCodes;

@@ -21,6 +21,8 @@ export * from "./push.ts";
 export * from "./queue.ts";
 export * from "./realtime.ts";
 export * from "./registry.ts";
+export * from "./schema-version.ts";
 export * from "./status.ts";
 export * from "./subscription.ts";
+export * from "./upgrade.ts";
 export * from "./users.ts";

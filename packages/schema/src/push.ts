@@ -6,6 +6,7 @@ import { rejectionCodes } from "./errors.ts";
 import { entityIdSchema, isoDateTime } from "./fields.ts";
 import { limits } from "./limits.ts";
 import { entityTypeSchema } from "./registry.ts";
+import { schemaVersionSchema } from "./schema-version.ts";
 import { entityRefSchema } from "./subscription.ts";
 
 /** POST /api/sync: the spec's request, unchanged. */
@@ -16,6 +17,13 @@ export const pushBodySchema = z.strictObject({
   changes: z.array(syncChangeSchema).max(limits.maxChangesPerPush).default([]),
   /** Ask for background processing even below the server's inline batch size. */
   async: z.boolean().optional(),
+  /**
+   * The entity schema version the changes were written under (the app build's). The server
+   * upgrades older payloads to its own before deciding them; absent means 1, the version of every
+   * build before this field. Older than the server takes: 412 SCHEMA_VERSION_TOO_OLD; newer than
+   * it knows: 412 SCHEMA_VERSION_UNKNOWN. Either way nothing is written.
+   */
+  schemaVersion: schemaVersionSchema.optional(),
 });
 export type PushBody = z.infer<typeof pushBodySchema>;
 export type PushBodyInput = z.input<typeof pushBodySchema>;

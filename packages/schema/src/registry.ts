@@ -2,6 +2,9 @@ import { z } from "zod";
 import { assetSchema } from "./entities/asset.ts";
 import { scheduleSchema } from "./entities/schedule.ts";
 import { taskSchema } from "./entities/task.ts";
+import type { SyncOperation } from "./enums.ts";
+import { schemaVersion } from "./schema-version.ts";
+import { type PayloadUpgrade, upgradePayload } from "./upgrade.ts";
 
 export interface ConflictPolicy {
   /** Merge edits to disjoint fields without asking anyone (recorded as a MERGE by "system"). */
@@ -36,6 +39,12 @@ interface EntityDefinition<S extends z.ZodObject> {
    * subscription's locations do not filter the type.
    */
   scope?: { by: "field"; field: keyof z.infer<S> & string } | { by: "reference"; field: keyof z.infer<S> & string };
+  /**
+   * How payloads written under an older schema version reach this one, a step per version that
+   * changed the type (`upgrade.ts`, docs/extending.md). Steps are never removed: a device offline
+   * for months may still hold changes written under that version.
+   */
+  upgrades?: readonly PayloadUpgrade[];
 }
 
 /**
@@ -125,6 +134,10 @@ export type EntityDef = (typeof entityRegistry)[EntityType];
 
 export const getEntity = (type: EntityType): EntityDefinition<z.ZodObject> =>
   entityRegistry[type] as unknown as EntityDefinition<z.ZodObject>;
+
+/** A payload of `type` written under schema version `from`, in this build's shape (`schemaVersion`). */
+export const upgradeEntityPayload = (type: EntityType, operation: SyncOperation, payload: Readonly<Record<string, unknown>>, from: number) =>
+  upgradePayload(getEntity(type).upgrades ?? [], operation, payload, from, schemaVersion);
 
 /** The synced field names of a type, in schema order. */
 export const entityFields = (type: EntityType): string[] => Object.keys(getEntity(type).schema.shape);

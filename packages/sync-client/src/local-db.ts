@@ -1,5 +1,5 @@
 import { Dexie, type DexieOptions, type EntityTable, type Table, type Transaction } from "dexie";
-import type { Conflict, EntityData, EntityType, SyncOperation } from "@fieldsync/schema";
+import { type Conflict, type EntityData, type EntityType, type SyncOperation, schemaVersion } from "@fieldsync/schema";
 import { type OutboxEntry, type ReplicaRow, parentKeys } from "@fieldsync/sync-core";
 
 /** One synced entity as this device knows it (the replica model's row, see sync-core replica.ts). */
@@ -13,6 +13,12 @@ export interface MetaRow {
 }
 
 export type LocalConflict = Conflict;
+
+/**
+ * The `meta` row holding the entity schema version the store's payloads are in (packages/schema
+ * `schemaVersion`; absent in stores made before it existed: version 1). See local-schema.ts.
+ */
+export const schemaVersionKey = "schemaVersion";
 
 /** The store's current schema version. Bump it with a new `version(n)` block, never edit an old one. */
 export const localSchemaVersion = 4;
@@ -122,5 +128,7 @@ export class LocalDb extends Dexie {
     this.version(2).stores(v2Stores).upgrade(upgradeToV2);
     this.version(3).stores(v3Stores).upgrade(upgradeToV3);
     this.version(4).stores(v4Stores);
+    // A new store holds nothing older than this build's entity schema (local-schema.ts).
+    this.on("populate", (tx) => void tx.table("meta").add({ key: schemaVersionKey, value: schemaVersion }));
   }
 }

@@ -2,7 +2,9 @@ import { startTestServer, type TestServer } from "@fieldsync/testing/server";
 import { Dexie } from "dexie";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { LocalDb, localSchemaVersion, v1Stores, v2Stores } from "./local-db.ts";
+import { schemaVersion } from "@fieldsync/schema";
+import { LocalDb, localSchemaVersion, schemaVersionKey, v1Stores, v2Stores } from "./local-db.ts";
+import { upgradeLocalData } from "./local-schema.ts";
 import { LocalStore } from "./local-store.ts";
 import { SyncEngine } from "./sync-engine.ts";
 import { demoPassword, loggedInDevice, syncUntil } from "./test-support/device.ts";
@@ -68,4 +70,20 @@ test("upgrading a v2 store indexes every row under its parents and leaves the ou
   );
   expect((await store.childrenOf("task", asset)).map((row) => row.id)).toEqual([live]);
   store.db.close();
+});
+
+// The upgrade to a newer entity schema version itself runs in schema-upgrade.test.ts, where a
+// copy of the repository is at version 2.
+test("a new store is stamped with this build's entity schema version, and at that version the upgrade leaves it as it is", async () => {
+  const db = new LocalDb("fieldsync", { indexedDB: new IDBFactory(), IDBKeyRange });
+  await db.open();
+  expect(await db.meta.get(schemaVersionKey)).toEqual({ key: schemaVersionKey, value: schemaVersion });
+
+  const entry = { changeId: crypto.randomUUID(), entityType: "asset" as const, entityId: crypto.randomUUID(), operation: "CREATE" as const, payload: { name: "Kept" }, baseVersion: 0, timestamp: new Date().toISOString(), status: "pending" as const, attempts: 1, conflictId: null, error: null };
+  await db.outbox.add(entry);
+  await db.meta.put({ key: "syncToken", value: "token-of-this-build" });
+  expect(await upgradeLocalData(db)).toBe(false);
+  expect(await db.outbox.toArray()).toEqual([expect.objectContaining(entry)]);
+  expect(await db.meta.get("syncToken")).toMatchObject({ value: "token-of-this-build" });
+  db.close();
 });

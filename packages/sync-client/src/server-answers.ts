@@ -63,13 +63,13 @@ export async function evict(db: LocalDb, refs: readonly EntityRef[]): Promise<vo
 }
 
 /** A reset (the server restarts this device from a snapshot) drops local copies and conflicts; the outbox stays, it is the user's work. */
-async function dropServerCopies(db: LocalDb): Promise<void> {
+export async function dropServerCopies(db: LocalDb): Promise<void> {
   await db.entities.clear();
   await db.conflicts.clear();
 }
 
 /** After a reset: entities with queued changes the snapshot has not (yet) brought, e.g. unsynced creates. */
-async function reprojectOutbox(db: LocalDb): Promise<void> {
+export async function reprojectOutbox(db: LocalDb): Promise<void> {
   const keys = new Map<string, Key>();
   await db.outbox.each((entry) => keys.set(entityKey(entry.entityType, entry.entityId), [entry.entityType, entry.entityId]));
   for (const [type, id] of keys.values()) await refresh(db, type, id);

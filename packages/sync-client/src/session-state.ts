@@ -26,7 +26,12 @@ export const toSession = (response: LoginResponse, now = Date.now()): Session =>
 });
 
 /** `busy`: the server refused the push for now (503 SERVER_BUSY) and said when to come back. */
-export type SyncPhase = "idle" | "syncing" | "offline" | "busy" | "error" | "unauthorized" | "revoked";
+/**
+ * `updateNeeded`: the server refused this build's schema version as too old
+ * (SCHEMA_VERSION_TOO_OLD). Pushing stops with the outbox as it is; the app updates itself, and
+ * the new build pushes the same changes.
+ */
+export type SyncPhase = "idle" | "syncing" | "offline" | "busy" | "error" | "unauthorized" | "revoked" | "updateNeeded";
 
 /** Shared through IndexedDB so every tab and the service worker show the same sync status. */
 export interface SyncState {

@@ -7,11 +7,13 @@ import {
   type Subscription,
   errorCodes,
   limits,
+  schemaVersion,
 } from "@fieldsync/schema";
 import { ApiClient, ApiError, NetworkError } from "./api-client.ts";
 import type { LocalDb } from "./local-db.ts";
 import { LocalStore } from "./local-store.ts";
 import { type Session, type SyncPhase, newDeviceId, toSession } from "./session-state.ts";
+import { upgradeLocalData } from "./local-schema.ts";
 import { checkedChanges, entriesNamedBy, isUnpinnedRefusal } from "./push-batch.ts";
 import { withLock } from "./sync-lock.ts";
 
@@ -52,6 +54,7 @@ function phaseOf(error: unknown): SyncPhase {
   if (error instanceof ApiError && error.status === 401) return "unauthorized";
   if (error instanceof ApiError && error.code === "DEVICE_REVOKED") return "revoked";
   if (error instanceof ApiError && error.code === errorCodes.SERVER_BUSY) return "busy";
+  if (error instanceof ApiError && error.code === errorCodes.SCHEMA_VERSION_TOO_OLD) return "updateNeeded";
   return "error";
 }
 
@@ -196,6 +199,8 @@ export class SyncEngine {
   }
 
   private async cycle(): Promise<SyncReport> {
+    // A newer app build on an older store: its queued changes in this build's shape first.
+    await upgradeLocalData(this.options.db);
     const session = await this.store.getSession();
     if (!session || (Date.parse(session.expiresAt) <= Date.now() && !session.refreshToken)) {
       const error = new ApiError(401, "UNAUTHORIZED", "Your session has ended: log in again");
@@ -295,6 +300,8 @@ export class SyncEngine {
           deviceId,
           ...(this.options.deviceName ? { deviceName: this.options.deviceName } : {}),
           syncToken: await this.store.getSyncToken(),
+          // The shape this build writes; the server upgrades it if it is older than its own.
+          schemaVersion,
           changes: sendable.map(({ change }) => change),
         });
       } catch (error) {

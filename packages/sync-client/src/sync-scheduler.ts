@@ -30,7 +30,7 @@ export function retryDelay(error: unknown, failures: number, backoff: BackoffOpt
  * retryable failure with exponential backoff and jitter. Requests during a running cycle are
  * coalesced into one more cycle. While the server's Retry-After runs, requests wait for it (the
  * edits they announce go with the retry). Failures that need the user (logged out, device
- * revoked) wait for an explicit request instead of retrying.
+ * revoked) or an app update (schema version too old) wait for an explicit request instead of retrying.
  */
 export class SyncScheduler {
   private running: Promise<void> | null = null;
@@ -80,7 +80,8 @@ export class SyncScheduler {
 
   private async onInterval(): Promise<void> {
     const { phase } = await this.engine.store.syncState();
-    if (phase !== "unauthorized" && phase !== "revoked") await this.request();
+    // Each waits for the user or an app update, not for time.
+    if (phase !== "unauthorized" && phase !== "revoked" && phase !== "updateNeeded") await this.request();
   }
 
   private async run(): Promise<void> {

@@ -34,6 +34,8 @@ export interface TestServerOptions {
   pushGate?: { slots: number; queueLength: number; maxWaitMs: number };
   /** Any other variable of apps/server/src/env.ts; wins over the above. */
   env?: Record<string, string>;
+  /** The repository whose server runs, e.g. a copy (repo-copy.ts) at another release; by default this one. */
+  root?: string;
 }
 
 const defined = (env: Record<string, string | number | undefined>) =>
@@ -67,7 +69,7 @@ export function startTestServer(options: TestServerOptions = {}) {
       SYNC_RATE_LIMIT_MAX: 1_000_000,
       ...options.env,
     });
-    const server = await startServerProcess(join(repoRoot, "apps/server"), ["--import", "tsx", "src/main.ts"], env);
+    const server = await startServerProcess(join(options.root ?? repoRoot, "apps/server"), ["--import", "tsx", "src/main.ts"], env);
     return {
       url: server.url,
       db: database.db,

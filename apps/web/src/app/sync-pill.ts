@@ -5,6 +5,7 @@ import type { SyncState } from "@fieldsync/sync-client";
  * one, an empty outbox says nothing about whether the server's data is here.
  */
 export function syncPillText(state: Pick<SyncState, "phase" | "lastSyncAt"> | undefined, pending: number): string {
+  if (state?.phase === "updateNeeded") return "update needed";
   if (pending > 0) return `${pending} pending`;
   if (state?.phase === "syncing") return "syncing";
   if (state?.phase === "busy") return "server busy";

@@ -20,6 +20,7 @@ const phaseText = {
   error: "Sync failed; retrying",
   unauthorized: "Logged out: log in to sync",
   revoked: "This device was revoked",
+  updateNeeded: "Update needed: the app is updating itself; your changes are kept and sync after it",
 } as const;
 
 export function SyncScreen() {

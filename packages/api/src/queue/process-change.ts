@@ -4,6 +4,7 @@ import { isDatabaseUnavailable } from "../database-unavailable.ts";
 import type { ChangeNotifier } from "../realtime/notifier.ts";
 import { type Outcome, type Prepared, applyChanges, lockDevice, prepare } from "../sync/apply.ts";
 import { recordOutcomes } from "../sync/claims.ts";
+import { upgradeChange } from "../sync/upgrade.ts";
 import { prismaSql } from "../sync/sql.ts";
 
 /** What processing needs: the database and the conflict policy overrides. */
@@ -35,7 +36,7 @@ export function failureCode(error: unknown): string {
   return "PROCESSING_FAILED";
 }
 
-type QueuedRow = Pick<SyncQueue, "id" | "changeId" | "entityType" | "entityId" | "operation" | "payload" | "clientVersion" | "checksum" | "clientTimestamp">;
+type QueuedRow = Pick<SyncQueue, "id" | "changeId" | "entityType" | "entityId" | "operation" | "payload" | "schemaVersion" | "clientVersion" | "checksum" | "clientTimestamp">;
 
 const changeOf = (row: QueuedRow): SyncChange => ({
   ...(row.changeId && { changeId: row.changeId }),
@@ -72,7 +73,7 @@ async function applyHead(
     await lockDevice(sql, writer);
     await sql.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
     const rows = await sql.query<QueuedRow>(
-      `SELECT "id", "changeId", "entityType", "entityId", "operation", "payload", "clientVersion", "checksum",
+      `SELECT "id", "changeId", "entityType", "entityId", "operation", "payload", "schemaVersion", "clientVersion", "checksum",
               "clientTimestamp" AT TIME ZONE 'UTC' AS "clientTimestamp"
        FROM "SyncQueue" WHERE "clientId" = $1 AND "status" IN ('PENDING', 'SYNCING')
        ORDER BY "seq" LIMIT $2 FOR UPDATE`,
@@ -80,7 +81,8 @@ async function applyHead(
     );
     if (rows.length === 0) return 0;
     head.id = rows[0]!.id;
-    const parsed = rows.map((row) => ({ row, change: syncChangeSchema.safeParse(changeOf(row)) }));
+    // Rows stored by an older server build are in that build's schema version.
+    const parsed = await Promise.all(rows.map(async (row) => ({ row, change: syncChangeSchema.safeParse(await upgradeChange(changeOf(row), row.schemaVersion)) })));
     const valid: Prepared[] = parsed.flatMap(({ change }) => (change.success ? [prepare(change.data, 0)] : []));
     const decided = (await applyChanges(sql, writer, valid, conflictPolicies ?? {})).decisions;
     let next = 0;

@@ -11,6 +11,7 @@ import { recordSyncRun } from "../health/sync-runs.ts";
 import { deltaChanges } from "../sync/delta.ts";
 import { syncingDeviceErrors } from "../sync/devices.ts";
 import { pushChanges } from "../sync/push.ts";
+import { upgradePush } from "../sync/upgrade.ts";
 import { throughPushGate } from "../push-gate.ts";
 import { syncStatus } from "../health/status.ts";
 import { authedProcedure, deviceProcedure, router } from "../trpc.ts";
@@ -21,7 +22,12 @@ const pullErrors = [...syncingDeviceErrors, "INVALID_TOKEN", "RATE_LIMITED"] as 
 
 export const syncRouter = router({
   push: deviceProcedure
-    .meta({ errors: [...pullErrors, "SERVER_BUSY"] })
+    .meta({ errors: [...pullErrors, "SERVER_BUSY", "SCHEMA_VERSION_TOO_OLD", "SCHEMA_VERSION_UNKNOWN"] })
+    // Changes of an older app build are upgraded (or the push refused) before the input schema sees them.
+    .use(async ({ getRawInput, next }) => {
+      const upgraded = await upgradePush(await getRawInput());
+      return next({ getRawInput: async () => upgraded });
+    })
     .use(({ ctx, next }) => throughPushGate(ctx.pushGate, next))
     // pushChanges records its SyncRun with the device's sync (no statement of its own).
     .input(pushBodySchema)

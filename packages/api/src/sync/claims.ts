@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { RejectionCode } from "@fieldsync/schema";
+import { type RejectionCode, schemaVersion } from "@fieldsync/schema";
 import { type Outcome, type Prepared, type Writer, queueStatus } from "./apply.ts";
+import { olderClaimMatchers } from "./upgrade.ts";
 import type { Sql } from "./sql.ts";
 
 // SyncQueue as the record of every change a device pushed: one row per idempotency key, written
@@ -26,22 +27,25 @@ export const changeIdReused: Outcome = {
 /** Sorts a push's changes by their keys' history: new, seen before (same fingerprint), or reused. */
 export async function findClaims(sql: Sql, clientId: string, changes: readonly Prepared[]): Promise<Claims> {
   const stored = changes.length
-    ? await sql.query<{ id: string; idempotencyKey: string; fingerprint: string; result: Outcome | null }>(
-        `SELECT "id", "idempotencyKey", "fingerprint", "result" FROM "SyncQueue" WHERE "clientId" = $1 AND "idempotencyKey" = ANY($2::text[])`,
+    ? await sql.query<{ id: string; idempotencyKey: string; fingerprint: string; result: Outcome | null; schemaVersion: number }>(
+        `SELECT "id", "idempotencyKey", "fingerprint", "result", "schemaVersion" FROM "SyncQueue" WHERE "clientId" = $1 AND "idempotencyKey" = ANY($2::text[])`,
         [clientId, [...new Set(changes.map((p) => p.key))]],
       )
     : [];
   // A row without a result is still waiting for the worker.
   const earlier = new Map(stored.map((row) => [row.idempotencyKey, row.result ?? { status: "queued" as const, queueItemId: row.id }]));
-  const owners = new Map(stored.map((row) => [row.idempotencyKey, row.fingerprint]));
+  /** Per used key: whether a change is the one it names. */
+  const owners = new Map(stored.map((row): [string, (p: Prepared) => boolean] => [row.idempotencyKey, (p) => p.fingerprint === row.fingerprint]));
+  const older = stored.filter((row) => row.schemaVersion < schemaVersion).map((row) => row.id);
+  for (const [key, same] of await olderClaimMatchers(sql, older)) owners.set(key, same);
   const fresh: Prepared[] = [];
   const reused = new Set<Prepared>();
   for (const p of changes) {
-    const owner = owners.get(p.key);
-    if (owner !== undefined && owner !== p.fingerprint) reused.add(p);
-    else if (owner === undefined) {
+    const same = owners.get(p.key);
+    if (same !== undefined && !same(p)) reused.add(p);
+    else if (same === undefined) {
       // The same change twice in one push is applied once, at its first occurrence.
-      owners.set(p.key, p.fingerprint);
+      owners.set(p.key, (q) => q.fingerprint === p.fingerprint);
       fresh.push(p);
     }
   }
@@ -63,6 +67,8 @@ export async function insertClaims(sql: Sql, writer: Writer, claims: readonly { 
     entityId: p.change.entityId,
     operation: p.change.operation,
     payload: outcome.status === "queued" || outcome.status === "rejected" ? p.change.payload : null,
+    // The push path upgraded the payload to this build's version (sync/upgrade.ts).
+    schemaVersion,
     clientVersion: p.change.clientVersion,
     checksum: p.change.checksum ?? null,
     timestamp: new Date(p.change.timestamp).toISOString(),
@@ -73,9 +79,9 @@ export async function insertClaims(sql: Sql, writer: Writer, claims: readonly { 
   }));
   await sql.query(
     `INSERT INTO "SyncQueue" ("id", "orgId", "clientId", "changeId", "idempotencyKey", "fingerprint", "entityType", "entityId", "operation",
-       "payload", "clientVersion", "checksum", "clientTimestamp", "status", "attempts", "result", "errorCode", "errorMessage", "processedAt")
+       "payload", "schemaVersion", "clientVersion", "checksum", "clientTimestamp", "status", "attempts", "result", "errorCode", "errorMessage", "processedAt")
      SELECT r->>'id', $1, $2, r->>'changeId', r->>'key', r->>'fingerprint', r->>'type', r->>'entityId', (r->>'operation')::"SyncOperation",
-       nullif(r->'payload', 'null'::jsonb), (r->>'clientVersion')::int, r->>'checksum', (r->>'timestamp')::timestamp(3), (r->>'status')::"SyncStatus",
+       nullif(r->'payload', 'null'::jsonb), (r->>'schemaVersion')::int, (r->>'clientVersion')::int, r->>'checksum', (r->>'timestamp')::timestamp(3), (r->>'status')::"SyncStatus",
        CASE WHEN r->>'status' = 'PENDING' THEN 0 ELSE 1 END, nullif(r->'result', 'null'::jsonb), r->>'code', r->>'message',
        CASE WHEN r->>'status' = 'PENDING' THEN NULL ELSE now() AT TIME ZONE 'UTC' END
      FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(r, ord)
