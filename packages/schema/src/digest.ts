@@ -10,14 +10,14 @@ import { entityRefSchema } from "./subscription.ts";
 // ids: two digits for the 256 top-level buckets, one more digit per level below.
 
 /** A bucket: 2 to 8 lowercase hex digits (a prefix of the entity id's SHA-256). */
-export const bucketSchema = z.string().regex(/^[0-9a-f]{2,8}$/, "2 to 8 lowercase hex digits");
+export const bucketSchema = z.string().regex(/^[0-9a-f]{2,8}$/, "2 to 8 lowercase hex digits").meta({ examples: ["a3"] });
 
 /** A bucket of one entity type. */
 export const typedBucketSchema = z.strictObject({ entityType: entityTypeSchema, bucket: bucketSchema });
 export type TypedBucket = z.infer<typeof typedBucketSchema>;
 
 /** A bucket whose 16 sub-buckets are asked for: 2 to 7 digits (the deepest bucket has 8). */
-const parentBucketSchema = z.strictObject({ entityType: entityTypeSchema, bucket: z.string().regex(/^[0-9a-f]{2,7}$/, "2 to 7 lowercase hex digits") });
+const parentBucketSchema = z.strictObject({ entityType: entityTypeSchema, bucket: z.string().regex(/^[0-9a-f]{2,7}$/, "2 to 7 lowercase hex digits").meta({ examples: ["a3"] }) });
 
 /**
  * POST /api/sync/digests: the digests of the 256 top-level buckets of every type the device's
@@ -34,7 +34,7 @@ export const bucketDigestSchema = z.object({
   entityType: entityTypeSchema,
   bucket: bucketSchema,
   /** Sum of the bucket's live entities' digest values modulo 2^64, 16 hex digits. */
-  digest: z.string().regex(/^[0-9a-f]{16}$/),
+  digest: z.string().regex(/^[0-9a-f]{16}$/).meta({ examples: ["0f3c9a71d2e84b60"] }),
   /** Live entities in the bucket. */
   count: z.int(),
 });

@@ -1,4 +1,4 @@
-import type { BucketDigest, EntityType } from "@fieldsync/schema";
+import type { BucketDigest, EntityType, TypedBucket } from "@fieldsync/schema";
 import { entityKey } from "./entity-key.ts";
 
 // Replica verification (docs/reliability.md "Verification and repair"). Server and clients sum
@@ -43,13 +43,18 @@ export interface DigestEntry {
 
 export const bucketKey = (type: EntityType, bucket: string) => `${type}:${bucket}`;
 
-/** The digests of the buckets `digits` long (within `prefixes` when given) over `entries`. */
-export function digestsOf(entries: readonly DigestEntry[], digits: number, prefixes?: readonly { entityType: EntityType; bucket: string }[]): Map<string, BucketDigest> {
-  const wanted = prefixes && new Set(prefixes.map((p) => bucketKey(p.entityType, p.bucket)));
+/**
+ * The digests over `entries` of the top-level buckets, or with `within` of the buckets one digit
+ * longer inside each named bucket. Empty buckets are left out, as the server leaves them out.
+ */
+export function digestsOf(entries: readonly DigestEntry[], within?: readonly TypedBucket[]): Map<string, BucketDigest> {
+  const parents = new Set(within?.map((b) => bucketKey(b.entityType, b.bucket)));
+  const lengths = [...new Set(within?.map((b) => b.bucket.length))];
   const sums = new Map<string, { entityType: EntityType; bucket: string; sum: bigint; count: number }>();
   for (const entry of entries) {
-    const bucket = entry.hash.slice(0, digits);
-    if (wanted && !wanted.has(bucketKey(entry.type, bucket.slice(0, -1)))) continue;
+    const parent = within ? lengths.find((length) => parents.has(bucketKey(entry.type, entry.hash.slice(0, length)))) : topBucketDigits - 1;
+    if (parent === undefined) continue;
+    const bucket = entry.hash.slice(0, parent + 1);
     const key = bucketKey(entry.type, bucket);
     const sum = sums.get(key) ?? { entityType: entry.type, bucket, sum: 0n, count: 0 };
     sum.sum = (sum.sum + checksumValue(entry.checksum)) % modulus;
@@ -74,6 +79,20 @@ export function mismatchedBuckets(local: ReadonlyMap<string, BucketDigest>, serv
     mismatched.push({ entityType, bucket, count: Math.max(mine?.count ?? 0, theirs?.count ?? 0) });
   }
   return mismatched.sort((a, b) => bucketKey(a.entityType, a.bucket).localeCompare(bucketKey(b.entityType, b.bucket)));
+}
+
+/** A mismatched bucket holding more entities than this is looked into (its sub-buckets) before it is listed. */
+export const listAtMost = 8;
+
+/**
+ * Splits mismatched buckets: those to list entity by entity (`list`), and those to descend into
+ * first (`descend`: large, and not yet at the deepest level), so that a repair moves about a
+ * level of digests and a short list per differing entity rather than whole buckets.
+ */
+export function descentOf(mismatched: readonly { entityType: EntityType; bucket: string; count: number }[]) {
+  const deeper = (b: { bucket: string; count: number }) => b.count > listAtMost && b.bucket.length < maxBucketDigits;
+  const strip = ({ entityType, bucket }: { entityType: EntityType; bucket: string }): TypedBucket => ({ entityType, bucket });
+  return { descend: mismatched.filter(deeper).map(strip), list: mismatched.filter((b) => !deeper(b)).map(strip) };
 }
 
 /** A server entity of a listed bucket. */
