@@ -66,3 +66,48 @@ test("10 corrupted, 10 deleted and 10 added entities among 100,000 are found and
   expect(await device.engine.verify()).toMatchObject({ mismatches: 0, repaired: 0 });
   device.close();
 }, 900_000);
+
+const rot = async (device: Awaited<ReturnType<typeof loggedInDevice>>, id: string) => {
+  const row = (await device.db.entities.get(["asset", id]))!;
+  const serverData = { ...row.serverData, name: "rotten" };
+  await device.db.entities.put({ ...row, serverData, data: row.pending ? row.data : serverData });
+};
+
+test("an entity with an unsynced local edit is not overwritten by a repair; other differing entities are, and the edit still lands", async () => {
+  const device = await loggedInDevice(wire.url, "tech@globex.test", { name: "pending" });
+  const [mine, other] = [await device.engine.store.create("asset", { name: "Compressor" }), await device.engine.store.create("asset", { name: "Chiller" })];
+  await device.engine.sync();
+  await device.engine.store.update("asset", mine, { notes: "mine, not sent yet" });
+  await rot(device, mine);
+  await rot(device, other);
+  const held = (await device.db.entities.get(["asset", mine]))!;
+
+  expect(await device.engine.verify()).toMatchObject({ repaired: 1, keptPending: 1, error: null });
+  expect(await device.db.entities.get(["asset", mine])).toEqual(held);
+  expect(await device.engine.store.get("asset", other)).toMatchObject({ serverData: expect.objectContaining({ name: "Chiller" }), pending: 0 });
+
+  await device.engine.sync();
+  expect(await server.db.asset.findFirstOrThrow({ where: { id: mine } })).toMatchObject({ name: "Compressor", notes: "mine, not sent yet" });
+  // Acknowledged on top of its rotten server copy; now nothing waits, the repair takes it.
+  expect(await device.engine.verify()).toMatchObject({ repaired: 1, keptPending: 0 });
+  expect(await device.engine.store.get("asset", mine)).toMatchObject({ data: expect.objectContaining({ name: "Compressor", notes: "mine, not sent yet" }) });
+  expect(await device.engine.verify()).toMatchObject({ mismatches: 0, repaired: 0 });
+  device.close();
+}, 120_000);
+
+test("a device keeping one site compares digests of exactly what it keeps", async () => {
+  const { orgId: globex } = await server.db.user.findFirstOrThrow({ where: { email: "tech@globex.test" } });
+  const sites = Array.from({ length: 40 }, (_, i) => ({ orgId: globex, id: randomUUID(), name: `Boiler ${i}`, location: i % 2 ? "Plant North/Hall 1" : "Plant South" }));
+  await server.db.asset.createMany({ data: sites });
+  const device = await loggedInDevice(wire.url, "tech@globex.test", { name: "north" });
+  await device.engine.setSubscription({ locations: ["Plant North"] });
+  const kept = await device.engine.store.list("asset");
+  expect(kept.length).toBeGreaterThanOrEqual(20);
+  expect(kept.every((row) => String(row.data!["location"]).startsWith("Plant North"))).toBe(true);
+
+  expect(await device.engine.verify()).toMatchObject({ mismatches: 0, repaired: 0, error: null });
+  await rot(device, kept[0]!.id);
+  expect(await device.engine.verify()).toMatchObject({ mismatches: 1, repaired: 1 });
+  expect(await device.engine.store.list("asset")).toHaveLength(kept.length);
+  device.close();
+}, 120_000);
