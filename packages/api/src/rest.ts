@@ -54,7 +54,7 @@ export const restRoutes: RestRoute[] = [
   route({ method: "POST", url: "/api/sync/delta", procedure: "sync.delta", source: "body", summary: "One page of changes since a sync token" }),
   route({ method: "POST", url: "/api/sync/events/ticket", procedure: "sync.streamTicket", source: "none", summary: "A single-use ticket (valid 30 s) for GET /api/sync/events?ticket= on the caller's device" }),
   route({ method: "POST", url: "/api/sync/digests", procedure: "verify.digests", source: "body", summary: "Digests of the caller's buckets (the 256 top-level ones, or the sub-buckets of `within`), to verify a replica" }),
-  route({ method: "POST", url: "/api/sync/digests/entities", procedure: "verify.buckets", source: "body", summary: "(id, version, checksum) of every live entity in up to 64 buckets" }),
+  route({ method: "POST", url: "/api/sync/digests/entities", procedure: "verify.buckets", source: "body", summary: "(id, version, checksum) of every live entity in up to 32 buckets" }),
   route({ method: "POST", url: "/api/sync/entities", procedure: "verify.entities", source: "body", summary: "Current state of up to 500 named entities (a replica repair re-downloads what differs)" }),
   route({ method: "GET", url: "/api/sync/status", procedure: "sync.status", source: "none", summary: "The caller's devices, queue, open conflicts, background mode and health" }),
   route({ method: "GET", url: "/api/sync/devices", procedure: "devices.list", source: "none", summary: "Own devices (admins: the organization's)" }),

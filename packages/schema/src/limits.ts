@@ -16,7 +16,7 @@ export const limits = {
    */
   maxBatchRows: 1000,
   /** Buckets named in one POST /api/sync/digests (`within`) or /api/sync/digests/entities. */
-  maxDigestBuckets: 64,
+  maxDigestBuckets: 32,
   /** Entities named in one POST /api/sync/entities. */
   maxEntityFetch: 500,
   /** Opaque cursor tokens. */
