@@ -70,7 +70,10 @@ const unchanged = (row: LocalEntity | undefined, seen: Seen | undefined) =>
  */
 export function repairRows(db: LocalDb, changes: readonly ServerChange[], drop: readonly EntityRef[], seen: ReadonlyMap<string, Seen>) {
   return db.transaction("rw", [db.entities, db.outbox], async () => {
-    const targets = [...changes.map((change) => ({ ref: change as EntityRef, change })), ...drop.map((ref) => ({ ref, change: null }))];
+    const targets = [
+      ...changes.map((change) => ({ ref: { entityType: change.entityType, entityId: change.entityId }, change })),
+      ...drop.map((ref) => ({ ref, change: null })),
+    ];
     const keys = targets.map(({ ref }): Key => [ref.entityType, ref.entityId]);
     const rows = await db.entities.bulkGet(keys);
     const queues = await queuesOf(db, keys);

@@ -17,7 +17,10 @@ export interface DigestScope {
   types: readonly EntityType[];
 }
 
-/** Whether the device's view of `type` is narrower than the organization's (location scope). */
+/**
+ * Whether the device's view of `type` is narrower than the organization's (location scope):
+ * exactly when scope.ts adds a condition for it.
+ */
 const narrowed = (scope: DigestScope, type: EntityType) => scopeCondition(scope.subscription, type) !== Prisma.empty;
 
 /**
