@@ -10,6 +10,13 @@ import { getMeta } from "./session-state.ts";
 // the smallest ones, re-download only the entities that differ. Nothing a device has not pushed
 // yet is ever overwritten.
 
+/**
+ * The verification's requests only read, so a network failure is retried once at once: a pooled
+ * keep-alive connection the server closed while the replica was being hashed fails the next POST
+ * before it reaches the server (Node's fetch retries only idempotent methods by itself).
+ */
+const readOnly = <T>(call: () => Promise<T>): Promise<T> => call().catch((error: unknown) => (error instanceof NetworkError ? call() : Promise.reject(error)));
+
 const chunks = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
@@ -21,7 +28,7 @@ async function leafBuckets(api: ApiClient, deviceId: string, entries: readonly D
     if (level.descend.length === 0) return leaves;
     const next = [];
     for (const within of chunks(level.descend, limits.maxDigestBuckets)) {
-      next.push(...mismatchedBuckets(digestsOf(entries, within), (await api.digests({ deviceId, within })).buckets));
+      next.push(...mismatchedBuckets(digestsOf(entries, within), (await readOnly(() => api.digests({ deviceId, within }))).buckets));
     }
     level = descentOf(next);
   }
@@ -31,14 +38,14 @@ async function leafBuckets(api: ApiClient, deviceId: string, entries: readonly D
 export async function verifyReplica(api: ApiClient, db: LocalDb, deviceId: string): Promise<Verification> {
   const types: readonly EntityType[] = (await getMeta<Subscription>(db, "subscription"))?.entityTypes ?? entityTypes;
   const { entries, seen } = await readReplica(db);
-  const top = mismatchedBuckets(digestsOf(entries), (await api.digests({ deviceId })).buckets);
+  const top = mismatchedBuckets(digestsOf(entries), (await readOnly(() => api.digests({ deviceId }))).buckets);
   const listed = [];
   for (const buckets of chunks(await leafBuckets(api, deviceId, entries, top), limits.maxDigestBuckets)) {
-    listed.push(...(await api.bucketEntities({ deviceId, buckets })).buckets);
+    listed.push(...(await readOnly(() => api.bucketEntities({ deviceId, buckets }))).buckets);
   }
   const { download, drop } = entityDifferences(entries, listed);
   const changes = [];
-  for (const refs of chunks<EntityRef>(download, limits.maxEntityFetch)) changes.push(...(await api.fetchEntities({ deviceId, refs })).changes);
+  for (const refs of chunks<EntityRef>(download, limits.maxEntityFetch)) changes.push(...(await readOnly(() => api.fetchEntities({ deviceId, refs }))).changes);
   const outcome = await repairRows(db, changes, drop, seen);
   const verification: Verification = {
     at: new Date().toISOString(),
