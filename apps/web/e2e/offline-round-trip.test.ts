@@ -46,6 +46,8 @@ test("offline create, edit and delete survive a reload and reach the server exac
   await context.setOffline(false);
   await waitUntilSynced(page);
   await expect.poll(() => page.getByTestId("sync-phase").textContent(), patience).toBe("Up to date");
+  // The replica was verified against the server's digests after the first sync.
+  await expect.poll(() => page.getByTestId("last-verification").textContent(), patience).toMatch(/768 buckets checked · all matched/);
   await screenshot(page, "06-sync-panel-synced");
 
   const after = await serverEntities(app.server.url, "tech1@northwind.test");

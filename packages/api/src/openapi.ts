@@ -40,6 +40,7 @@ const eventStreamErrors: ErrorCode[] = ["UNAUTHORIZED", "DEVICE_MISMATCH", "STRE
 const tagDescriptions: Record<keyof typeof appRouter._def.record, string> = {
   auth: "Log in and refresh sessions",
   sync: "Push and pull changes, sync status and the live event stream",
+  verify: "Verify a replica against bucket digests and repair only what differs",
   devices: "Devices and what they keep offline",
   conflicts: "Conflicts between concurrent edits",
   queue: "Background processing of large pushes",

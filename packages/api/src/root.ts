@@ -6,11 +6,13 @@ import { healthRouter } from "./routers/health.ts";
 import { queueRouter } from "./routers/queue.ts";
 import { syncRouter } from "./routers/sync.ts";
 import { usersRouter } from "./routers/users.ts";
+import { verifyRouter } from "./routers/verify.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 export const appRouter = router({
   auth: authRouter,
   sync: syncRouter,
+  verify: verifyRouter,
   devices: devicesRouter,
   conflicts: conflictsRouter,
   audit: auditRouter,

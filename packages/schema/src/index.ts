@@ -5,6 +5,7 @@ export * from "./conflict.ts";
 export * from "./delta.ts";
 export * from "./device.ts";
 export * from "./device-name.ts";
+export * from "./digest.ts";
 export * from "./entities/asset.ts";
 export * from "./entities/field-specs.ts";
 export * from "./entities/schedule.ts";

@@ -15,6 +15,10 @@ export const limits = {
    * single call always fits.
    */
   maxBatchRows: 1000,
+  /** Buckets named in one POST /api/sync/digests (`within`) or /api/sync/digests/entities. */
+  maxDigestBuckets: 32,
+  /** Entities named in one POST /api/sync/entities. */
+  maxEntityFetch: 500,
   /** Opaque cursor tokens. */
   maxTokenLength: 2048,
   maxDeviceIdLength: 128,

@@ -1,5 +1,11 @@
 import {
+  type BucketEntitiesBody,
+  type BucketEntitiesResponse,
   type Conflict,
+  type DigestsBody,
+  type DigestsResponse,
+  type FetchEntitiesBody,
+  type FetchEntitiesResponse,
   type DeltaBodyInput,
   type DeltaResponse,
   type Device,
@@ -12,8 +18,11 @@ import {
   type StreamTicketResponse,
   type ResolveConflictResponse,
   type SyncStatusResponse,
+  bucketEntitiesResponseSchema,
   deltaResponseSchema,
   deviceResponseSchema,
+  digestsResponseSchema,
+  fetchEntitiesResponseSchema,
   listConflictsResponseSchema,
   loginResponseSchema,
   lookupConflictsResponseSchema,
@@ -158,6 +167,19 @@ export class ApiClient {
   /** Declares what this device keeps offline; the answer lists entities to drop locally. */
   setSubscription(deviceId: string, subscription: Subscription) {
     return this.request("PUT", "/api/sync/subscription", subscriptionResponseSchema, { deviceId, subscription });
+  }
+
+  /** Bucket digests of this device's scope (replica verification, verify.ts). */
+  digests(body: DigestsBody): Promise<DigestsResponse> {
+    return this.request("POST", "/api/sync/digests", digestsResponseSchema, body);
+  }
+
+  bucketEntities(body: BucketEntitiesBody): Promise<BucketEntitiesResponse> {
+    return this.request("POST", "/api/sync/digests/entities", bucketEntitiesResponseSchema, body);
+  }
+
+  fetchEntities(body: FetchEntitiesBody): Promise<FetchEntitiesResponse> {
+    return this.request("POST", "/api/sync/entities", fetchEntitiesResponseSchema, body);
   }
 
   status(): Promise<SyncStatusResponse> {

@@ -7,5 +7,6 @@ export * from "./local-store.ts";
 export type { ServerPage } from "./server-answers.ts";
 export { type DeviceIdentity, type Session, StoreOwnedByAnotherUser, type SyncPhase, type SyncState, newDeviceId, toSession } from "./session-state.ts";
 export * from "./sync-engine.ts";
+export type { Verification } from "./replica-verify.ts";
 export * from "./sync-lock.ts";
 export * from "./sync-scheduler.ts";

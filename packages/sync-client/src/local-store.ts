@@ -5,6 +5,7 @@ import * as outboxStore from "./outbox-store.ts";
 import * as reads from "./replica-reads.ts";
 import { queueOf } from "./replica-rows.ts";
 import * as answers from "./server-answers.ts";
+import { lastVerification } from "./replica-verify.ts";
 import * as session from "./session-state.ts";
 
 /**
@@ -54,4 +55,6 @@ export class LocalStore {
   setSyncToken = (token: string) => session.setSyncToken(this.db, token);
   syncState = () => session.syncState(this.db);
   patchSyncState = (patch: Partial<session.SyncState>) => session.patchSyncState(this.db, patch);
+  /** The last replica verification (verify.ts); undefined before the first. */
+  verification = () => lastVerification(this.db);
 }

@@ -16,6 +16,8 @@ import { type Session, type SyncPhase, newDeviceId, toSession } from "./session-
 import { upgradeLocalData } from "./local-schema.ts";
 import { checkedChanges, entriesNamedBy, isUnpinnedRefusal } from "./push-batch.ts";
 import { withLock } from "./sync-lock.ts";
+import type { Verification } from "./replica-verify.ts";
+import { verifyAndRecord } from "./verify.ts";
 
 export interface SyncEngineOptions {
   db: LocalDb;
@@ -28,6 +30,11 @@ export interface SyncEngineOptions {
   pageSize?: number;
   /** Changes per push. */
   pushBatchSize?: number;
+  /**
+   * After a sync, verify the replica (verify.ts) when the last verification is older than this;
+   * null: only when asked (`verify()`). Default 15 minutes.
+   */
+  verifyEveryMs?: number | null;
 }
 
 /** What one sync cycle did. */
@@ -151,7 +158,24 @@ export class SyncEngine {
   }
 
   sync(): Promise<SyncReport> {
-    return withLock(this.lockName, () => this.cycle());
+    return withLock(this.lockName, async () => {
+      const report = await this.cycle();
+      await this.verifyIfDue();
+      return report;
+    });
+  }
+
+  /** Verifies the replica against the server now and repairs what differs (see verify.ts). */
+  verify(): Promise<Verification> {
+    return withLock(this.lockName, async () => verifyAndRecord(this.api, this.options.db, (await this.store.device()).deviceId));
+  }
+
+  /** A verification after a sync, when one is due; its failure is recorded, never the sync's. */
+  private async verifyIfDue(): Promise<void> {
+    const every = this.options.verifyEveryMs === undefined ? 15 * 60_000 : this.options.verifyEveryMs;
+    const last = await this.store.verification();
+    if (every === null || (last && Date.now() - Date.parse(last.at) < every) || !(await this.store.syncState()).initialSyncDone) return;
+    await verifyAndRecord(this.api, this.options.db, (await this.store.device()).deviceId).catch(() => undefined);
   }
 
   /**

@@ -53,7 +53,7 @@ function fallbackStore(redis: Redis, keyPrefix: string, onFallback: (error?: unk
   };
 }
 
-const syncProcedures = new Set(["sync.push", "sync.delta"]);
+const syncProcedures = new Set(["sync.push", "sync.delta", "verify.digests", "verify.buckets", "verify.entities"]);
 /** Their REST routes, from the one route table. */
 const syncRoutes = new Set(restRoutes.filter((route) => syncProcedures.has(route.procedure)).map((route) => route.url));
 

@@ -23,6 +23,9 @@ const rowsOf: Record<string, (input: unknown) => number> = {
   "sync.push": () => limits.pushResponsePageSize,
   "conflicts.list": pageSize(listConflictsQuerySchema.shape.limit, "limit"),
   "audit.list": pageSize(listAuditQuerySchema.shape.limit, "limit"),
+  // Sub-bucket digests: 16 per bucket named in `within`; entities: one change per ref.
+  "verify.digests": () => 16 * limits.maxDigestBuckets,
+  "verify.entities": () => limits.maxEntityFetch,
 };
 
 const rowsOfCalls = (calls: TrpcCall[]) => calls.reduce((sum, { path, input }) => sum + (rowsOf[path]?.(input) ?? 0), 0);

@@ -3,7 +3,7 @@
 // that does not exist (404, empty list, rejected change), return none of Northwind's data, and
 // leave Northwind's rows untouched. The suite fails when a procedure has no attack below, so a
 // new endpoint cannot ship without one.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { appRouter, hashPassword, restRoutes } from "@fieldsync/api";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { create, remove, update } from "@fieldsync/testing/changes";
@@ -13,6 +13,8 @@ import { orgFingerprint } from "@fieldsync/testing/attack-kit";
 
 let api: Api;
 let northwind: { orgId: string; userId: string; conflictId: string; syncToken: string; auditCursor: string; secrets: string[] };
+/** Globex's live entities (what a Globex device's bucket digests must count, and no more). */
+let globexLive: number;
 
 const northwindTask = "20000000-0000-4000-8000-000000000001";
 const northwindSchedule = "30000000-0000-4000-8000-000000000001";
@@ -43,6 +45,7 @@ beforeAll(async () => {
   await api.push("globex", "globexTech-phone", [update(globexAsset, 1, { notes: "globex" })]);
   const adminPush = { deviceId: "globexAdmin-phone", changes: [] };
   await invoke("rest", await tokenFor("globexAdmin", adminPush), "sync.push", adminPush);
+  globexLive = await api.db.syncMetadata.count({ where: { orgId: globex.orgId, deletedAt: null } });
 });
 afterAll(() => api.close());
 
@@ -128,6 +131,10 @@ const expectEmpty = (key: string) => (answer: Answer) => {
 /** Each attacker syncs from a device of their own (device ids are per user). */
 const change = (make: () => Record<string, unknown>) => (who: Who) => ({ deviceId: `${who}-phone`, changes: [make()] });
 
+/** The deepest verification bucket (8 hex digits of the id's SHA-256) holding a Northwind entity. */
+const bucketOf = (id: string) => createHash("sha256").update(id).digest("hex").slice(0, 8);
+const countsOf = (answer: Answer) => (answer.body.buckets as { count: number }[]).reduce((n, b) => n + b.count, 0);
+
 /** Every procedure of the router, with the attacks aimed at Northwind through it. */
 const attacks: Record<string, Attack[]> = {
   "auth.login": [{ name: "log in as a Northwind user without the password", foreign: () => ({ email: users.admin, password: "guess", deviceId: "nw-phone" }), missing: () => ({ email: "nobody@northwind.test", password: "guess", deviceId: "nw-phone" }), check: expectStatus(401) }],
@@ -150,6 +157,29 @@ const attacks: Record<string, Attack[]> = {
   "sync.delta": [
     { name: "initial pull sees only Globex", foreign: (who) => ({ deviceId: `${who}-phone`, pageSize: 1000 }), check: (a) => expect((a.body.changes as unknown[]).length).toBeGreaterThan(0) },
     { name: "resume with a Northwind cursor", foreign: (who) => ({ deviceId: `${who}-phone`, pageToken: northwind.syncToken }), missing: (who) => ({ deviceId: `${who}-phone`, pageToken: `${northwind.syncToken.split(".")[0]}.forged` }), check: (a) => expect(a.body.code).toBe("INVALID_TOKEN") },
+  ],
+  "verify.digests": [
+    { name: "bucket digests count Globex's entities only", foreign: (who) => ({ deviceId: `${who}-phone` }), check: (a) => expect(countsOf(a)).toBe(globexLive) },
+    {
+      name: "sub-bucket digests around a Northwind asset",
+      foreign: (who) => ({ deviceId: `${who}-phone`, within: [{ entityType: "asset", bucket: bucketOf(seededAsset).slice(0, 7) }] }),
+      check: (a) => expect(a.body.buckets).toEqual([]),
+    },
+  ],
+  "verify.buckets": [
+    {
+      name: "list the bucket of a Northwind asset and task",
+      foreign: (who) => ({ deviceId: `${who}-phone`, buckets: [{ entityType: "asset", bucket: bucketOf(seededAsset) }, { entityType: "task", bucket: bucketOf(northwindTask) }] }),
+      check: (a) => expect((a.body.buckets as { entities: unknown[] }[]).flatMap((b) => b.entities)).toEqual([]),
+    },
+  ],
+  "verify.entities": [
+    {
+      name: "fetch Northwind entities by id",
+      foreign: (who) => ({ deviceId: `${who}-phone`, refs: [{ entityType: "asset", entityId: seededAsset }, { entityType: "task", entityId: northwindTask }, { entityType: "schedule", entityId: northwindSchedule }] }),
+      missing: (who) => ({ deviceId: `${who}-phone`, refs: [{ entityType: "asset", entityId: missingUuid }] }),
+      check: expectEmpty("changes"),
+    },
   ],
   "sync.streamTicket": [{ name: "a stream ticket (for the caller's own device only)", foreign: () => undefined, check: expectStatus(200) }],
   "sync.status": [{ name: "status counts", foreign: () => undefined, check: (a) => expect(a.body.openConflicts).toBe(0) }],

@@ -1,5 +1,5 @@
 import { entityLabel, entityTitle } from "@fieldsync/schema";
-import type { OutboxEntry } from "@fieldsync/sync-client";
+import type { OutboxEntry, Verification } from "@fieldsync/sync-client";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { formatBytes, timeAgo } from "../app/format.ts";
@@ -29,6 +29,7 @@ export function SyncScreen() {
   const state = useLiveQuery(() => store.syncState(), []);
   const outbox = useLiveQuery(() => store.outbox(), []);
   const conflicts = useLiveQuery(() => store.conflicts(), []);
+  const verification = useLiveQuery(() => store.verification(), []);
   const session = useLiveQuery(() => store.getSession(), []);
   const device = useLiveQuery(() => store.getMeta<{ deviceId: string }>("device"), []);
   const [persistTick, setPersistTick] = useState(0);
@@ -56,6 +57,9 @@ export function SyncScreen() {
         </p>
         <p>
           Last sync: <span data-testid="last-sync">{timeAgo(state?.lastSyncAt, now)}</span>
+        </p>
+        <p data-testid="last-verification">
+          Last verification: {verification ? <VerificationLine verification={verification} now={now} /> : "not yet"}
         </p>
         <p>
           Waiting to sync: <strong data-testid="pending-count">{pending.length}</strong> · conflicts:{" "}
@@ -140,6 +144,17 @@ export function SyncScreen() {
         <button onClick={() => void store.clearSession()}>Log out</button>
       </div>
     </section>
+  );
+}
+
+/** The replica's last check against the server's digests (sync-client verify.ts). */
+function VerificationLine({ verification: v, now }: { verification: Verification; now: number }) {
+  if (v.error) return <>{timeAgo(v.at, now)}, failed ({v.error.message})</>;
+  const kept = v.keptPending ? `, ${v.keptPending} kept for unsynced edits` : "";
+  return (
+    <>
+      {timeAgo(v.at, now)} · {v.bucketsChecked} buckets checked · {v.mismatches ? `${v.mismatches} differed, ${v.repaired} entities repaired${kept}` : "all matched"}
+    </>
   );
 }
 

@@ -99,6 +99,25 @@ async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode:
   };
 }
 
+/** An entity's current row as a snapshot sends it: a CREATE at its version. */
+export const snapshotChange = (type: EntityType, row: SnapshotRow): ServerChange => ({
+  entityType: type,
+  entityId: row.id,
+  operation: "CREATE",
+  payload: row.data,
+  clientVersion: row.version,
+  timestamp: row.lastModifiedAt.toISOString(),
+  checksum: row.checksum,
+});
+
+export interface SnapshotRow {
+  id: string;
+  data: EntityData;
+  version: number;
+  checksum: string;
+  lastModifiedAt: Date;
+}
+
 async function startSnapshot(db: Db, input: PullInput): Promise<Extract<Cursor, { mode: "snapshot" }>> {
   const [fence] = await db.$queryRaw<{ xmin: string }[]>`SELECT fieldsync_delta_fence()::text AS xmin`;
   let total = 0;
@@ -123,7 +142,7 @@ async function snapshotPage(db: Db, input: PullInput, start: Extract<Cursor, { m
     const room = input.limit - changes.length;
     // The previous type filled the page exactly: resume with this one next time.
     if (room === 0) return { changes, cursor, hasMore: true, progress: { sent: cursor.sent, total: Math.max(cursor.total, cursor.sent) }, evict: [] };
-    const rows = await db.$queryRaw<{ id: string; data: EntityData; version: number; checksum: string; lastModifiedAt: Date }[]>`
+    const rows = await db.$queryRaw<SnapshotRow[]>`
       SELECT e."id", ${await entityDataSql(db, type)} AS data,
              m."version", m."checksum", m."lastModifiedAt"
       FROM ${table(type)} e
@@ -131,17 +150,7 @@ async function snapshotPage(db: Db, input: PullInput, start: Extract<Cursor, { m
       WHERE e."orgId" = ${input.orgId} AND e."id" > ${cursor.lastId} ${scopeCondition(input.subscription ?? null, type)}
       ORDER BY e."id" LIMIT ${room + 1}`;
     const page = rows.slice(0, room);
-    for (const row of page) {
-      changes.push({
-        entityType: type,
-        entityId: row.id,
-        operation: "CREATE",
-        payload: row.data,
-        clientVersion: row.version,
-        timestamp: row.lastModifiedAt.toISOString(),
-        checksum: row.checksum,
-      });
-    }
+    for (const row of page) changes.push(snapshotChange(type, row));
     const sent = cursor.sent + page.length;
     if (rows.length > room) {
       const next = { ...cursor, lastId: page.at(-1)!.id, sent };

@@ -17,6 +17,8 @@ export interface DeviceOptions {
   fetch?: typeof fetch;
   factory?: IDBFactory;
   pageSize?: number;
+  /** SyncEngineOptions.verifyEveryMs; test devices verify only when asked unless given. */
+  verifyEveryMs?: number | null;
 }
 
 export function openDevice(baseUrl: string, options: DeviceOptions = {}): TestDevice {
@@ -27,6 +29,7 @@ export function openDevice(baseUrl: string, options: DeviceOptions = {}): TestDe
     deviceName: options.name ?? "test device",
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    verifyEveryMs: options.verifyEveryMs ?? null,
   });
   return { db, engine, close: () => db.close() };
 }
