@@ -260,8 +260,16 @@ describe("metrics", () => {
 });
 
 describe("alert sweep", () => {
-  test("caches each organization's health and prunes sync runs older than the dashboard's history", async () => {
+  test("caches each organization's health, prunes sync runs older than the dashboard's history, folds the digest contributions", async () => {
     t = await setupWorkerTest();
+    // Each write statement adds its buckets' contributions; the sweep folds them to one row a bucket.
+    const swept = randomUUID();
+    await t.api.push("tech1", "sweep-phone", [create(swept, { name: "Sweep" }), update(swept, 1, { notes: "a" })]);
+    await t.api.push("tech1", "sweep-phone", [update(swept, 2, { notes: "b" })]);
+    const perBucket = () =>
+      t.api.db.$queryRaw<{ rows: number }[]>`SELECT count(*)::int AS rows FROM "SyncDigestDelta" GROUP BY "orgId", "entityType", "bucket" ORDER BY 1 DESC LIMIT 1`;
+    expect((await perBucket())[0]!.rows).toBeGreaterThanOrEqual(3);
+    const before = await t.api.db.syncDigestDelta.count();
     await t.api.push("tech1", "sweep-phone", []);
     await t.api.push("tech1", "sweep-phone", []);
     const [old, recent] = await t.api.db.syncRun.findMany({ orderBy: { id: "asc" } });
@@ -274,9 +282,11 @@ describe("alert sweep", () => {
     const sweep = startAlertSweep({ deps: { db: t.api.db }, cache, intervalMs: 3_600_000, log: () => undefined });
     await sweep.sweep();
     sweep.close();
-    expect(await t.api.db.syncRun.findMany({ select: { id: true, startedAt: true } })).toEqual([{ id: recent!.id, startedAt: kept }]);
+    expect(await t.api.db.syncRun.findMany({ where: { id: { in: [old!.id, recent!.id] } }, select: { id: true, startedAt: true } })).toEqual([{ id: recent!.id, startedAt: kept }]);
     const { orgId } = await t.api.db.user.findUniqueOrThrow({ where: { email: users.tech1 } });
     expect(await cache.get(cacheKey(orgId, "health"))).toEqual({ status: "ok", reasons: [] });
+    expect(await perBucket()).toEqual([{ rows: 1 }]);
+    expect(await t.api.db.syncDigestDelta.count()).toBeLessThan(before);
     redis.disconnect();
   });
 });

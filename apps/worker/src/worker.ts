@@ -6,6 +6,7 @@ import {
   createSyncQueue,
   defaultAlertThresholds,
   evaluateAlerts,
+  foldDigestDeltas,
   healthFigures,
   processQueuedChange,
   pruneSyncRuns,
@@ -110,6 +111,7 @@ export function startAlertSweep(options: { deps: ProcessDeps; cache: ResponseCac
       await options.cache.set(cacheKey(org.id, "health"), health, Math.ceil((options.intervalMs * 2) / 1000));
       for (const reason of health.reasons) log(`alert ${reason.severity} ${org.name}: ${reason.alert} — ${reason.message}`);
       await pruneSyncRuns(options.deps.db, org.id);
+      await foldDigestDeltas(options.deps.db, org.id);
     }
   };
   const timer = setInterval(() => void sweep().catch((error) => log(`alert sweep failed: ${error.message}`)), options.intervalMs);

@@ -18,6 +18,7 @@ export { relayPending } from "./queue/relay.ts";
 export { deviceBacklog } from "./queue/stats.ts";
 export { defaultAlertThresholds, evaluateAlerts, healthFigures } from "./health/alerts.ts";
 export { pruneSyncRuns } from "./health/sync-runs.ts";
+export { foldDigestDeltas } from "./sync/digests.ts";
 export {
   type ChangeNotifier,
   type ChangeNudge,

@@ -1,5 +1,5 @@
 import { Prisma, type Db } from "@fieldsync/db";
-import type { BucketDigest, EntityRef, EntityType, ServerChange, Subscription, TypedBucket } from "@fieldsync/schema";
+import { type BucketDigest, type EntityRef, type EntityType, type ServerChange, type Subscription, type TypedBucket, entityTypes } from "@fieldsync/schema";
 import { digestHex, topBucketDigits } from "@fieldsync/sync-core";
 import { entityDataSql, table } from "./entities.ts";
 import { type SnapshotRow, snapshotChange } from "./pull.ts";
@@ -41,17 +41,24 @@ interface DigestRow {
 const toDigest = (entityType: EntityType, row: DigestRow): BucketDigest => ({ entityType, bucket: row.bucket, digest: digestHex(BigInt(row.digest)), count: row.count });
 
 /**
- * Top-level digests from the trigger-maintained contributions, after folding them into one row
- * per bucket (concurrent writers' new rows are not visible to the DELETE and stay).
+ * Folds the trigger-maintained contributions of an organization's types into one row per bucket
+ * (concurrent writers' new rows are not visible to the DELETE and stay). Reading the digests does
+ * it, and the worker's sweep too, so an organization whose devices never verify does not let the
+ * table grow with every write.
  */
-async function storedDigests(db: Db, orgId: string, types: readonly EntityType[]): Promise<BucketDigest[]> {
-  if (types.length === 0) return [];
+export async function foldDigestDeltas(db: Db, orgId: string, types: readonly EntityType[] = entityTypes): Promise<void> {
   await db.$executeRaw`
     WITH gone AS (DELETE FROM "SyncDigestDelta" WHERE "orgId" = ${orgId} AND "entityType" = ANY(${types}::text[])
                   RETURNING "entityType", "bucket", "checksumSum", "entities")
     INSERT INTO "SyncDigestDelta" ("orgId", "entityType", "bucket", "checksumSum", "entities")
     SELECT ${orgId}, "entityType", "bucket", fieldsync_digest_mod(sum("checksumSum")), sum("entities") FROM gone
     GROUP BY "entityType", "bucket" HAVING fieldsync_digest_mod(sum("checksumSum")) <> 0 OR sum("entities") <> 0`;
+}
+
+/** Top-level digests from the trigger-maintained contributions, folded first. */
+async function storedDigests(db: Db, orgId: string, types: readonly EntityType[]): Promise<BucketDigest[]> {
+  if (types.length === 0) return [];
+  await foldDigestDeltas(db, orgId, types);
   const rows = await db.$queryRaw<(DigestRow & { entityType: EntityType })[]>`
     SELECT "entityType", lpad(to_hex("bucket"), 2, '0') AS bucket, fieldsync_digest_mod(sum("checksumSum"))::text AS digest, sum("entities")::int AS count
     FROM "SyncDigestDelta" WHERE "orgId" = ${orgId} AND "entityType" = ANY(${types}::text[])
