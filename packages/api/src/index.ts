@@ -27,4 +27,5 @@ export {
   nudgeFor,
   redisChannels,
 } from "./realtime/notifier.ts";
+export { commitWindows } from "./realtime/commit-window.ts";
 export { consumeStreamTicket, type StreamGrant } from "./auth/stream-ticket.ts";

@@ -16,6 +16,13 @@ export const pushBodySchema = z.strictObject({
   changes: z.array(syncChangeSchema).max(limits.maxChangesPerPush).default([]),
   /** Ask for background processing even below the server's inline batch size. */
   async: z.boolean().optional(),
+  /**
+   * False: answer with this push's own results only, without other devices' changes (`changes`
+   * then holds at most this push's merges). The device pulls those with POST /api/sync/delta from
+   * the answer's `syncToken`, after its other batches: its own writes never wait behind others'
+   * data. Ignored when the device has no incremental token (first sync, reset, new scope).
+   */
+  pull: z.boolean().optional(),
 });
 export type PushBody = z.infer<typeof pushBodySchema>;
 export type PushBodyInput = z.input<typeof pushBodySchema>;
@@ -71,7 +78,10 @@ export const pushResponseSchema = z.object({
   conflicts: z.array(conflictSchema),
   serverTime: isoDateTime,
   results: z.array(changeResultSchema),
-  /** More changes are waiting: continue with POST /api/sync/delta using `syncToken`. */
+  /**
+   * More changes are waiting: continue with POST /api/sync/delta using `syncToken`. After a push
+   * sent with `pull: false`, true whenever the token is not known to be at the head.
+   */
   hasMore: z.boolean(),
   /** The server asked this device to drop its local data: `changes` restart from a snapshot. */
   resetRequired: z.boolean(),

@@ -57,8 +57,8 @@ function phaseOf(error: unknown): SyncPhase {
 
 /**
  * The push/pull loop. `sync()` runs one cycle under a cross-tab lock: initial snapshot if this
- * device has none, refresh of open conflicts, then push batches (each push also brings other
- * devices' changes) until the outbox holds nothing sendable. It throws what stopped it
+ * device has none, refresh of open conflicts, push batches until the outbox holds nothing
+ * sendable, then pull other devices' changes. It throws what stopped it
  * (NetworkError, ApiError, ProtocolError); what was acknowledged before that is kept, and what
  * was sent without an answer is re-sent later under the same changeId (exactly-once).
  */
@@ -230,11 +230,19 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * One cycle's steps: the initial snapshot if this device has none, open conflicts, then every
+   * queued batch pushed (each answered with its own results only), then others' changes pulled.
+   * The device's own writes never wait behind a backlog of others' data.
+   */
   private async exchange(session: Session, report: SyncReport): Promise<void> {
     const deviceId = await this.ensureDevice(session);
-    if ((await this.store.getSyncToken()) === null) await this.pull(deviceId, undefined, report);
+    const initial = (await this.store.getSyncToken()) === null;
+    if (initial) await this.pull(deviceId, undefined, report);
     await this.refreshConflicts();
-    await this.pushAll(deviceId, report);
+    // Right after the snapshot, only an answer saying more is waiting calls for another pull.
+    const behind = await this.pushAll(deviceId, report);
+    if (behind ?? !initial) await this.pull(deviceId, (await this.store.getSyncToken())!, report);
   }
 
   /**
@@ -253,7 +261,11 @@ export class SyncEngine {
     await this.store.replaceConflicts(open, own);
   }
 
-  /** Pulls delta pages until the server has nothing more; without a token, the initial snapshot. */
+  /**
+   * Pulls delta pages until the server has nothing more; without a token, the initial snapshot.
+   * The device's own applied changes are never rolled back: the server leaves them out of its
+   * pages, and an older version of an entity never replaces a newer one in the replica.
+   */
   private async pull(deviceId: string, pageToken: string | undefined, report: SyncReport): Promise<void> {
     const initial = pageToken === undefined;
     for (;;) {
@@ -275,19 +287,21 @@ export class SyncEngine {
    * rest go on: invalid ones before sending; ones the server names in a VALIDATION_FAILED; and
    * when it refuses a batch without naming a change, the batch is halved until the offending
    * change is alone (a refused batch writes nothing, so re-sending its other changes is safe).
+   * Each push asks for its own results only (`pull: false`): others' changes come with the pull
+   * that follows. Returns whether the last answer says more is waiting (false: the device was at
+   * the head); null when nothing was pushed.
    */
-  private async pushAll(deviceId: string, report: SyncReport): Promise<void> {
+  private async pushAll(deviceId: string, report: SyncReport): Promise<boolean | null> {
     const batchSize = this.options.pushBatchSize ?? 100;
     let limit = batchSize;
     // Changes the server queued are asked about again in a later cycle, not in a tight loop.
     const queued = new Set<number>();
-    // Always push once, even with nothing queued: the answer carries other devices' changes.
-    for (let pushed = false; ; ) {
+    for (let behind: boolean | null = null; ; ) {
       const claimed = await this.store.claimBatch(limit, queued);
-      if (claimed.length === 0 && pushed) return;
+      if (claimed.length === 0) return behind;
       const { sendable, failed } = await checkedChanges(claimed);
       await this.fail(failed, report);
-      if (sendable.length === 0 && claimed.length > 0) continue;
+      if (sendable.length === 0) continue;
       const batch = sendable.map(({ entry }) => entry);
       let response;
       try {
@@ -296,6 +310,7 @@ export class SyncEngine {
           ...(this.options.deviceName ? { deviceName: this.options.deviceName } : {}),
           syncToken: await this.store.getSyncToken(),
           changes: sendable.map(({ change }) => change),
+          pull: false,
         });
       } catch (error) {
         const named = error instanceof ApiError ? entriesNamedBy(batch, error) : [];
@@ -307,7 +322,6 @@ export class SyncEngine {
         else throw error;
         continue;
       }
-      pushed = true;
       report.pushed += batch.length;
       report.received += await this.store.applyPushResults(batch, response);
       for (const result of response.results) {
@@ -320,8 +334,7 @@ export class SyncEngine {
           if (entry) queued.add(entry.seq!);
         } else report.rejected++;
       }
-      if (response.hasMore) await this.pull(deviceId, response.syncToken, report);
-      if (batch.length === 0) return;
+      behind = response.hasMore;
     }
   }
 

@@ -10,7 +10,7 @@ import { prismaSql } from "../sync/sql.ts";
 export interface ProcessDeps {
   db: Db;
   conflictPolicies?: Partial<Record<EntityType, ConflictPolicy>>;
-  /** Nudges live clients after changes were applied. */
+  /** Nudges live clients after changes were applied (the worker coalesces them per commit window: commitWindows). */
   notifier?: ChangeNotifier | null;
 }
 

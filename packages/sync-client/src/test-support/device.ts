@@ -17,6 +17,7 @@ export interface DeviceOptions {
   fetch?: typeof fetch;
   factory?: IDBFactory;
   pageSize?: number;
+  pushBatchSize?: number;
 }
 
 export function openDevice(baseUrl: string, options: DeviceOptions = {}): TestDevice {
@@ -27,6 +28,7 @@ export function openDevice(baseUrl: string, options: DeviceOptions = {}): TestDe
     deviceName: options.name ?? "test device",
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    ...(options.pushBatchSize ? { pushBatchSize: options.pushBatchSize } : {}),
   });
   return { db, engine, close: () => db.close() };
 }
