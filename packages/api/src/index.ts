@@ -23,9 +23,11 @@ export {
   type ChangeNudge,
   type DeviceRevocation,
   type LiveChanges,
+  type RangeEnds,
   createRedisNotifier,
   nudgeFor,
   redisChannels,
 } from "./realtime/notifier.ts";
 export { commitWindows } from "./realtime/commit-window.ts";
+export { tokenAtRangeEnd } from "./realtime/range.ts";
 export { consumeStreamTicket, type StreamGrant } from "./auth/stream-ticket.ts";

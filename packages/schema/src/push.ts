@@ -72,6 +72,8 @@ export type ChangeResult = z.infer<typeof changeResultSchema>;
 /** POST /api/sync response: the spec's fields, plus `results` and `hasMore`. */
 export const pushResponseSchema = z.object({
   syncToken: z.string(),
+  /** Where `syncToken` sits in the change log (as live events' ranges name it); null mid-snapshot. */
+  position: z.string().nullable(),
   /** Changes made elsewhere since the request's syncToken (never an echo of this push). */
   changes: z.array(serverChangeSchema),
   /** Open conflicts this push created. */

@@ -5,9 +5,11 @@ import {
   type ResolveConflictResponse,
   type ServerChange,
   type Subscription,
+  type SyncEvent,
   errorCodes,
   limits,
 } from "@fieldsync/schema";
+import { rangeStep } from "@fieldsync/sync-core";
 import { ApiClient, ApiError, NetworkError } from "./api-client.ts";
 import type { LocalDb } from "./local-db.ts";
 import { LocalStore } from "./local-store.ts";
@@ -193,6 +195,31 @@ export class SyncEngine {
     if (await this.subscription()) return false;
     await this.store.applyServerChanges(changes);
     return true;
+  }
+
+  /**
+   * Takes a live `changes` event: when its range starts at or before this device's token and
+   * carries its changes, stores them and moves the token to the range's end, without pulling
+   * (rangeStep); a range the device already holds needs nothing; a preview is shown as before.
+   * True when no pull is needed now; false when the device missed a range (or keeps a
+   * subscription) and should pull.
+   */
+  async applyLiveEvent(event: SyncEvent): Promise<boolean> {
+    if (await this.subscription()) return false;
+    const caughtUp = event.range ? await this.advanceThrough(event.range) : false;
+    if (event.changes) await this.store.applyServerChanges(event.changes);
+    return caughtUp || event.changes !== undefined;
+  }
+
+  /** Under the sync lock, so a pull or push in flight never sees its token moved under it. */
+  private advanceThrough(range: NonNullable<SyncEvent["range"]>): Promise<boolean> {
+    return withLock(this.lockName, async () => {
+      const step = rangeStep(await this.store.getSyncPosition(), range);
+      if (step === "skip") return true;
+      if (step !== "advance" || !range.changes || !range.syncToken) return false;
+      await this.store.applyServerPage({ changes: range.changes, syncToken: range.syncToken, position: range.to });
+      return true;
+    });
   }
 
   private async cycle(): Promise<SyncReport> {

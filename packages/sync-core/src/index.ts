@@ -13,3 +13,4 @@ export * from "./replica-parents.ts";
 export * from "./replica-project.ts";
 export * from "./replica-pull.ts";
 export * from "./replica-push.ts";
+export * from "./event-range.ts";

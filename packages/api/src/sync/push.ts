@@ -5,7 +5,7 @@ import type { AuthUser, Deps } from "../context.ts";
 import { lockDevice, prepare } from "./apply.ts";
 import { applyOneByOne, applyTogether, isChangeFailure } from "./apply-changes.ts";
 import { presentConflicts } from "./conflict-present.ts";
-import { encodeCursor } from "./cursor.ts";
+import { encodeCursor, positionOf } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
 import { loadStates } from "./entities.ts";
 import { pull } from "./pull.ts";
@@ -112,6 +112,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   if (!headToken) await recordSync(sqlPoolOf(db), device.id, syncToken, run, !deferred);
   return {
     syncToken,
+    position: positionOf(page.cursor),
     changes: [...page.changes, ...merged, ...remerged],
     conflicts: await presentConflicts(sqlPoolOf(db), user.orgId, conflicts.map((record) => ({ ...record, ...owner }))),
     serverTime: new Date().toISOString(),
