@@ -1,5 +1,5 @@
 export type { ApiConfig } from "./config.ts";
-export { createContextInner, type AuthSession, type AuthUser, type Context, type Deps } from "./context.ts";
+export { createContextInner, type AuthSession, type AuthUser, type ChangeNotifier, type Context, type Deps, type LiveChanges } from "./context.ts";
 export { AppError, appError, databaseUnavailableError, fail, inputShapeError, retryAfterOf, toErrorBody, unauthorizedMessage } from "./errors.ts";
 export { databaseRetryAfterSeconds, isDatabaseUnavailable } from "./database-unavailable.ts";
 export { auditActions, recordAudit, type AuditAction, type AuditEntry } from "./audit/record.ts";
@@ -19,10 +19,8 @@ export { deviceBacklog } from "./queue/stats.ts";
 export { defaultAlertThresholds, evaluateAlerts, healthFigures } from "./health/alerts.ts";
 export { pruneSyncRuns } from "./health/sync-runs.ts";
 export {
-  type ChangeNotifier,
   type ChangeNudge,
   type DeviceRevocation,
-  type LiveChanges,
   type RangeEnds,
   createRedisNotifier,
   nudgeFor,

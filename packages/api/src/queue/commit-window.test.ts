@@ -8,7 +8,8 @@ import type { TestDatabase } from "@fieldsync/db/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { commitWindows } from "../realtime/commit-window.ts";
-import { type ChangeNudge, type ChangeNotifier, createRedisNotifier, redisChannels } from "../realtime/notifier.ts";
+import type { ChangeNotifier } from "../context.ts";
+import { type ChangeNudge, createRedisNotifier, redisChannels } from "../realtime/notifier.ts";
 import { change, seededWriter } from "../seeded-writer.ts";
 import { processQueuedChange } from "./process-change.ts";
 

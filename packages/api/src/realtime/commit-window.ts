@@ -1,4 +1,4 @@
-import type { ChangeNotifier } from "./notifier.ts";
+import type { ChangeNotifier } from "../context.ts";
 
 /** Calls `close` once `ms` have passed. Tests pass their own, to close windows by hand. */
 export type WindowTimer = (close: () => void, ms: number) => void;

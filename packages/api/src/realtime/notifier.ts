@@ -1,6 +1,7 @@
 import type { Db } from "@fieldsync/db";
 import { type ServerChange, type SyncEvent, liveChangeLimits } from "@fieldsync/schema";
 import type { Redis } from "ioredis";
+import type { ChangeNotifier, LiveChanges } from "../context.ts";
 import { laterPosition, readRange } from "./range.ts";
 
 /** The deployment's pub/sub channels, under its Redis prefix (server and worker must agree on it). */
@@ -25,18 +26,6 @@ export interface ChangeNudge extends SyncEvent {
   originClientId?: string;
 }
 
-/** Changes just committed by one device, to preview on the organization's other devices. */
-export interface LiveChanges {
-  originClientId: string;
-  changes: ServerChange[];
-}
-
-export interface ChangeNotifier {
-  /** Announces committed changes of the organization. Never throws: nudges are best effort. */
-  publish(orgId: string, live?: LiveChanges): Promise<void>;
-  /** Tells every server process to close the device's event streams. Never throws. */
-  deviceRevoked(orgId: string, deviceId: string): Promise<void>;
-}
 
 /** Small pushes travel with their data; larger ones as a plain nudge (devices pull). */
 const withinLimits = (live: LiveChanges) =>
