@@ -23,11 +23,12 @@ export async function readRange(db: Db, orgId: string, after: string | null): Pr
   const start = parsePosition(after ?? logOrigin) ?? { txid: 0n, seq: 0n };
   const rows = await db.$queryRaw<(LogRow & { txid: string; seq: string })[]>`
     WITH fence AS MATERIALIZED (SELECT fieldsync_delta_fence() AS "xid")
+    -- Ordered by the columns, not the text of the same names the rows are read as.
     SELECT "txid"::text, "seq"::text, "entityType", "entityId", "operation", "version", "checksum", "data", "createdAt"
     FROM "ChangeLog"
     WHERE "orgId" = ${orgId} AND "txid" < (SELECT "xid" FROM fence)
       AND ("txid", "seq") > (${start.txid.toString()}::xid8, ${start.seq}::bigint)
-    ORDER BY "txid" DESC, "seq" DESC
+    ORDER BY "ChangeLog"."txid" DESC, "ChangeLog"."seq" DESC
     LIMIT ${liveChangeLimits.maxChanges + 1}`;
   if (rows.length === 0) return null;
   const to = formatPosition(rows[0]!);
