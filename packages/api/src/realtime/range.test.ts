@@ -23,7 +23,7 @@ afterAll(() => database.drop());
 const createAssets = (count: number) =>
   sqlPoolOf(db).transaction(async (sql) => {
     await lockDevice(sql, writer);
-    const changes = Array.from({ length: count }, (_, i) => prepare(change("asset", randomUUID(), "CREATE", 0, { name: `Range ${i}` })));
+    const changes = Array.from({ length: count }, (_, i) => prepare(change("asset", randomUUID(), "CREATE", 0, { name: `Range ${i}` }), i));
     await applyChanges(sql, writer, changes, {});
   });
 
