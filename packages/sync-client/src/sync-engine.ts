@@ -198,16 +198,17 @@ export class SyncEngine {
   }
 
   /**
-   * Takes a live `changes` event: when its range starts at or before this device's token and
-   * carries its changes, stores them and moves the token to the range's end, without pulling
-   * (rangeStep); a range the device already holds needs nothing; a preview is shown as before.
-   * True when no pull is needed now; false when the device missed a range (or keeps a
-   * subscription) and should pull.
+   * Takes a live `changes` event. Its changes (the range's and a preview) are shown at once, even
+   * while a sync holds the lock. Then, when the range starts at or before this device's token,
+   * the token moves to the range's end without pulling (rangeStep); a range the device already
+   * holds needs nothing. True when no pull is needed now (a preview alone waits for the regular
+   * pull, as before); false when the device missed a range (or keeps a subscription) and should pull.
    */
   async applyLiveEvent(event: SyncEvent): Promise<boolean> {
     if (await this.subscription()) return false;
+    const shown = [...(event.range?.changes ?? []), ...(event.changes ?? [])];
+    if (shown.length > 0) await this.store.applyServerChanges(shown);
     const caughtUp = event.range ? await this.advanceThrough(event.range) : false;
-    if (event.changes) await this.store.applyServerChanges(event.changes);
     return caughtUp || event.changes !== undefined;
   }
 
