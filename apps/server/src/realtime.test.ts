@@ -98,9 +98,11 @@ test("a push on one server process nudges a device listening on another, within 
     pushTimes.push(performance.now() - started);
     const next = await Promise.race([stream.next(), new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000))]);
     expect(next, "a nudge arrived").not.toBeNull();
-    const nudge = (next as IteratorResult<{ event: string; data: { orgId: string; position: string }; at: number }>).value;
+    const nudge = (next as IteratorResult<{ event: string; data: { orgId: string; position: string; range?: object }; at: number }>).value;
     expect(nudge.event).toBe("changes");
-    expect(Object.keys(nudge.data).sort()).toEqual(["at", "orgId", "position"]);
+    // Without ?deviceId= no data: the range's ends only (when anything new lies below the fence).
+    expect(Object.keys(nudge.data).filter((key) => key !== "range").sort()).toEqual(["at", "orgId", "position"]);
+    if (nudge.data.range) expect(Object.keys(nudge.data.range).sort()).toEqual(["from", "to"]);
     latencies.push(nudge.at - started);
   }
   abort.abort();
@@ -123,7 +125,8 @@ async function call(url: string, token: string, method: string, path: string, bo
   return response.json();
 }
 
-type Events = AsyncGenerator<{ event: string; data: { changes?: { entityId: string; clientVersion: number; payload: { name?: string } }[] } | null }>;
+type Carried = { entityId: string; clientVersion: number; payload: { name?: string } }[];
+type Events = AsyncGenerator<{ event: string; data: { changes?: Carried; range?: { changes?: Carried; syncToken?: string } } | null }>;
 const nextChanges = async (stream: Events) => {
   for (;;) {
     const next = await Promise.race([stream.next(), new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000))]);
@@ -132,7 +135,7 @@ const nextChanges = async (stream: Events) => {
   }
 };
 
-test("with ?deviceId=, other devices' small pushes arrive with their changes; own, subscribed and large ones as plain nudges", async () => {
+test("with ?deviceId=, other devices' small pushes arrive with their changes; own and large ones without a preview, subscribed ones without data", async () => {
   const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
   const writerToken = await login(a.url, "tech1@northwind.test", "live-writer");
   const readerToken = await login(b.url, "tech2@northwind.test", "live-reader");
@@ -149,9 +152,15 @@ test("with ?deviceId=, other devices' small pushes arrive with their changes; ow
   const id = randomUUID();
   await call(a.url, writerToken, "POST", "/api/sync", { deviceId: "live-writer", changes: [create(id, { name: "Live" })] });
   const seen = await nextChanges(reader);
-  expect(seen.changes).toEqual([expect.objectContaining({ entityId: id, clientVersion: 1, operation: "CREATE", payload: expect.objectContaining({ name: "Live" }) })]);
+  // In the event's range (with the token at its end), or as a preview while the range lags behind the fence.
+  expect([...(seen.range?.changes ?? []), ...(seen.changes ?? [])]).toContainEqual(
+    expect.objectContaining({ entityId: id, clientVersion: 1, operation: "CREATE", payload: expect.objectContaining({ name: "Live" }) }),
+  );
+  if (seen.range?.changes) expect(seen.range.syncToken).toEqual(expect.any(String));
   expect((await nextChanges(own)).changes).toBeUndefined();
-  expect((await nextChanges(scoped)).changes).toBeUndefined();
+  const outOfScope = await nextChanges(scoped);
+  expect(outOfScope.changes).toBeUndefined();
+  expect(outOfScope.range?.changes).toBeUndefined();
 
   const many = Array.from({ length: 101 }, () => create(randomUUID(), { name: "Bulk" }));
   await call(a.url, writerToken, "POST", "/api/sync", { deviceId: "live-writer", changes: many });

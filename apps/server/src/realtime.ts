@@ -5,8 +5,10 @@ import {
   type ChangeNudge,
   type Deps,
   type DeviceRevocation,
+  type RangeEnds,
   consumeStreamTicket,
   createContextInner,
+  tokenAtRangeEnd,
   nudgeFor,
   redisChannels,
 } from "@fieldsync/api";
@@ -92,10 +94,10 @@ export class NudgeHub {
 }
 
 /** Nudges and revocations for this process's clients only: a single server without Redis (tests, trials). */
-export const localNotifier = (db: Deps["db"], hub: NudgeHub): ChangeNotifier => ({
+export const localNotifier = (db: Deps["db"], hub: NudgeHub, ends: RangeEnds = new Map()): ChangeNotifier => ({
   publish: async (orgId, live) => {
     try {
-      hub.deliver(await nudgeFor(db, orgId, live));
+      hub.deliver(await nudgeFor(db, orgId, live, ends));
     } catch {
       // Best effort, like the Redis notifier: clients still poll.
     }
@@ -117,15 +119,27 @@ async function streamCaller(deps: Deps, request: FastifyRequest): Promise<Stream
 
 const refusal = (statusCode: number, code: ErrorBody["code"], message: string): ErrorBody => ({ statusCode, code, message });
 
-/** SSE frames of a nudge, serialized once however many devices listen: with its changes, and without. */
-const frames = new WeakMap<ChangeNudge, { live?: string; plain?: string }>();
-function frameOf(nudge: ChangeNudge, live: boolean): string {
+/**
+ * What a stream sends of a nudge: "plain" (the range's ends only: a device past them knows it has
+ * them, others pull), "range" (also the range's changes and the token at its end, for a device
+ * without a subscription) and "preview" (also the pushed changes the range does not hold yet, for
+ * such a device that did not push them).
+ */
+type FrameKind = "plain" | "range" | "preview";
+
+/** SSE frames of a nudge, serialized once per kind however many devices listen. */
+const frames = new WeakMap<ChangeNudge, Partial<Record<FrameKind, string>>>();
+function frameOf(nudge: ChangeNudge, kind: FrameKind, cursorSecret: string): string {
   const cached = frames.get(nudge) ?? {};
   frames.set(nudge, cached);
-  const { originClientId: _, changes, ...plain } = nudge;
-  const event: SyncEvent = live && changes ? { ...plain, changes } : plain;
-  const key = event.changes ? "live" : "plain";
-  return (cached[key] ??= `id: ${event.position}\nevent: changes\ndata: ${JSON.stringify(event)}\n\n`);
+  const { originClientId: _, changes, range, ...plain } = nudge;
+  const token = kind !== "plain" && range?.changes ? tokenAtRangeEnd(cursorSecret, nudge.orgId, range) : null;
+  const event: SyncEvent = {
+    ...plain,
+    ...(kind === "preview" && changes && { changes }),
+    ...(range && { range: token ? { ...range, syncToken: token } : { from: range.from, to: range.to } }),
+  };
+  return (cached[kind] ??= `id: ${event.position}\nevent: changes\ndata: ${JSON.stringify(event)}\n\n`);
 }
 
 const heartbeatMs = 15_000;
@@ -181,7 +195,8 @@ export function registerEvents(app: FastifyInstance, deps: Deps, hub: NudgeHub, 
       raw.write(text);
       return true;
     };
-    const frame = (nudge: ChangeNudge) => frameOf(nudge, withData && nudge.originClientId !== device?.id);
+    const frame = (nudge: ChangeNudge) =>
+      frameOf(nudge, !withData ? "plain" : nudge.originClientId === device?.id ? "range" : "preview", deps.config.cursorSecret);
     const remove = hub.add({
       orgId,
       userId: user.id,
@@ -193,7 +208,7 @@ export function registerEvents(app: FastifyInstance, deps: Deps, hub: NudgeHub, 
     });
     // A coalesced nudge goes out without data: the device missed the earlier ones, so it pulls.
     raw.on("drain", () => {
-      if (pending && write(frameOf(pending, false))) pending = null;
+      if (pending && write(frameOf(pending, "plain", deps.config.cursorSecret))) pending = null;
     });
     write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ orgId })}\n\n`);
     const heartbeat = setInterval(() => write(": ping\n\n"), heartbeatMs);

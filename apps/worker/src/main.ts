@@ -1,4 +1,4 @@
-import { createRedisNotifier, createResponseCache } from "@fieldsync/api";
+import { commitWindows, createRedisNotifier, createResponseCache } from "@fieldsync/api";
 import { createDb } from "@fieldsync/db";
 import { Redis } from "ioredis";
 import { loadWorkerEnv } from "./env.ts";
@@ -12,7 +12,8 @@ connection.on("error", () => undefined);
 // Publishing on its own connection: the worker's is busy with BullMQ's blocking commands.
 const publisher = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 200, 5000) });
 publisher.on("error", () => undefined);
-const deps = { db, notifier: createRedisNotifier(db, publisher, env.REDIS_PREFIX) };
+// One nudge per organization per commit window, not one per 100 changes applied.
+const deps = { db, notifier: commitWindows(createRedisNotifier(db, publisher, env.REDIS_PREFIX)) };
 const retry = { maxAttempts: env.SYNC_MAX_ATTEMPTS, backoffMs: env.SYNC_BACKOFF_MS };
 const prefix = env.REDIS_PREFIX;
 

@@ -2,6 +2,7 @@
 // event parsing, pushes and pulls must not share the server's event loop, as on real phones.
 import { randomUUID } from "node:crypto";
 import type { SyncEvent } from "@fieldsync/schema";
+import { rangeStep } from "@fieldsync/sync-core";
 import { readEvents } from "@fieldsync/testing/sse-client";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -108,14 +109,17 @@ async function listen(input: DevicesInput, deviceId: string, signal: AbortSignal
 }
 
 /**
- * Ours: every device behaves like the PWA: it shows a live preview at once, pulls at once on a
- * plain nudge, and otherwise every 30 s, one pull at a time. Then the baseline: the same rows
+ * Ours: every device behaves like the PWA: it takes an event's range (its changes and the token
+ * at its end) when its token sits in it, shows a live preview at once, pulls at once when it
+ * missed a range or got a plain nudge, and otherwise every 30 s, one pull at a time. Then the baseline: the same rows
  * through a raw INSERT, broadcast with a raw Redis PUBLISH to 200 raw subscribers.
  */
 export async function runDevices(input: DevicesInput): Promise<{ ours: Delivery; base: Delivery }> {
   for (let d = 0; d < deviceCount; d++) accessTokens.set(propagationDevice(d), await login(input.url, propagationDevice(d)));
   const server = syncClient(input.url, (deviceId) => accessTokens.get(deviceId)!);
   const tokens = Array.from({ length: deviceCount }, () => input.startToken);
+  /** Where each device's token sits in the log (unknown until its first answer). */
+  const positions = Array.from({ length: deviceCount }, (): string | null => null);
   const ours = new Receivers();
   const abort = new AbortController();
   const pulling = new Map<number, Promise<void>>();
@@ -126,6 +130,7 @@ export async function runDevices(input: DevicesInput): Promise<{ ours: Delivery;
       for (let more = true; more; ) {
         const page = await server.delta(propagationDevice(d), tokens[d]!, 1000);
         tokens[d] = page.nextPageToken;
+        positions[d] = page.position;
         ours.saw(d, page.changes.map((c) => c.entityId));
         more = page.hasMore;
       }
@@ -142,8 +147,18 @@ export async function runDevices(input: DevicesInput): Promise<{ ours: Delivery;
   });
   await inParallel(deviceCount, (d) =>
     listen(input, propagationDevice(d), abort.signal, (event) => {
+      // As SyncEngine.applyLiveEvent: a range that starts at or before the token moves it (not
+      // while a pull of the device is in flight: the PWA's sync lock); a preview is shown.
+      const range = event.range;
+      const step = range && !pulling.has(d) ? rangeStep(positions[d] ?? null, range) : "pull";
+      if (step === "advance" && range?.changes && range.syncToken) {
+        tokens[d] = range.syncToken;
+        positions[d] = range.to;
+        ours.saw(d, range.changes.map((c) => c.entityId), true);
+      }
       if (event.changes) ours.saw(d, event.changes.map((c) => c.entityId), true);
-      else void pull(d).catch(() => undefined);
+      const caughtUp = step === "skip" || (step === "advance" && range?.syncToken !== undefined);
+      if (!caughtUp && !event.changes) void pull(d).catch(() => undefined);
     }),
   );
   const phases = Array.from({ length: deviceCount }, (_, d) => startInterval(d));
@@ -153,6 +168,9 @@ export async function runDevices(input: DevicesInput): Promise<{ ours: Delivery;
     const response = await server.push(propagationDevice(d), ids.map((id) => createChange(id)), tokens[d]);
     pushMs.push(Number(now() - t) / 1e6);
     tokens[d] = response.syncToken;
+    positions[d] = response.position;
+    // Others' changes in the answer are held now: an event whose range the token has passed adds nothing.
+    ours.saw(d, response.changes.map((c) => c.entityId));
   });
   abort.abort();
   for (const timer of [...phases, ...intervals]) clearTimeout(timer);

@@ -4,10 +4,24 @@ import { verifyAccessToken } from "./session/jwt.ts";
 import { type AuthUser, loadSession } from "./session/session.ts";
 import type { BackgroundQueue } from "./redis/background-queue.ts";
 import type { ResponseCache } from "./redis/response-cache.ts";
-import type { ChangeNotifier } from "./realtime/notifier.ts";
+import type { ServerChange } from "@fieldsync/schema";
 import type { PushGate } from "./push-gate.ts";
 
 export type { AuthUser };
+
+/** Changes just committed by one device, to preview on the organization's other devices. */
+export interface LiveChanges {
+  originClientId: string;
+  changes: ServerChange[];
+}
+
+/** How committed changes reach live clients (realtime/notifier.ts implements it). */
+export interface ChangeNotifier {
+  /** Announces committed changes of the organization. Never throws: nudges are best effort. */
+  publish(orgId: string, live?: LiveChanges): Promise<void>;
+  /** Tells every server process to close the device's event streams. Never throws. */
+  deviceRevoked(orgId: string, deviceId: string): Promise<void>;
+}
 
 export interface Deps {
   db: Db;

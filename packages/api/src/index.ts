@@ -1,5 +1,5 @@
 export type { ApiConfig } from "./config.ts";
-export { createContextInner, type AuthSession, type AuthUser, type Context, type Deps } from "./context.ts";
+export { createContextInner, type AuthSession, type AuthUser, type ChangeNotifier, type Context, type Deps, type LiveChanges } from "./context.ts";
 export { AppError, appError, databaseUnavailableError, fail, inputShapeError, retryAfterOf, toErrorBody, unauthorizedMessage } from "./errors.ts";
 export { databaseRetryAfterSeconds, isDatabaseUnavailable } from "./database-unavailable.ts";
 export { auditActions, recordAudit, type AuditAction, type AuditEntry } from "./audit/record.ts";
@@ -20,12 +20,13 @@ export { defaultAlertThresholds, evaluateAlerts, healthFigures } from "./health/
 export { pruneSyncRuns } from "./health/sync-runs.ts";
 export { foldDigestDeltas } from "./sync/digests.ts";
 export {
-  type ChangeNotifier,
   type ChangeNudge,
   type DeviceRevocation,
-  type LiveChanges,
+  type RangeEnds,
   createRedisNotifier,
   nudgeFor,
   redisChannels,
 } from "./realtime/notifier.ts";
+export { commitWindows } from "./realtime/commit-window.ts";
+export { tokenAtRangeEnd } from "./realtime/range.ts";
 export { consumeStreamTicket, type StreamGrant } from "./auth/stream-ticket.ts";

@@ -27,6 +27,8 @@ export const deltaResponseSchema = z.object({
   hasMore: z.boolean(),
   /** Same cursor as `nextPageToken`, usable as POST /api/sync's syncToken. */
   syncToken: z.string(),
+  /** Where `syncToken` sits in the change log (as live events' ranges name it); null mid-snapshot. */
+  position: z.string().nullable(),
   serverTime: z.iso.datetime(),
   /** During an initial sync: entities sent so far and in all (for an "x of N" progress bar). */
   progress: z.object({ sent: z.int(), total: z.int() }).nullable(),

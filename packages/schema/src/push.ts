@@ -24,6 +24,13 @@ export const pushBodySchema = z.strictObject({
    * it knows: 412 SCHEMA_VERSION_UNKNOWN. Either way nothing is written.
    */
   schemaVersion: schemaVersionSchema.optional(),
+  /**
+   * False: answer with this push's own results only, without other devices' changes (`changes`
+   * then holds at most this push's merges). The device pulls those with POST /api/sync/delta from
+   * the answer's `syncToken`, after its other batches: its own writes never wait behind others'
+   * data. Ignored when the device has no incremental token (first sync, reset, new scope).
+   */
+  pull: z.boolean().optional(),
 });
 export type PushBody = z.infer<typeof pushBodySchema>;
 export type PushBodyInput = z.input<typeof pushBodySchema>;
@@ -73,13 +80,18 @@ export type ChangeResult = z.infer<typeof changeResultSchema>;
 /** POST /api/sync response: the spec's fields, plus `results` and `hasMore`. */
 export const pushResponseSchema = z.object({
   syncToken: z.string(),
+  /** Where `syncToken` sits in the change log (as live events' ranges name it); null mid-snapshot. */
+  position: z.string().nullable(),
   /** Changes made elsewhere since the request's syncToken (never an echo of this push). */
   changes: z.array(serverChangeSchema),
   /** Open conflicts this push created. */
   conflicts: z.array(conflictSchema),
   serverTime: isoDateTime,
   results: z.array(changeResultSchema),
-  /** More changes are waiting: continue with POST /api/sync/delta using `syncToken`. */
+  /**
+   * More changes are waiting: continue with POST /api/sync/delta using `syncToken`. After a push
+   * sent with `pull: false`, true whenever the token is not known to be at the head.
+   */
   hasMore: z.boolean(),
   /** The server asked this device to drop its local data: `changes` restart from a snapshot. */
   resetRequired: z.boolean(),

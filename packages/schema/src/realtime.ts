@@ -20,5 +20,21 @@ export const syncEventSchema = z.object({
   position: z.string(),
   at: z.iso.datetime(),
   changes: z.array(serverChangeSchema).optional(),
+  /**
+   * The part of the organization's change log this event covers, fenced like a pull: `from`
+   * (exclusive) to `to` (inclusive), positions as POST /api/sync and /delta answers give them
+   * (`position`). With `changes` (every change of the range, when it is small) and `syncToken` (the
+   * cursor at `to`, for a device without a subscription that wrote none of them), a device whose
+   * token sits in [from, to) stores them and takes `syncToken` instead of pulling (sync-core's
+   * rangeStep); at or past `to` it has them all; before `from` it missed a range and pulls.
+   */
+  range: z
+    .object({
+      from: z.string(),
+      to: z.string(),
+      changes: z.array(serverChangeSchema).optional(),
+      syncToken: z.string().optional(),
+    })
+    .optional(),
 });
 export type SyncEvent = z.infer<typeof syncEventSchema>;

@@ -116,7 +116,7 @@ test("a replayed answer naming an older version leaves a later edit's base where
   await store.applyServerChanges([serverChange(2, "Pump"), serverChange(3, "Pump 3")]);
   await store.update("asset", id, { location: "Hall 9" });
   const replay = { index: 0, changeId: sent!.changeId, entityType: "asset" as const, entityId: id, duplicate: true, status: "applied" as const, version: 2, checksum: null, mergedConflictId: null };
-  await store.applyPushResults([sent!], { syncToken: "t", changes: [], conflicts: [], serverTime: new Date().toISOString(), results: [replay], hasMore: false, resetRequired: false, evict: [] });
+  await store.applyPushResults([sent!], { syncToken: "t", position: null, changes: [], conflicts: [], serverTime: new Date().toISOString(), results: [replay], hasMore: false, resetRequired: false, evict: [] });
   expect(await store.outbox()).toMatchObject([{ operation: "UPDATE", payload: { location: "Hall 9" }, baseVersion: 3 }]);
   expect(await store.get("asset", id)).toMatchObject({ version: 3, data: { name: "Pump 3", location: "Hall 9" } });
 });

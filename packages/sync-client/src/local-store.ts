@@ -52,7 +52,7 @@ export class LocalStore {
   device = () => session.device(this.db);
   setDevice = (identity: session.DeviceIdentity) => session.setDevice(this.db, identity);
   getSyncToken = () => session.getSyncToken(this.db);
-  setSyncToken = (token: string) => session.setSyncToken(this.db, token);
+  getSyncPosition = () => session.getSyncPosition(this.db);
   syncState = () => session.syncState(this.db);
   patchSyncState = (patch: Partial<session.SyncState>) => session.patchSyncState(this.db, patch);
   /** The last replica verification (verify.ts); undefined before the first. */

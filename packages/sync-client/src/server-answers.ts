@@ -21,6 +21,8 @@ import { setSyncToken } from "./session-state.ts";
 export interface ServerPage {
   changes: readonly ServerChange[];
   syncToken?: string;
+  /** Where `syncToken` sits in the log (see setSyncToken). */
+  position?: string | null;
   resetRequired?: boolean;
   evict?: readonly EntityRef[];
 }
@@ -89,7 +91,7 @@ export function applyServerPage(db: LocalDb, page: ServerPage): Promise<number> 
     const applied = await applyChanges(db, page.changes);
     await evictInTx(db, page.evict ?? []);
     if (page.resetRequired) await reprojectOutbox(db);
-    if (page.syncToken !== undefined) await setSyncToken(db, page.syncToken);
+    if (page.syncToken !== undefined) await setSyncToken(db, page.syncToken, page.position ?? null);
     return applied;
   });
 }
@@ -123,7 +125,7 @@ export function applyPushResults(db: LocalDb, batch: readonly OutboxEntry[], res
     if (response.conflicts.length > 0) await db.conflicts.bulkPut(response.conflicts);
     await evictInTx(db, response.evict ?? []);
     if (response.resetRequired) await reprojectOutbox(db);
-    await setSyncToken(db, response.syncToken);
+    await setSyncToken(db, response.syncToken, response.position);
     return received;
   });
 }

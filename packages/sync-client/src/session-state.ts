@@ -115,7 +115,15 @@ export async function getSyncToken(db: LocalDb): Promise<string | null> {
   return (await getMeta<string>(db, "syncToken")) ?? null;
 }
 
-export const setSyncToken = (db: LocalDb, token: string) => setMeta(db, "syncToken", token);
+/** Stores the token with its log position (null: unknown, e.g. mid-snapshot), which live events are matched against. */
+export async function setSyncToken(db: LocalDb, token: string, position: string | null): Promise<void> {
+  await setMeta(db, "syncToken", token);
+  await setMeta(db, "syncPosition", position);
+}
+
+export async function getSyncPosition(db: LocalDb): Promise<string | null> {
+  return (await getMeta<string | null>(db, "syncPosition")) ?? null;
+}
 
 export async function syncState(db: LocalDb): Promise<SyncState> {
   return { ...initialState, ...(await getMeta<Partial<SyncState>>(db, "syncState")) };

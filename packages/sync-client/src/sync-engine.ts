@@ -5,10 +5,12 @@ import {
   type ResolveConflictResponse,
   type ServerChange,
   type Subscription,
+  type SyncEvent,
   errorCodes,
   limits,
   schemaVersion,
 } from "@fieldsync/schema";
+import { rangeStep } from "@fieldsync/sync-core";
 import { ApiClient, ApiError, NetworkError } from "./api-client.ts";
 import type { LocalDb } from "./local-db.ts";
 import { LocalStore } from "./local-store.ts";
@@ -67,8 +69,8 @@ function phaseOf(error: unknown): SyncPhase {
 
 /**
  * The push/pull loop. `sync()` runs one cycle under a cross-tab lock: initial snapshot if this
- * device has none, refresh of open conflicts, then push batches (each push also brings other
- * devices' changes) until the outbox holds nothing sendable. It throws what stopped it
+ * device has none, refresh of open conflicts, push batches until the outbox holds nothing
+ * sendable, then pull other devices' changes. It throws what stopped it
  * (NetworkError, ApiError, ProtocolError); what was acknowledged before that is kept, and what
  * was sent without an answer is re-sent later under the same changeId (exactly-once).
  */
@@ -222,6 +224,32 @@ export class SyncEngine {
     return true;
   }
 
+  /**
+   * Takes a live `changes` event. Its changes (the range's and a preview) are shown at once, even
+   * while a sync holds the lock. Then, when the range starts at or before this device's token,
+   * the token moves to the range's end without pulling (rangeStep); a range the device already
+   * holds needs nothing. True when no pull is needed now (a preview alone waits for the regular
+   * pull, as before); false when the device missed a range (or keeps a subscription) and should pull.
+   */
+  async applyLiveEvent(event: SyncEvent): Promise<boolean> {
+    if (await this.subscription()) return false;
+    const shown = [...(event.range?.changes ?? []), ...(event.changes ?? [])];
+    if (shown.length > 0) await this.store.applyServerChanges(shown);
+    const caughtUp = event.range ? await this.advanceThrough(event.range) : false;
+    return caughtUp || event.changes !== undefined;
+  }
+
+  /** Under the sync lock, so a pull or push in flight never sees its token moved under it. */
+  private advanceThrough(range: NonNullable<SyncEvent["range"]>): Promise<boolean> {
+    return withLock(this.lockName, async () => {
+      const step = rangeStep(await this.store.getSyncPosition(), range);
+      if (step === "skip") return true;
+      if (step !== "advance" || !range.changes || !range.syncToken) return false;
+      await this.store.applyServerPage({ changes: range.changes, syncToken: range.syncToken, position: range.to });
+      return true;
+    });
+  }
+
   private async cycle(): Promise<SyncReport> {
     // A newer app build on an older store: its queued changes in this build's shape first.
     await upgradeLocalData(this.options.db);
@@ -259,11 +287,19 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * One cycle's steps: the initial snapshot if this device has none, open conflicts, then every
+   * queued batch pushed (each answered with its own results only), then others' changes pulled.
+   * The device's own writes never wait behind a backlog of others' data.
+   */
   private async exchange(session: Session, report: SyncReport): Promise<void> {
     const deviceId = await this.ensureDevice(session);
-    if ((await this.store.getSyncToken()) === null) await this.pull(deviceId, undefined, report);
+    const initial = (await this.store.getSyncToken()) === null;
+    if (initial) await this.pull(deviceId, undefined, report);
     await this.refreshConflicts();
-    await this.pushAll(deviceId, report);
+    // Right after the snapshot, only an answer saying more is waiting calls for another pull.
+    const behind = await this.pushAll(deviceId, report);
+    if (behind ?? !initial) await this.pull(deviceId, (await this.store.getSyncToken())!, report);
   }
 
   /**
@@ -282,7 +318,11 @@ export class SyncEngine {
     await this.store.replaceConflicts(open, own);
   }
 
-  /** Pulls delta pages until the server has nothing more; without a token, the initial snapshot. */
+  /**
+   * Pulls delta pages until the server has nothing more; without a token, the initial snapshot.
+   * The device's own applied changes are never rolled back: the server leaves them out of its
+   * pages, and an older version of an entity never replaces a newer one in the replica.
+   */
   private async pull(deviceId: string, pageToken: string | undefined, report: SyncReport): Promise<void> {
     const initial = pageToken === undefined;
     for (;;) {
@@ -304,19 +344,21 @@ export class SyncEngine {
    * rest go on: invalid ones before sending; ones the server names in a VALIDATION_FAILED; and
    * when it refuses a batch without naming a change, the batch is halved until the offending
    * change is alone (a refused batch writes nothing, so re-sending its other changes is safe).
+   * Each push asks for its own results only (`pull: false`): others' changes come with the pull
+   * that follows. Returns whether the last answer says more is waiting (false: the device was at
+   * the head); null when nothing was pushed.
    */
-  private async pushAll(deviceId: string, report: SyncReport): Promise<void> {
+  private async pushAll(deviceId: string, report: SyncReport): Promise<boolean | null> {
     const batchSize = this.options.pushBatchSize ?? 100;
     let limit = batchSize;
     // Changes the server queued are asked about again in a later cycle, not in a tight loop.
     const queued = new Set<number>();
-    // Always push once, even with nothing queued: the answer carries other devices' changes.
-    for (let pushed = false; ; ) {
+    for (let behind: boolean | null = null; ; ) {
       const claimed = await this.store.claimBatch(limit, queued);
-      if (claimed.length === 0 && pushed) return;
+      if (claimed.length === 0) return behind;
       const { sendable, failed } = await checkedChanges(claimed);
       await this.fail(failed, report);
-      if (sendable.length === 0 && claimed.length > 0) continue;
+      if (sendable.length === 0) continue;
       const batch = sendable.map(({ entry }) => entry);
       let response;
       try {
@@ -327,6 +369,7 @@ export class SyncEngine {
           // The shape this build writes; the server upgrades it if it is older than its own.
           schemaVersion,
           changes: sendable.map(({ change }) => change),
+          pull: false,
         });
       } catch (error) {
         const named = error instanceof ApiError ? entriesNamedBy(batch, error) : [];
@@ -338,7 +381,6 @@ export class SyncEngine {
         else throw error;
         continue;
       }
-      pushed = true;
       report.pushed += batch.length;
       report.received += await this.store.applyPushResults(batch, response);
       for (const result of response.results) {
@@ -351,8 +393,7 @@ export class SyncEngine {
           if (entry) queued.add(entry.seq!);
         } else report.rejected++;
       }
-      if (response.hasMore) await this.pull(deviceId, response.syncToken, report);
-      if (batch.length === 0) return;
+      behind = response.hasMore;
     }
   }
 

@@ -14,3 +14,4 @@ export * from "./replica-project.ts";
 export * from "./replica-pull.ts";
 export * from "./replica-push.ts";
 export * from "./digest.ts";
+export * from "./event-range.ts";

@@ -4,10 +4,11 @@ import { engine, scheduler } from "./runtime.ts";
 const reconnectMs = 10_000;
 
 /**
- * Listens to the server's change events (GET /api/sync/events, Server-Sent Events). Small pushes
- * of other devices arrive with their changes: they are shown at once, and the scheduler's regular
- * pull moves the sync token past them later (pulling again at once would download them twice);
- * other nudges pull at once, instead of waiting for the interval. EventSource cannot send headers, so
+ * Listens to the server's change events (GET /api/sync/events, Server-Sent Events). An event
+ * carries the range of the log it covers: with its changes, a device whose token sits at the
+ * range's start stores them and moves its token without pulling (engine.applyLiveEvent); a device
+ * that missed a range pulls. Pushed changes the range does not hold yet come as a preview, shown
+ * at once, and the scheduler's regular pull moves the token past them later; other nudges pull at once, instead of waiting for the interval. EventSource cannot send headers, so
  * the stream opens with a single-use ticket (never the access token: URLs end up in logs); when the
  * token behind it expires the server ends the stream with `reauth`, and a stream that failed for
  * good is reopened later, both with a fresh ticket. Returns a function that stops listening.
@@ -19,7 +20,7 @@ export function listenForChangeNudges(): () => void {
 
   const onChanges = async (data: string) => {
     const event = syncEventSchema.safeParse(JSON.parse(data));
-    if (!(event.success && event.data.changes && (await engine.applyLiveChanges(event.data.changes)))) void scheduler.request();
+    if (!(event.success && (await engine.applyLiveEvent(event.data)))) void scheduler.request();
   };
 
   const connect = async () => {

@@ -1,7 +1,7 @@
 import { type Db, inSqlTransaction, inTransaction, Prisma, sqlState, type SyncQueue } from "@fieldsync/db";
 import { type ConflictPolicy, type EntityType, type SyncChange, syncChangeSchema } from "@fieldsync/schema";
 import { isDatabaseUnavailable } from "../database-unavailable.ts";
-import type { ChangeNotifier } from "../realtime/notifier.ts";
+import type { ChangeNotifier } from "../context.ts";
 import { type Outcome, type Prepared, applyChanges, lockDevice, prepare } from "../sync/apply.ts";
 import { recordOutcomes } from "../sync/claims.ts";
 import { upgradeChange } from "../sync/upgrade.ts";
@@ -11,7 +11,7 @@ import { prismaSql } from "../sync/sql.ts";
 export interface ProcessDeps {
   db: Db;
   conflictPolicies?: Partial<Record<EntityType, ConflictPolicy>>;
-  /** Nudges live clients after changes were applied. */
+  /** Nudges live clients after changes were applied (the worker coalesces them per commit window: commitWindows). */
   notifier?: ChangeNotifier | null;
 }
 

@@ -1,6 +1,8 @@
 import type { Db } from "@fieldsync/db";
 import { type ServerChange, type SyncEvent, liveChangeLimits } from "@fieldsync/schema";
 import type { Redis } from "ioredis";
+import type { ChangeNotifier, LiveChanges } from "../context.ts";
+import { laterPosition, readRange } from "./range.ts";
 
 /** The deployment's pub/sub channels, under its Redis prefix (server and worker must agree on it). */
 export const redisChannels = (prefix: string) => ({
@@ -24,18 +26,6 @@ export interface ChangeNudge extends SyncEvent {
   originClientId?: string;
 }
 
-/** Changes just committed by one device, to preview on the organization's other devices. */
-export interface LiveChanges {
-  originClientId: string;
-  changes: ServerChange[];
-}
-
-export interface ChangeNotifier {
-  /** Announces committed changes of the organization. Never throws: nudges are best effort. */
-  publish(orgId: string, live?: LiveChanges): Promise<void>;
-  /** Tells every server process to close the device's event streams. Never throws. */
-  deviceRevoked(orgId: string, deviceId: string): Promise<void>;
-}
 
 /** Small pushes travel with their data; larger ones as a plain nudge (devices pull). */
 const withinLimits = (live: LiveChanges) =>
@@ -43,12 +33,25 @@ const withinLimits = (live: LiveChanges) =>
   live.changes.length <= liveChangeLimits.maxChanges &&
   Buffer.byteLength(JSON.stringify(live.changes)) <= liveChangeLimits.maxBytes;
 
-export async function nudgeFor(db: Db, orgId: string, live?: LiveChanges): Promise<ChangeNudge> {
+/** Where each organization's last event of this process ended: the next one's range starts there. */
+export type RangeEnds = Map<string, string>;
+
+const sameChange = (a: ServerChange, b: ServerChange) => a.entityType === b.entityType && a.entityId === b.entityId && a.clientVersion === b.clientVersion;
+
+/**
+ * The event for the organization's latest commits: the fenced range of its log since this
+ * process's previous event (readRange), with its changes when they fit, and the pushed changes as
+ * a preview when the range does not hold them all yet (an older transaction still runs).
+ */
+export async function nudgeFor(db: Db, orgId: string, live?: LiveChanges, ends: RangeEnds = new Map()): Promise<ChangeNudge> {
   // The newest transaction id in the organization's log: monotonic, and one index probe.
   const [row] = await db.$queryRaw<{ position: string }[]>`
     SELECT "txid"::text AS position FROM "ChangeLog" WHERE "orgId" = ${orgId} ORDER BY "txid" DESC, "seq" DESC LIMIT 1`;
-  const nudge: ChangeNudge = { orgId, position: row?.position ?? "0", at: new Date().toISOString() };
-  return live && withinLimits(live) ? { ...nudge, changes: live.changes, originClientId: live.originClientId } : nudge;
+  const range = await readRange(db, orgId, ends.get(orgId) ?? null);
+  if (range) ends.set(orgId, laterPosition(ends.get(orgId), range.to));
+  const nudge: ChangeNudge = { orgId, position: row?.position ?? "0", at: new Date().toISOString(), ...(range && { range }) };
+  const covered = live && range?.changes && live.changes.every((change) => range.changes!.some((held) => sameChange(held, change)));
+  return live && withinLimits(live) && !covered ? { ...nudge, changes: live.changes, originClientId: live.originClientId } : nudge;
 }
 
 /**
@@ -62,6 +65,7 @@ export function createRedisNotifier(
   fallback?: { nudge(nudge: ChangeNudge): void; revoked(revocation: DeviceRevocation): void },
 ): ChangeNotifier {
   const channels = redisChannels(prefix);
+  const ends: RangeEnds = new Map();
   return {
     async deviceRevoked(orgId, deviceId) {
       const revocation: DeviceRevocation = { orgId, deviceId };
@@ -75,7 +79,7 @@ export function createRedisNotifier(
     },
     async publish(orgId, live) {
       try {
-        const nudge = await nudgeFor(db, orgId, live);
+        const nudge = await nudgeFor(db, orgId, live, ends);
         if (redis.status === "ready") await redis.publish(channels.changes, JSON.stringify(nudge));
         else fallback?.nudge(nudge);
       } catch {

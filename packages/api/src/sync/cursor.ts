@@ -1,4 +1,5 @@
 import type { EntityType } from "@fieldsync/schema";
+import { formatPosition } from "@fieldsync/sync-core";
 import { fail } from "../errors.ts";
 import { seal, unseal } from "../seal.ts";
 
@@ -35,3 +36,6 @@ export function decodeCursor(secret: string, orgId: string, types: readonly Enti
   }
   return envelope.cursor;
 }
+
+/** The log position a cursor sits at, as live events' ranges name it; null for a snapshot or a time-filtered pull. */
+export const positionOf = (cursor: Cursor): string | null => (cursor.mode === "log" && cursor.after === null ? formatPosition(cursor) : null);

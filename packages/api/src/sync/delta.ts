@@ -1,6 +1,6 @@
 import type { DeltaBody, DeltaResponse } from "@fieldsync/schema";
 import type { AuthUser, Deps } from "../context.ts";
-import { encodeCursor } from "./cursor.ts";
+import { encodeCursor, positionOf } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
 import { pull } from "./pull.ts";
 import { planPull } from "./pull-plan.ts";
@@ -30,6 +30,7 @@ export async function deltaChanges({ db, config }: Deps, user: AuthUser, body: D
     nextPageToken: token,
     hasMore: page.hasMore,
     syncToken: token,
+    position: positionOf(page.cursor),
     serverTime: new Date().toISOString(),
     progress: page.progress,
     resetRequired,

@@ -1,9 +1,8 @@
 import { type Db, inTransaction, type Prisma, type SyncClient, type Tx } from "@fieldsync/db";
 import { type Device, friendlyDeviceName, type Subscription, subscriptionSchema } from "@fieldsync/schema";
 import { auditActions, recordAudit } from "../audit/record.ts";
-import type { AuthUser } from "../context.ts";
+import type { AuthUser, ChangeNotifier } from "../context.ts";
 import { fail } from "../errors.ts";
-import type { ChangeNotifier } from "../realtime/notifier.ts";
 import { leftScope } from "./scope.ts";
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;

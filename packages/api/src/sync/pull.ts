@@ -31,7 +31,8 @@ export interface PullPage {
   evict: EntityRef[];
 }
 
-interface LogRow {
+/** A ChangeLog row as pulls (and live events) hand it out. */
+export interface LogRow {
   txid: string;
   seq: string;
   entityType: EntityType;
@@ -42,6 +43,17 @@ interface LogRow {
   data: EntityData | null;
   createdAt: Date;
 }
+
+/** A log row as a device receives it. */
+export const pulledChange = (row: LogRow): ServerChange => ({
+  entityType: row.entityType,
+  entityId: row.entityId,
+  operation: row.operation,
+  payload: row.data ?? {},
+  clientVersion: row.version,
+  timestamp: row.createdAt.toISOString(),
+  checksum: row.checksum,
+});
 
 /**
  * One page of changes after `cursor`. Log rows are handed out in (txid, seq) order and only below
@@ -83,15 +95,7 @@ async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode:
   // The cursor moves past every row read, delivered or not: filtering never reopens a gap.
   const { kept, evict } = await filterToScope(db, input.orgId, input.subscription ?? null, page);
   return {
-    changes: kept.map((row) => ({
-      entityType: row.entityType,
-      entityId: row.entityId,
-      operation: row.operation,
-      payload: row.data ?? {},
-      clientVersion: row.version,
-      timestamp: row.createdAt.toISOString(),
-      checksum: row.checksum,
-    })),
+    changes: kept.map(pulledChange),
     cursor: last ? { ...cursor, txid: last.txid, seq: last.seq } : cursor,
     hasMore,
     progress: null,

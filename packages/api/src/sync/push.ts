@@ -5,7 +5,7 @@ import type { AuthUser, Deps } from "../context.ts";
 import { lockDevice, prepare } from "./apply.ts";
 import { applyOneByOne, applyTogether, isChangeFailure } from "./apply-changes.ts";
 import { presentConflicts } from "./conflict-present.ts";
-import { encodeCursor } from "./cursor.ts";
+import { encodeCursor, positionOf } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
 import { loadStates } from "./entities.ts";
 import { pull } from "./pull.ts";
@@ -86,7 +86,9 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   }
 
   // At the head nothing is left to pull: the answer only moves the cursor past this push's writes.
-  const page = head ? { changes: [], cursor: head, hasMore: false, evict: [] } : await pull(db, {
+  // A device that pulls on its own (`pull: false`) keeps its cursor and is told to pull.
+  const deferred = !head && body.pull === false && plan.cursor?.mode === "log";
+  const page = head ? { changes: [], cursor: head, hasMore: false, evict: [] } : deferred ? { changes: [], cursor: plan.cursor!, hasMore: true, evict: [] } : await pull(db, {
     orgId: user.orgId,
     types,
     cursor: plan.cursor,
@@ -106,9 +108,11 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
     : [];
   const owner = { clientId: device.id, userId: user.id };
   const syncToken = headToken ?? encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
-  if (!headToken) await recordSync(sqlPoolOf(db), device.id, syncToken, run, true);
+  // A deferred pull has not dealt with a reset asked for meanwhile: its flags stay for the pull.
+  if (!headToken) await recordSync(sqlPoolOf(db), device.id, syncToken, run, !deferred);
   return {
     syncToken,
+    position: positionOf(page.cursor),
     changes: [...page.changes, ...merged, ...remerged],
     conflicts: await presentConflicts(sqlPoolOf(db), user.orgId, conflicts.map((record) => ({ ...record, ...owner }))),
     serverTime: new Date().toISOString(),

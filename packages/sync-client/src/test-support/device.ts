@@ -19,6 +19,7 @@ export interface DeviceOptions {
   pageSize?: number;
   /** SyncEngineOptions.verifyEveryMs; test devices verify only when asked unless given. */
   verifyEveryMs?: number | null;
+  pushBatchSize?: number;
 }
 
 export function openDevice(baseUrl: string, options: DeviceOptions = {}): TestDevice {
@@ -30,6 +31,7 @@ export function openDevice(baseUrl: string, options: DeviceOptions = {}): TestDe
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.pageSize ? { pageSize: options.pageSize } : {}),
     verifyEveryMs: options.verifyEveryMs ?? null,
+    ...(options.pushBatchSize ? { pushBatchSize: options.pushBatchSize } : {}),
   });
   return { db, engine, close: () => db.close() };
 }

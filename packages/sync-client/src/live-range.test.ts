@@ -1,0 +1,88 @@
+// Live events carry the range of the log they cover. A device listening on the events stream
+// whose token sits at a range's start stores the range's changes and moves its token without
+// pulling; one that missed a range pulls, and nothing is skipped either way. Through a real
+// server and its real SSE stream; delta requests are counted.
+import type { SyncEvent } from "@fieldsync/schema";
+import { readEvents } from "@fieldsync/testing/sse-client";
+import { startTestServer, type TestServer } from "@fieldsync/testing/server";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { type TestDevice, loggedInDevice } from "./test-support/device.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** A transport counting delta requests (pulls). */
+function countingPulls() {
+  const state = { pulls: 0 };
+  const fetchFn: typeof fetch = (input, init) => {
+    if (String(input).endsWith("/api/sync/delta")) state.pulls++;
+    return fetch(input, init);
+  };
+  return { fetch: fetchFn, state };
+}
+
+/** The device's events stream; yields `changes` events. */
+async function listen(device: TestDevice, signal: AbortSignal) {
+  const query = `?deviceId=${encodeURIComponent(await device.engine.deviceId())}`;
+  const response = await fetch(`${server.url}/api/sync/events${query}`, { headers: { authorization: `Bearer ${await device.engine.accessToken()}` }, signal });
+  const stream = readEvents(response);
+  expect((await stream.next()).value?.event).toBe("ready");
+  return (async function* () {
+    for await (const { event, data } of stream) if (event === "changes") yield data as SyncEvent;
+  })();
+}
+
+const names = async (device: TestDevice) => new Set((await device.engine.store.list("asset")).map((a) => String(a.data?.["name"])));
+
+test("a live device advances its token from events without pulling; one that missed a range pulls and skips nothing", async () => {
+  const counted = countingPulls();
+  const writer = await loggedInDevice(server.url, "tech1@northwind.test", { name: "writer" });
+  const reader = await loggedInDevice(server.url, "tech2@northwind.test", { name: "reader", fetch: counted.fetch });
+  const late = await loggedInDevice(server.url, "tech2@northwind.test", { name: "late" });
+  for (const device of [writer, reader, late]) await device.engine.sync();
+  const abort = new AbortController();
+  const events = await listen(reader, abort.signal);
+  counted.state.pulls = 0;
+
+  // Pushes one at a time; each event is handed to the reader as the app does. The late device
+  // hears only the last one: it missed the ranges before it.
+  let lastEvent: SyncEvent | undefined;
+  let advanced = 0;
+  const wanted = new Set<string>();
+  for (let i = 0; i < 6 || advanced === 0; i++) {
+    if (i > 40) throw new Error("no event carried its range's changes");
+    const name = `Live ${i}`;
+    wanted.add(name);
+    await writer.engine.store.create("asset", { name });
+    await writer.engine.sync();
+    const event = (await events.next()).value as SyncEvent;
+    expect(event.range).toBeDefined();
+    const positionBefore = await reader.engine.store.getSyncPosition();
+    if (await reader.engine.applyLiveEvent(event)) {
+      if (event.range?.changes) {
+        advanced++;
+        expect(await reader.engine.store.getSyncPosition()).toBe(event.range.to);
+      }
+    } else expect(positionBefore).not.toBe(event.range?.from);
+    lastEvent = event;
+  }
+  abort.abort();
+  // The reader never pulled: its token moved with the events.
+  expect(counted.state.pulls).toBe(0);
+  expect(advanced).toBeGreaterThan(0);
+
+  // Whatever it took from events, a pull from its token now brings the rest: nothing skipped.
+  await reader.engine.sync();
+  for (const name of wanted) expect(await names(reader)).toContain(name);
+
+  // The late device's token lies before the last event's range: it is told to pull.
+  expect(await late.engine.applyLiveEvent({ ...lastEvent!, changes: undefined })).toBe(false);
+  await late.engine.sync();
+  for (const name of wanted) expect(await names(late)).toContain(name);
+  for (const device of [writer, reader, late]) device.close();
+}, 180_000);
