@@ -90,8 +90,9 @@ const sides = [
     "builds and serializes the devices' requests and parses the answers (ours), and runs the baselines' SQL through `pg` (pool of 20), so " +
     "both sides pay their client's costs in the same process. B6's 200 devices run in a third process; B4's routes run in a process of their own.",
   "- **B1/B2 ours**: HTTP POST /api/sync with a bearer token: authentication, rate limit, zod validation, the sync service (claim, lock, " +
-    "decide, entity + SyncMetadata + ChangeLog + SyncQueue + SyncConflict writes, merges), the device's bookkeeping, the pull after the push, " +
-    "live events, the JSON answer.",
+    "decide, entity + SyncMetadata + ChangeLog + SyncQueue + SyncConflict writes, merges), the device's bookkeeping, " +
+    "live events, the JSON answer. Sent with `pull: false`, as the sync client sends it: the answer holds the push's own results, and " +
+    "other devices' changes come by delta (B3) or live event (B6).",
   "- **B1/B2 same-work baseline** (bench/src/same-work.ts): one SQL statement per batch (one transaction, one round trip, arrays as " +
     "parameters) on copies of the real tables (same columns, indexes, constraints, foreign keys; no triggers): earlier claims answered, " +
     "SyncMetadata rows locked, per-change decision on the base version, stale updates three-way merged against the logged base row (disjoint: " +

@@ -58,11 +58,11 @@ export async function createSameWork(pool: pg.Pool, orgId: string): Promise<stri
  * the base and the fields both changed); the entity row, its SyncMetadata (version + 1, checksum
  * of the canonical entity, tombstone on delete) and its ChangeLog row are written; every change is
  * claimed in SyncQueue with its outcome (no payload: a finished change keeps none), and the
- * (client, key) unique index makes a concurrent replay fail rather than apply twice. Not done here (the endpoint does): the device's advisory
- * lock (the unique index stands in), CHANGE_ID_REUSED and the rejections (an edit of a missing
- * entity, a base ahead of the server, a create of an existing id: the benchmark sends none, here
- * they would be conflicts), the device's SyncClient/SyncRun bookkeeping, the pull after the push,
- * live events.
+ * (client, key) unique index makes a concurrent replay fail rather than apply twice. Not done
+ * here (the endpoint does): the device's advisory lock (the unique index stands in),
+ * CHANGE_ID_REUSED and the rejections (an edit of a missing entity, a base ahead of the server, a
+ * create of an existing id: the benchmark sends none, here they would be conflicts), the device's
+ * SyncClient/SyncRun bookkeeping, live events.
  */
 function sameWorkStatement(dataSql: string, canonicalSql: string): string {
   const s = sameWorkSchema;

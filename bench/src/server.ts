@@ -130,8 +130,9 @@ export function syncClient(url: string, tokenFor: (deviceId: string) => string |
     return JSON.parse(answer.text) as T;
   };
   return {
+    // As the sync client pushes: its own results only (`pull: false`), others' changes by delta.
     push: (deviceId: string, changes: SyncChangeInput[], syncToken?: string | null, async?: boolean) =>
-      post<PushResponse>("/api/sync", { deviceId, changes, ...(syncToken && { syncToken }), ...(async && { async }) }),
+      post<PushResponse>("/api/sync", { deviceId, changes, pull: false, ...(syncToken && { syncToken }), ...(async && { async }) }),
     delta: (deviceId: string, pageToken: string | null, pageSize = 1000, compressed = false) =>
       post<DeltaResponse>("/api/sync/delta", { deviceId, pageSize, ...(pageToken && { pageToken }) }, compressed),
   };
