@@ -37,7 +37,8 @@ const readView = async (): Promise<SyncView> => {
   return {
     listed: Number(count.match(/^([\d,]+) assets/)?.[1]?.replace(/,/g, "") ?? 0),
     text,
-    synced: /\bsynced\b/.test(document.querySelector(".top-status")?.textContent ?? ""),
+    // The top bar's pill reads "synced" once the outbox is empty and no sync runs.
+    synced: document.querySelector(".top-status .pill-synced")?.textContent === "synced",
     serviceWorker: (await navigator.serviceWorker.getRegistration())?.active?.state ?? "none",
   };
 };

@@ -47,6 +47,13 @@ console.log("lighthouse: building the PWA");
 const webDist = await buildWeb();
 const server = await startTestServer({ webDist });
 const chrome = await launchChromium();
+const cleanUp = async () => {
+  chrome.kill();
+  await server.stop();
+  rmSync(webDist, { recursive: true, force: true });
+};
+// Ctrl-C stops the server (and drops its database) and Chromium too.
+process.once("SIGINT", () => void cleanUp().finally(() => process.exit(130)));
 try {
   console.log(`lighthouse: server at ${server.url}; seeding ${seeded.toLocaleString("en-US")} assets`);
   await seedAssets(server, seeded);
@@ -59,7 +66,7 @@ try {
   pages.push(await measure(chrome.port, "health", `${server.url}/#/health`, true));
   const results: Results = {
     measuredAt: new Date().toISOString(),
-    commit: execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repoRoot, encoding: "utf8" }).trim(),
+    commit: execFileSync("git", ["describe", "--always", "--dirty"], { cwd: repoRoot, encoding: "utf8" }).trim(),
     machine: { cpus: machineNow(), loadBefore, loadAfter: load() },
     lighthouse: createRequire(import.meta.url)("lighthouse/package.json").version,
     chromium: execFileSync(chromiumPath, ["--version"], { encoding: "utf8" }).trim(),
@@ -70,7 +77,5 @@ try {
   writeResults(out, results);
   console.log(`lighthouse: results in ${out}, full reports in ${reports}`);
 } finally {
-  chrome.kill();
-  await server.stop();
-  rmSync(webDist, { recursive: true, force: true });
+  await cleanUp();
 }
