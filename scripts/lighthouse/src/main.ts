@@ -42,6 +42,8 @@ async function measure(port: number, page: string, url: string, keepStorage: boo
 }
 
 const loadBefore = load();
+// The tree that is built (a "-dirty" suffix: with uncommitted changes).
+const commit = execFileSync("git", ["describe", "--always", "--dirty"], { cwd: repoRoot, encoding: "utf8" }).trim();
 mkdirSync(reports, { recursive: true });
 console.log("lighthouse: building the PWA");
 const webDist = await buildWeb();
@@ -66,7 +68,7 @@ try {
   pages.push(await measure(chrome.port, "health", `${server.url}/#/health`, true));
   const results: Results = {
     measuredAt: new Date().toISOString(),
-    commit: execFileSync("git", ["describe", "--always", "--dirty"], { cwd: repoRoot, encoding: "utf8" }).trim(),
+    commit,
     machine: { cpus: machineNow(), loadBefore, loadAfter: load() },
     lighthouse: createRequire(import.meta.url)("lighthouse/package.json").version,
     chromium: execFileSync(chromiumPath, ["--version"], { encoding: "utf8" }).trim(),
