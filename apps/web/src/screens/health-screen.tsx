@@ -91,7 +91,7 @@ function Dashboard({ data }: { data: HealthDashboardResponse }) {
           }))}
         />
       </div>
-      <h3>Devices</h3>
+      <h2>Devices</h2>
       {!data.devices.length ? (
         <p className="muted">No active devices.</p>
       ) : wide ? (
