@@ -24,6 +24,8 @@ export interface PageRun {
   failed: FailedAudit[];
   /** os.loadavg() (1, 5, 15 min) just before and just after this run. */
   load: { before: number[]; after: number[] };
+  /** Lighthouse's own measure of this machine's speed during the run (higher is faster). */
+  benchmarkIndex: number;
 }
 
 type Lhr = NonNullable<Awaited<ReturnType<typeof lighthouse>>>["lhr"];
@@ -59,5 +61,6 @@ export async function audit(port: number, url: string, keepStorage: boolean, rep
     metrics: { fcpMs: metric(metricAudits.fcpMs), lcpMs: metric(metricAudits.lcpMs), tbtMs: metric(metricAudits.tbtMs), cls: metric(metricAudits.cls) },
     failed: failedAudits(lhr),
     load: { before, after },
+    benchmarkIndex: Math.round(lhr.environment.benchmarkIndex),
   };
 }

@@ -36,6 +36,7 @@ export function printTable(results: Results): void {
     TBT: ms(page.metrics.tbtMs),
     CLS: page.metrics.cls.toFixed(3),
     "load (1 min) before → after": `${page.load.before[0]!.toFixed(2)} → ${page.load.after[0]!.toFixed(2)}`,
+    "benchmark index": page.benchmarkIndex,
   }));
   console.table(rows);
   for (const page of results.pages) {
