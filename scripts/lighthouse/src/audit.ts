@@ -41,6 +41,20 @@ function failedAudits(lhr: Lhr): FailedAudit[] {
   );
 }
 
+/** Lighthouse asks to be run again after some failures to record the trace (NO_NAVSTART, NO_FCP…). */
+const attempts = 3;
+
+async function runLighthouse(port: number, url: string, keepStorage: boolean) {
+  for (let attempt = 1; ; attempt++) {
+    const result = await lighthouse(url, { port, output: "json", logLevel: "error", onlyCategories: [...categories], disableStorageReset: keepStorage });
+    if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
+    const failure = result.lhr.runtimeError;
+    if (!failure) return result;
+    if (attempt === attempts) throw new Error(`Lighthouse failed on ${url} ${attempts} times: ${failure.code} ${failure.message}`);
+    console.log(`lighthouse: ${url}: ${failure.code}, measuring again`);
+  }
+}
+
 /**
  * Runs Lighthouse against `url` in the Chromium on `port`. `keepStorage`: measure with the
  * profile's session, replica and service worker (disableStorageReset), as a returning user.
@@ -48,11 +62,9 @@ function failedAudits(lhr: Lhr): FailedAudit[] {
  */
 export async function audit(port: number, url: string, keepStorage: boolean, reportPath: string): Promise<PageRun> {
   const before = loadavg();
-  const result = await lighthouse(url, { port, output: "json", logLevel: "error", onlyCategories: [...categories], disableStorageReset: keepStorage });
+  const result = await runLighthouse(port, url, keepStorage);
   const after = loadavg();
-  if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
   const { lhr } = result;
-  if (lhr.runtimeError) throw new Error(`Lighthouse failed on ${url}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
   writeFileSync(reportPath, typeof result.report === "string" ? result.report : result.report.join("\n"));
   const score = (category: Category) => Math.round((lhr.categories[category]?.score ?? 0) * 100);
   const metric = (id: string) => lhr.audits[id]?.numericValue ?? Number.NaN;
