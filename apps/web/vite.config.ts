@@ -1,9 +1,32 @@
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vite";
+import { type Plugin, defineConfig } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 
 // The API runs on its own port in development; in production the server serves this build.
 const apiTarget = "http://127.0.0.1:3000";
+
+/**
+ * The stylesheet (about 9 kB) goes into index.html: as a file it was the one render-blocking
+ * request before the first paint (Lighthouse: ~150 ms on a mobile connection). Scripts stay
+ * files: the server's CSP allows inline styles, not inline scripts.
+ */
+function inlineStylesheet(): Plugin {
+  return {
+    name: "fieldsync:inline-stylesheet",
+    apply: "build",
+    transformIndexHtml: {
+      order: "post",
+      handler(html, { bundle }) {
+        return html.replace(/<link rel="stylesheet"[^>]*href="\/([^"]+\.css)"[^>]*>/g, (link, fileName: string) => {
+          const stylesheet = bundle?.[fileName];
+          if (stylesheet?.type !== "asset") return link;
+          delete bundle![fileName];
+          return `<style>${String(stylesheet.source)}</style>`;
+        });
+      },
+    },
+  };
+}
 
 export default defineConfig({
   // Shown in the sync panel, so a technician (and support) can tell which release runs.
@@ -12,6 +35,7 @@ export default defineConfig({
   build: { chunkSizeWarningLimit: 800 },
   plugins: [
     react(),
+    inlineStylesheet(),
     VitePWA({
       strategies: "injectManifest",
       srcDir: "src",

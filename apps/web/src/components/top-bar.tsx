@@ -12,7 +12,8 @@ export function TopBar() {
   return (
     <header className="top-bar">
       <a href={href({ name: "today" })} className="brand">
-        <img src="/icons/favicon-32.png" alt="" width={24} height={24} />
+        {/* The 192 px logo (preloaded for the login screen): the 32 px one is blurred on 2-3× phone screens. */}
+        <img src="/icons/icon-192.png" alt="" width={24} height={24} />
         Fieldsync
       </a>
       {/* Named by its visible pills (a label of its own would hide them from speech input). */}
