@@ -89,7 +89,7 @@ const uuids = (value: unknown) => JSON.stringify(value ?? null).match(/[0-9a-f]{
 const normalize = (answer: Answer, inputs: unknown[], names: string[]) => {
   let text = JSON.stringify(answer);
   for (const id of [...inputs.flatMap(uuids), ...names]) text = text.replaceAll(id, "<id>");
-  return JSON.parse(text.replace(/"(serverTime|timestamp|syncToken|nextPageToken|changeId)":"[^"]*"/g, '"$1":"<x>"'));
+  return JSON.parse(text.replace(/"(serverTime|timestamp|syncToken|position|nextPageToken|changeId)":"[^"]*"/g, '"$1":"<x>"'));
 };
 
 type Who = "globexTech" | "globexAdmin";
