@@ -294,12 +294,9 @@ export class SyncEngine {
    */
   private async exchange(session: Session, report: SyncReport): Promise<void> {
     const deviceId = await this.ensureDevice(session);
-    const initial = (await this.store.getSyncToken()) === null;
-    if (initial) await this.pull(deviceId, undefined, report);
+    if ((await this.store.getSyncToken()) === null) await this.pull(deviceId, undefined, report);
     await this.refreshConflicts();
-    // Right after the snapshot, only an answer saying more is waiting calls for another pull.
-    const behind = await this.pushAll(deviceId, report);
-    if (behind ?? !initial) await this.pull(deviceId, (await this.store.getSyncToken())!, report);
+    if (await this.pushAll(deviceId, report)) await this.pull(deviceId, (await this.store.getSyncToken())!, report);
   }
 
   /**
@@ -346,19 +343,21 @@ export class SyncEngine {
    * change is alone (a refused batch writes nothing, so re-sending its other changes is safe).
    * Each push asks for its own results only (`pull: false`): others' changes come with the pull
    * that follows. Returns whether the last answer says more is waiting (false: the device was at
-   * the head); null when nothing was pushed.
+   * the head).
    */
-  private async pushAll(deviceId: string, report: SyncReport): Promise<boolean | null> {
+  private async pushAll(deviceId: string, report: SyncReport): Promise<boolean> {
     const batchSize = this.options.pushBatchSize ?? 100;
     let limit = batchSize;
     // Changes the server queued are asked about again in a later cycle, not in a tight loop.
     const queued = new Set<number>();
-    for (let behind: boolean | null = null; ; ) {
+    // Always push once, even with nothing queued: the answer moves a device that is at the head,
+    // records its sync (the Health screen counts it) and tells an outdated build to update.
+    for (let behind = false, pushed = false; ; ) {
       const claimed = await this.store.claimBatch(limit, queued);
-      if (claimed.length === 0) return behind;
+      if (claimed.length === 0 && pushed) return behind;
       const { sendable, failed } = await checkedChanges(claimed);
       await this.fail(failed, report);
-      if (sendable.length === 0) continue;
+      if (sendable.length === 0 && claimed.length > 0) continue;
       const batch = sendable.map(({ entry }) => entry);
       let response;
       try {
@@ -381,6 +380,7 @@ export class SyncEngine {
         else throw error;
         continue;
       }
+      pushed = true;
       report.pushed += batch.length;
       report.received += await this.store.applyPushResults(batch, response);
       for (const result of response.results) {
@@ -394,6 +394,7 @@ export class SyncEngine {
         } else report.rejected++;
       }
       behind = response.hasMore;
+      if (batch.length === 0) return behind;
     }
   }
 

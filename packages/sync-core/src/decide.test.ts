@@ -123,10 +123,14 @@ describe("decide: the decision table", () => {
       expect(decision.merged).toMatchObject({ operation: "UPDATE", clientVersion: 4, payload: merged });
     });
 
-    test("an edit the server already holds merges without a write", () => {
-      const decision = run(change("UPDATE", 2, { location: "B2" }), server, base);
-      expect(decision.outcome).toEqual({ status: "applied", version: 3, checksum: checksum(server.data!), mergedConflictId: "id-1" });
+    test("an edit the server already holds merges without a write, and the device gets the server's entity it does not hold", () => {
+      // The device's base is version 2: answered "applied at 3", it must hold version 3's data, or a
+      // later pull of version 3 (not newer than what it holds) would leave it with its own.
+      const ahead = live(3, { ...pump, location: "B2", notes: "leaks" });
+      const decision = run(change("UPDATE", 2, { location: "B2" }), ahead, base);
+      expect(decision.outcome).toEqual({ status: "applied", version: 3, checksum: checksum(ahead.data!), mergedConflictId: "id-1" });
       expect(decision.write).toBeNull();
+      expect(decision.merged).toMatchObject({ operation: "UPDATE", clientVersion: 3, payload: ahead.data });
     });
 
     test("edits of the same field conflict, and so does any stale edit without auto-merge or without a known base", () => {

@@ -204,7 +204,11 @@ class Decider {
       return this.conflict(clientData, base, base ? merge.conflictingFields : changedFields(state.data, clientData));
     }
     const record = this.record(clientData, base, [], true);
-    if (sameJson(merge.merged, state.data)) return { outcome: appliedAt(state, record.id), write: null, conflict: record, merged: null };
+    if (sameJson(merge.merged, state.data)) {
+      // Nothing to write, but the device's base is older: it gets the server's entity with the answer.
+      const held = toServerChange(state, "UPDATE", state.lastModifiedAt ?? this.context.now);
+      return { outcome: appliedAt(state, record.id), write: null, conflict: record, merged: held };
+    }
     const write = this.write("UPDATE", merge.merged, merge.merged);
     return {
       outcome: appliedAt(write.next, record.id),
