@@ -99,7 +99,7 @@ test("an admin watches real sync activity on the Health screen, on a phone; tech
   expect(await page.getByRole("table", { name: "Device health" }).count()).toBe(0);
   // A wide screen gets the table instead.
   await page.setViewportSize({ width: 1024, height: 800 });
-  expect(await page.getByRole("table", { name: "Device health" }).locator("tbody tr").count()).toBe(4);
+  await expect.poll(() => page.getByRole("table", { name: "Device health" }).locator("tbody tr").count(), patience).toBe(4);
   expect(await cards.count()).toBe(0);
   // Back on the phone, as tall as the page, so the fixed bottom navigation does not cover a chart in the capture.
   await page.setViewportSize({ width: 390, height: 844 });

@@ -15,7 +15,7 @@ test("tasks and schedules of an asset: add, update, and every main screen captur
 
   await openAsset(page, "Boiler B-1");
   const tasks = page.getByRole("list", { name: "Tasks" });
-  expect(await tasks.getByText("Annual boiler inspection").count()).toBe(1);
+  await tasks.getByText("Annual boiler inspection").waitFor(patience);
   await page.getByRole("button", { name: "+ Add task" }).click();
   await page.getByLabel("Title *").fill("Bleed radiators");
   await page.getByLabel("Priority").selectOption("URGENT");
