@@ -34,6 +34,16 @@ const envSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DATABASE_URL: z.string().default("postgresql://postgres@127.0.0.1:5432/fieldsync"),
     /**
+     * A streaming-replication hot standby of DATABASE_URL: delta and initial-sync reads go there,
+     * everything else to the primary (docs/scaling.md). Unset: the primary serves every read.
+     */
+    DATABASE_READ_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: "DATABASE_READ_URL: a postgresql:// URL of a hot standby of DATABASE_URL" })
+      .optional(),
+    /** How long a pull waits for the standby to replay a device's own writes before the primary serves it. */
+    DATABASE_READ_MAX_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(1000),
+    /**
      * Set by `pnpm start` when there is no PostgreSQL (scripts/start.mjs): the folder of the
      * embedded PGlite database, used instead of DATABASE_URL.
      */

@@ -14,6 +14,10 @@ const secrets = loadSecrets(env);
 const embedded = env.EMBEDDED_DATA_DIR ? await openEmbeddedDatabase(env.EMBEDDED_DATA_DIR) : null;
 if (!embedded && env.MIGRATE_ON_START) await migrateDeploy(env.DATABASE_URL);
 const db = embedded?.db ?? createDb(env.DATABASE_URL);
+// Embedded, there is no standby to read from.
+const readReplica = !embedded && env.DATABASE_READ_URL
+  ? { db: createDb(env.DATABASE_READ_URL, { readOnly: true }), maxWaitMs: env.DATABASE_READ_MAX_WAIT_MS }
+  : null;
 if ((await db.organization.count()) === 0) {
   await seedDemoData(db);
   console.log("Empty database: demo data seeded (README lists the demo users).");
@@ -29,7 +33,7 @@ const redis = connectRedisServices(db, {
 });
 const { queue, cache, notifier, hub, syncRateLimit } = redis;
 const app = await buildApp({
-  deps: { db, config: apiConfig(env, secrets), queue, cache, notifier },
+  deps: { db, readReplica, config: apiConfig(env, secrets), queue, cache, notifier },
   hub,
   streamLimits: { perUser: env.MAX_STREAMS_PER_USER, perDevice: env.MAX_STREAMS_PER_DEVICE },
   corsOrigins: env.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
@@ -51,6 +55,7 @@ const shutdown = async (signal: string) => {
   await app.close();
   await redis.close();
   await (embedded ? embedded.close() : db.$disconnect());
+  await readReplica?.db.$disconnect();
   process.exit(0);
 };
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -2,7 +2,7 @@
 // inject) over a fresh seeded database. Other workspaces start the server as a process instead
 // (@fieldsync/testing/server); the demo data and the session client are shared from there.
 import { type ApiConfig, type Deps, seedDemoData } from "@fieldsync/api";
-import { createTestDatabase } from "@fieldsync/db/testing";
+import { type TestDatabase, createTestDatabase } from "@fieldsync/db/testing";
 import { sessionClient } from "@fieldsync/testing/session-client";
 import { type AppOptions, buildApp } from "./app.ts";
 import { apiConfig } from "./config.ts";
@@ -13,14 +13,16 @@ import { randomSecrets } from "./secrets.ts";
 /**
  * The real app over a fresh seeded database, with live events for this process's listeners.
  * `appOptions`: host options such as CORS origins or the sync rate limit (off by default).
- * `background`: a job queue and cache; without them pushes run inline only.
+ * `background`: a job queue and cache (without them pushes run inline only), and a read replica.
+ * `given`: a migrated, empty database to use instead of a fresh one on the shared server.
  */
 export async function setupApi(
   overrides: Partial<ApiConfig> = {},
   appOptions: Omit<AppOptions, "deps"> = {},
-  background: Pick<Deps, "queue" | "cache"> = { queue: null, cache: null },
+  background: Pick<Deps, "queue" | "cache" | "readReplica"> = { queue: null, cache: null },
+  given?: TestDatabase,
 ) {
-  const database = await createTestDatabase();
+  const database = given ?? (await createTestDatabase());
   await seedDemoData(database.db);
   // Keys of this run only: nothing signs with a secret from the repository.
   const config = { ...apiConfig(loadEnv({ NODE_ENV: "test" }), randomSecrets()), ...overrides };

@@ -6,6 +6,7 @@ import type { BackgroundQueue } from "./redis/background-queue.ts";
 import type { ResponseCache } from "./redis/response-cache.ts";
 import type { ServerChange } from "@fieldsync/schema";
 import type { PushGate } from "./push-gate.ts";
+import type { ReadReplica } from "./sync/read-replica.ts";
 
 export type { AuthUser };
 
@@ -25,6 +26,8 @@ export interface ChangeNotifier {
 
 export interface Deps {
   db: Db;
+  /** A hot standby for delta and initial-sync reads (sync/read-replica.ts); none: the primary serves them. */
+  readReplica?: ReadReplica | null;
   config: ApiConfig;
   /** The worker's job queue; null when the process runs without Redis. */
   queue: BackgroundQueue | null;

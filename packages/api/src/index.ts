@@ -19,6 +19,7 @@ export { deviceBacklog } from "./queue/stats.ts";
 export { defaultAlertThresholds, evaluateAlerts, healthFigures } from "./health/alerts.ts";
 export { pruneSyncRuns } from "./health/sync-runs.ts";
 export { foldDigestDeltas } from "./sync/digests.ts";
+export type { ReadReplica } from "./sync/read-replica.ts";
 export {
   type ChangeNudge,
   type DeviceRevocation,

@@ -9,6 +9,11 @@ export interface DbOptions {
   max?: number;
   /** How long a query waits for a pooled connection before failing (default 10 s; never forever). */
   connectionTimeoutMillis?: number;
+  /**
+   * Every transaction read-only (`default_transaction_read_only`): for a hot standby's client, so
+   * a write sent there by mistake fails the same way whether the URL names a standby or a primary.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -20,7 +25,7 @@ export function createDb(connectionString: string, options: DbOptions = {}) {
     connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
-    options: "-c TimeZone=UTC",
+    options: options.readOnly ? "-c TimeZone=UTC -c default_transaction_read_only=on" : "-c TimeZone=UTC",
   });
   const db = withTracking(releaseBrokenTransactions(adapter));
   let pool: SqlPool | null = null;

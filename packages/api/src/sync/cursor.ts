@@ -17,24 +17,26 @@ interface Envelope {
   org: string;
   types: string;
   cursor: Cursor;
+  /** The primary's WAL position the token's holder has seen (read-replica.ts); absent without a standby. */
+  lsn?: string;
 }
 
 const typesKey = (types: readonly EntityType[]) => [...types].sort().join(",");
 
-/** An opaque token bound to the organization and the pulled types. */
-export function encodeCursor(secret: string, orgId: string, types: readonly EntityType[], cursor: Cursor): string {
-  const envelope: Envelope = { v: 1, org: orgId, types: typesKey(types), cursor };
+/** An opaque token bound to the organization and the pulled types; `lsn` when minted from the primary's state with a standby in use. */
+export function encodeCursor(secret: string, orgId: string, types: readonly EntityType[], cursor: Cursor, lsn?: string): string {
+  const envelope: Envelope = { v: 1, org: orgId, types: typesKey(types), cursor, ...(lsn === undefined ? {} : { lsn }) };
   return seal(secret, envelope);
 }
 
-/** Throws INVALID_TOKEN for a token that was altered, is another organization's, or other types'. */
-export function decodeCursor(secret: string, orgId: string, types: readonly EntityType[], token: string): Cursor {
+/** The token's cursor and WAL position. Throws INVALID_TOKEN for a token that was altered, is another organization's, or other types'. */
+export function decodeToken(secret: string, orgId: string, types: readonly EntityType[], token: string): Pick<Envelope, "cursor" | "lsn"> {
   const envelope = unseal(secret, token) as Envelope | null;
   if (envelope?.v !== 1 || envelope.org !== orgId) return fail("INVALID_TOKEN", "The sync token is not valid");
   if (envelope.types !== typesKey(types)) {
     return fail("INVALID_TOKEN", "The sync token was issued for other entity types; start a new pull");
   }
-  return envelope.cursor;
+  return { cursor: envelope.cursor, lsn: envelope.lsn };
 }
 
 /** The log position a cursor sits at, as live events' ranges name it; null for a snapshot or a time-filtered pull. */

@@ -1,7 +1,7 @@
 import { type Db, sqlPoolOf } from "@fieldsync/db";
 import { type EntityType, type Subscription, subscriptionSchema } from "@fieldsync/schema";
 import type { AuthUser } from "../context.ts";
-import { type Cursor, decodeCursor } from "./cursor.ts";
+import { type Cursor, decodeToken } from "./cursor.ts";
 import { scopedTypes } from "./scope.ts";
 
 export interface PullPlan {
@@ -9,6 +9,8 @@ export interface PullPlan {
   types: EntityType[];
   /** Null: start over from a snapshot (first sync, reset or subscription change). */
   cursor: Cursor | null;
+  /** The primary's WAL position the token carries (read-replica.ts); absent when the pull restarts. */
+  lsn: string | undefined;
   resetRequired: boolean;
 }
 
@@ -42,8 +44,8 @@ export function planFrom(device: DeviceSyncState | null, cursorSecret: string, u
   const subscription = device?.subscription ? subscriptionSchema.parse(device.subscription) : null;
   const types = scopedTypes(subscription, requested && [...new Set(requested)]);
   const restart = device?.resyncRequired === true || device?.rescopeRequired === true;
-  const cursor = token && !restart ? decodeCursor(cursorSecret, user.orgId, types, token) : null;
-  return { subscription, types, cursor, resetRequired: device?.resyncRequired === true };
+  const { cursor, lsn } = token && !restart ? decodeToken(cursorSecret, user.orgId, types, token) : { cursor: null, lsn: undefined };
+  return { subscription, types, cursor, lsn, resetRequired: device?.resyncRequired === true };
 }
 
 /** planFrom for the device's current row. */

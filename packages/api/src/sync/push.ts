@@ -10,6 +10,7 @@ import { syncingDevice } from "./devices.ts";
 import { loadStates } from "./entities.ts";
 import { pull } from "./pull.ts";
 import { type DeviceSyncState, planFrom, readDevice } from "./pull-plan.ts";
+import { primaryPosition } from "./read-replica.ts";
 import { cursorAtHead } from "./push-head.ts";
 import { prismaSql } from "./sql.ts";
 
@@ -107,7 +108,9 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
       )
     : [];
   const owner = { clientId: device.id, userId: user.id };
-  const syncToken = headToken ?? encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
+  // Below the head, the next pull must see this push (and the page above) even on a standby: the
+  // token carries the primary's position after both (read-replica.ts). At the head there is nothing to see.
+  const syncToken = headToken ?? encodeCursor(config.cursorSecret, user.orgId, types, page.cursor, await primaryPosition(deps));
   // A deferred pull has not dealt with a reset asked for meanwhile: its flags stay for the pull.
   if (!headToken) await recordSync(sqlPoolOf(db), device.id, syncToken, run, !deferred);
   return {

@@ -3,9 +3,9 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { asPostgres, pgBin } from "@fieldsync/testing/private-postgres";
 export { freePort } from "@fieldsync/testing/free-port";
-
-export const pgBin = "/usr/lib/postgresql/15/bin";
+export { asPostgres, pgBin };
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -21,11 +21,6 @@ export async function waitFor<T>(probe: () => Promise<T | null | undefined | fal
 
 export const exited = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once("exit", () => resolve()));
-
-/** PostgreSQL refuses to run as root: its tools run as `postgres` when we are root. */
-export function asPostgres(command: string, args: string[]): [string, string[]] {
-  return process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
-}
 
 /**
  * Everything a cluster leaves behind lives in `dir`; pids of live children are files in
