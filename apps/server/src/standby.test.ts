@@ -8,6 +8,7 @@ import { create, update } from "@fieldsync/testing/changes";
 import { type StandbyPair, startStandbyPair } from "@fieldsync/testing/standby-pair";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { loadEnv } from "./env.ts";
 import { type Api, setupApi } from "./test-kit.ts";
 
 let pair: StandbyPair;
@@ -153,5 +154,27 @@ describe("read-your-writes", () => {
     } finally {
       await pair.resumeReplay();
     }
+  });
+});
+
+describe("when the standby fails", () => {
+  test("a standby nobody answers on: the primary serves the page", async () => {
+    const live = replica.db;
+    replica.db = createDb("postgresql://postgres@127.0.0.1:9/fieldsync", { readOnly: true });
+    try {
+      const { changes } = await drain("phone-c");
+      expect(changes.length).toBeGreaterThan(0);
+    } finally {
+      await replica.db.$disconnect();
+      replica.db = live;
+    }
+  });
+});
+
+describe("DATABASE_READ_URL", () => {
+  test("optional; when set, a postgresql:// URL", () => {
+    expect(loadEnv({}).DATABASE_READ_URL).toBeUndefined();
+    expect(loadEnv({ DATABASE_READ_URL: "postgresql://reader@standby:5432/fieldsync" }).DATABASE_READ_URL).toBe("postgresql://reader@standby:5432/fieldsync");
+    expect(() => loadEnv({ DATABASE_READ_URL: "standby:5432" })).toThrow(/DATABASE_READ_URL: a postgresql:\/\/ URL/);
   });
 });
