@@ -47,13 +47,10 @@ export async function startStandbyPair(): Promise<StandbyPair> {
   const standbyDir = join(dir, "standby");
   mkdirSync(primaryDir);
   mkdirSync(standbyDir);
-  await chownTree(dir);
-  const primary = new PrivatePostgres(await initCluster(primaryDir), primaryDir);
-  const standby = new PrivatePostgres(join(standbyDir, "data"), standbyDir);
-  // If the test process dies before stop(), neither cluster outlives it.
+  // If set-up fails or the test process dies before stop(), neither cluster nor its files outlive it.
   const stopSync = () => {
-    for (const cluster of [standby, primary]) {
-      const [cmd, args] = asPostgres(`${pgBin}/pg_ctl`, ["-D", cluster.dataDir, "-m", "immediate", "stop"]);
+    for (const dataDir of [join(standbyDir, "data"), join(primaryDir, "data")]) {
+      const [cmd, args] = asPostgres(`${pgBin}/pg_ctl`, ["-D", dataDir, "-m", "immediate", "stop"]);
       spawnSync(cmd, args, { stdio: "ignore" });
     }
     rmSync(dir, { recursive: true, force: true });
@@ -61,6 +58,9 @@ export async function startStandbyPair(): Promise<StandbyPair> {
   process.once("exit", stopSync);
   const clients: pg.Client[] = [];
   try {
+    await chownTree(dir);
+    const primary = new PrivatePostgres(await initCluster(primaryDir), primaryDir);
+    const standby = new PrivatePostgres(join(standbyDir, "data"), standbyDir);
     await primary.start();
     const admin = await connect(primary.url("postgres"));
     clients.push(admin);
