@@ -28,5 +28,5 @@ export {
   redisChannels,
 } from "./realtime/notifier.ts";
 export { commitWindows } from "./realtime/commit-window.ts";
-export { tokenAtRangeEnd } from "./realtime/range.ts";
+export { type FrameKind, type FrameScope, frameOf, frameScope } from "./realtime/frames.ts";
 export { consumeStreamTicket, type StreamGrant } from "./auth/stream-ticket.ts";

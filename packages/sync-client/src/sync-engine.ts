@@ -10,7 +10,7 @@ import {
   limits,
   schemaVersion,
 } from "@fieldsync/schema";
-import { rangeStep } from "@fieldsync/sync-core";
+import { rangeStep, scopeKey } from "@fieldsync/sync-core";
 import { ApiClient, ApiError, NetworkError } from "./api-client.ts";
 import type { LocalDb } from "./local-db.ts";
 import { LocalStore } from "./local-store.ts";
@@ -225,14 +225,16 @@ export class SyncEngine {
   }
 
   /**
-   * Takes a live `changes` event. Its changes (the range's and a preview) are shown at once, even
-   * while a sync holds the lock. Then, when the range starts at or before this device's token,
-   * the token moves to the range's end without pulling (rangeStep); a range the device already
-   * holds needs nothing. True when no pull is needed now (a preview alone waits for the regular
-   * pull, as before); false when the device missed a range (or keeps a subscription) and should pull.
+   * Takes a live `changes` event. Its changes (the range's and a preview, filtered by the server
+   * to this device's scope) are shown at once, even while a sync holds the lock. Then, when the
+   * range starts at or before this device's token, the token moves to the range's end without
+   * pulling (rangeStep), with the range's evictions; a range the device already holds needs
+   * nothing. True when no pull is needed now (a preview alone waits for the regular pull, as
+   * before); false when the device missed a range and should pull. An event filtered for another
+   * scope (the subscription changed since the stream opened) is only a nudge.
    */
   async applyLiveEvent(event: SyncEvent): Promise<boolean> {
-    if (await this.subscription()) return false;
+    if ((event.scope ?? "") !== scopeKey(await this.subscription())) return event.range ? this.advanceThrough({ from: event.range.from, to: event.range.to }) : false;
     const shown = [...(event.range?.changes ?? []), ...(event.changes ?? [])];
     if (shown.length > 0) await this.store.applyServerChanges(shown);
     const caughtUp = event.range ? await this.advanceThrough(event.range) : false;
@@ -245,7 +247,7 @@ export class SyncEngine {
       const step = rangeStep(await this.store.getSyncPosition(), range);
       if (step === "skip") return true;
       if (step !== "advance" || !range.changes || !range.syncToken) return false;
-      await this.store.applyServerPage({ changes: range.changes, syncToken: range.syncToken, position: range.to });
+      await this.store.applyServerPage({ changes: range.changes, syncToken: range.syncToken, position: range.to, evict: range.evict ?? [] });
       return true;
     });
   }
