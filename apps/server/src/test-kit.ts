@@ -13,12 +13,12 @@ import { randomSecrets } from "./secrets.ts";
 /**
  * The real app over a fresh seeded database, with live events for this process's listeners.
  * `appOptions`: host options such as CORS origins or the sync rate limit (off by default).
- * `background`: a job queue and cache; without them pushes run inline only.
+ * `background`: a job queue and cache (without them pushes run inline only), and the shared pages.
  */
 export async function setupApi(
   overrides: Partial<ApiConfig> = {},
   appOptions: Omit<AppOptions, "deps"> = {},
-  background: Pick<Deps, "queue" | "cache"> = { queue: null, cache: null },
+  background: Pick<Deps, "queue" | "cache" | "sharedPages"> = { queue: null, cache: null },
 ) {
   const database = await createTestDatabase();
   await seedDemoData(database.db);

@@ -78,6 +78,8 @@ export class SyncEngine {
   readonly store: LocalStore;
   readonly api: ApiClient;
   private readonly lockName: string;
+  /** The end of the range the latest event told this device to pull: its next pull names it (`reach`). */
+  private reach: string | null = null;
   private readonly authLockName: string;
 
   constructor(private readonly options: SyncEngineOptions) {
@@ -234,11 +236,14 @@ export class SyncEngine {
    * scope (the subscription changed since the stream opened) is only a nudge.
    */
   async applyLiveEvent(event: SyncEvent): Promise<boolean> {
-    if ((event.scope ?? "") !== scopeKey(await this.subscription())) return event.range ? this.advanceThrough({ from: event.range.from, to: event.range.to }) : false;
-    const shown = [...(event.range?.changes ?? []), ...(event.changes ?? [])];
+    const range = event.range;
+    const ownScope = (event.scope ?? "") === scopeKey(await this.subscription());
+    const shown = ownScope ? [...(range?.changes ?? []), ...(event.changes ?? [])] : [];
     if (shown.length > 0) await this.store.applyServerChanges(shown);
-    const caughtUp = event.range ? await this.advanceThrough(event.range) : false;
-    return caughtUp || event.changes !== undefined;
+    const caughtUp = range ? await this.advanceThrough(ownScope ? range : { from: range.from, to: range.to }) : false;
+    // The pull that follows names the range, so the server may answer it with a page it shares.
+    if (range && !caughtUp) this.reach = range.to;
+    return caughtUp || (ownScope && event.changes !== undefined);
   }
 
   /** Under the sync lock, so a pull or push in flight never sees its token moved under it. */
@@ -325,11 +330,14 @@ export class SyncEngine {
   private async pull(deviceId: string, pageToken: string | undefined, report: SyncReport): Promise<void> {
     const initial = pageToken === undefined;
     for (;;) {
+      const reach = this.reach;
       const page = await this.api.delta({
         deviceId,
         pageSize: this.options.pageSize ?? 200,
         ...(pageToken === undefined ? {} : { pageToken }),
+        ...(reach !== null && pageToken !== undefined && { reach }),
       });
+      if (reach !== null && this.reach === reach && !page.hasMore) this.reach = null;
       report.received += await this.store.applyServerPage(page);
       if (page.progress) await this.store.patchSyncState({ progress: page.progress });
       pageToken = page.nextPageToken;

@@ -11,18 +11,19 @@ import { planPull } from "./pull-plan.ts";
  * A device flagged by cache invalidation gets `resetRequired` and a fresh snapshot instead; one
  * whose subscription changed gets a snapshot of its new scope. Only subscribed entities are sent.
  */
-export async function deltaChanges({ db, config }: Deps, user: AuthUser, body: DeltaBody): Promise<DeltaResponse> {
+export async function deltaChanges({ db, config, sharedPages }: Deps, user: AuthUser, body: DeltaBody): Promise<DeltaResponse> {
   const plan = await planPull(db, config.cursorSecret, user, body.deviceId, body.pageToken, body.entityTypes);
   const { types, resetRequired } = plan;
   const device = await syncingDevice(db, user, body.deviceId, config.maxDevicesPerUser);
-  const page = await pull(db, {
+  const input = {
     orgId: user.orgId,
     types,
     cursor: plan.cursor,
     after: plan.cursor || resetRequired ? undefined : body.lastSyncTimestamp,
     limit: body.pageSize,
     subscription: plan.subscription,
-  });
+  };
+  const page = await (sharedPages ? sharedPages.pull(db, input, body.reach) : pull(db, input));
   const token = encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
   await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken: token, resyncRequired: false, rescopeRequired: false } });
   return {
