@@ -134,7 +134,7 @@ export interface Storm {
   /** From the storm's pushes leaving to the last one answered (ms). */
   answeredMs: number;
   pushP50: number;
-  /** Live writers' acknowledged changes per second while the storm's pushes were in flight, and before it. */
+  /** Live writers' acknowledged changes per second while the storm's pushes were in flight, and from the run's start to the storm. */
   liveDuring: number;
   liveBefore: number;
 }
@@ -178,7 +178,9 @@ async function listen(url: string, deviceId: string, signal: AbortSignal, onEven
 /** The server's resident memory, from its /metrics (loopback needs no token). */
 async function serverRss(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(/^fieldsync_process_resident_memory_bytes (\d+)/m.exec(text)?.[1]);
+  const rss = /^fieldsync_process_\w*resident_memory_bytes (\d+)/m.exec(text)?.[1];
+  if (!rss) throw new Error("the server's /metrics has no resident memory figure");
+  return Number(rss);
 }
 
 /**
@@ -286,7 +288,7 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
     answeredMs: stormRun.answeredAt - stormRun.startedAt,
     pushP50: percentile(stormRun.pushMs, 50),
     liveDuring: rate(stormRun.startedAt, stormRun.answeredAt),
-    liveBefore: rate(stormRun.startedAt - input.storm.atSecond * 1000 + 2000, stormRun.startedAt),
+    liveBefore: rate(stormRun.startedAt - input.storm.atSecond * 1000, stormRun.startedAt),
   };
 
   const streamMemory = input.idleStreams > 0 ? await idleStreamMemory(input) : null;
