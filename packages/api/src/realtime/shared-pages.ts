@@ -39,7 +39,11 @@ export class SharedPages {
     const page = this.read(db, input);
     this.pages.delete(key);
     this.pages.set(key, { readAt: now, page });
-    if (this.pages.size > maxPages) this.pages.delete(this.pages.keys().next().value!);
+    // In order of reading: the expired (and past the cap, the oldest) go first.
+    for (const [oldKey, old] of this.pages) {
+      if (this.pages.size <= maxPages && now - old.readAt < ttlMs) break;
+      this.pages.delete(oldKey);
+    }
     // A failed read is not shared; its caller gets the error.
     page.catch(() => {
       if (this.pages.get(key)?.page === page) this.pages.delete(key);
