@@ -1,5 +1,5 @@
 import type { SyncEvent, Subscription } from "@fieldsync/schema";
-import { rangeForScope, scopeKey } from "@fieldsync/sync-core";
+import { rangeForScope, scopeKey, scopeTarget } from "@fieldsync/sync-core";
 import type { ChangeNudge } from "./notifier.ts";
 import { tokenAtRangeEnd } from "./range.ts";
 
@@ -37,7 +37,12 @@ export function frameOf(nudge: ChangeNudge, kind: FrameKind, scope: FrameScope, 
 }
 
 function eventFor(nudge: ChangeNudge, kind: FrameKind, scope: FrameScope, cursorSecret: string): SyncEvent {
-  const { originClientId: _, references = {}, changes, range, ...plain } = nudge;
+  const { originClientId: _, references: read, changes, range, ...plain } = nudge;
+  // A nudge without them (from a process of an older build) cannot say where tasks' assets sit:
+  // a location-scoped device gets no data from it, and pulls.
+  const unresolved = !read && scope.subscription?.locations !== undefined && [...(range?.changes ?? []), ...(changes ?? [])].some((c) => scopeTarget(c.entityType));
+  if (unresolved) return eventFor({ ...plain, ...(range && { range: { from: range.from, to: range.to } }) }, "plain", scope, cursorSecret);
+  const references = read ?? {};
   const preview = kind === "preview" && changes ? rangeForScope(scope.subscription, changes, references).changes : [];
   const event: SyncEvent = { ...plain, ...(kind !== "plain" && scope.subscription && { scope: scope.key }), ...(preview.length > 0 && { changes: preview }) };
   if (!range) return event;
