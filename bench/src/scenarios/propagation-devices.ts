@@ -143,8 +143,8 @@ export interface DevicesResult {
   ours: Delivery;
   base: Delivery;
   storm: Storm | null;
-  /** Server RSS growth per idle stream (bytes), and the streams it was measured over. */
-  streamMemory: { bytesPerStream: number; streams: number } | null;
+  /** Server RSS growth per idle stream (bytes), and the streams it was measured over (or why it could not be). */
+  streamMemory: { bytesPerStream: number; streams: number } | { error: string } | null;
 }
 
 const summary = (r: Receivers, pushMs: number[] = []): Delivery => {
@@ -166,7 +166,11 @@ const accessTokens = new Map<string, string>();
 
 /** Opens the device's events stream; calls `onEvent` with each `changes` event. Resolves once it is ready. */
 async function listen(url: string, deviceId: string, signal: AbortSignal, onEvent: (event: SyncEvent) => void) {
-  const response = await fetch(`${url}/api/sync/events?deviceId=${deviceId}`, { headers: { authorization: `Bearer ${accessTokens.get(deviceId)}` }, signal });
+  const response = await fetch(`${url}/api/sync/events?deviceId=${deviceId}`, { headers: { authorization: `Bearer ${accessTokens.get(deviceId)}` }, signal }).catch(
+    (error: Error) => {
+      throw new Error(`events stream of ${deviceId}: ${error.message} (${String((error.cause as Error | undefined)?.message ?? error.cause)})`);
+    },
+  );
   if (!response.ok) throw new Error(`events stream of ${deviceId}: ${response.status}`);
   const events = readEvents(response);
   if ((await events.next()).value?.event !== "ready") throw new Error(`events stream of ${deviceId} did not start`);
@@ -291,7 +295,8 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
     liveBefore: rate(stormRun.startedAt - input.storm.atSecond * 1000, stormRun.startedAt),
   };
 
-  const streamMemory = input.idleStreams > 0 ? await idleStreamMemory(input) : null;
+  // The memory figure is measured apart: its failure (e.g. streams refused) keeps the rest of the run.
+  const streamMemory = input.idleStreams > 0 ? await idleStreamMemory(input).catch((error: Error) => ({ error: error.message })) : null;
 
   const base = new Receivers(deviceCount, capacity);
   const publisher = new Redis(redisUrl);

@@ -105,7 +105,8 @@ export async function propagationScenario(server: BenchServer, options: BenchOpt
       }),
     );
   }
-  if (streamMemory) {
+  if (streamMemory && "error" in streamMemory) console.error(`B6-stream-memory not measured: ${streamMemory.error}`);
+  else if (streamMemory) {
     rows.push(
       row({
         id: "B6-stream-memory",
