@@ -3,6 +3,7 @@
 // streams share this process's one undici Agent (fetch's global dispatcher, no per-origin cap);
 // 2,000 streams need a file-descriptor limit above the default 1,024 (`ulimit -n`).
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { SyncEvent } from "@fieldsync/schema";
 import { rangeStep } from "@fieldsync/sync-core";
 import { readEvents } from "@fieldsync/testing/sse-client";
@@ -36,7 +37,8 @@ class Receivers {
   private readonly sentAt: bigint[] = [];
   private readonly writers: number[] = [];
   private readonly seen: Uint8Array[];
-  private readonly start = now();
+  /** When the first change was sent: windows count from there. */
+  private start: bigint | null = null;
   /** Latencies (ms) per window of sending time. */
   readonly windows: number[][] = [];
   delivered = 0;
@@ -52,6 +54,7 @@ class Receivers {
 
   sent(ids: string[], writer: number) {
     const at = now();
+    this.start ??= at;
     for (const id of ids) {
       this.index.set(id, this.sentAt.length);
       this.sentAt.push(at);
@@ -66,7 +69,7 @@ class Receivers {
       const i = this.index.get(id);
       if (i === undefined || this.writers[i] === device || seen[i]) continue;
       seen[i] = 1;
-      const window = Math.floor(Number(this.sentAt[i]! - this.start) / 1e6 / windowMs);
+      const window = Math.floor(Number(this.sentAt[i]! - this.start!) / 1e6 / windowMs);
       (this.windows[window] ??= []).push(Number(at - this.sentAt[i]!) / 1e6);
       this.delivered++;
       if (live) this.live++;
@@ -152,7 +155,7 @@ const summary = (r: Receivers, pushMs: number[] = []): Delivery => {
   return {
     p50: percentile(all, 50),
     p99: percentile(all, 99),
-    windowP99: r.windows.map((latencies) => percentile(latencies, 99)),
+    windowP99: Array.from(r.windows, (latencies) => percentile(latencies ?? [], 99)),
     deliveries: r.delivered,
     live: r.live,
     missing: r.missing,
@@ -209,6 +212,8 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
   const capacity = changesPerSecond * (input.seconds + 5) * 2;
   const ours = new Receivers(deviceCount, capacity);
   const abort = new AbortController();
+  // One signal ends every stream of the fleet: thousands of listeners on it are expected.
+  setMaxListeners(0, abort.signal);
   const pulling = new Map<number, Promise<void>>();
   const pull = (d: number, reach?: string): Promise<void> => {
     const running = pulling.get(d);
@@ -334,6 +339,7 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
  */
 async function idleStreamMemory(input: DevicesInput) {
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal);
   const before = await serverRss(input.url);
   // One below the cap: a fleet stream just aborted may not have closed on the server yet.
   const owners = Math.ceil(input.idleStreams / (streamsPerDevice - 1));
