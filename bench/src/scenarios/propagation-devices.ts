@@ -332,24 +332,32 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
 }
 
 /**
- * The server's memory per idle stream: its RSS before and after `idleStreams` more streams are
- * open and ready (streams of the fleet's devices, up to MAX_STREAMS_PER_DEVICE each), divided by
- * their number. RSS moves in pages and with the garbage collector: a figure over thousands of
- * streams, not an exact one.
+ * The server's memory per idle stream: its RSS with half of `idleStreams` open and ready, and with
+ * all of them (streams of the fleet's devices, up to MAX_STREAMS_PER_DEVICE each), the growth
+ * divided by the second half's streams. Measured between two levels, not from an idle server, so
+ * the garbage collector returning the run's memory between the readings weighs less; RSS still
+ * moves in pages and with the collector: a figure over thousands of streams, not an exact one.
  */
 async function idleStreamMemory(input: DevicesInput) {
   const abort = new AbortController();
   setMaxListeners(0, abort.signal);
-  const before = await serverRss(input.url);
   // One below the cap: a fleet stream just aborted may not have closed on the server yet.
   const owners = Math.ceil(input.idleStreams / (streamsPerDevice - 1));
   if (owners > input.devices) throw new Error(`${input.idleStreams} idle streams need ${owners} devices of the fleet`);
-  await inParallel(20, async (w) => {
-    for (let s = w; s < input.idleStreams; s += 20) await listen(input.url, propagationDevice(s % owners), abort.signal, () => undefined);
-  });
-  const after = await serverRss(input.url);
-  abort.abort();
-  return { bytesPerStream: (after - before) / input.idleStreams, streams: input.idleStreams };
+  const open = (from: number, to: number) =>
+    inParallel(20, async (w) => {
+      for (let s = from + w; s < to; s += 20) await listen(input.url, propagationDevice(s % owners), abort.signal, () => undefined);
+    });
+  const half = Math.floor(input.idleStreams / 2);
+  try {
+    await open(0, half);
+    const before = await serverRss(input.url);
+    await open(half, input.idleStreams);
+    const after = await serverRss(input.url);
+    return { bytesPerStream: (after - before) / (input.idleStreams - half), streams: input.idleStreams };
+  } finally {
+    abort.abort();
+  }
 }
 
 process.once("message", (input: DevicesInput) => {

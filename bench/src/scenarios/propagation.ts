@@ -118,7 +118,7 @@ export async function propagationScenario(server: BenchServer, options: BenchOpt
         baselineLabel: "none",
         target: "reported",
         met: null,
-        note: "server RSS (its /metrics) after the streams opened minus before, divided by the streams; RSS moves in pages and with the garbage collector",
+        note: "server RSS (its /metrics) with all the streams open minus with half of them, divided by the second half; RSS moves in pages and with the garbage collector",
       }),
     );
   }
