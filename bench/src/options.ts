@@ -12,7 +12,11 @@ export interface BenchOptions {
   queueNoopJobs: number;
   /** B5: devices whose async pushes the worker drains, and as many pushing inline for the comparison. */
   queueDevices: number;
+  /** B6: devices on the events stream, the reconnect storm (devices × changes per push), idle streams for the memory figure. */
   propagationSeconds: number;
+  propagationDevices: number;
+  propagationStorm: { devices: number; changes: number };
+  idleStreams: number;
   scalingLevels: number[];
   clientChanges: number;
   only: Set<string> | null;
@@ -37,6 +41,9 @@ export function parseOptions(argv: string[]): BenchOptions {
         queueNoopJobs: 5_000,
         queueDevices: 4,
         propagationSeconds: 6,
+        propagationDevices: 50,
+        propagationStorm: { devices: 4, changes: 500 },
+        idleStreams: 500,
         scalingLevels: [1_000, 10_000, 50_000],
         clientChanges: 1_000,
         only,
@@ -52,7 +59,10 @@ export function parseOptions(argv: string[]): BenchOptions {
         initialSyncEntities: 100_000,
         queueNoopJobs: 50_000,
         queueDevices: 8,
-        propagationSeconds: 30,
+        propagationSeconds: 60,
+        propagationDevices: 2_000,
+        propagationStorm: { devices: 32, changes: 500 },
+        idleStreams: 5_000,
         scalingLevels: [1_000, 100_000, 1_000_000],
         clientChanges: 10_000,
         only,

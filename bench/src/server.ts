@@ -27,7 +27,7 @@ export const benchServerEnv = {
   MAX_DEVICES_PER_USER: "100000",
   // One access token serves the whole run (a full run takes longer than the default 15 minutes).
   JWT_TTL_SECONDS: String(6 * 3600),
-  // Hundreds of devices of one user (B6: 200 with a stream each), pushing as fast as they can.
+  // Thousands of devices of one user (B6: 2,000 with a stream each), pushing as fast as they can.
   MAX_STREAMS_PER_USER: "100000",
   MAX_STREAMS_PER_DEVICE: "100",
   SYNC_RATE_LIMIT_MAX: "100000000",
@@ -133,7 +133,8 @@ export function syncClient(url: string, tokenFor: (deviceId: string) => string |
     // As the sync client pushes: its own results only (`pull: false`), others' changes by delta.
     push: (deviceId: string, changes: SyncChangeInput[], syncToken?: string | null, async?: boolean) =>
       post<PushResponse>("/api/sync", { deviceId, changes, pull: false, ...(syncToken && { syncToken }), ...(async && { async }) }),
-    delta: (deviceId: string, pageToken: string | null, pageSize = 1000, compressed = false) =>
-      post<DeltaResponse>("/api/sync/delta", { deviceId, pageSize, ...(pageToken && { pageToken }) }, compressed),
+    /** `reach`: the end of the range an event told the device to pull (the server may share the page). */
+    delta: (deviceId: string, pageToken: string | null, pageSize = 1000, compressed = false, reach?: string) =>
+      post<DeltaResponse>("/api/sync/delta", { deviceId, pageSize, ...(pageToken && { pageToken }), ...(reach && { reach }) }, compressed),
   };
 }

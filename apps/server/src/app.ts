@@ -7,6 +7,7 @@ import fastifyStatic from "@fastify/static";
 import {
   type Deps,
   PushGate,
+  SharedPages,
   type PushGateOptions,
   type RestRoute,
   appRouter,
@@ -93,7 +94,8 @@ export async function buildApp(options: AppOptions) {
   });
   // One gate per process: REST and tRPC pushes (batched calls too) take their slots from it.
   const pushGate = new PushGate(options.pushGate ?? defaultPushGate);
-  const deps: Deps = { log: app.log, ...options.deps, pushGate };
+  // One per process too: devices nudged for the same range share the page that answers them.
+  const deps: Deps = { log: app.log, sharedPages: new SharedPages(), ...options.deps, pushGate };
   app.decorate("pushGate", pushGate);
 
   // REST bodies: JSON.parse, then the shape check every procedure also runs on its raw input (depth,

@@ -15,9 +15,10 @@ export const defaultStreamLimits = { perUser: 10, perDevice: 2 } as const;
  * other work, 32 devices × 500 changes at once): 320–890 changes/s whatever the slots (2, 4, 8 or
  * ungated), run-to-run noise larger than any difference; the gate buys bounded pool use and
  * request times, not throughput. The queue takes what 20 devices send at once; the wait stays
- * well under clients' 30 s request timeout.
+ * well under clients' 30 s request timeout. Two more slots (an express lane) take pushes of up to
+ * 10 changes only, so a technician's edit is answered while a reconnect storm fills the rest.
  */
-export const defaultPushGate = { slots: 4, queueLength: 16, maxWaitMs: 10_000 } as const;
+export const defaultPushGate = { slots: 4, queueLength: 16, maxWaitMs: 10_000, express: { slots: 2, maxChanges: 10 } } as const;
 
 /** An address, a CIDR range, or one of the names proxy-addr (Fastify's trustProxy) knows. */
 const isProxyAddress = (entry: string) => {
@@ -87,6 +88,9 @@ const envSchema = z
     SYNC_PUSH_QUEUE_LENGTH: z.coerce.number().int().min(0).default(defaultPushGate.queueLength),
     /** Longest wait for a slot before 503 SERVER_BUSY; well under clients' request timeout (30 s). */
     SYNC_PUSH_QUEUE_WAIT_MS: z.coerce.number().int().min(0).default(defaultPushGate.maxWaitMs),
+    /** The push gate's express lane: slots only pushes of at most SYNC_PUSH_EXPRESS_MAX_CHANGES take (0: none). */
+    SYNC_PUSH_EXPRESS_SLOTS: z.coerce.number().int().min(0).default(defaultPushGate.express.slots),
+    SYNC_PUSH_EXPRESS_MAX_CHANGES: z.coerce.number().int().min(1).default(defaultPushGate.express.maxChanges),
     /** Attempts per queued change before it is dead-lettered; must match the worker's. */
     SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
     SYNC_BACKOFF_MS: z.coerce.number().int().min(1).default(500),

@@ -1,10 +1,12 @@
 // The push gate through the real app and database: pushes held in flight by a lock on the Asset
 // table fill the slots, the next ones wait in the queue, and the ones beyond it are refused with
-// 503 SERVER_BUSY + Retry-After on REST and tRPC (batched too) without writing anything.
+// 503 SERVER_BUSY + Retry-After on REST and tRPC (batched too) without writing anything; small
+// pushes pass through the express lane meanwhile.
 import { randomUUID } from "node:crypto";
 import type { SyncChangeInput } from "@fieldsync/schema";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { create } from "@fieldsync/testing/changes";
+import { seededAsset } from "@fieldsync/testing/demo";
 import { type Api, setupApi } from "./test-kit.ts";
 import { holdWrites } from "@fieldsync/testing/write-hold";
 
@@ -117,5 +119,35 @@ describe("a bounded wait", () => {
     await hold.release();
     expect((await held).status).toBe(200);
     await client.untouched(late);
+  });
+});
+
+describe("an express lane", () => {
+  let api: Api;
+  beforeAll(async () => {
+    api = await setupApi({}, { pushGate: { slots: 2, queueLength: 1, maxWaitMs: 120_000, express: { slots: 1, maxChanges: 10 } } });
+    for (const device of ["storm-1", "storm-2", "storm-3", "storm-4", "live-1"]) await api.token("tech1", device);
+  });
+  afterAll(() => api.close());
+
+  test("a small push is answered while large pushes fill every slot and the queue", async () => {
+    const gate = api.app.pushGate;
+    const client = await gated(api);
+    // Large pushes of tasks, held by a lock on the Task table; the live writer edits an asset.
+    const tasks = (name: string) => Array.from({ length: 11 }, (_, i) => create(randomUUID(), { title: `${name} ${i}`, assetId: seededAsset }, "task"));
+    const hold = await holdWrites(api.db, "Task");
+    const storm = [client.rest("storm-1", tasks("Storm 1")), client.rest("storm-2", tasks("Storm 2"))];
+    await until(() => gate.stats().inFlight === 2);
+    storm.push(client.rest("storm-3", tasks("Storm 3")));
+    await until(() => gate.stats().waiting === 1);
+    expect(await client.rest("storm-4", tasks("Storm 4"))).toMatchObject({ status: 503, body: { code: "SERVER_BUSY" } });
+
+    const live = await client.rest("live-1", [asset("Live edit")]);
+    expect(live.status).toBe(200);
+    expect(live.body.results[0].status).toBe("applied");
+    expect(gate.stats()).toMatchObject({ inFlight: 2, waiting: 1 });
+
+    await hold.release();
+    expect((await Promise.all(storm)).map((answer) => answer.status)).toEqual([200, 200, 200]);
   });
 });

@@ -8,11 +8,13 @@ import {
   type RangeEnds,
   consumeStreamTicket,
   createContextInner,
-  tokenAtRangeEnd,
+  frameOf,
+  frameScope,
+  type FrameScope,
   nudgeFor,
   redisChannels,
 } from "@fieldsync/api";
-import { type ErrorBody, type SyncEvent, errorCodes } from "@fieldsync/schema";
+import { type ErrorBody, errorCodes, subscriptionSchema } from "@fieldsync/schema";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
 import { defaultStreamLimits } from "./env.ts";
@@ -21,6 +23,8 @@ interface Subscriber {
   orgId: string;
   userId: string;
   deviceId: string;
+  /** The device's subscription when its stream opened: its events' data is filtered for it. */
+  scope: FrameScope;
   send(nudge: ChangeNudge): void;
   /** Ends the stream (its device was revoked). */
   close(): void;
@@ -32,45 +36,60 @@ export interface StreamLimits {
   perDevice: number;
 }
 
-
 /**
  * Fans nudges out to this process's SSE clients, and closes the streams of revoked devices.
  * Every server process subscribes to both Redis channels, so a push handled by any process (or
  * applied by the worker) reaches every device, and a revocation ends the device's streams on
- * every process.
+ * every process. Subscribers are indexed by organization and scope, so an event is filtered
+ * once per scope (frames.ts), not once per device.
  */
 export class NudgeHub {
-  private readonly subscribers = new Set<Subscriber>();
+  /** orgId → scope key → the organization's streams of that scope. */
+  private readonly byOrg = new Map<string, Map<string, Set<Subscriber>>>();
+  /** Open streams per `orgId user` and per `orgId user device`. */
+  private readonly open = new Map<string, number>();
+  private count = 0;
 
   /** Whether one more stream of this user's device stays within `limits` (check, then `add` without awaiting). */
   admits(user: Pick<AuthUser, "id" | "orgId">, deviceId: string, limits: StreamLimits) {
-    let ofUser = 0;
-    let ofDevice = 0;
-    for (const other of this.subscribers) {
-      if (other.orgId !== user.orgId || other.userId !== user.id) continue;
-      ofUser++;
-      if (other.deviceId === deviceId) ofDevice++;
-    }
-    return ofUser < limits.perUser && ofDevice < limits.perDevice;
+    const [ofUser, ofDevice] = streamKeys(user.orgId, user.id, deviceId).map((key) => this.open.get(key) ?? 0);
+    return ofUser! < limits.perUser && ofDevice! < limits.perDevice;
   }
 
   add(subscriber: Subscriber) {
-    this.subscribers.add(subscriber);
-    return () => this.subscribers.delete(subscriber);
+    const scopes = this.byOrg.get(subscriber.orgId) ?? new Map<string, Set<Subscriber>>();
+    this.byOrg.set(subscriber.orgId, scopes);
+    const members = scopes.get(subscriber.scope.key) ?? new Set<Subscriber>();
+    scopes.set(subscriber.scope.key, members);
+    members.add(subscriber);
+    const keys = streamKeys(subscriber.orgId, subscriber.userId, subscriber.deviceId);
+    for (const key of keys) this.open.set(key, (this.open.get(key) ?? 0) + 1);
+    this.count++;
+    return () => {
+      if (!members.delete(subscriber)) return;
+      this.count--;
+      for (const key of keys) {
+        const left = this.open.get(key)! - 1;
+        if (left === 0) this.open.delete(key);
+        else this.open.set(key, left);
+      }
+      if (members.size === 0) scopes.delete(subscriber.scope.key);
+      if (scopes.size === 0) this.byOrg.delete(subscriber.orgId);
+    };
   }
 
   deliver = (nudge: ChangeNudge) => {
-    for (const subscriber of this.subscribers) if (subscriber.orgId === nudge.orgId) subscriber.send(nudge);
+    for (const members of this.byOrg.get(nudge.orgId)?.values() ?? []) for (const subscriber of members) subscriber.send(nudge);
   };
 
   revoke = (revocation: DeviceRevocation) => {
-    for (const subscriber of [...this.subscribers]) {
-      if (subscriber.orgId === revocation.orgId && subscriber.deviceId === revocation.deviceId) subscriber.close();
+    for (const members of this.byOrg.get(revocation.orgId)?.values() ?? []) {
+      for (const subscriber of [...members]) if (subscriber.deviceId === revocation.deviceId) subscriber.close();
     }
   };
 
   get size() {
-    return this.subscribers.size;
+    return this.count;
   }
 
   /**
@@ -92,6 +111,8 @@ export class NudgeHub {
     return subscribed;
   }
 }
+
+const streamKeys = (orgId: string, userId: string, deviceId: string) => [`${orgId} ${userId}`, `${orgId} ${userId} ${deviceId}`];
 
 /** Nudges and revocations for this process's clients only: a single server without Redis (tests, trials). */
 export const localNotifier = (db: Deps["db"], hub: NudgeHub, ends: RangeEnds = new Map()): ChangeNotifier => ({
@@ -119,29 +140,6 @@ async function streamCaller(deps: Deps, request: FastifyRequest): Promise<Stream
 
 const refusal = (statusCode: number, code: ErrorBody["code"], message: string): ErrorBody => ({ statusCode, code, message });
 
-/**
- * What a stream sends of a nudge: "plain" (the range's ends only: a device past them knows it has
- * them, others pull), "range" (also the range's changes and the token at its end, for a device
- * without a subscription) and "preview" (also the pushed changes the range does not hold yet, for
- * such a device that did not push them).
- */
-type FrameKind = "plain" | "range" | "preview";
-
-/** SSE frames of a nudge, serialized once per kind however many devices listen. */
-const frames = new WeakMap<ChangeNudge, Partial<Record<FrameKind, string>>>();
-function frameOf(nudge: ChangeNudge, kind: FrameKind, cursorSecret: string): string {
-  const cached = frames.get(nudge) ?? {};
-  frames.set(nudge, cached);
-  const { originClientId: _, changes, range, ...plain } = nudge;
-  const token = kind !== "plain" && range?.changes ? tokenAtRangeEnd(cursorSecret, nudge.orgId, range) : null;
-  const event: SyncEvent = {
-    ...plain,
-    ...(kind === "preview" && changes && { changes }),
-    ...(range && { range: token ? { ...range, syncToken: token } : { from: range.from, to: range.to } }),
-  };
-  return (cached[kind] ??= `id: ${event.position}\nevent: changes\ndata: ${JSON.stringify(event)}\n\n`);
-}
-
 const heartbeatMs = 15_000;
 /** A client that has not drained its buffer for this long is too slow: it is disconnected. */
 const stuckMs = 30_000;
@@ -150,8 +148,9 @@ const stuckMs = 30_000;
  * GET /api/sync/events: a Server-Sent Events stream telling the device "your organization has
  * new changes" (`event: changes`, data `SyncEvent`) so it pulls at once. Small pushes of other
  * devices come with their changes when the device names itself (`?deviceId=`), which it can show
- * before it pulls (none for a device with a subscription: the stream cannot tell what is in its
- * scope). The stream belongs to the caller's device (the token's or ticket's; `?deviceId=` must
+ * before it pulls, and small ranges with their changes and the token at their end, filtered to
+ * the device's subscription as it was when the stream opened (an event with nothing in its scope
+ * still moves its token). The stream belongs to the caller's device (the token's or ticket's; `?deviceId=` must
  * name that one); it ends with
  * `event: reauth` when the access token behind it expires, and is closed at once when the device
  * is revoked. Streams per user and per device are capped (`limits`).
@@ -169,7 +168,10 @@ export function registerEvents(app: FastifyInstance, deps: Deps, hub: NudgeHub, 
     }
     const orgId = user.orgId;
     const device = await deps.db.syncClient.findFirst({ where: { orgId, deviceId: session.deviceId }, select: { id: true, subscription: true } });
-    const withData = named !== undefined && (!device || device.subscription === null);
+    const subscription = subscriptionSchema.nullable().safeParse(device?.subscription ?? null);
+    // A subscription this build cannot read: the device gets plain events and pulls.
+    const withData = named !== undefined && subscription.success;
+    const scope = frameScope(subscription.data ?? null);
     if (!hub.admits(user, session.deviceId, limits)) {
       const message = `Too many open event streams (at most ${limits.perUser} per user and ${limits.perDevice} per device)`;
       return reply.code(429).send(refusal(429, errorCodes.STREAM_LIMIT_REACHED, message));
@@ -196,11 +198,12 @@ export function registerEvents(app: FastifyInstance, deps: Deps, hub: NudgeHub, 
       return true;
     };
     const frame = (nudge: ChangeNudge) =>
-      frameOf(nudge, !withData ? "plain" : nudge.originClientId === device?.id ? "range" : "preview", deps.config.cursorSecret);
+      frameOf(nudge, !withData ? "plain" : nudge.originClientId === device?.id ? "range" : "preview", scope, deps.config.cursorSecret);
     const remove = hub.add({
       orgId,
       userId: user.id,
       deviceId: session.deviceId,
+      scope,
       send: (nudge) => {
         if (!write(frame(nudge))) pending = nudge;
       },
@@ -208,7 +211,7 @@ export function registerEvents(app: FastifyInstance, deps: Deps, hub: NudgeHub, 
     });
     // A coalesced nudge goes out without data: the device missed the earlier ones, so it pulls.
     raw.on("drain", () => {
-      if (pending && write(frameOf(pending, "plain", deps.config.cursorSecret))) pending = null;
+      if (pending && write(frameOf(pending, "plain", scope, deps.config.cursorSecret))) pending = null;
     });
     write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ orgId })}\n\n`);
     const heartbeat = setInterval(() => write(": ping\n\n"), heartbeatMs);

@@ -2,7 +2,7 @@
 // rate limits, pub/sub channels and job queue live under its own REDIS_PREFIX, so neither sees
 // the other's.
 import { randomUUID } from "node:crypto";
-import { type Deps, cacheKey, seedDemoData } from "@fieldsync/api";
+import { type Deps, cacheKey, frameScope, seedDemoData } from "@fieldsync/api";
 import { type TestDatabase, createTestDatabase } from "@fieldsync/db/testing";
 import type { ChangeNudge } from "@fieldsync/api";
 import type { FastifyInstance } from "fastify";
@@ -36,7 +36,7 @@ async function deploy(prefix: string): Promise<Deployment> {
   const app = await buildApp({ deps: { db: database.db, config, queue, cache, notifier }, hub, syncRateLimit, logger: false });
   const heard: ChangeNudge[] = [];
   for (const orgId of [northwind, globex]) {
-    hub.add({ orgId, userId: "listener", deviceId: "listener", send: (nudge) => heard.push(nudge), close: () => undefined });
+    hub.add({ orgId, userId: "listener", deviceId: "listener", scope: frameScope(null), send: (nudge) => heard.push(nudge), close: () => undefined });
   }
   return { redis, app, heard };
 }

@@ -1,6 +1,9 @@
-// B6's simulated devices, in a process of their own (forked by propagation.ts): 200 devices'
-// event parsing, pushes and pulls must not share the server's event loop, as on real phones.
+// B6's simulated devices, in a process of their own (forked by propagation.ts): the fleet's event
+// parsing, pushes and pulls must not share the server's event loop, as on real phones. All
+// streams share this process's one undici Agent (fetch's global dispatcher, no per-origin cap);
+// 2,000 streams need a file-descriptor limit above the default 1,024 (`ulimit -n`).
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { SyncEvent } from "@fieldsync/schema";
 import { rangeStep } from "@fieldsync/sync-core";
 import { readEvents } from "@fieldsync/testing/sse-client";
@@ -10,63 +13,98 @@ import { createChange } from "../data.ts";
 import { login, redisUrl, syncClient } from "../server.ts";
 import { inParallel, now, percentile } from "../stats.ts";
 
-const deviceCount = 200;
 const propagationDevice = (d: number) => `bench-prop-${d}`;
+const stormDevice = (d: number) => `bench-storm-${d}`;
 const changesPerSecond = 100;
+/** Live writers' pushes: small (the push gate's express lane takes up to 10). */
 const changesPerPush = 5;
 /** As the PWA: the scheduler's regular pull, which moves the token past previewed changes. */
 const pullIntervalMs = 30_000;
 /** How long receivers may still catch up after the last write. */
 const graceMs = 10_000;
+/** Latencies are also reported per window of this length (by when the change was sent). */
+const windowMs = 10_000;
+/** Streams one device may hold (MAX_STREAMS_PER_DEVICE of the bench server). */
+const streamsPerDevice = 100;
 
-/** A device's view: what it has seen, and when it first saw each change. */
+/**
+ * What every device has seen of the live writers' changes, and when it first saw each. Changes
+ * are numbered as they are sent; a device's seen set is a byte per change, so 2,000 devices ×
+ * 6,000 changes stay small. Changes not sent through `sent` (the storm's) are not tracked.
+ */
 class Receivers {
-  private readonly sentAt = new Map<string, { at: bigint; writer: number }>();
-  private readonly seen = Array.from({ length: deviceCount }, () => new Set<string>());
-  readonly latencies: number[] = [];
+  private readonly index = new Map<string, number>();
+  private readonly sentAt: bigint[] = [];
+  private readonly writers: number[] = [];
+  private readonly seen: Uint8Array[];
+  /** When the first change was sent: windows count from there. */
+  private start: bigint | null = null;
+  /** Latencies (ms) per window of sending time. */
+  readonly windows: number[][] = [];
+  delivered = 0;
   /** Deliveries by a live event (the rest came with a pull). */
   live = 0;
 
+  constructor(
+    private readonly devices: number,
+    capacity: number,
+  ) {
+    this.seen = Array.from({ length: devices }, () => new Uint8Array(capacity));
+  }
+
   sent(ids: string[], writer: number) {
     const at = now();
-    for (const id of ids) this.sentAt.set(id, { at, writer });
+    this.start ??= at;
+    for (const id of ids) {
+      this.index.set(id, this.sentAt.length);
+      this.sentAt.push(at);
+      this.writers.push(writer);
+    }
   }
 
   saw(device: number, ids: Iterable<string>, live = false) {
     const at = now();
+    const seen = this.seen[device]!;
     for (const id of ids) {
-      const sent = this.sentAt.get(id);
-      if (!sent || sent.writer === device || this.seen[device]!.has(id)) continue;
-      this.seen[device]!.add(id);
-      this.latencies.push(Number(at - sent.at) / 1e6);
+      const i = this.index.get(id);
+      if (i === undefined || this.writers[i] === device || seen[i]) continue;
+      seen[i] = 1;
+      const window = Math.floor(Number(this.sentAt[i]! - this.start!) / 1e6 / windowMs);
+      (this.windows[window] ??= []).push(Number(at - this.sentAt[i]!) / 1e6);
+      this.delivered++;
       if (live) this.live++;
     }
   }
 
   get expected() {
-    return this.sentAt.size * (deviceCount - 1);
+    return this.sentAt.length * (this.devices - 1);
   }
 
   get missing() {
-    return this.expected - this.latencies.length;
+    return this.expected - this.delivered;
   }
 }
 
-/** Writes 100 changes/s (pushes of 5 from random devices) for `seconds`, then waits for receivers. */
-async function drive(seconds: number, receivers: Receivers, write: (writer: number, ids: string[]) => Promise<void>) {
+/**
+ * Writes 100 changes/s (pushes of 5 from random devices) for `seconds`, then waits for receivers.
+ * `write` resolves when the push is answered; the changes it acknowledged are counted per second.
+ */
+async function drive(seconds: number, receivers: Receivers, devices: number, write: (writer: number, ids: string[]) => Promise<void>) {
   const deadline = Date.now() + seconds * 1000;
   const writes: Promise<void>[] = [];
   const interval = 1000 / (changesPerSecond / changesPerPush);
+  const acknowledged: number[] = [];
   while (Date.now() < deadline) {
     const ids = Array.from({ length: changesPerPush }, () => randomUUID());
-    const writer = Math.floor(Math.random() * deviceCount);
+    const writer = Math.floor(Math.random() * devices);
     receivers.sent(ids, writer);
-    writes.push(write(writer, ids));
+    writes.push(write(writer, ids).then(() => void acknowledged.push(Date.now())));
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
   await Promise.all(writes);
   const until = Date.now() + graceMs;
   while (receivers.missing > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+  return acknowledged;
 }
 
 export interface DevicesInput {
@@ -75,11 +113,19 @@ export interface DevicesInput {
   startToken: string | null;
   databaseUrl: string;
   seconds: number;
+  /** Devices on the events stream (each also writes now and then). */
+  devices: number;
+  /** Devices that reconnect during the run, each with one push of `changes` changes, all at `atSecond`. */
+  storm: { devices: number; changes: number; atSecond: number };
+  /** Idle streams opened after the run to measure the server's memory per stream. */
+  idleStreams: number;
 }
 
 export interface Delivery {
   p50: number;
   p99: number;
+  /** p99 per 10-s window of sending time. */
+  windowP99: number[];
   deliveries: number;
   live: number;
   missing: number;
@@ -87,48 +133,94 @@ export interface Delivery {
   pushes: number;
 }
 
-const summary = (r: Receivers, pushMs: number[] = []): Delivery => ({
-  p50: percentile(r.latencies, 50),
-  p99: percentile(r.latencies, 99),
-  deliveries: r.latencies.length,
-  live: r.live,
-  missing: r.missing,
-  pushP50: pushMs.length ? percentile(pushMs, 50) : null,
-  pushes: pushMs.length,
-});
+export interface Storm {
+  /** From the storm's pushes leaving to the last one answered (ms). */
+  answeredMs: number;
+  pushP50: number;
+  /** Live writers' acknowledged changes per second while the storm's pushes were in flight, and from the run's start to the storm. */
+  liveDuring: number;
+  liveBefore: number;
+}
+
+export interface DevicesResult {
+  ours: Delivery;
+  base: Delivery;
+  storm: Storm | null;
+  /** Server RSS growth per idle stream (bytes), and the streams it was measured over (or why it could not be). */
+  streamMemory: { bytesPerStream: number; streams: number } | { error: string } | null;
+}
+
+const summary = (r: Receivers, pushMs: number[] = []): Delivery => {
+  const all = r.windows.flat();
+  return {
+    p50: percentile(all, 50),
+    p99: percentile(all, 99),
+    windowP99: Array.from(r.windows, (latencies) => percentile(latencies ?? [], 99)),
+    deliveries: r.delivered,
+    live: r.live,
+    missing: r.missing,
+    pushP50: pushMs.length ? percentile(pushMs, 50) : null,
+    pushes: pushMs.length,
+  };
+};
 
 /** Each device's own session of tech1 (tokens are valid for their own device only). */
 const accessTokens = new Map<string, string>();
 
-/** Calls `onEvent` with each `changes` event of the device's events stream. */
-async function listen(input: DevicesInput, deviceId: string, signal: AbortSignal, onEvent: (event: SyncEvent) => void) {
-  const response = await fetch(`${input.url}/api/sync/events?deviceId=${deviceId}`, { headers: { authorization: `Bearer ${accessTokens.get(deviceId)}` }, signal });
+/** Opens the device's events stream; calls `onEvent` with each `changes` event. Resolves once it is ready. */
+async function listen(url: string, deviceId: string, signal: AbortSignal, onEvent: (event: SyncEvent) => void) {
+  const response = await fetch(`${url}/api/sync/events?deviceId=${deviceId}`, { headers: { authorization: `Bearer ${accessTokens.get(deviceId)}` }, signal }).catch(
+    (error: Error) => {
+      throw new Error(`events stream of ${deviceId}: ${error.message} (${String((error.cause as Error | undefined)?.message ?? error.cause)})`);
+    },
+  );
+  if (!response.ok) throw new Error(`events stream of ${deviceId}: ${response.status}`);
+  const events = readEvents(response);
+  if ((await events.next()).value?.event !== "ready") throw new Error(`events stream of ${deviceId} did not start`);
   void (async () => {
-    for await (const { event, data } of readEvents(response)) if (event === "changes") onEvent(data as SyncEvent);
+    for await (const { event, data } of events) if (event === "changes") onEvent(data as SyncEvent);
   })().catch(() => undefined);
+}
+
+/** The server's resident memory, from its /metrics (loopback needs no token). */
+async function serverRss(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const rss = /^fieldsync_process_\w*resident_memory_bytes (\d+)/m.exec(text)?.[1];
+  if (!rss) throw new Error("the server's /metrics has no resident memory figure");
+  return Number(rss);
 }
 
 /**
  * Ours: every device behaves like the PWA: it takes an event's range (its changes and the token
  * at its end) when its token sits in it, shows a live preview at once, pulls at once when it
- * missed a range or got a plain nudge, and otherwise every 30 s, one pull at a time. Then the baseline: the same rows
- * through a raw INSERT, broadcast with a raw Redis PUBLISH to 200 raw subscribers.
+ * missed a range or got a plain nudge (naming the range, so the server can share the page), and
+ * otherwise every 30 s, one pull at a time. Meanwhile the storm's devices reconnect with large
+ * pushes. Then the baseline: the same live rows through a raw INSERT, broadcast with a raw Redis
+ * PUBLISH to as many raw subscribers.
  */
-export async function runDevices(input: DevicesInput): Promise<{ ours: Delivery; base: Delivery }> {
-  for (let d = 0; d < deviceCount; d++) accessTokens.set(propagationDevice(d), await login(input.url, propagationDevice(d)));
+export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
+  const deviceCount = input.devices;
+  const stormIds = Array.from({ length: input.storm.devices }, (_, d) => stormDevice(d));
+  const loginIds = [...Array.from({ length: deviceCount }, (_, d) => propagationDevice(d)), ...stormIds];
+  await inParallel(8, async (w) => {
+    for (let i = w; i < loginIds.length; i += 8) accessTokens.set(loginIds[i]!, await login(input.url, loginIds[i]!));
+  });
   const server = syncClient(input.url, (deviceId) => accessTokens.get(deviceId)!);
   const tokens = Array.from({ length: deviceCount }, () => input.startToken);
   /** Where each device's token sits in the log (unknown until its first answer). */
   const positions = Array.from({ length: deviceCount }, (): string | null => null);
-  const ours = new Receivers();
+  const capacity = changesPerSecond * (input.seconds + 5) * 2;
+  const ours = new Receivers(deviceCount, capacity);
   const abort = new AbortController();
+  // One signal ends every stream of the fleet: thousands of listeners on it are expected.
+  setMaxListeners(0, abort.signal);
   const pulling = new Map<number, Promise<void>>();
-  const pull = (d: number): Promise<void> => {
+  const pull = (d: number, reach?: string): Promise<void> => {
     const running = pulling.get(d);
     if (running) return running;
     const next = (async () => {
       for (let more = true; more; ) {
-        const page = await server.delta(propagationDevice(d), tokens[d]!, 1000);
+        const page = await server.delta(propagationDevice(d), tokens[d]!, 1000, false, reach);
         tokens[d] = page.nextPageToken;
         positions[d] = page.position;
         ours.saw(d, page.changes.map((c) => c.entityId));
@@ -145,25 +237,47 @@ export async function runDevices(input: DevicesInput): Promise<{ ours: Delivery;
   await inParallel(20, async (w) => {
     for (let d = w; d < deviceCount; d += 20) await pull(d);
   });
-  await inParallel(deviceCount, (d) =>
-    listen(input, propagationDevice(d), abort.signal, (event) => {
-      // As SyncEngine.applyLiveEvent: a range that starts at or before the token moves it (not
-      // while a pull of the device is in flight: the PWA's sync lock); a preview is shown.
-      const range = event.range;
-      const step = range && !pulling.has(d) ? rangeStep(positions[d] ?? null, range) : "pull";
-      if (step === "advance" && range?.changes && range.syncToken) {
-        tokens[d] = range.syncToken;
-        positions[d] = range.to;
-        ours.saw(d, range.changes.map((c) => c.entityId), true);
-      }
-      if (event.changes) ours.saw(d, event.changes.map((c) => c.entityId), true);
-      const caughtUp = step === "skip" || (step === "advance" && range?.syncToken !== undefined);
-      if (!caughtUp && !event.changes) void pull(d).catch(() => undefined);
-    }),
-  );
+  const stormTokens = new Map<string, string>();
+  for (const deviceId of stormIds) stormTokens.set(deviceId, (await server.delta(deviceId, input.startToken, 1000)).nextPageToken);
+  await inParallel(20, async (w) => {
+    for (let d = w; d < deviceCount; d += 20) {
+      await listen(input.url, propagationDevice(d), abort.signal, (event) => {
+        // As SyncEngine.applyLiveEvent: a range that starts at or before the token moves it (not
+        // while a pull of the device is in flight: the PWA's sync lock); a preview is shown.
+        const range = event.range;
+        const step = range && !pulling.has(d) ? rangeStep(positions[d] ?? null, range) : "pull";
+        if (step === "advance" && range?.changes && range.syncToken) {
+          tokens[d] = range.syncToken;
+          positions[d] = range.to;
+          ours.saw(d, range.changes.map((c) => c.entityId), true);
+        }
+        if (event.changes) ours.saw(d, event.changes.map((c) => c.entityId), true);
+        const caughtUp = step === "skip" || (step === "advance" && range?.syncToken !== undefined);
+        if (!caughtUp && !event.changes) void pull(d, range?.to).catch(() => undefined);
+      });
+    }
+  });
   const phases = Array.from({ length: deviceCount }, (_, d) => startInterval(d));
+
+  // The reconnect storm: every storm device pushes its backlog at once (refused pushes wait for Retry-After and go again).
+  let storm: Promise<{ startedAt: number; answeredAt: number; pushMs: number[] }> | null = null;
+  const stormTimer =
+    input.storm.devices > 0
+      ? setTimeout(() => {
+          const startedAt = Date.now();
+          storm = Promise.all(
+            stormIds.map(async (deviceId) => {
+              const t = now();
+              const changes = Array.from({ length: input.storm.changes }, () => createChange());
+              await server.push(deviceId, changes, stormTokens.get(deviceId));
+              return Number(now() - t) / 1e6;
+            }),
+          ).then((pushMs) => ({ startedAt, answeredAt: Date.now(), pushMs }));
+        }, input.storm.atSecond * 1000)
+      : null;
+
   const pushMs: number[] = [];
-  await drive(input.seconds, ours, async (d, ids) => {
+  const acknowledged = await drive(input.seconds, ours, deviceCount, async (d, ids) => {
     const t = now();
     const response = await server.push(propagationDevice(d), ids.map((id) => createChange(id)), tokens[d]);
     pushMs.push(Number(now() - t) / 1e6);
@@ -172,25 +286,38 @@ export async function runDevices(input: DevicesInput): Promise<{ ours: Delivery;
     // Others' changes in the answer are held now: an event whose range the token has passed adds nothing.
     ours.saw(d, response.changes.map((c) => c.entityId));
   });
+  if (stormTimer) clearTimeout(stormTimer);
+  const stormRun = storm ? await (storm as Promise<{ startedAt: number; answeredAt: number; pushMs: number[] }>) : null;
   abort.abort();
   for (const timer of [...phases, ...intervals]) clearTimeout(timer);
   await Promise.allSettled([...pulling.values()]);
 
-  const base = new Receivers();
+  const rate = (from: number, to: number) => (acknowledged.filter((at) => at >= from && at < to).length * changesPerPush * 1000) / Math.max(1, to - from);
+  const stormResult: Storm | null = stormRun && {
+    answeredMs: stormRun.answeredAt - stormRun.startedAt,
+    pushP50: percentile(stormRun.pushMs, 50),
+    liveDuring: rate(stormRun.startedAt, stormRun.answeredAt),
+    liveBefore: rate(stormRun.startedAt - input.storm.atSecond * 1000, stormRun.startedAt),
+  };
+
+  // The memory figure is measured apart: its failure (e.g. streams refused) keeps the rest of the run.
+  const streamMemory = input.idleStreams > 0 ? await idleStreamMemory(input).catch((error: Error) => ({ error: error.message })) : null;
+
+  const base = new Receivers(deviceCount, capacity);
   const publisher = new Redis(redisUrl);
   const subscribers = Array.from({ length: deviceCount }, () => new Redis(redisUrl));
   const channel = `bench-prop-${randomUUID()}`;
-  await Promise.all(
-    subscribers.map(async (subscriber, d) => {
-      subscriber.on("message", (_channel: string, message: string) =>
+  await inParallel(20, async (w) => {
+    for (let d = w; d < deviceCount; d += 20) {
+      subscribers[d]!.on("message", (_channel: string, message: string) =>
         base.saw(d, (JSON.parse(message) as { entity_id: string }[]).map((r) => r.entity_id), true),
       );
-      await subscriber.subscribe(channel);
-    }),
-  );
+      await subscribers[d]!.subscribe(channel);
+    }
+  });
   const pool = new pg.Pool({ connectionString: input.databaseUrl, max: 20 });
   await pool.query(`CREATE TABLE IF NOT EXISTS bench_log (seq bigserial PRIMARY KEY, entity_id text NOT NULL, data jsonb)`);
-  await drive(input.seconds, base, async (_d, ids) => {
+  await drive(input.seconds, base, deviceCount, async (_d, ids) => {
     const { rows } = await pool.query(`INSERT INTO bench_log (entity_id, data) SELECT id, $2::jsonb FROM unnest($1::text[]) id RETURNING *`, [
       ids,
       JSON.stringify(createChange().payload),
@@ -201,7 +328,36 @@ export async function runDevices(input: DevicesInput): Promise<{ ours: Delivery;
   publisher.disconnect();
   for (const subscriber of subscribers) subscriber.disconnect();
 
-  return { ours: summary(ours, pushMs), base: summary(base) };
+  return { ours: summary(ours, pushMs), base: summary(base), storm: stormResult, streamMemory };
+}
+
+/**
+ * The server's memory per idle stream: its RSS with half of `idleStreams` open and ready, and with
+ * all of them (streams of the fleet's devices, up to MAX_STREAMS_PER_DEVICE each), the growth
+ * divided by the second half's streams. Measured between two levels, not from an idle server, so
+ * the garbage collector returning the run's memory between the readings weighs less; RSS still
+ * moves in pages and with the collector: a figure over thousands of streams, not an exact one.
+ */
+async function idleStreamMemory(input: DevicesInput) {
+  const abort = new AbortController();
+  setMaxListeners(0, abort.signal);
+  // One below the cap: a fleet stream just aborted may not have closed on the server yet.
+  const owners = Math.ceil(input.idleStreams / (streamsPerDevice - 1));
+  if (owners > input.devices) throw new Error(`${input.idleStreams} idle streams need ${owners} devices of the fleet`);
+  const open = (from: number, to: number) =>
+    inParallel(20, async (w) => {
+      for (let s = from + w; s < to; s += 20) await listen(input.url, propagationDevice(s % owners), abort.signal, () => undefined);
+    });
+  const half = Math.floor(input.idleStreams / 2);
+  try {
+    await open(0, half);
+    const before = await serverRss(input.url);
+    await open(half, input.idleStreams);
+    const after = await serverRss(input.url);
+    return { bytesPerStream: (after - before) / (input.idleStreams - half), streams: input.idleStreams };
+  } finally {
+    abort.abort();
+  }
 }
 
 process.once("message", (input: DevicesInput) => {

@@ -7,6 +7,7 @@ import type { ResponseCache } from "./redis/response-cache.ts";
 import type { ServerChange } from "@fieldsync/schema";
 import type { PushGate } from "./push-gate.ts";
 import type { ReadReplica } from "./sync/read-replica.ts";
+import type { SharedPages } from "./realtime/shared-pages.ts";
 
 export type { AuthUser };
 
@@ -35,6 +36,8 @@ export interface Deps {
   cache: ResponseCache | null;
   /** Announces new changes to live clients (SSE); null when nobody listens. */
   notifier?: ChangeNotifier | null;
+  /** Pages shared by devices pulling the same range after an event (realtime/shared-pages.ts); each reads its own without. */
+  sharedPages?: SharedPages | null;
   /** Bounds the pushes this process applies at once (push-gate.ts); ungated without one. */
   pushGate?: PushGate | null;
   /** Where failures the API answers and goes on from are logged (the host's logger). */

@@ -29,5 +29,7 @@ export {
   redisChannels,
 } from "./realtime/notifier.ts";
 export { commitWindows } from "./realtime/commit-window.ts";
-export { tokenAtRangeEnd } from "./realtime/range.ts";
+export { type FrameKind, type FrameScope, frameOf, frameScope } from "./realtime/frames.ts";
+export { type PageReader, SharedPages } from "./realtime/shared-pages.ts";
+export { type PullInput, type PullPage, pull } from "./sync/pull.ts";
 export { consumeStreamTicket, type StreamGrant } from "./auth/stream-ticket.ts";

@@ -1,54 +1,59 @@
-import { TRPCError } from "@trpc/server";
+// The push gate's lanes, without a database: tasks are promises the test settles by hand.
 import { expect, test } from "vitest";
-import { AppError, retryAfterOf } from "./errors.ts";
 import { PushGate } from "./push-gate.ts";
 
-/** A task that runs until `finish()` (or `fail()`), and says when it started. */
-function heldTask(name: string, started: string[]) {
+/** A task that runs until `finish()`; `started` once the gate let it in. */
+function held() {
   let finish!: () => void;
-  let fail!: (error: Error) => void;
-  const done = new Promise<string>((resolve, reject) => {
-    finish = () => resolve(name);
-    fail = reject;
-  });
-  return { run: () => (started.push(name), done), finish: () => finish(), fail: (error: Error) => fail(error) };
+  let started = false;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  return {
+    task: () => {
+      started = true;
+      return done;
+    },
+    finish,
+    get started() {
+      return started;
+    },
+  };
 }
 
-const busyCode = (error: unknown) => (error instanceof TRPCError && error.cause instanceof AppError ? error.cause.code : null);
+const settled = () => new Promise((resolve) => setImmediate(resolve));
 
-test("slots run at once, waiters start in arrival order as slots free up, one beyond the queue is refused", async () => {
-  const gate = new PushGate({ slots: 1, queueLength: 2, maxWaitMs: 600_000 });
-  const started: string[] = [];
-  const [a, b, c] = ["a", "b", "c"].map((name) => heldTask(name, started)) as [ReturnType<typeof heldTask>, ReturnType<typeof heldTask>, ReturnType<typeof heldTask>];
-  const runs = [gate.run(a.run), gate.run(b.run), gate.run(c.run)];
-  const refused = await gate.run(async () => "never").catch((error: unknown) => error);
-  expect(busyCode(refused)).toBe("SERVER_BUSY");
-  expect(retryAfterOf(refused)).toBeGreaterThanOrEqual(1);
-  expect(started).toEqual(["a"]);
-  expect(gate.stats()).toEqual({ inFlight: 1, waiting: 2, refused: { queue_full: 1, wait_timeout: 0 } });
+test("small pushes take the express lane while large ones fill the general slots and queue; a freed general slot goes to a waiting small push first", async () => {
+  const gate = new PushGate({ slots: 1, queueLength: 1, maxWaitMs: 60_000, express: { slots: 1, maxChanges: 10 } });
+  const large = [held(), held()];
+  const running = [gate.run(large[0]!.task, 500), gate.run(large[1]!.task, 500)];
+  await settled();
+  expect([large[0]!.started, large[1]!.started]).toEqual([true, false]);
+  // The general queue is full: another large push is refused; a small one runs in the express slot.
+  await expect(gate.run(async () => undefined, 500)).rejects.toMatchObject({ cause: { code: "SERVER_BUSY" } });
+  const small = [held(), held()];
+  running.push(gate.run(small[0]!.task, 5), gate.run(small[1]!.task, 5));
+  await settled();
+  expect([small[0]!.started, small[1]!.started]).toEqual([true, false]);
+  expect(gate.stats()).toMatchObject({ inFlight: 2, waiting: 2 });
 
-  // A task that fails gives its slot back as one that succeeds does.
-  a.fail(new Error("push failed"));
-  await expect(runs[0]).rejects.toThrow("push failed");
-  await expect.poll(() => started).toEqual(["a", "b"]);
-  b.finish();
-  await expect.poll(() => started).toEqual(["a", "b", "c"]);
-  c.finish();
-  expect(await Promise.all(runs.slice(1))).toEqual(["b", "c"]);
-  expect(gate.stats()).toMatchObject({ inFlight: 0, waiting: 0 });
+  // The large push ends: its slot goes to the waiting small push, not to the large one queued first.
+  large[0]!.finish();
+  await settled();
+  expect([small[1]!.started, large[1]!.started]).toEqual([true, false]);
+  small[1]!.finish();
+  await settled();
+  expect(large[1]!.started).toBe(true);
+  small[0]!.finish();
+  large[1]!.finish();
+  await Promise.all(running);
+  expect(gate.stats()).toEqual({ inFlight: 0, waiting: 0, refused: { queue_full: 1, wait_timeout: 0 } });
 });
 
-test("a waiter not admitted within maxWaitMs is refused and leaves the queue; Retry-After stays within 1–60 s", async () => {
-  const gate = new PushGate({ slots: 1, queueLength: 5, maxWaitMs: 0 });
-  const started: string[] = [];
-  const held = heldTask("held", started);
-  const running = gate.run(held.run);
-  const late = await gate.run(async () => "never").catch((error: unknown) => error);
-  expect(busyCode(late)).toBe("SERVER_BUSY");
-  expect(retryAfterOf(late)).toBeGreaterThanOrEqual(1);
-  expect(retryAfterOf(late)).toBeLessThanOrEqual(60);
-  expect(gate.stats()).toEqual({ inFlight: 1, waiting: 0, refused: { queue_full: 0, wait_timeout: 1 } });
-  held.finish();
-  await running;
-  expect(await gate.run(async () => "next")).toBe("next");
+test("without an express lane, a small push waits in arrival order like any other", async () => {
+  const gate = new PushGate({ slots: 1, queueLength: 1, maxWaitMs: 60_000 });
+  const large = held();
+  const running = gate.run(large.task, 500);
+  const waiting = gate.run(async () => undefined, 500);
+  await expect(gate.run(async () => undefined, 1)).rejects.toMatchObject({ cause: { code: "SERVER_BUSY" } });
+  large.finish();
+  await Promise.all([running, waiting]);
 });

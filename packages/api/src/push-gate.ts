@@ -7,6 +7,11 @@ import { appError } from "./errors.ts";
 // `queueLength` more waiting in arrival order (each at most `maxWaitMs`), and refuses the rest
 // with 503 SERVER_BUSY + Retry-After before anything is written, so clients keep their changes
 // and come back when the backlog has drained. Pulls are not gated: they are short reads.
+//
+// Small pushes (a technician's edit) have an express lane: a reconnect storm of large pushes may
+// fill every slot and the queue, but a small push then takes one of the lane's own slots (or
+// waits in the lane's own queue, ahead of the large ones when a slot frees), so live writers are
+// answered while the storm's pushes queue and throttle.
 
 export interface PushGateOptions {
   /** Pushes applied at once on this process. */
@@ -15,6 +20,8 @@ export interface PushGateOptions {
   queueLength: number;
   /** How long a push waits for a slot before it is refused. */
   maxWaitMs: number;
+  /** Slots only pushes of at most `maxChanges` changes take, with a queue as long as `queueLength`; none without. */
+  express?: { slots: number; maxChanges: number };
 }
 
 export type PushGateRefusal = "queue_full" | "wait_timeout";
@@ -35,71 +42,97 @@ const initialHoldMs = 1_000;
 const holdWeight = 0.2;
 
 interface Waiter {
-  admit(): void;
+  /** Hands the waiter the slot of `lane` (a small push may get a general one). */
+  admit(lane: Lane): void;
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** Slots in use and pushes waiting for them, of the general lane or the express one. */
+interface Lane {
+  slots: number;
+  inFlight: number;
+  queue: Waiter[];
+}
+
 export class PushGate {
-  private inFlight = 0;
-  private readonly queue: Waiter[] = [];
+  private readonly general: Lane;
+  private readonly express: Lane;
   private readonly refused: Record<PushGateRefusal, number> = { queue_full: 0, wait_timeout: 0 };
   private holdMs = initialHoldMs;
 
   constructor(private readonly options: PushGateOptions) {
     if (options.slots < 1) throw new Error("A push gate needs at least one slot");
+    this.general = { slots: options.slots, inFlight: 0, queue: [] };
+    this.express = { slots: options.express?.slots ?? 0, inFlight: 0, queue: [] };
   }
 
-  /** Runs `task` in a slot; throws 503 SERVER_BUSY (task not run) when none frees up in time. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    await this.acquire();
+  /**
+   * Runs `task` (a push of `changes` changes) in a slot; throws 503 SERVER_BUSY (task not run)
+   * when none frees up in time.
+   */
+  async run<T>(task: () => Promise<T>, changes = Number.POSITIVE_INFINITY): Promise<T> {
+    const lane = await this.acquire(changes <= (this.options.express?.maxChanges ?? -1) && this.express.slots > 0);
     const started = performance.now();
     try {
       return await task();
     } finally {
-      this.release(performance.now() - started);
+      this.release(lane, performance.now() - started);
     }
   }
 
   stats(): PushGateStats {
-    return { inFlight: this.inFlight, waiting: this.queue.length, refused: { ...this.refused } };
+    return {
+      inFlight: this.general.inFlight + this.express.inFlight,
+      waiting: this.general.queue.length + this.express.queue.length,
+      refused: { ...this.refused },
+    };
   }
 
-  private acquire(): Promise<void> {
-    if (this.inFlight < this.options.slots && this.queue.length === 0) {
-      this.inFlight++;
-      return Promise.resolve();
-    }
-    if (this.queue.length >= this.options.queueLength) return Promise.reject(this.refuse("queue_full"));
+  /** A small push takes any free slot, the express lane's last, and waits in that lane's queue. */
+  private acquire(small: boolean): Promise<Lane> {
+    const { general, express } = this;
+    if (general.inFlight < general.slots && (small || general.queue.length === 0)) return Promise.resolve(this.take(general));
+    if (small && express.inFlight < express.slots) return Promise.resolve(this.take(express));
+    const lane = small ? express : general;
+    if (lane.queue.length >= this.options.queueLength) return Promise.reject(this.refuse("queue_full"));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
-        admit: () => {
+        admit: (slot) => {
           clearTimeout(waiter.timer);
-          this.inFlight++;
-          resolve();
+          resolve(slot);
         },
         timer: setTimeout(() => {
-          this.queue.splice(this.queue.indexOf(waiter), 1);
+          lane.queue.splice(lane.queue.indexOf(waiter), 1);
           reject(this.refuse("wait_timeout"));
         }, this.options.maxWaitMs),
       };
-      this.queue.push(waiter);
+      lane.queue.push(waiter);
     });
   }
 
-  private release(heldMs: number) {
-    this.inFlight--;
+  private take(lane: Lane): Lane {
+    lane.inFlight++;
+    return lane;
+  }
+
+  /** A freed general slot goes to a waiting small push first (it holds the slot briefly), then to the general queue. */
+  private release(lane: Lane, heldMs: number) {
+    lane.inFlight--;
     this.holdMs += holdWeight * (heldMs - this.holdMs);
-    this.queue.shift()?.admit();
+    const next = this.express.queue.shift() ?? (lane === this.general ? this.general.queue.shift() : undefined);
+    if (!next) return;
+    next.admit(this.take(lane));
   }
 
   /** The refusal, its Retry-After the time the pushes now running and waiting take to drain. */
   private refuse(reason: PushGateRefusal) {
     this.refused[reason]++;
-    const drainSeconds = (this.holdMs * (this.inFlight + this.queue.length)) / this.options.slots / 1000;
+    const { inFlight, waiting } = this.stats();
+    const drainSeconds = (this.holdMs * (inFlight + waiting)) / (this.general.slots + this.express.slots) / 1000;
     const retryAfter = Math.min(maxRetryAfter, Math.max(minRetryAfter, Math.ceil(drainSeconds)));
     return appError("SERVER_BUSY", "The server is busy with other pushes and wrote nothing of this one; retry after Retry-After", undefined, retryAfter);
   }
 }
 
-/** tRPC middleware body: the rest of the procedure runs in a slot of `gate` (ungated without one). */
-export const throughPushGate = <T>(gate: PushGate | null | undefined, next: () => Promise<T>): Promise<T> => (gate ? gate.run(next) : next());
+/** tRPC middleware body: the rest of the procedure, a push of `changes` changes, runs in a slot of `gate` (ungated without one). */
+export const throughPushGate = <T>(gate: PushGate | null | undefined, next: () => Promise<T>, changes?: number): Promise<T> => (gate ? gate.run(next, changes) : next());

@@ -16,6 +16,11 @@ export const deltaBodySchema = z.strictObject({
   lastSyncTimestamp: z.iso.datetime({ offset: true }).optional(),
   pageSize: z.int().min(1).max(limits.maxPageSize).default(limits.defaultPageSize),
   pageToken: z.string().max(limits.maxTokenLength).optional(),
+  /**
+   * The end of the range a live event told the device to pull (`range.to`): the server may answer
+   * from a page it read for other devices pulling the same range, as long as that page reaches it.
+   */
+  reach: z.string().max(64).optional(),
 });
 export type DeltaBody = z.infer<typeof deltaBodySchema>;
 export type DeltaBodyInput = z.input<typeof deltaBodySchema>;

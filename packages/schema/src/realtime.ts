@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { serverChangeSchema } from "./change.ts";
+import { entityRefSchema } from "./subscription.ts";
 
 /** Bounds of the changes a `changes` event carries; a larger push sends a plain nudge (pull). */
 export const liveChangeLimits = {
@@ -13,7 +14,7 @@ export const liveChangeLimits = {
  * just-committed changes, the same shape a pull returns, so a device can show them before it
  * pulls. They are a preview, not a cursor: the device still pulls later (its token only moves
  * there), and the usual "newer version wins" rule makes seeing a change twice harmless. Absent for
- * devices with a subscription (selective sync) and for large pushes.
+ * large pushes; for a device with a subscription (selective sync), only those in its scope.
  */
 export const syncEventSchema = z.object({
   orgId: z.string(),
@@ -21,10 +22,16 @@ export const syncEventSchema = z.object({
   at: z.iso.datetime(),
   changes: z.array(serverChangeSchema).optional(),
   /**
+   * The scope this event's data (`changes`, `range.changes`) was filtered for: sync-core's
+   * scopeKey of the device's subscription when its stream opened; absent: every entity. A device
+   * whose subscription differs (it changed since) ignores the data and pulls.
+   */
+  scope: z.string().optional(),
+  /**
    * The part of the organization's change log this event covers, fenced like a pull: `from`
    * (exclusive) to `to` (inclusive), positions as POST /api/sync and /delta answers give them
-   * (`position`). With `changes` (every change of the range, when it is small) and `syncToken` (the
-   * cursor at `to`, for a device without a subscription that wrote none of them), a device whose
+   * (`position`). With `changes` (every change of the range in the device's scope, when the range
+   * is small; none when nothing in it is) and `syncToken` (the cursor at `to`), a device whose
    * token sits in [from, to) stores them and takes `syncToken` instead of pulling (sync-core's
    * rangeStep); at or past `to` it has them all; before `from` it missed a range and pulls.
    */
@@ -34,6 +41,8 @@ export const syncEventSchema = z.object({
       to: z.string(),
       changes: z.array(serverChangeSchema).optional(),
       syncToken: z.string().optional(),
+      /** With `changes` for a device with a subscription: entities an update in the range took out of its scope (drop them, as a pull's `evict`). */
+      evict: z.array(entityRefSchema).optional(),
     })
     .optional(),
 });

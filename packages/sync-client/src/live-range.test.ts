@@ -3,6 +3,7 @@
 // pulling; one that missed a range pulls, and nothing is skipped either way. Through a real
 // server and its real SSE stream; delta requests are counted.
 import type { SyncEvent } from "@fieldsync/schema";
+import { rangeStep } from "@fieldsync/sync-core";
 import { readEvents } from "@fieldsync/testing/sse-client";
 import { startTestServer, type TestServer } from "@fieldsync/testing/server";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -85,4 +86,50 @@ test("a live device advances its token from events without pulling; one that mis
   await late.engine.sync();
   for (const name of wanted) expect(await names(late)).toContain(name);
   for (const device of [writer, reader, late]) device.close();
+}, 180_000);
+
+test("a device with a subscription takes its scope's data from events, and an event outside its scope moves its token without a pull", async () => {
+  const counted = countingPulls();
+  const writer = await loggedInDevice(server.url, "tech1@northwind.test", { name: "scoped-writer" });
+  const scoped = await loggedInDevice(server.url, "tech2@northwind.test", { name: "scoped-reader", fetch: counted.fetch });
+  await writer.engine.sync();
+  await scoped.engine.setSubscription({ locations: ["Basement"] });
+  const abort = new AbortController();
+  const events = await listen(scoped, abort.signal);
+  counted.state.pulls = 0;
+
+  // Until one event in scope and one outside it have each moved the token (a range can lag
+  // behind the fence while other transactions run; the device then pulls, which is not counted).
+  let inScope = 0;
+  let outside = 0;
+  for (let i = 0; inScope === 0 || outside === 0; i++) {
+    if (i > 40) throw new Error("no event moved the scoped device's token");
+    const basement = i % 2 === 0;
+    await writer.engine.store.create("asset", { name: `Scoped ${i}`, location: basement ? "Basement, store" : "Roof" });
+    await writer.engine.sync();
+    const event = (await events.next()).value as SyncEvent;
+    const pullsBefore = counted.state.pulls;
+    const step = event.range ? rangeStep(await scoped.engine.store.getSyncPosition(), event.range) : "pull";
+    const took = step === "advance" && event.range?.changes !== undefined;
+    expect(await scoped.engine.applyLiveEvent(event)).toBe(took || step === "skip" || event.changes !== undefined);
+    if (!took) continue;
+    expect(await scoped.engine.store.getSyncPosition()).toBe(event.range!.to);
+    expect(counted.state.pulls).toBe(pullsBefore);
+    const shown = event.range!.changes!.map((c) => c.payload["name"]);
+    // A range can reach back before this push (when the token sat inside it): only in-scope changes, though.
+    if (basement) {
+      expect(shown).toContain(`Scoped ${i}`);
+      inScope++;
+    } else {
+      expect(shown).not.toContain(`Scoped ${i}`);
+      if (shown.length === 0) outside++;
+    }
+  }
+  abort.abort();
+  // Only what is in its scope, and a pull from its token brings nothing it lacks.
+  const held = await names(scoped);
+  expect([...held].filter((name) => name.startsWith("Scoped")).every((name) => Number(name.split(" ")[1]) % 2 === 0)).toBe(true);
+  await scoped.engine.sync();
+  expect(await names(scoped)).toEqual(held);
+  for (const device of [writer, scoped]) device.close();
 }, 180_000);

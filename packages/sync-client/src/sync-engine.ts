@@ -10,7 +10,7 @@ import {
   limits,
   schemaVersion,
 } from "@fieldsync/schema";
-import { rangeStep } from "@fieldsync/sync-core";
+import { rangeStep, scopeKey } from "@fieldsync/sync-core";
 import { ApiClient, ApiError, NetworkError } from "./api-client.ts";
 import type { LocalDb } from "./local-db.ts";
 import { LocalStore } from "./local-store.ts";
@@ -78,6 +78,8 @@ export class SyncEngine {
   readonly store: LocalStore;
   readonly api: ApiClient;
   private readonly lockName: string;
+  /** The end of the range the latest event told this device to pull: its next pull names it (`reach`). */
+  private reach: string | null = null;
   private readonly authLockName: string;
 
   constructor(private readonly options: SyncEngineOptions) {
@@ -225,18 +227,23 @@ export class SyncEngine {
   }
 
   /**
-   * Takes a live `changes` event. Its changes (the range's and a preview) are shown at once, even
-   * while a sync holds the lock. Then, when the range starts at or before this device's token,
-   * the token moves to the range's end without pulling (rangeStep); a range the device already
-   * holds needs nothing. True when no pull is needed now (a preview alone waits for the regular
-   * pull, as before); false when the device missed a range (or keeps a subscription) and should pull.
+   * Takes a live `changes` event. Its changes (the range's and a preview, filtered by the server
+   * to this device's scope) are shown at once, even while a sync holds the lock. Then, when the
+   * range starts at or before this device's token, the token moves to the range's end without
+   * pulling (rangeStep), with the range's evictions; a range the device already holds needs
+   * nothing. True when no pull is needed now (a preview alone waits for the regular pull, as
+   * before); false when the device missed a range and should pull. An event filtered for another
+   * scope (the subscription changed since the stream opened) is only a nudge.
    */
   async applyLiveEvent(event: SyncEvent): Promise<boolean> {
-    if (await this.subscription()) return false;
-    const shown = [...(event.range?.changes ?? []), ...(event.changes ?? [])];
+    const range = event.range;
+    const ownScope = (event.scope ?? "") === scopeKey(await this.subscription());
+    const shown = ownScope ? [...(range?.changes ?? []), ...(event.changes ?? [])] : [];
     if (shown.length > 0) await this.store.applyServerChanges(shown);
-    const caughtUp = event.range ? await this.advanceThrough(event.range) : false;
-    return caughtUp || event.changes !== undefined;
+    const caughtUp = range ? await this.advanceThrough(ownScope ? range : { from: range.from, to: range.to }) : false;
+    // The pull that follows names the range, so the server may answer it with a page it shares.
+    if (range && !caughtUp) this.reach = range.to;
+    return caughtUp || (ownScope && event.changes !== undefined);
   }
 
   /** Under the sync lock, so a pull or push in flight never sees its token moved under it. */
@@ -245,7 +252,7 @@ export class SyncEngine {
       const step = rangeStep(await this.store.getSyncPosition(), range);
       if (step === "skip") return true;
       if (step !== "advance" || !range.changes || !range.syncToken) return false;
-      await this.store.applyServerPage({ changes: range.changes, syncToken: range.syncToken, position: range.to });
+      await this.store.applyServerPage({ changes: range.changes, syncToken: range.syncToken, position: range.to, evict: range.evict ?? [] });
       return true;
     });
   }
@@ -323,11 +330,14 @@ export class SyncEngine {
   private async pull(deviceId: string, pageToken: string | undefined, report: SyncReport): Promise<void> {
     const initial = pageToken === undefined;
     for (;;) {
+      const reach = this.reach;
       const page = await this.api.delta({
         deviceId,
         pageSize: this.options.pageSize ?? 200,
         ...(pageToken === undefined ? {} : { pageToken }),
+        ...(reach !== null && pageToken !== undefined && { reach }),
       });
+      if (reach !== null && this.reach === reach && !page.hasMore) this.reach = null;
       report.received += await this.store.applyServerPage(page);
       if (page.progress) await this.store.patchSyncState({ progress: page.progress });
       pageToken = page.nextPageToken;

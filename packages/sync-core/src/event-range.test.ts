@@ -1,6 +1,8 @@
+import type { EntityType, ServerChange } from "@fieldsync/schema";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { comparePositions, formatPosition, logOrigin, parsePosition, rangeStep } from "./event-range.ts";
+import { comparePositions, formatPosition, logOrigin, parsePosition, rangeForScope, rangeStep, scopeReferenceKey } from "./event-range.ts";
+import { scopeKey } from "./scope.ts";
 
 describe("rangeStep", () => {
   const range = { from: "10.5", to: "12.3" };
@@ -69,5 +71,59 @@ describe("a device following events never skips a change", () => {
         }
       }),
     );
+  });
+});
+
+describe("rangeForScope", () => {
+  const change = (entityType: EntityType, entityId: string, operation: ServerChange["operation"], payload: Record<string, unknown>): ServerChange => ({
+    entityType,
+    entityId,
+    operation,
+    payload,
+    clientVersion: 2,
+    timestamp: "2026-12-01T00:00:00.000Z",
+    checksum: null,
+  });
+  const range = [
+    change("asset", "a-north", "UPDATE", { name: "Pump", location: "Site A / Hall 1" }),
+    change("asset", "a-moved", "UPDATE", { name: "Fan", location: "Site B" }),
+    change("asset", "a-new-b", "CREATE", { name: "Valve", location: "Site B" }),
+    change("task", "t-north", "UPDATE", { title: "Oil", assetId: "a-north" }),
+    change("task", "t-south", "CREATE", { title: "Paint", assetId: "a-south" }),
+    change("task", "t-orphan", "UPDATE", { title: "Lost", assetId: "a-gone" }),
+    change("asset", "a-deleted", "DELETE", {}),
+  ];
+  // Where the referenced assets sit now, as the server reads them once per event; a-gone is gone.
+  const references = { [scopeReferenceKey("asset", "a-north")]: "Site A / Hall 1", [scopeReferenceKey("asset", "a-south")]: "Site B" };
+  const ids = (changes: readonly ServerChange[]) => changes.map((c) => c.entityId);
+
+  test("no subscription: the whole range", () => {
+    expect(rangeForScope(null, range, references)).toEqual({ changes: range, evict: [] });
+  });
+
+  test("a location subscription keeps its locations and what points there, evicts updates that left, keeps tombstones", () => {
+    const scoped = rangeForScope({ locations: ["Site A"] }, range, references);
+    expect(ids(scoped.changes)).toEqual(["a-north", "t-north", "a-deleted"]);
+    // Updates out of scope are evicted (the device may hold them); creations out of scope are not its business.
+    expect(scoped.evict).toEqual([
+      { entityType: "asset", entityId: "a-moved" },
+      { entityType: "task", entityId: "t-orphan" },
+    ]);
+  });
+
+  test("an entity-type subscription gets only its types, tombstones included", () => {
+    expect(ids(rangeForScope({ entityTypes: ["asset"] }, range, references).changes)).toEqual(["a-north", "a-moved", "a-new-b", "a-deleted"]);
+    expect(rangeForScope({ entityTypes: ["schedule"] }, range, references)).toEqual({ changes: [], evict: [] });
+  });
+
+  test("a range with nothing in the scope is empty: the device still takes it", () => {
+    expect(rangeForScope({ locations: ["Site C"] }, range.slice(2, 3), references)).toEqual({ changes: [], evict: [] });
+  });
+
+  test("scopeKey ignores the order of a subscription's lists and tells scopes apart", () => {
+    expect(scopeKey({ locations: ["B", "A"], entityTypes: ["task", "asset"] })).toBe(scopeKey({ entityTypes: ["asset", "task"], locations: ["A", "B"] }));
+    expect(scopeKey(null)).toBe("");
+    expect(scopeKey({ locations: ["A"] })).not.toBe(scopeKey({ locations: ["A", "B"] }));
+    expect(scopeKey({ locations: ["A"] })).not.toBe(scopeKey({ entityTypes: ["asset"] }));
   });
 });

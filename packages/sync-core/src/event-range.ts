@@ -4,6 +4,8 @@
  * inside the range later). A device that knows the position of its sync token decides here what
  * the event means for it. Positions are the log's (txid, seq), written "txid.seq".
  */
+import { type EntityRef, type EntityType, type ServerChange, type Subscription, getEntity } from "@fieldsync/schema";
+import { locationMatches, scopedTypes, splitToScope } from "./scope.ts";
 
 export interface LogPosition {
   txid: bigint;
@@ -52,4 +54,31 @@ export function rangeStep(at: string | null, range: EventRange): RangeStep {
   if (!here || !from || !to || comparePositions(from, to) > 0) return "pull";
   if (comparePositions(here, to) >= 0) return "skip";
   return comparePositions(here, from) >= 0 ? "advance" : "pull";
+}
+
+/**
+ * Where the entities that reference-scoped changes point to sit now, read once per event:
+ * `${type}:${id}` → the value of that type's scope field (an asset's location). An entity missing
+ * from it is gone (or unreadable), and what points to it is out of every location scope, as a pull judges it.
+ */
+export type ScopeReferences = Readonly<Record<string, unknown>>;
+
+export const scopeReferenceKey = (type: EntityType, id: string) => `${type}:${id}`;
+
+/**
+ * The part of an event's changes a device with `subscription` receives, as a pull from the
+ * range's start would deliver it: only its types, filtered to its locations (splitToScope), and
+ * the entities an update took out of its scope. Empty when nothing in the range is its business:
+ * it still takes the range (and its token moves) without pulling.
+ */
+export function rangeForScope(subscription: Subscription | null, changes: readonly ServerChange[], references: ScopeReferences): { changes: ServerChange[]; evict: EntityRef[] } {
+  if (!subscription) return { changes: [...changes], evict: [] };
+  const types = scopedTypes(subscription);
+  const ofTypes = changes.filter((change) => types.includes(change.entityType));
+  const asScoped = ofTypes.map((change) => ({ change, entityType: change.entityType, entityId: change.entityId, operation: change.operation, data: change.operation === "DELETE" ? null : change.payload }));
+  const { kept, evict } = splitToScope(subscription, asScoped, (target, id) => {
+    const field = getEntity(target).scope;
+    return field?.by === "field" && locationMatches(subscription.locations ?? [], references[scopeReferenceKey(target, id)]);
+  });
+  return { changes: kept.map((entry) => entry.change), evict };
 }

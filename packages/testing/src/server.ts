@@ -30,8 +30,8 @@ export interface TestServerOptions {
   queuePrefix?: string;
   /** MAX_DEVICES_PER_USER */
   maxDevicesPerUser?: number;
-  /** SYNC_PUSH_CONCURRENCY, SYNC_PUSH_QUEUE_LENGTH and SYNC_PUSH_QUEUE_WAIT_MS. */
-  pushGate?: { slots: number; queueLength: number; maxWaitMs: number };
+  /** SYNC_PUSH_CONCURRENCY, SYNC_PUSH_QUEUE_LENGTH, SYNC_PUSH_QUEUE_WAIT_MS and SYNC_PUSH_EXPRESS_SLOTS (none unless given). */
+  pushGate?: { slots: number; queueLength: number; maxWaitMs: number; expressSlots?: number };
   /** Any other variable of apps/server/src/env.ts; wins over the above. */
   env?: Record<string, string>;
   /** The repository whose server runs, e.g. a copy (repo-copy.ts) at another release; by default this one. */
@@ -65,6 +65,7 @@ export function startTestServer(options: TestServerOptions = {}) {
       SYNC_PUSH_CONCURRENCY: options.pushGate?.slots,
       SYNC_PUSH_QUEUE_LENGTH: options.pushGate?.queueLength,
       SYNC_PUSH_QUEUE_WAIT_MS: options.pushGate?.maxWaitMs,
+      SYNC_PUSH_EXPRESS_SLOTS: options.pushGate && (options.pushGate.expressSlots ?? 0),
       // Tests drive one device far faster than a phone does. Tests of the limit set their own.
       SYNC_RATE_LIMIT_MAX: 1_000_000,
       ...options.env,

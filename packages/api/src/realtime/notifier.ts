@@ -1,8 +1,9 @@
 import type { Db } from "@fieldsync/db";
 import { type ServerChange, type SyncEvent, liveChangeLimits } from "@fieldsync/schema";
+import type { ScopeReferences } from "@fieldsync/sync-core";
 import type { Redis } from "ioredis";
 import type { ChangeNotifier, LiveChanges } from "../context.ts";
-import { laterPosition, readRange } from "./range.ts";
+import { laterPosition, readRange, readScopeReferences } from "./range.ts";
 
 /** The deployment's pub/sub channels, under its Redis prefix (server and worker must agree on it). */
 export const redisChannels = (prefix: string) => ({
@@ -24,6 +25,8 @@ export interface DeviceRevocation {
  */
 export interface ChangeNudge extends SyncEvent {
   originClientId?: string;
+  /** Where the entities its reference-scoped changes point to sit, for devices with a location subscription. */
+  references?: ScopeReferences;
 }
 
 
@@ -51,7 +54,9 @@ export async function nudgeFor(db: Db, orgId: string, live?: LiveChanges, ends: 
   if (range) ends.set(orgId, laterPosition(ends.get(orgId), range.to));
   const nudge: ChangeNudge = { orgId, position: row?.position ?? "0", at: new Date().toISOString(), ...(range && { range }) };
   const covered = live && range?.changes && live.changes.every((change) => range.changes!.some((held) => sameChange(held, change)));
-  return live && withinLimits(live) && !covered ? { ...nudge, changes: live.changes, originClientId: live.originClientId } : nudge;
+  const event = live && withinLimits(live) && !covered ? { ...nudge, changes: live.changes, originClientId: live.originClientId } : nudge;
+  const references = await readScopeReferences(db, orgId, [...(event.range?.changes ?? []), ...(event.changes ?? [])]);
+  return references ? { ...event, references } : event;
 }
 
 /**

@@ -1,6 +1,6 @@
-import type { Db } from "@fieldsync/db";
-import { type ServerChange, liveChangeLimits } from "@fieldsync/schema";
-import { comparePositions, formatPosition, logOrigin, parsePosition } from "@fieldsync/sync-core";
+import { type Db, Prisma } from "@fieldsync/db";
+import { type EntityType, type ServerChange, type Subscription, getEntity, liveChangeLimits } from "@fieldsync/schema";
+import { type ScopeReferences, comparePositions, formatPosition, logOrigin, parsePosition, scopeReferenceKey, scopeTarget } from "@fieldsync/sync-core";
 import { encodeCursor } from "../sync/cursor.ts";
 import { type LogRow, pulledChange } from "../sync/pull.ts";
 import { scopedTypes } from "../sync/scope.ts";
@@ -50,10 +50,35 @@ export const laterPosition = (a: string | undefined, b: string): string => {
   return x && y && comparePositions(x, y) > 0 ? a! : b;
 };
 
-/** The sync token at a range's end for a device that keeps every entity type (no subscription). */
-export function tokenAtRangeEnd(cursorSecret: string, orgId: string, range: LogRange): string | null {
+/** The sync token at a range's end for a device with `subscription` (null: every entity type). */
+export function tokenAtRangeEnd(cursorSecret: string, orgId: string, range: Pick<LogRange, "to">, subscription: Subscription | null = null): string | null {
   const end = parsePosition(range.to);
   if (!end) return null;
   const cursor = { mode: "log" as const, txid: end.txid.toString(), seq: end.seq.toString(), after: null };
-  return encodeCursor(cursorSecret, orgId, scopedTypes(null), cursor);
+  return encodeCursor(cursorSecret, orgId, scopedTypes(subscription), cursor);
+}
+
+/**
+ * Where the entities that `changes` of reference-scoped types point to sit now (sync-core's
+ * ScopeReferences): one query per referenced type, once per event, whatever the number of
+ * subscriptions it is filtered for. Null when no change is scoped through a reference.
+ */
+export async function readScopeReferences(db: Db, orgId: string, changes: readonly ServerChange[]): Promise<ScopeReferences | null> {
+  const wanted = new Map<EntityType, Set<string>>();
+  for (const change of changes) {
+    const scope = scopeTarget(change.entityType);
+    const id = scope && change.payload[scope.field];
+    if (scope && typeof id === "string") wanted.set(scope.target, (wanted.get(scope.target) ?? new Set()).add(id));
+  }
+  if (wanted.size === 0) return null;
+  const references: Record<string, unknown> = {};
+  for (const [type, ids] of wanted) {
+    const scope = getEntity(type).scope;
+    if (scope?.by !== "field") continue;
+    const rows = await db.$queryRaw<{ id: string; value: unknown }[]>`
+      SELECT "id", ${Prisma.raw(`"${scope.field}"`)} AS "value" FROM ${Prisma.raw(`"${getEntity(type).model}"`)}
+      WHERE "orgId" = ${orgId} AND "id" = ANY(${[...ids]}::text[])`;
+    for (const row of rows) references[scopeReferenceKey(type, row.id)] = row.value;
+  }
+  return references;
 }

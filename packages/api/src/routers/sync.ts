@@ -17,6 +17,11 @@ import { syncStatus } from "../health/status.ts";
 import { authedProcedure, deviceProcedure, router } from "../trpc.ts";
 import { unparsedOutput } from "../unparsed-output.ts";
 
+const changeCount = (raw: unknown) => {
+  const changes = typeof raw === "object" && raw !== null && "changes" in raw ? raw.changes : undefined;
+  return Array.isArray(changes) ? changes.length : undefined;
+};
+
 /** Push and delta: the syncing device's checks, a bad sync token, and the server's sync rate limit. */
 const pullErrors = [...syncingDeviceErrors, "INVALID_TOKEN", "RATE_LIMITED"] as const;
 
@@ -28,7 +33,8 @@ export const syncRouter = router({
       const upgraded = await upgradePush(await getRawInput());
       return next({ getRawInput: async () => upgraded });
     })
-    .use(({ ctx, next }) => throughPushGate(ctx.pushGate, next))
+    // Sized by the raw body's changes (validation follows): small pushes have the gate's express lane.
+    .use(async ({ ctx, getRawInput, next }) => throughPushGate(ctx.pushGate, next, changeCount(await getRawInput())))
     // pushChanges records its SyncRun with the device's sync (no statement of its own).
     .input(pushBodySchema)
     .output(unparsedOutput(pushResponseSchema))

@@ -14,18 +14,21 @@ import { readFromReplica } from "./read-replica.ts";
  * The page is read on the standby when there is one (read-replica.ts), the rest on the primary.
  */
 export async function deltaChanges(deps: Deps, user: AuthUser, body: DeltaBody): Promise<DeltaResponse> {
-  const { db, config } = deps;
+  const { db, config, sharedPages } = deps;
   const plan = await planPull(db, config.cursorSecret, user, body.deviceId, body.pageToken, body.entityTypes);
   const { types, resetRequired } = plan;
   const device = await syncingDevice(db, user, body.deviceId, config.maxDevicesPerUser);
-  const { value: page, lsn } = await readFromReplica(deps, plan.lsn, (reader) => pull(reader, {
+  const input = {
     orgId: user.orgId,
     types,
     cursor: plan.cursor,
     after: plan.cursor || resetRequired ? undefined : body.lastSyncTimestamp,
     limit: body.pageSize,
     subscription: plan.subscription,
-  }));
+  };
+  const { value: page, lsn } = await readFromReplica(deps, plan.lsn, (reader) =>
+    sharedPages ? sharedPages.pull(reader, input, body.reach) : pull(reader, input),
+  );
   const token = encodeCursor(config.cursorSecret, user.orgId, types, page.cursor, lsn);
   await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken: token, resyncRequired: false, rescopeRequired: false } });
   return {

@@ -1,18 +1,14 @@
 import { Prisma, type Db } from "@fieldsync/db";
-import { type EntityData, type EntityRef, type EntityType, type Subscription, entityTypes, getEntity } from "@fieldsync/schema";
-import { inScope } from "@fieldsync/sync-core";
+import { type EntityRef, type EntityType, type Subscription, getEntity } from "@fieldsync/schema";
+import { type ScopedChange, scopeTarget, scopedTypes, splitToScope } from "@fieldsync/sync-core";
+
+export { scopedTypes };
 
 // Selective sync on the server: which entities a device's subscription keeps. The rules live in
 // sync-core (`inScope`) and the registry (`scope` of each type); here they become SQL for
 // snapshots and a filter over change-log pages.
 
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-/** The types a subscription pulls, optionally narrowed further by a request's own list. */
-export function scopedTypes(subscription: Subscription | null, requested?: readonly EntityType[]): EntityType[] {
-  const allowed = subscription?.entityTypes ?? entityTypes;
-  return (requested ?? entityTypes).filter((type) => allowed.includes(type));
-}
 
 /** SQL condition on an entity table aliased `e` that keeps rows in the subscription. */
 export function scopeCondition(subscription: Subscription | null, type: EntityType): Prisma.Sql {
@@ -38,44 +34,21 @@ async function idsInScope(db: Db, orgId: string, subscription: Subscription, typ
   return new Set(rows.map((r) => r.id));
 }
 
-export interface ScopedRow {
-  entityType: EntityType;
-  entityId: string;
-  operation: "CREATE" | "UPDATE" | "DELETE";
-  data: EntityData | null;
-}
-
 /**
- * Splits a page of change-log rows for a subscription: rows to deliver, and entities to evict
- * because an update took them out of scope (an asset moved to another site). Tombstones are always
- * delivered; a device that never had the entity ignores them. Reference-scoped rows are judged by
- * where the referenced entity is now.
+ * Splits a page of change-log rows for a subscription (sync-core's splitToScope), looking up in
+ * one query per referenced type whether the entities that reference-scoped rows point to are kept.
  */
-export async function filterToScope<R extends ScopedRow>(db: Db, orgId: string, subscription: Subscription | null, rows: R[]) {
+export async function filterToScope<R extends ScopedChange>(db: Db, orgId: string, subscription: Subscription | null, rows: R[]) {
   if (!subscription?.locations) return { kept: rows, evict: [] as EntityRef[] };
   const referenced = new Map<EntityType, Set<string>>();
   for (const row of rows) {
-    const scope = getEntity(row.entityType).scope;
-    if (scope?.by !== "reference" || !row.data) continue;
-    const target = (getEntity(row.entityType).references as Record<string, EntityType>)[scope.field]!;
-    const id = row.data[scope.field];
-    if (typeof id === "string") referenced.set(target, (referenced.get(target) ?? new Set()).add(id));
+    const scope = scopeTarget(row.entityType);
+    const id = scope && row.data?.[scope.field];
+    if (scope && typeof id === "string") referenced.set(scope.target, (referenced.get(scope.target) ?? new Set()).add(id));
   }
   const keptIds = new Map<EntityType, Set<string>>();
   for (const [type, ids] of referenced) keptIds.set(type, await idsInScope(db, orgId, subscription, type, [...ids]));
-  const kept: R[] = [];
-  const evict: EntityRef[] = [];
-  for (const row of rows) {
-    if (!row.data) {
-      kept.push(row);
-      continue;
-    }
-    const target = (getEntity(row.entityType).references as Record<string, EntityType>)[getEntity(row.entityType).scope?.field ?? ""];
-    const keep = inScope(subscription, row.entityType, row.data, (id) => (target ? (keptIds.get(target)?.has(id) ?? false) : false));
-    if (keep) kept.push(row);
-    else if (row.operation === "UPDATE") evict.push({ entityType: row.entityType, entityId: row.entityId });
-  }
-  return { kept, evict };
+  return splitToScope(subscription, rows, (target, id) => keptIds.get(target)?.has(id) ?? false);
 }
 
 /** Entities the old subscription kept that the new one does not (what a device must drop). */

@@ -1,0 +1,67 @@
+import type { Db } from "@fieldsync/db";
+import { comparePositions, parsePosition, scopeKey } from "@fieldsync/sync-core";
+import { type PullInput, type PullPage, pull } from "../sync/pull.ts";
+
+/** Reads one page (pull.ts's `pull`; tests pass a counting wrapper around it). */
+export type PageReader = (db: Db, input: PullInput) => Promise<PullPage>;
+
+/** How long a shared page is offered, and how many are kept (the oldest go first). */
+const ttlMs = 2_000;
+const maxPages = 256;
+
+/**
+ * One page per organization, range and scope for devices pulling because an event told them to
+ * (a range too large to carry, or one they missed): the devices of a fleet sit at the same
+ * position, so the first pull reads the page and the others, arriving while it is read or
+ * shortly after, get the same one instead of a query each.
+ *
+ * A device names the range it was nudged for by its end (`reach`, the event's `range.to`); a
+ * shared page serves it only if it reaches that far or is full (the device goes on pulling), so a
+ * page read before the event's changes were visible is never served as the answer to it, on this
+ * process or any other. A log page below the fence never changes once read, so serving it again
+ * is gap-free. Pulls without `reach`, snapshots and time-filtered pulls are read as before.
+ */
+export class SharedPages {
+  private readonly pages = new Map<string, { readAt: number; page: Promise<PullPage> }>();
+
+  constructor(private readonly read: PageReader = pull) {}
+
+  async pull(db: Db, input: PullInput, reach: string | undefined): Promise<PullPage> {
+    const key = pageKey(input);
+    const target = reach === undefined ? null : parsePosition(reach);
+    if (!key || !target) return this.read(db, input);
+    const now = Date.now();
+    const shared = this.pages.get(key);
+    if (shared && now - shared.readAt < ttlMs) {
+      const page = await shared.page.catch(() => null);
+      if (page && covers(page, target)) return page;
+    }
+    const page = this.read(db, input);
+    this.pages.delete(key);
+    this.pages.set(key, { readAt: now, page });
+    // In order of reading: the expired (and past the cap, the oldest) go first.
+    for (const [oldKey, old] of this.pages) {
+      if (this.pages.size <= maxPages && now - old.readAt < ttlMs) break;
+      this.pages.delete(oldKey);
+    }
+    // A failed read is not shared; its caller gets the error.
+    page.catch(() => {
+      if (this.pages.get(key)?.page === page) this.pages.delete(key);
+    });
+    return page;
+  }
+}
+
+/** The key of a log page from a position (null for pages that are not shared). */
+function pageKey(input: PullInput): string | null {
+  const cursor = input.cursor;
+  if (cursor?.mode !== "log" || cursor.after !== null || input.after !== undefined || input.excludeClientId) return null;
+  return [input.orgId, [...input.types].sort().join(","), scopeKey(input.subscription), `${cursor.txid}.${cursor.seq}`, input.limit].join("|");
+}
+
+/** Whether a page answers a device nudged for a range ending at `target`. */
+function covers(page: PullPage, target: { txid: bigint; seq: bigint }): boolean {
+  if (page.hasMore) return true;
+  const end = page.cursor.mode === "log" ? parsePosition(`${page.cursor.txid}.${page.cursor.seq}`) : null;
+  return end !== null && comparePositions(end, target) >= 0;
+}
