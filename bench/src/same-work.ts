@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { type SyncChangeInput, entityRegistry } from "@fieldsync/schema";
 import { canonicalJson } from "@fieldsync/sync-core";
 import type pg from "pg";
@@ -180,7 +180,7 @@ function sameWorkStatement(dataSql: string, canonicalSql: string): string {
     ORDER BY i.ord`;
 }
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const sha256 = (text: string) => hash("sha256", text, "hex");
 
 /** The statement's parameters for a batch, one array per column; keys and fingerprints as the endpoint computes them (packages/api sync/apply.ts prepare). */
 export function sameWorkParameters(orgId: string, device: BaselineDevice, changes: readonly SyncChangeInput[]): unknown[] {
