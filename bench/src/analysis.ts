@@ -6,18 +6,24 @@ import type { BenchResults } from "./results.ts";
  */
 const levers: Record<string, string> = {
   B1:
-    "profiled with `pnpm --filter @fieldsync/bench profile:push` (a 500-change push in one process, one connection; " +
-    "PostgreSQL CPU per statement read from /proc). On a quiet machine (30 Nov): ~45 ms of Node CPU (zod validation " +
-    "of the body ~5 ms, decisions with canonical JSON and SHA-256 per change ~11 ms, node-postgres encoding ~0.5 MB " +
-    "of parameters and parsing the loaded rows ~10 ms, GC ~15 ms) and ~65 ms of PostgreSQL CPU over 10 statements " +
-    "(the entity UPDATE whose statement triggers write SyncMetadata, ChangeLog and the digest contributions ~23 ms " +
-    "for 350 rows, the claims ~11 ms, the entity INSERT ~8 ms, the DELETE ~5 ms, the state reads ~8 ms, the head " +
-    "check ~7 ms); 113 ms wall on one connection. The same-work baseline does the PostgreSQL part in one statement " +
-    "and no Node work in a server: the gap is Node's share, plus the statements' round trips at one device. Next " +
-    "levers: compute checksums and no-op detection in PostgreSQL (the tracking trigger renders the canonical entity " +
-    "already), so exact-version updates need not load entity rows into Node; fewer objects per change (GC). At 32 " +
-    "devices the push gate runs a few pushes at a time, queues some and answers the rest 503 + Retry-After, which the " +
-    "client honours: nothing collapses, and the tail latency is that wait",
+    "profiled with `pnpm --filter @fieldsync/bench profile:push` (a 500-change push in one process, one connection, no HTTP; " +
+    "PostgreSQL CPU per statement read from /proc; it now also runs the same-work baseline on the same data). 1 Dec, on a " +
+    "machine shared with other work (load 11–15; CPU times, not wall times, hold there): the push ~37–39 ms of Node CPU " +
+    "(zod, decisions with canonical JSON and SHA-256 per change, node-postgres encoding ~0.5 MB of parameters and parsing " +
+    "the loaded rows, and GC, the largest single item) and ~65–69 ms of PostgreSQL CPU over 10 statements (the entity " +
+    "UPDATE with its tracking and digest statement triggers ~22 ms for 350 rows, the claims ~13 ms, the INSERT ~8 ms, " +
+    "the head check ~7 ms, the DELETE ~6 ms, the state reads ~9 ms): ~105 ms of CPU a push, against ~67–70 ms for the " +
+    "same-work baseline's batch (~59 ms in PostgreSQL, ~10 ms building its parameters). PostgreSQL's share is within " +
+    "~10 ms of the baseline's (same rows, same indexes; the triggers' per-statement cost is ~1 ms); the gap is the " +
+    "Node share, and in the benchmark HTTP on both ends (the body's JSON, the answer's), which the baseline does not " +
+    "have. Tried 1 Dec and kept: the digest value as an inlinable SQL expression, one-shot SHA-256 (together ~10 ms " +
+    "of CPU a push, 116–118 → 102–108 ms). Tried and dropped (no difference measured): the claims as unnest arrays or " +
+    "json_to_recordset instead of jsonb_array_elements (~13 ms each: the cost is the five indexes), the tracking " +
+    "trigger's SyncMetadata write as UPDATE + INSERT instead of INSERT … ON CONFLICT, a larger V8 young generation. " +
+    "Next levers: exact-version updates without loading entity rows into Node (checksums and no-op detection in " +
+    "PostgreSQL, which the trigger renders already); fewer objects per change (GC). At 32 devices the push gate runs 4 " +
+    "pushes at a time and queues up to 64 (each at most 10 s): a burst waits in line rather than being refused and " +
+    "coming back after Retry-After, so the tail is the line's length (32 × 500 changes / throughput)",
   B2:
     "as B1, and every stale change is answered with its whole conflict (client, server and base entity, both edits, per-field " +
     "suggestions: ~4.4 KB each with these 900-character notes), so a push with 100 conflicts answers ~570 KB against ~100 KB " +
@@ -26,7 +32,9 @@ const levers: Record<string, string> = {
     "a queued push writes each claim twice (PENDING with its payload in the push, then its outcome in the worker's transaction) " +
     "and the worker validates every stored change again with zod (a row altered in the database must be refused: chaos R12), " +
     "about 1.5× the database work of an inline push. This session: one worker transaction per push of up to 500 changes " +
-    "(was 100) and the attempt counted in the outcome's UPDATE (was a second UPDATE)",
+    "(was 100) and the attempt counted in the outcome's UPDATE (was a second UPDATE); 1 Dec: a job whose transaction took fewer " +
+    "changes than it asked for ends there, instead of a second transaction finding the queue empty (B5 --quick, load 10–17, " +
+    "alternating runs: 0.53× and 0.61× before, 0.72× and 0.79× after, spreads ±25–50 %)",
   "B5-noop": "BullMQ spends several Redis round trips (Lua scripts) per job; 4 workers × concurrency 50 reach ~10–12k jobs/s here, 1 × 50 about half",
   "B3-initial":
     "per 1,000-row page ~15 ms in PostgreSQL against ~65 ms in Node (JSON of ~1 MB, HTTP on loopback, the client's JSON.parse, " +

@@ -6,7 +6,11 @@
 // time (from /proc, so it holds on a loaded machine where wall times do not); "node CPU" is this
 // process's CPU time for the whole procedure. Then the statements of one more push are replayed
 // (each time rolled back) on node-postgres and on postgres.js, one after another and pipelined,
-// to compare the drivers on the push's own statements (driver-replay.ts).
+// to compare the drivers on the push's own statements (driver-replay.ts). Last, the same-work
+// baseline (same-work.ts) pushes N batches of the same shape on copies of the tables as they are
+// then: its PostgreSQL CPU per batch (and this process's, building parameters and reading
+// answers), to set against the push's CPU per batch, which is what decides B1/B2's ratios on a
+// CPU-bound machine.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type ApiConfig, createCaller, seedDemoData } from "@fieldsync/api";
@@ -15,6 +19,8 @@ import { createTestDatabase } from "@fieldsync/db/testing";
 import pg from "pg";
 import { EntityPool } from "./data.ts";
 import { type Statement, replayOnDrivers } from "./driver-replay.ts";
+import { nodePostgres } from "./drivers.ts";
+import { createSameWork, sameWorkPush } from "./same-work.ts";
 import { seedAssets } from "./seed.ts";
 
 const pushes = Number(process.argv.find((a) => a.startsWith("--pushes="))?.slice(9) ?? 15);
@@ -153,10 +159,47 @@ async function main() {
     captured = [];
     await caller.sync.push({ deviceId, syncToken, changes: entities.batch(batchSize).changes });
     await replayOnDrivers(database.url, captured, pushes).catch((error: unknown) => console.error("replay failed:", error));
+    captured = null;
+    await profileSameWork(raw, user, (await database.db.syncClient.findFirstOrThrow({ where: { deviceId } })).id, entities, ms(median(nodeCpu) + pgCpu));
     await raw.end();
     await pool.end();
   } finally {
     await database.drop();
+  }
+}
+
+/** The same-work baseline's CPU per batch of the same shape, on copies of the organization's tables as they are now. */
+async function profileSameWork(raw: pg.Pool, user: { id: string; orgId: string }, clientId: string, ours: EntityPool, oursCpu: string) {
+  const statement = await createSameWork(raw, user.orgId);
+  // As the bench does: without statistics on the copies the planner picks poor joins.
+  await raw.query("ANALYZE");
+  const entities = new EntityPool();
+  for (const [id, version] of ours.live) entities.live.set(id, version);
+  const client = await raw.connect();
+  try {
+    const [{ pid }] = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows as [{ pid: number }];
+    const query = nodePostgres(client as unknown as pg.Pool);
+    const pgCpu: number[] = [];
+    const nodeCpu: number[] = [];
+    for (let i = 0; i < warmup + pushes; i++) {
+      const { changes } = entities.batch(batchSize, i < warmup ? 0 : staleShare);
+      const backend = backendCpu(pid);
+      const cpu = process.cpuUsage();
+      const results = await sameWorkPush(query, statement, user.orgId, { clientId, userId: user.id }, changes);
+      const used = process.cpuUsage(cpu);
+      entities.record(changes, results);
+      if (i >= warmup) {
+        pgCpu.push(backendCpu(pid) - backend);
+        nodeCpu.push((used.user + used.system) / 1000);
+      }
+    }
+    const ms = (n: number) => n.toFixed(1).padStart(7);
+    console.log(`\nsame-work baseline, ${pushes} batches of the same shape; medians per batch, ms`);
+    console.log(`${ms(median(pgCpu))}           pg CPU (one statement)`);
+    console.log(`${ms(median(nodeCpu))}           node CPU (parameters, driver)`);
+    console.log(`${ms(median(pgCpu) + median(nodeCpu))}           total CPU (the push's: ${oursCpu.trim()} without HTTP)`);
+  } finally {
+    client.release();
   }
 }
 

@@ -99,8 +99,10 @@ const sides = [
     "SyncMetadata rows locked, per-change decision on the base version, stale updates three-way merged against the logged base row (disjoint: " +
     "applied + a MERGE record; otherwise a SyncConflict with client, server and base data and the fields both changed), entity " +
     "insert/update/delete, SyncMetadata version + checksum and ChangeLog row rendered as the tracking triggers render them, the SyncQueue " +
-    "claim written once with its outcome. Before measuring, the same batches sent to the endpoint and to the baseline must answer alike and " +
-    "leave the same rows in all five tables (same-work-check.ts; ids and times aside). Not done: HTTP, authentication, validation, the " +
+    "claim written once with its outcome, the verification digests maintained (one SyncDigestDelta row per bucket the batch changed, as the " +
+    "endpoint's SyncMetadata triggers append them; added 1 Dec, the baseline of earlier runs left this work out). Before measuring, the same " +
+    "batches sent to the endpoint and to the baseline must answer alike, leave the same rows in all five tables and the same bucket digests " +
+    "(same-work-check.ts; ids and times aside). Not done: HTTP, authentication, validation, the " +
     "device's advisory lock (the claims' unique index stands in), rejections, SyncClient/SyncRun bookkeeping, the pull, live events.",
   "- **B1-8-driver**: the same-work statement through postgres.js (pipelining, prepared) as *ours* and node-postgres as the baseline, same " +
     "batches and rounds, pools of 20; no server involved.",

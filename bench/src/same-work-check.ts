@@ -9,7 +9,7 @@ import type { BenchServer } from "./server.ts";
 // Whether the same-work baseline really does the endpoint's durable work: the same pushes sent to
 // the endpoint (HTTP) and to the baseline (its statement, on copies of the same rows) must answer
 // the same outcomes and leave the same rows in Asset, SyncMetadata, ChangeLog, SyncQueue and
-// SyncConflict (ids and times aside). Run by the push scenario before it measures, and by
+// SyncConflict (ids and times aside), and the same bucket digests (SyncDigestDelta). Run by the push scenario before it measures, and by
 // same-work.test.ts.
 
 /** Seeds the six entities a check edits; call before the baseline's tables are copied (createSameWork). */
@@ -42,6 +42,14 @@ async function written(server: BenchServer, schema: string, clientId: string, id
          "result" - 'conflictId' - 'mergedConflictId' AS result, "result" ? 'conflictId' AS "hasConflictId", "result"->'mergedConflictId' <> 'null' AS merged
        FROM ${schema}."SyncQueue" WHERE "orgId" = $1 AND "clientId" = $2 ORDER BY "seq"`,
     ),
+    // The organization's bucket digests (the deltas folded): both sides start from the same copy.
+    digests: (
+      await server.pool.query(
+        `SELECT "bucket", fieldsync_digest_mod(sum("checksumSum"))::text AS digest, sum("entities")::int AS entities FROM ${schema}."SyncDigestDelta"
+         WHERE "orgId" = $1 AND "entityType" = 'asset' GROUP BY "bucket" ORDER BY "bucket"`,
+        [server.orgId],
+      )
+    ).rows,
     conflicts: await byClient(
       `SELECT "changeId", "entityType", "entityId", "operation", "clientVersion", "serverVersion", "clientData", "serverData", "baseData",
          ARRAY(SELECT f FROM unnest("conflictingFields") f ORDER BY f) AS fields, "suggestedResolution", "resolution", "resolvedBy", "resolvedAt" IS NULL AS open

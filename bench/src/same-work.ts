@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { type SyncChangeInput, entityRegistry } from "@fieldsync/schema";
 import { canonicalJson } from "@fieldsync/sync-core";
 import type pg from "pg";
@@ -7,13 +7,15 @@ import type { Query } from "./drivers.ts";
 // The same-work baseline: what the push endpoint durably does for a batch, as the best raw SQL we
 // can write, sent from the load process with no HTTP, authentication or input validation. It
 // writes copies of the real tables (schema `baseline`: same columns, constraints and indexes, no
-// triggers), so its rows can be compared with the endpoint's (same-work-check.ts).
+// triggers), so its rows can be compared with the endpoint's (same-work-check.ts). Like the
+// endpoint it maintains the verification digests (SyncDigestDelta, which the endpoint's SyncMetadata
+// triggers append to), in the same statement.
 
 /** Where the same-work baseline writes. */
 export const sameWorkSchema = "baseline";
 
 /** The tables the endpoint writes for a push, which the same-work baseline copies. */
-const sameWorkTables = ["Asset", "SyncMetadata", "ChangeLog", "SyncQueue", "SyncConflict"];
+const sameWorkTables = ["Asset", "SyncMetadata", "ChangeLog", "SyncQueue", "SyncConflict", "SyncDigestDelta"];
 
 /** Who pushes: the SyncClient its claims belong to, and the acting user. */
 export interface BaselineDevice {
@@ -57,7 +59,9 @@ export async function createSameWork(pool: pg.Pool, orgId: string): Promise<stri
  * version (disjoint fields: applied and recorded as a MERGE; otherwise a conflict with both sides,
  * the base and the fields both changed); the entity row, its SyncMetadata (version + 1, checksum
  * of the canonical entity, tombstone on delete) and its ChangeLog row are written; every change is
- * claimed in SyncQueue with its outcome (no payload: a finished change keeps none), and the
+ * claimed in SyncQueue with its outcome (no payload: a finished change keeps none), each digest
+ * bucket the batch changed gets one SyncDigestDelta row (the new checksums' values added, the old
+ * ones' taken away: the endpoint's SyncMetadata triggers append one per bucket and statement), and the
  * (client, key) unique index makes a concurrent replay fail rather than apply twice. Not done
  * here (the endpoint does): the device's advisory lock (the unique index stands in),
  * CHANGE_ID_REUSED and the rejections (an edit of a missing entity, a base ahead of the server, a
@@ -133,6 +137,16 @@ function sameWorkStatement(dataSql: string, canonicalSql: string): string {
       UPDATE ${s}."SyncMetadata" m SET "version" = w.version, "lastModifiedBy" = $3, "lastModifiedAt" = now(), "checksum" = w.checksum,
         "deletedAt" = CASE WHEN w.op = 'DELETE' THEN now() END
       FROM written w WHERE w.op <> 'CREATE' AND m."orgId" = $1 AND m."entityType" = 'asset' AND m."entityId" = w.entity_id),
+    digests AS (
+      INSERT INTO ${s}."SyncDigestDelta" ("orgId", "entityType", "bucket", "checksumSum", "entities")
+      SELECT $1, 'asset', get_byte(sha256(convert_to(v.entity_id, 'UTF8')), 0), sum(v.term), sum(v.n)
+      FROM (
+        SELECT w.entity_id, fieldsync_checksum_value(w.checksum) AS term, 1 AS n FROM written w WHERE w.op <> 'DELETE'
+        UNION ALL
+        SELECT c."entityId", -fieldsync_checksum_value(c."checksum"), -1 FROM written w JOIN cur c ON c."entityId" = w.entity_id
+        WHERE NOT c.gone AND c."checksum" IS NOT NULL) v
+      GROUP BY 3
+      HAVING sum(v.term) <> 0 OR sum(v.n) <> 0),
     logged AS (
       INSERT INTO ${s}."ChangeLog" ("orgId", "entityType", "entityId", "operation", "version", "checksum", "data", "actor", "originClientId")
       SELECT $1, 'asset', w.entity_id, w.op, w.version, w.checksum, w.data, $3, $2 FROM written w),
@@ -166,7 +180,7 @@ function sameWorkStatement(dataSql: string, canonicalSql: string): string {
     ORDER BY i.ord`;
 }
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const sha256 = (text: string) => hash("sha256", text, "hex");
 
 /** The statement's parameters for a batch, one array per column; keys and fingerprints as the endpoint computes them (packages/api sync/apply.ts prepare). */
 export function sameWorkParameters(orgId: string, device: BaselineDevice, changes: readonly SyncChangeInput[]): unknown[] {

@@ -14,11 +14,16 @@ export const defaultStreamLimits = { perUser: 10, perDevice: 2 } as const;
  * pulls, logins and the pushes' own extra queries always find one. Measured there (shared with
  * other work, 32 devices × 500 changes at once): 320–890 changes/s whatever the slots (2, 4, 8 or
  * ungated), run-to-run noise larger than any difference; the gate buys bounded pool use and
- * request times, not throughput. The queue takes what 20 devices send at once; the wait stays
- * well under clients' 30 s request timeout. Two more slots (an express lane) take pushes of up to
- * 10 changes only, so a technician's edit is answered while a reconnect storm fills the rest.
+ * request times, not throughput. The queue takes what 64 devices send at once: a push waiting in
+ * it costs its body's memory only, and its wait is bounded by maxWaitMs (well under clients' 30 s
+ * request timeout), which is what refuses pushes when the server falls behind. A shorter queue
+ * refused part of a 32-device burst at once, and those devices came back after Retry-After (a few
+ * seconds, plus the client's spread) to queue again: B1-32's batch p99 was 7.9 s on an idle
+ * machine, for no throughput gained, where waiting in line takes 32 × 500 changes / throughput.
+ * Two more slots (an express lane) take pushes of up to 10 changes only, so a technician's edit is
+ * answered while a reconnect storm fills the rest.
  */
-export const defaultPushGate = { slots: 4, queueLength: 16, maxWaitMs: 10_000, express: { slots: 2, maxChanges: 10 } } as const;
+export const defaultPushGate = { slots: 4, queueLength: 64, maxWaitMs: 10_000, express: { slots: 2, maxChanges: 10 } } as const;
 
 /** An address, a CIDR range, or one of the names proxy-addr (Fastify's trustProxy) knows. */
 const isProxyAddress = (entry: string) => {

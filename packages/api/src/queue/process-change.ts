@@ -145,11 +145,16 @@ export async function processQueuedChange(deps: ProcessDeps, queueItemId: string
   const head = { id: null as string | null };
   for (;;) {
     try {
-      const done = await applyHead(deps, target.clientId, careful > 0 ? 1 : batchSize, options.lockTimeoutMs, head);
+      const limit = careful > 0 ? 1 : batchSize;
+      const done = await applyHead(deps, target.clientId, limit, options.lockTimeoutMs, head);
       if (done === 0) return { processed };
       processed += done;
       await deps.notifier?.publish(target.orgId);
       careful = Math.max(0, careful - done);
+      // Fewer rows than asked for: the device's queue was empty when they were taken, so no
+      // transaction is spent finding that out again. A row committed since belongs to a push that
+      // enqueues its own job after its commit.
+      if (done < limit) return { processed };
     } catch (error) {
       // An outage says nothing about the change: no attempt is counted, so a database restart
       // never dead-letters a technician's change. BullMQ retries the job with backoff, and the

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { hash, randomUUID } from "node:crypto";
 import type { ConflictPolicy, EntityType, RejectionCode, SyncChange, SyncStatus } from "@fieldsync/schema";
 import { type BatchDecision, type Decided, type PushedChange, decideBatch, entityKey, getReferences, getUserReferences } from "@fieldsync/sync-core";
 import { checksumSync } from "./checksum.ts";
@@ -27,9 +27,7 @@ export interface Prepared extends PushedChange {
  */
 export function prepare(change: SyncChange, index: number): Prepared {
   const payloadChecksum = checksumSync(change.payload);
-  const fingerprint = createHash("sha256")
-    .update([change.entityType, change.entityId, change.operation, change.clientVersion, payloadChecksum].join("|"))
-    .digest("hex");
+  const fingerprint = hash("sha256", [change.entityType, change.entityId, change.operation, change.clientVersion, payloadChecksum].join("|"), "hex");
   const key = change.changeId ? `c:${change.changeId}` : `h:${fingerprint}`;
   return { index, change, key, fingerprint, payloadChecksum };
 }
