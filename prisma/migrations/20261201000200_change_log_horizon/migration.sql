@@ -82,10 +82,11 @@ DROP TABLE "ChangeLog_unpartitioned";
 -- Where each organization's log now starts: the last position among its dropped rows (a cursor
 -- at or after it has missed nothing) and the instant before which its rows are gone. A cursor
 -- before it is answered resetRequired (packages/api/src/sync/horizon.ts). Recorded before a
--- partition is detached, so no pull ever reads past a gap unknowingly.
+-- partition is detached, so no pull ever reads past a gap unknowingly. txid as a bigint (an xid8
+-- below 2^63, which any real one is): Prisma cannot write a model with a required unsupported type.
 CREATE TABLE "SyncLogHorizon" (
     "orgId" TEXT NOT NULL,
-    "txid" xid8 NOT NULL,
+    "txid" BIGINT NOT NULL,
     "seq" BIGINT NOT NULL,
     "before" TIMESTAMP(3) NOT NULL,
     "updatedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,

@@ -1,0 +1,84 @@
+import { type Db, sqlPoolOf } from "@fieldsync/db";
+
+// The change log's weekly partitions (migration 20261201000200_change_log_horizon): created ahead
+// of the clock, and dropped whole once older than the horizon. Every step is idempotent and safe
+// to run from several workers at once; a step interrupted by a crash is finished by the next run.
+
+/** Weeks kept ready ahead of the clock: a write to a week without a partition fails. */
+export const weeksAhead = 4;
+
+/** Creates this week's partition and the next `weeksAhead` ones where missing (SHARE UPDATE EXCLUSIVE only). */
+export async function ensureLogPartitions(db: Db): Promise<void> {
+  await sqlPoolOf(db).query(`SELECT fieldsync_log_partitions_ahead(${weeksAhead})`);
+}
+
+interface Partition {
+  name: string;
+  /** Exclusive upper bound of its createdAt range (UTC). */
+  upper: Date;
+  /** A DETACH ... CONCURRENTLY that did not finish (its session ended). */
+  detachPending: boolean;
+}
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const upperBound = /TO \('([^']+)'\)/;
+
+async function logPartitions(db: Db): Promise<Partition[]> {
+  const rows = await sqlPoolOf(db).query<{ name: string; bound: string; pending: boolean }>(
+    `SELECT c."relname" AS "name", pg_get_expr(c."relpartbound", c."oid") AS "bound", i."inhdetachpending" AS "pending"
+     FROM pg_inherits i JOIN pg_class c ON c."oid" = i."inhrelid"
+     WHERE i."inhparent" = '"ChangeLog"'::regclass`,
+  );
+  return rows.flatMap((row) => {
+    const upper = upperBound.exec(row.bound)?.[1];
+    return upper ? [{ name: row.name, upper: new Date(`${upper.replace(" ", "T")}Z`), detachPending: row.pending }] : [];
+  });
+}
+
+/**
+ * Records, for every organization with rows in the partition, the last position among them and the
+ * partition's upper bound, keeping the later of old and new. Done while the rows are still
+ * readable and before they leave the log, so a cursor is never checked against a stale horizon.
+ */
+async function recordHorizon(db: Db, partition: Partition): Promise<void> {
+  await sqlPoolOf(db).query(
+    `INSERT INTO "SyncLogHorizon" AS h ("orgId", "txid", "seq", "before", "updatedAt")
+     SELECT DISTINCT ON ("orgId") "orgId", "txid"::text::bigint, "seq", $1::timestamp(3), now() AT TIME ZONE 'UTC'
+     FROM ${quote(partition.name)} ORDER BY "orgId", "txid" DESC, "seq" DESC
+     ON CONFLICT ("orgId") DO UPDATE SET
+       "txid" = CASE WHEN (h."txid", h."seq") < (EXCLUDED."txid", EXCLUDED."seq") THEN EXCLUDED."txid" ELSE h."txid" END,
+       "seq" = CASE WHEN (h."txid", h."seq") < (EXCLUDED."txid", EXCLUDED."seq") THEN EXCLUDED."seq" ELSE h."seq" END,
+       "before" = GREATEST(h."before", EXCLUDED."before"),
+       "updatedAt" = EXCLUDED."updatedAt"`,
+    [partition.upper.toISOString()],
+  );
+}
+
+/**
+ * Drops every partition whose whole range ends at or before `cutoff`: its horizon recorded, then
+ * `DETACH PARTITION ... CONCURRENTLY` (waits for the queries reading it, blocks no push or pull:
+ * ChangeLog itself only takes SHARE UPDATE EXCLUSIVE) and `DROP TABLE` on the detached table, whose
+ * cost does not depend on its row count. Returns the partitions dropped.
+ */
+export async function dropLogPartitionsBefore(db: Db, cutoff: Date): Promise<string[]> {
+  const sql = sqlPoolOf(db);
+  const dropped: string[] = [];
+  for (const partition of await logPartitions(db)) {
+    if (partition.upper > cutoff) continue;
+    await recordHorizon(db, partition);
+    // No parameters: node-postgres sends it in the simple protocol, outside any transaction block.
+    const detach = partition.detachPending ? "FINALIZE" : "CONCURRENTLY";
+    await sql.query(`ALTER TABLE "ChangeLog" DETACH PARTITION ${quote(partition.name)} ${detach}`);
+    await sql.query(`DROP TABLE ${quote(partition.name)}`);
+    dropped.push(partition.name);
+  }
+  // Detached by a run that stopped before its DROP (its horizon was recorded before the detach).
+  const orphans = await sql.query<{ name: string }>(
+    `SELECT "relname" AS "name" FROM pg_class WHERE "relname" LIKE 'ChangeLog\\_w%' AND "relkind" = 'r' AND NOT "relispartition"`,
+  );
+  for (const { name } of orphans) {
+    await sql.query(`DROP TABLE IF EXISTS ${quote(name)}`);
+    dropped.push(name);
+  }
+  return dropped;
+}
