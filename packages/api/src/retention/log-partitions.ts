@@ -39,12 +39,21 @@ async function logPartitions(db: Db): Promise<Partition[]> {
  * Records, for every organization with rows in the partition, the last position among them and the
  * partition's upper bound, keeping the later of old and new. Done while the rows are still
  * readable and before they leave the log, so a cursor is never checked against a stale horizon.
+ * A skip scan of the partition's (orgId, txid, seq) index: one descent per organization, so the
+ * cost follows the number of organizations, not of rows.
  */
 async function recordHorizon(db: Db, partition: Partition): Promise<void> {
+  const part = quote(partition.name);
   await sqlPoolOf(db).query(
-    `INSERT INTO "SyncLogHorizon" AS h ("orgId", "txid", "seq", "before", "updatedAt")
-     SELECT DISTINCT ON ("orgId") "orgId", "txid"::text::bigint, "seq", $1::timestamp(3), now() AT TIME ZONE 'UTC'
-     FROM ${quote(partition.name)} ORDER BY "orgId", "txid" DESC, "seq" DESC
+    `WITH RECURSIVE orgs AS (
+       (SELECT "orgId" FROM ${part} ORDER BY "orgId" LIMIT 1)
+       UNION ALL
+       SELECT (SELECT p."orgId" FROM ${part} p WHERE p."orgId" > orgs."orgId" ORDER BY p."orgId" LIMIT 1) FROM orgs WHERE orgs."orgId" IS NOT NULL)
+     INSERT INTO "SyncLogHorizon" AS h ("orgId", "txid", "seq", "before", "updatedAt")
+     SELECT o."orgId", last."txid"::text::bigint, last."seq", $1::timestamp(3), now() AT TIME ZONE 'UTC'
+     FROM orgs o CROSS JOIN LATERAL (
+       SELECT p."txid", p."seq" FROM ${part} p WHERE p."orgId" = o."orgId" ORDER BY p."txid" DESC, p."seq" DESC LIMIT 1) last
+     WHERE o."orgId" IS NOT NULL
      ON CONFLICT ("orgId") DO UPDATE SET
        "txid" = CASE WHEN (h."txid", h."seq") < (EXCLUDED."txid", EXCLUDED."seq") THEN EXCLUDED."txid" ELSE h."txid" END,
        "seq" = CASE WHEN (h."txid", h."seq") < (EXCLUDED."txid", EXCLUDED."seq") THEN EXCLUDED."seq" ELSE h."seq" END,
