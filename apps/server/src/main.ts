@@ -1,4 +1,4 @@
-import { seedDemoData } from "@fieldsync/api";
+import { ensureLogPartitions, seedDemoData } from "@fieldsync/api";
 import { createDb, migrateDeploy } from "@fieldsync/db";
 import { openEmbeddedDatabase } from "@fieldsync/db/embedded";
 import { buildApp } from "./app.ts";
@@ -18,6 +18,10 @@ const db = embedded?.db ?? createDb(env.DATABASE_URL);
 const readReplica = !embedded && env.DATABASE_READ_URL
   ? { db: createDb(env.DATABASE_READ_URL, { readOnly: true }), maxWaitMs: env.DATABASE_READ_MAX_WAIT_MS }
   : null;
+// Without a worker, the embedded server keeps the change log's weeks ahead of the clock itself
+// (a write into a week without a partition would fail); it drops none.
+const partitionTimer = embedded ? setInterval(() => void ensureLogPartitions(db).catch((e) => console.warn(`log partitions: ${e.message}`)), 6 * 3_600_000) : null;
+if (embedded) await ensureLogPartitions(db);
 if ((await db.organization.count()) === 0) {
   await seedDemoData(db);
   console.log("Empty database: demo data seeded (README lists the demo users).");
@@ -52,6 +56,7 @@ const shutdown = async (signal: string) => {
   if (closing) return;
   closing = true;
   app.log.info({ signal }, "shutting down");
+  if (partitionTimer) clearInterval(partitionTimer);
   await app.close();
   await redis.close();
   await (embedded ? embedded.close() : db.$disconnect());

@@ -104,11 +104,14 @@ test("a claim within retention still makes a retry a duplicate; past it, the bas
 
   expect(await purgeClaims(db, daysFromNow(-1))).toBe(0);
   expect((await claimed()).earlier.size).toBe(1);
-  expect(await purgeClaims(db, daysFromNow(1), 2)).toBeGreaterThanOrEqual(3);
+  // Batches of 2: the walk goes on past a batch holding the PENDING claim.
+  expect(await purgeClaims(db, daysFromNow(1), 2)).toBeGreaterThanOrEqual(2);
+  expect(await sqlPoolOf(db).query(`SELECT 1 FROM "SyncQueue" WHERE "entityId" = $1`, [id])).toHaveLength(0);
   expect((await claimed()).fresh).toHaveLength(1);
   expect(await sqlPoolOf(db).query(`SELECT 1 FROM "SyncQueue" WHERE "entityId" = $1`, [waiting])).toHaveLength(1);
 
   const [replayed] = await push([edit]);
-  expect(replayed).not.toMatchObject({ status: "applied", version: 3 });
+  // Its base (1) is stale and the server holds its data already: answered at the server's version.
+  expect(replayed).toMatchObject({ status: "applied", version: 2 });
   expect(await version(id)).toBe(2);
 });
