@@ -18,10 +18,11 @@ const db = embedded?.db ?? createDb(env.DATABASE_URL);
 const readReplica = !embedded && env.DATABASE_READ_URL
   ? { db: createDb(env.DATABASE_READ_URL, { readOnly: true }), maxWaitMs: env.DATABASE_READ_MAX_WAIT_MS }
   : null;
-// Without a worker, the embedded server keeps the change log's weeks ahead of the clock itself
-// (a write into a week without a partition would fail); it drops none.
-const partitionTimer = embedded ? setInterval(() => void ensureLogPartitions(db).catch((e) => console.warn(`log partitions: ${e.message}`)), 6 * 3_600_000) : null;
-if (embedded) await ensureLogPartitions(db);
+// The change log's weeks ahead of the clock (a write into a week without a partition would fail):
+// the worker's retention sweep keeps them, and so does the server, which may run without a worker
+// (embedded mode has none). Idempotent, and serialised in the database between processes.
+await ensureLogPartitions(db);
+const partitionTimer = setInterval(() => void ensureLogPartitions(db).catch((e) => console.warn(`log partitions: ${e.message}`)), 6 * 3_600_000);
 if ((await db.organization.count()) === 0) {
   await seedDemoData(db);
   console.log("Empty database: demo data seeded (README lists the demo users).");
@@ -56,7 +57,7 @@ const shutdown = async (signal: string) => {
   if (closing) return;
   closing = true;
   app.log.info({ signal }, "shutting down");
-  if (partitionTimer) clearInterval(partitionTimer);
+  clearInterval(partitionTimer);
   await app.close();
   await redis.close();
   await (embedded ? embedded.close() : db.$disconnect());
