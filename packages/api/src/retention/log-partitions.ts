@@ -12,7 +12,7 @@ export async function ensureLogPartitions(db: Db): Promise<void> {
   await sqlPoolOf(db).query(`SELECT fieldsync_log_partitions_ahead(${weeksAhead})`);
 }
 
-interface Partition {
+export interface Partition {
   name: string;
   /** Exclusive upper bound of its createdAt range (UTC). */
   upper: Date;
@@ -63,30 +63,44 @@ async function recordHorizon(db: Db, partition: Partition): Promise<void> {
   );
 }
 
+/** The partitions whose whole range ends at or before `cutoff`. */
+export const logPartitionsBefore = async (db: Db, cutoff: Date): Promise<Partition[]> =>
+  (await logPartitions(db)).filter((partition) => partition.upper <= cutoff);
+
 /**
- * Drops every partition whose whole range ends at or before `cutoff`: its horizon recorded, then
- * `DETACH PARTITION ... CONCURRENTLY` (waits for the queries reading it, blocks no push or pull:
- * ChangeLog itself only takes SHARE UPDATE EXCLUSIVE) and `DROP TABLE` on the detached table, whose
- * cost does not depend on its row count. Returns the partitions dropped.
+ * Takes a week out of the log: its horizon recorded, then `DETACH PARTITION ... CONCURRENTLY`,
+ * which waits for the queries reading it and blocks no push or pull (ChangeLog itself only takes
+ * SHARE UPDATE EXCLUSIVE). Neither step reads the week's rows one by one.
+ */
+export async function detachLogPartition(db: Db, partition: Partition): Promise<void> {
+  await recordHorizon(db, partition);
+  // No parameters: node-postgres sends it in the simple protocol, outside any transaction block.
+  const detach = partition.detachPending ? "FINALIZE" : "CONCURRENTLY";
+  await sqlPoolOf(db).query(`ALTER TABLE "ChangeLog" DETACH PARTITION ${quote(partition.name)} ${detach}`);
+}
+
+/** Drops a detached week: no longer part of ChangeLog, so nothing a sync does waits for it. */
+export async function dropDetachedPartition(db: Db, name: string): Promise<void> {
+  await sqlPoolOf(db).query(`DROP TABLE IF EXISTS ${quote(name)}`);
+}
+
+/**
+ * Drops every partition whose whole range ends at or before `cutoff` (detachLogPartition, then
+ * dropDetachedPartition), and any week a run that stopped between the two left detached (its
+ * horizon was recorded before the detach). Returns the partitions dropped.
  */
 export async function dropLogPartitionsBefore(db: Db, cutoff: Date): Promise<string[]> {
-  const sql = sqlPoolOf(db);
   const dropped: string[] = [];
-  for (const partition of await logPartitions(db)) {
-    if (partition.upper > cutoff) continue;
-    await recordHorizon(db, partition);
-    // No parameters: node-postgres sends it in the simple protocol, outside any transaction block.
-    const detach = partition.detachPending ? "FINALIZE" : "CONCURRENTLY";
-    await sql.query(`ALTER TABLE "ChangeLog" DETACH PARTITION ${quote(partition.name)} ${detach}`);
-    await sql.query(`DROP TABLE ${quote(partition.name)}`);
+  for (const partition of await logPartitionsBefore(db, cutoff)) {
+    await detachLogPartition(db, partition);
+    await dropDetachedPartition(db, partition.name);
     dropped.push(partition.name);
   }
-  // Detached by a run that stopped before its DROP (its horizon was recorded before the detach).
-  const orphans = await sql.query<{ name: string }>(
+  const orphans = await sqlPoolOf(db).query<{ name: string }>(
     `SELECT "relname" AS "name" FROM pg_class WHERE "relname" LIKE 'ChangeLog\\_w%' AND "relkind" = 'r' AND NOT "relispartition"`,
   );
   for (const { name } of orphans) {
-    await sql.query(`DROP TABLE IF EXISTS ${quote(name)}`);
+    await dropDetachedPartition(db, name);
     dropped.push(name);
   }
   return dropped;

@@ -11,7 +11,7 @@ import { findClaims, insertClaims } from "../sync/claims.ts";
 import { readHorizon } from "../sync/horizon.ts";
 import { pull } from "../sync/pull.ts";
 import { purgeClaims } from "./claims.ts";
-import { dropLogPartitionsBefore, ensureLogPartitions } from "./log-partitions.ts";
+import { detachLogPartition, dropLogPartitionsBefore, ensureLogPartitions, logPartitionsBefore } from "./log-partitions.ts";
 import { purgeTombstones } from "./tombstones.ts";
 
 let database: TestDatabase;
@@ -78,6 +78,16 @@ test("a week past the horizon is dropped while pushes and pulls go on, its horiz
   await ensureLogPartitions(db);
 });
 
+test("a week a run detached but did not drop (it stopped in between) is dropped by the next run", async () => {
+  const sql = sqlPoolOf(db);
+  const [{ name }] = (await sql.query<{ name: string }>(`SELECT fieldsync_log_partition(now() AT TIME ZONE 'UTC' - interval '90 days') AS "name"`)) as [{ name: string }];
+  const [week] = await logPartitionsBefore(db, daysFromNow(-80));
+  expect(week?.name).toBe(name);
+  await detachLogPartition(db, week!);
+  expect(await dropLogPartitionsBefore(db, daysFromNow(-30))).toEqual([name]);
+  expect(await sql.query(`SELECT 1 FROM pg_class WHERE "relname" = $1`, [name])).toHaveLength(0);
+});
+
 test("tombstones older than the cutoff are purged, live entities' metadata stays", async () => {
   const [gone, live] = [randomUUID(), randomUUID()];
   await push([change("asset", gone, "CREATE", 0, { name: "Gone" }), change("asset", live, "CREATE", 0, { name: "Live" })]);
@@ -94,7 +104,7 @@ test("a claim within retention still makes a retry a duplicate; past it, the bas
   await push([change("asset", id, "CREATE", 0, { name: "Compressor" })]);
   const edit = change("asset", id, "UPDATE", 1, { name: "Compressor", location: "Roof" });
   await push([edit]);
-  const claimed = () => sqlPoolOf(db).transaction((sql) => findClaims(sql, writer.clientId, [prepare(edit)]));
+  const claimed = () => sqlPoolOf(db).transaction((sql) => findClaims(sql, writer.clientId, [prepare(edit, 0)]));
   expect((await claimed()).earlier.size).toBe(1);
 
   // A claim still waiting for the worker is never purged.
