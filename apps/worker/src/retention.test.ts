@@ -21,8 +21,9 @@ test("the worker drops a week past the horizon and the server then resets a devi
   expect(first.resetRequired).toBe(false);
   // Forty days ago: a week of this organization's log, written after the device's cursor (the
   // clock cannot go back, so its rows are inserted with their old createdAt).
-  const [{ name }] = await t.api.db.$queryRaw<{ name: string }[]>`
+  const [week] = await t.api.db.$queryRaw<{ name: string }[]>`
     SELECT fieldsync_log_partition(now() AT TIME ZONE 'UTC' - interval '40 days') AS "name"`;
+  const name = week!.name;
   await t.api.db.$executeRaw`
     INSERT INTO "ChangeLog" ("orgId", "entityType", "entityId", "operation", "version", "actor", "createdAt")
     SELECT "id", 'asset', gen_random_uuid()::text, 'CREATE', 1, 'old', now() AT TIME ZONE 'UTC' - interval '40 days' FROM "Organization"`;
