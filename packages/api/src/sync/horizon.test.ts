@@ -36,7 +36,7 @@ describe("predatesHorizon", () => {
 });
 
 describe("withinHorizon", () => {
-  const plan = (cursor: Cursor | null): PullPlan => ({ subscription: null, types: ["asset"], cursor, resetRequired: false });
+  const plan = (cursor: Cursor | null): PullPlan => ({ subscription: null, types: ["asset"], cursor, lsn: undefined, resetRequired: false });
 
   test("a plan from a cursor before the horizon restarts from a snapshot with resetRequired", () => {
     expect(withinHorizon(plan(log("1", "1")), horizon)).toMatchObject({ cursor: null, resetRequired: true });
