@@ -1,4 +1,4 @@
-// pnpm bench [--quick] [--repeats=N] [--only=push,framework,queue,delta,propagation,scaling,client,cluster]
+// pnpm bench [--quick] [--repeats=N] [--only=push,framework,queue,delta,horizon,propagation,scaling,client,cluster]
 // A full run (no --quick, no --only) writes bench/results/latest.json and docs/benchmarks.md.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -13,6 +13,7 @@ import { clientScenario } from "./scenarios/client.ts";
 import { clusterScenario } from "./scenarios/cluster.ts";
 import { deltaScenarios } from "./scenarios/delta.ts";
 import { frameworkScenario } from "./scenarios/framework.ts";
+import { horizonScenarios } from "./scenarios/horizon.ts";
 import { type PushFigures, pushScenarios } from "./scenarios/push.ts";
 import { propagationScenario } from "./scenarios/propagation.ts";
 import { queueScenarios } from "./scenarios/queue.ts";
@@ -89,6 +90,7 @@ await group("framework", async () => {
 });
 await group("queue", async (server) => add(await queueScenarios(server, options)));
 await group("delta", async (server) => add(await deltaScenarios(server, options)));
+await group("horizon", async (server) => add(await horizonScenarios(server, options)));
 await group("propagation", async (server) => add(await propagationScenario(server, options)));
 await group("scaling", async (server) => {
   results.scaling = await scalingScenario(server, options);

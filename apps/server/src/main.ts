@@ -1,4 +1,4 @@
-import { seedDemoData } from "@fieldsync/api";
+import { ensureLogPartitions, seedDemoData } from "@fieldsync/api";
 import { createDb, migrateDeploy } from "@fieldsync/db";
 import { openEmbeddedDatabase } from "@fieldsync/db/embedded";
 import { buildApp } from "./app.ts";
@@ -18,6 +18,11 @@ const db = embedded?.db ?? createDb(env.DATABASE_URL);
 const readReplica = !embedded && env.DATABASE_READ_URL
   ? { db: createDb(env.DATABASE_READ_URL, { readOnly: true }), maxWaitMs: env.DATABASE_READ_MAX_WAIT_MS }
   : null;
+// The change log's weeks ahead of the clock (a write into a week without a partition would fail):
+// the worker's retention sweep keeps them, and so does the server, which may run without a worker
+// (embedded mode has none). Idempotent, and serialised in the database between processes.
+await ensureLogPartitions(db);
+const partitionTimer = setInterval(() => void ensureLogPartitions(db).catch((e) => console.warn(`log partitions: ${e.message}`)), 6 * 3_600_000);
 if ((await db.organization.count()) === 0) {
   await seedDemoData(db);
   console.log("Empty database: demo data seeded (README lists the demo users).");
@@ -52,6 +57,7 @@ const shutdown = async (signal: string) => {
   if (closing) return;
   closing = true;
   app.log.info({ signal }, "shutting down");
+  clearInterval(partitionTimer);
   await app.close();
   await redis.close();
   await (embedded ? embedded.close() : db.$disconnect());

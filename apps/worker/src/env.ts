@@ -19,8 +19,20 @@ const envSchema = z.object({
   RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   RELAY_AFTER_MS: z.coerce.number().int().min(0).default(15_000),
   ALERT_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  /**
+   * Change-log weeks wholly older than this are dropped and tombstones purged; a device whose
+   * cursor predates what is left resyncs from a snapshot, keeping its outbox (docs/reliability.md).
+   */
+  SYNC_LOG_HORIZON_DAYS: z.coerce.number().int().min(1).default(30),
+  /** How long a pushed change is still recognised as a duplicate when retried; at least the horizon. */
+  SYNC_CLAIM_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  /** How often the retention sweep runs (partitions ahead, drops, purges). */
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
   /** The deployment's prefix on every Redis key and channel; must match the server's. */
   REDIS_PREFIX: redisPrefixSchema,
+}).refine((env) => env.SYNC_CLAIM_RETENTION_DAYS >= env.SYNC_LOG_HORIZON_DAYS, {
+  message: "SYNC_CLAIM_RETENTION_DAYS must be at least SYNC_LOG_HORIZON_DAYS: a device within the horizon must still be recognised when it retries a push",
+  path: ["SYNC_CLAIM_RETENTION_DAYS"],
 });
 
 export type WorkerEnv = z.infer<typeof envSchema>;

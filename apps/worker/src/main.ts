@@ -2,7 +2,7 @@ import { commitWindows, createRedisNotifier, createResponseCache } from "@fields
 import { createDb } from "@fieldsync/db";
 import { Redis } from "ioredis";
 import { loadWorkerEnv } from "./env.ts";
-import { startAlertSweep, startRelay, startSyncWorker } from "./worker.ts";
+import { startAlertSweep, startRelay, startRetentionSweep, startSyncWorker } from "./worker.ts";
 
 const env = loadWorkerEnv();
 const db = createDb(env.DATABASE_URL);
@@ -29,6 +29,11 @@ const worker = startSyncWorker({
 });
 const relay = startRelay({ deps, connection, retry, intervalMs: env.RELAY_INTERVAL_MS, olderThanMs: env.RELAY_AFTER_MS, prefix });
 const alerts = startAlertSweep({ deps, cache: createResponseCache(connection, prefix), intervalMs: env.ALERT_INTERVAL_MS });
+const retention = startRetentionSweep({
+  deps,
+  policy: { logHorizonDays: env.SYNC_LOG_HORIZON_DAYS, claimRetentionDays: env.SYNC_CLAIM_RETENTION_DAYS },
+  intervalMs: env.RETENTION_INTERVAL_MS,
+});
 
 let closing = false;
 const shutdown = async (signal: string) => {
@@ -36,6 +41,7 @@ const shutdown = async (signal: string) => {
   closing = true;
   console.log(`worker: ${signal}, finishing active jobs`);
   alerts.close();
+  await retention.close();
   await relay.close();
   await worker.close();
   connection.disconnect();

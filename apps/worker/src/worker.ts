@@ -1,6 +1,7 @@
 import {
   type ProcessDeps,
   type ResponseCache,
+  type RetentionPolicy,
   type RetryPolicy,
   cacheKey,
   createSyncQueue,
@@ -11,6 +12,7 @@ import {
   processQueuedChange,
   pruneSyncRuns,
   relayPending,
+  runRetention,
 } from "@fieldsync/api";
 import { type ApplyChangeJob, applyChangeJobSchema, queueNames } from "@fieldsync/schema";
 import { UnrecoverableError, Worker } from "bullmq";
@@ -116,4 +118,33 @@ export function startAlertSweep(options: { deps: ProcessDeps; cache: ResponseCac
   };
   const timer = setInterval(() => void sweep().catch((error) => log(`alert sweep failed: ${error.message}`)), options.intervalMs);
   return { sweep, close: () => clearInterval(timer) };
+}
+
+/**
+ * Every `intervalMs` (and once at start): change-log weeks created ahead, weeks past the horizon
+ * dropped, tombstones and claims past their retention purged (packages/api/src/retention). Each
+ * step is idempotent and safe beside other workers doing the same; a failed run is logged and the
+ * next one picks up where it stopped.
+ */
+export function startRetentionSweep(options: { deps: ProcessDeps; policy: RetentionPolicy; intervalMs: number; log?: (message: string) => void }) {
+  const log = options.log ?? console.log;
+  let running: Promise<void> | null = null;
+  const sweep = () =>
+    (running ??= runRetention(options.deps.db, options.policy)
+      .then(({ droppedPartitions, purgedTombstones, purgedClaims }) => {
+        if (droppedPartitions.length || purgedTombstones || purgedClaims) {
+          log(`retention: dropped ${droppedPartitions.join(", ") || "no log partition"}, purged ${purgedTombstones} tombstone(s), ${purgedClaims} claim(s)`);
+        }
+      })
+      .catch((error: Error) => log(`retention sweep failed: ${error.message}`))
+      .finally(() => (running = null)));
+  void sweep();
+  const timer = setInterval(() => void sweep(), options.intervalMs);
+  return {
+    sweep,
+    close: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

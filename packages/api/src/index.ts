@@ -20,6 +20,16 @@ export { defaultAlertThresholds, evaluateAlerts, healthFigures } from "./health/
 export { pruneSyncRuns } from "./health/sync-runs.ts";
 export { foldDigestDeltas } from "./sync/digests.ts";
 export type { ReadReplica } from "./sync/read-replica.ts";
+export { type RetentionOutcome, type RetentionPolicy, runRetention } from "./retention/sweep.ts";
+export {
+  detachLogPartition,
+  dropDetachedPartition,
+  dropLogPartitionsBefore,
+  ensureLogPartitions,
+  logPartitionsBefore,
+} from "./retention/log-partitions.ts";
+export { purgeClaims } from "./retention/claims.ts";
+export { purgeTombstones } from "./retention/tombstones.ts";
 export {
   type ChangeNudge,
   type DeviceRevocation,

@@ -9,13 +9,14 @@ import { readFromReplica } from "./read-replica.ts";
 /**
  * POST /api/sync/delta: one page of changes for the device. The device's own changes are
  * included (it may have lost them, e.g. after clearing storage) — clients skip versions they hold.
- * A device flagged by cache invalidation gets `resetRequired` and a fresh snapshot instead; one
+ * A device flagged by cache invalidation, or whose cursor predates the log's horizon, gets
+ * `resetRequired` and a fresh snapshot instead; one
  * whose subscription changed gets a snapshot of its new scope. Only subscribed entities are sent.
  * The page is read on the standby when there is one (read-replica.ts), the rest on the primary.
  */
 export async function deltaChanges(deps: Deps, user: AuthUser, body: DeltaBody): Promise<DeltaResponse> {
   const { db, config, sharedPages } = deps;
-  const plan = await planPull(db, config.cursorSecret, user, body.deviceId, body.pageToken, body.entityTypes);
+  const plan = await planPull(db, config.cursorSecret, user, body.deviceId, body.pageToken, body.entityTypes, body.lastSyncTimestamp);
   const { types, resetRequired } = plan;
   const device = await syncingDevice(db, user, body.deviceId, config.maxDevicesPerUser);
   const input = {

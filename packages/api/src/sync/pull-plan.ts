@@ -2,6 +2,7 @@ import { type Db, sqlPoolOf } from "@fieldsync/db";
 import { type EntityType, type Subscription, subscriptionSchema } from "@fieldsync/schema";
 import type { AuthUser } from "../context.ts";
 import { type Cursor, decodeToken } from "./cursor.ts";
+import { readHorizon, withinHorizon } from "./horizon.ts";
 import { scopedTypes } from "./scope.ts";
 
 export interface PullPlan {
@@ -48,6 +49,8 @@ export function planFrom(device: DeviceSyncState | null, cursorSecret: string, u
   return { subscription, types, cursor, lsn, resetRequired: device?.resyncRequired === true };
 }
 
-/** planFrom for the device's current row. */
-export const planPull = async (db: Db, cursorSecret: string, user: AuthUser, deviceId: string, token: string | null | undefined, requested?: EntityType[]) =>
-  planFrom(await readDevice(db, user.orgId, deviceId), cursorSecret, user, token, requested);
+/** planFrom for the device's current row, reset when its cursor (or lastSyncTimestamp) predates the log's horizon. */
+export async function planPull(db: Db, cursorSecret: string, user: AuthUser, deviceId: string, token: string | null | undefined, requested?: EntityType[], lastSyncTimestamp?: string) {
+  const [device, horizon] = await Promise.all([readDevice(db, user.orgId, deviceId), readHorizon(db, user.orgId)]);
+  return withinHorizon(planFrom(device, cursorSecret, user, token, requested), horizon, lastSyncTimestamp);
+}

@@ -8,6 +8,7 @@ import { presentConflicts } from "./conflict-present.ts";
 import { encodeCursor, positionOf } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
 import { loadStates } from "./entities.ts";
+import { readHorizon, withinHorizon } from "./horizon.ts";
 import { pull } from "./pull.ts";
 import { type DeviceSyncState, planFrom, readDevice } from "./pull-plan.ts";
 import { primaryPosition } from "./read-replica.ts";
@@ -50,8 +51,8 @@ const recordSync = (sql: Sql, clientId: string, syncToken: string, run: { starte
 export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): Promise<PushResponse> {
   const run = { startedAt: new Date(), started: performance.now() };
   const { db, config } = deps;
-  const known = await readDevice(db, user.orgId, body.deviceId);
-  const plan = planFrom(known, config.cursorSecret, user, body.syncToken);
+  const [known, horizon] = await Promise.all([readDevice(db, user.orgId, body.deviceId), readHorizon(db, user.orgId)]);
+  const plan = withinHorizon(planFrom(known, config.cursorSecret, user, body.syncToken), horizon);
   const { types, resetRequired } = plan;
   const prepared = body.changes.map(prepare);
   const queued = body.async === true || prepared.length > config.inlineMaxChanges;
