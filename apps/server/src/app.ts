@@ -16,6 +16,7 @@ import {
   inputShapeError,
   isDatabaseUnavailable,
   restRoutes,
+  renderedBodyOf,
   retryAfterOf,
   toErrorBody,
 } from "@fieldsync/api";
@@ -197,6 +198,9 @@ export async function buildApp(options: AppOptions) {
           query: request.query as Record<string, string>,
         });
         const result = await procedureOf(createCaller(ctx), route.procedure)(input);
+        // A delta page's changes arrive as JSON text rendered by PostgreSQL: sent as they are.
+        const rendered = renderedBodyOf(result);
+        if (rendered !== undefined) return reply.code(route.status ?? 200).type("application/json; charset=utf-8").send(rendered);
         return reply.code(route.status ?? 200).send(result);
       },
     });

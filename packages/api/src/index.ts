@@ -7,6 +7,7 @@ export { hashPassword } from "./auth/password.ts";
 export { signAccessToken, verifyAccessToken } from "./session/jwt.ts";
 export { appRouter, createCaller, type AppRouter } from "./root.ts";
 export { restRoutes, type RestRoute } from "./rest.ts";
+export { renderedBodyOf } from "./rendered-answer.ts";
 export { PushGate, type PushGateOptions, type PushGateRefusal, type PushGateStats } from "./push-gate.ts";
 export { openApiDocument, type OpenApiDocument } from "./openapi.ts";
 export { demoPassword, demoUsers, seedDemoData } from "./seed.ts";

@@ -2,7 +2,8 @@ import type { DeltaBody, DeltaResponse } from "@fieldsync/schema";
 import type { AuthUser, Deps } from "../context.ts";
 import { encodeCursor, positionOf } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
-import { pull } from "./pull.ts";
+import { withRenderedChanges } from "../rendered-answer.ts";
+import { pullRendered } from "./pull.ts";
 import { planPull } from "./pull-plan.ts";
 
 /**
@@ -10,12 +11,14 @@ import { planPull } from "./pull-plan.ts";
  * included (it may have lost them, e.g. after clearing storage) — clients skip versions they hold.
  * A device flagged by cache invalidation gets `resetRequired` and a fresh snapshot instead; one
  * whose subscription changed gets a snapshot of its new scope. Only subscribed entities are sent.
+ * The page's changes come rendered by PostgreSQL and are sent as they are (withRenderedChanges);
+ * their shape is held to deltaResponseSchema by pull-render.test.ts, not re-checked per request.
  */
 export async function deltaChanges({ db, config }: Deps, user: AuthUser, body: DeltaBody): Promise<DeltaResponse> {
   const plan = await planPull(db, config.cursorSecret, user, body.deviceId, body.pageToken, body.entityTypes);
   const { types, resetRequired } = plan;
   const device = await syncingDevice(db, user, body.deviceId, config.maxDevicesPerUser);
-  const page = await pull(db, {
+  const page = await pullRendered(db, {
     orgId: user.orgId,
     types,
     cursor: plan.cursor,
@@ -25,8 +28,7 @@ export async function deltaChanges({ db, config }: Deps, user: AuthUser, body: D
   });
   const token = encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
   await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken: token, resyncRequired: false, rescopeRequired: false } });
-  return {
-    changes: page.changes,
+  return withRenderedChanges(page.changes, {
     nextPageToken: token,
     hasMore: page.hasMore,
     syncToken: token,
@@ -35,5 +37,5 @@ export async function deltaChanges({ db, config }: Deps, user: AuthUser, body: D
     progress: page.progress,
     resetRequired,
     evict: page.evict,
-  };
+  });
 }
