@@ -107,6 +107,7 @@ function logPageSql(input: PullInput, cursor: Extract<Cursor, { mode: "log" }>, 
       LIMIT ${limit + 1}
     ),
     sent AS (SELECT * FROM page ORDER BY "txid", "seq" LIMIT ${limit}),
+    "last" AS (SELECT "txid", "seq" FROM sent ORDER BY "txid" DESC, "seq" DESC LIMIT 1),
     "end" AS (SELECT "txid", "seq" FROM "ChangeLog" WHERE ${after} ORDER BY "txid" DESC, "seq" DESC LIMIT 1)
     ${select}`;
 }
@@ -128,8 +129,7 @@ async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode:
   const [row] = await query<LogPageHead & { lastTxid: string | null; lastSeq: string | null; changes: string }>(
     db,
     logPageSql(input, cursor, limit, Prisma.sql`SELECT ${logHeadColumns},
-      (SELECT "txid"::text FROM sent ORDER BY "txid" DESC, "seq" DESC LIMIT 1) AS "lastTxid",
-      (SELECT "seq"::text FROM sent ORDER BY "txid" DESC, "seq" DESC LIMIT 1) AS "lastSeq",
+      (SELECT "txid"::text FROM "last") AS "lastTxid", (SELECT "seq"::text FROM "last") AS "lastSeq",
       (SELECT coalesce(json_agg(${logChangeJson} ORDER BY p."txid", p."seq"), '[]')::text FROM sent p) AS "changes"`),
   );
   const last = row!.lastTxid === null ? null : { txid: row!.lastTxid, seq: row!.lastSeq! };
