@@ -1,10 +1,12 @@
+import { sqlPoolOf } from "@fieldsync/db";
 import type { DeltaBody, DeltaResponse } from "@fieldsync/schema";
 import type { AuthUser, Deps } from "../context.ts";
+import { withRenderedChanges } from "../rendered-answer.ts";
 import { encodeCursor, positionOf } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
-import { withRenderedChanges } from "../rendered-answer.ts";
 import { pullRendered } from "./pull.ts";
-import { planPull } from "./pull-plan.ts";
+import { planFrom, readDevice } from "./pull-plan.ts";
+import { readyToSync, recordSync } from "./record-sync.ts";
 
 /**
  * POST /api/sync/delta: one page of changes for the device. The device's own changes are
@@ -13,11 +15,15 @@ import { planPull } from "./pull-plan.ts";
  * whose subscription changed gets a snapshot of its new scope. Only subscribed entities are sent.
  * The page's changes come rendered by PostgreSQL and are sent as they are (withRenderedChanges);
  * their shape is held to deltaResponseSchema by pull-render.test.ts, not re-checked per request.
+ * Three statements for a known device: its row, the page, and its sync with its SyncRun.
  */
 export async function deltaChanges({ db, config }: Deps, user: AuthUser, body: DeltaBody): Promise<DeltaResponse> {
-  const plan = await planPull(db, config.cursorSecret, user, body.deviceId, body.pageToken, body.entityTypes);
+  const run = { startedAt: new Date(), started: performance.now() };
+  const known = await readDevice(db, user.orgId, body.deviceId);
+  // Decided before anything is written: a bad token must not register a device.
+  const plan = planFrom(known, config.cursorSecret, user, body.pageToken, body.entityTypes);
   const { types, resetRequired } = plan;
-  const device = await syncingDevice(db, user, body.deviceId, config.maxDevicesPerUser);
+  const device = readyToSync(known, user) ? known : await syncingDevice(db, user, body.deviceId, config.maxDevicesPerUser);
   const page = await pullRendered(db, {
     orgId: user.orgId,
     types,
@@ -27,7 +33,7 @@ export async function deltaChanges({ db, config }: Deps, user: AuthUser, body: D
     subscription: plan.subscription,
   });
   const token = encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
-  await db.syncClient.update({ where: { id: device.id }, data: { lastSyncAt: new Date(), syncToken: token, resyncRequired: false, rescopeRequired: false } });
+  await recordSync(sqlPoolOf(db), "PULL", device.id, token, run, true);
   return withRenderedChanges(page.changes, {
     nextPageToken: token,
     hasMore: page.hasMore,

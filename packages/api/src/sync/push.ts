@@ -1,4 +1,4 @@
-import { type Sql, inSqlTransaction, sqlPoolOf } from "@fieldsync/db";
+import { inSqlTransaction, sqlPoolOf } from "@fieldsync/db";
 import { type PushBody, type PushResponse, jobPriorities, limits } from "@fieldsync/schema";
 import { toServerChange } from "@fieldsync/sync-core";
 import type { AuthUser, Deps } from "../context.ts";
@@ -9,28 +9,10 @@ import { encodeCursor, positionOf } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
 import { loadStates } from "./entities.ts";
 import { pull } from "./pull.ts";
-import { type DeviceSyncState, planFrom, readDevice } from "./pull-plan.ts";
+import { planFrom, readDevice } from "./pull-plan.ts";
+import { readyToSync, recordSync } from "./record-sync.ts";
 import { cursorAtHead } from "./push-head.ts";
 import { prismaSql } from "./sql.ts";
-
-/** A device that may sync as it is: known, the caller's, active and not renamed by this push. */
-const readyToSync = (device: DeviceSyncState | null, user: AuthUser, deviceName: string | undefined): device is DeviceSyncState =>
-  device !== null && device.userId === user.id && device.isActive && (deviceName === undefined || deviceName === device.deviceName);
-
-/**
- * Records a finished push: the device's sync (lastSyncAt, syncToken; with `clearResets`, its reset
- * flags, which the answer has dealt with) and its SyncRun for the health dashboard, in one statement.
- */
-const recordSync = (sql: Sql, clientId: string, syncToken: string, run: { startedAt: Date; started: number }, clearResets: boolean) =>
-  sql.query(
-    `WITH run AS (
-       INSERT INTO "SyncRun" ("orgId", "clientId", "kind", "startedAt", "durationMs")
-       SELECT "orgId", "id", 'PUSH', $3::timestamp(3), $4 FROM "SyncClient" WHERE "id" = $1)
-     UPDATE "SyncClient" SET "lastSyncAt" = clock_timestamp() AT TIME ZONE 'UTC', "syncToken" = $2
-       ${clearResets ? `, "resyncRequired" = false, "rescopeRequired" = false` : ""}
-     WHERE "id" = $1`,
-    [clientId, syncToken, run.startedAt.toISOString(), performance.now() - run.started],
-  );
 
 /**
  * POST /api/sync. Applies the device's changes exactly once, in order, then returns what changed
@@ -68,7 +50,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
       // At the head the answer is complete here, so the device's sync is recorded in the same
       // transaction. Its reset flags were clear when planned (it has a log cursor): one set since
       // (a reset or new scope asked for meanwhile) is left for its next sync, not cleared unseen.
-      if (headToken) await recordSync(sql, device.id, headToken, run, false);
+      if (headToken) await recordSync(sql, "PUSH", device.id, headToken, run, false);
       return { ...applied, head, headToken };
     });
   // Set-based first; if a change fails it for an unexpected reason, each change on its own.
@@ -109,7 +91,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   const owner = { clientId: device.id, userId: user.id };
   const syncToken = headToken ?? encodeCursor(config.cursorSecret, user.orgId, types, page.cursor);
   // A deferred pull has not dealt with a reset asked for meanwhile: its flags stay for the pull.
-  if (!headToken) await recordSync(sqlPoolOf(db), device.id, syncToken, run, !deferred);
+  if (!headToken) await recordSync(sqlPoolOf(db), "PUSH", device.id, syncToken, run, !deferred);
   return {
     syncToken,
     position: positionOf(page.cursor),
