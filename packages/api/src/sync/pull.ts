@@ -82,7 +82,9 @@ interface LogPageHead {
  * the oldest transaction of this database still running (`fieldsync_delta_fence`, see its
  * migration): any transaction that commits later has a txid at or above that fence, so it lands
  * after the cursor and is never skipped. `page` holds up to limit + 1 rows (the extra one says
- * "more"), `sent` the first `limit`.
+ * "more") numbered in that order, `sent` the first `limit`. Aggregates read `sent` in the order
+ * it was materialized (a CTE scan keeps it): an ORDER BY inside json_agg sorted the page's wide
+ * rows again, spilling to disk at 5,000 rows and costing more than the page's whole read.
  *
  * It also finds the last log row below that fence (`end`): when the page is not full, every row
  * up to `end` was either delivered or filtered out (the device's own changes, other types), so the
@@ -95,7 +97,8 @@ function logPageSql(input: PullInput, cursor: Extract<Cursor, { mode: "log" }>, 
   return Prisma.sql`
     WITH fence AS MATERIALIZED (SELECT fieldsync_delta_fence() AS "xid"),
     page AS MATERIALIZED (
-      SELECT "txid", "seq", "entityType", "entityId", "operation", "version", "checksum", "data", "createdAt"
+      SELECT "txid", "seq", "entityType", "entityId", "operation", "version", "checksum", "data", "createdAt",
+        row_number() OVER (ORDER BY "txid", "seq") AS "n"
       FROM "ChangeLog"
       WHERE ${after}
         AND "entityType" = ANY(${input.types}::text[])
@@ -106,8 +109,8 @@ function logPageSql(input: PullInput, cursor: Extract<Cursor, { mode: "log" }>, 
       ORDER BY "txid", "seq"
       LIMIT ${limit + 1}
     ),
-    sent AS (SELECT * FROM page ORDER BY "txid", "seq" LIMIT ${limit}),
-    "last" AS (SELECT "txid", "seq" FROM sent ORDER BY "txid" DESC, "seq" DESC LIMIT 1),
+    sent AS (SELECT * FROM page WHERE "n" <= ${limit}),
+    "last" AS (SELECT "txid", "seq" FROM page WHERE "n" = (SELECT max("n") FROM sent)),
     "end" AS (SELECT "txid", "seq" FROM "ChangeLog" WHERE ${after} ORDER BY "txid" DESC, "seq" DESC LIMIT 1)
     ${select}`;
 }
@@ -130,7 +133,7 @@ async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode:
     db,
     logPageSql(input, cursor, limit, Prisma.sql`SELECT ${logHeadColumns},
       (SELECT "txid"::text FROM "last") AS "lastTxid", (SELECT "seq"::text FROM "last") AS "lastSeq",
-      (SELECT coalesce(json_agg(${logChangeJson} ORDER BY p."txid", p."seq"), '[]')::text FROM sent p) AS "changes"`),
+      (SELECT coalesce(json_agg(${logChangeJson}), '[]')::text FROM sent p) AS "changes"`),
   );
   const last = row!.lastTxid === null ? null : { txid: row!.lastTxid, seq: row!.lastSeq! };
   return { changes: row!.changes, ...nextLogCursor(cursor, row!, last, limit), progress: null, evict: [] };
@@ -145,7 +148,7 @@ async function scopedLogPage(db: Db, input: PullInput, subscription: Subscriptio
     db,
     logPageSql(input, cursor, limit, Prisma.sql`SELECT ${logHeadColumns}, p."txid"::text, p."seq"::text, p."entityType", p."entityId", p."operation", p."data",
         ${logChangeJson}::text AS "json"
-      FROM (SELECT 1) one LEFT JOIN sent p ON true ORDER BY p."txid", p."seq"`),
+      FROM (SELECT 1) one LEFT JOIN sent p ON true ORDER BY p."n"`),
   );
   const sent = rows.filter((row) => row.txid !== null);
   const last = sent.at(-1);
@@ -190,21 +193,24 @@ async function startSnapshot(db: Db, input: PullInput): Promise<Extract<Cursor, 
   return { mode: "snapshot", fence: row!.fence, typeIndex: 0, lastId: "", sent: 0, total: row!.total };
 }
 
-/** Up to `room` current entities of `type` after `lastId`, rendered as one JSON array of snapshotChange's shape. */
+/**
+ * Up to `room` current entities of `type` after `lastId`, rendered as one JSON array of
+ * snapshotChange's shape, in id order (read as logPageSql's pages are: numbered, never re-sorted).
+ */
 async function snapshotRows(db: Db, input: PullInput, type: EntityType, lastId: string, room: number) {
   const [row] = await query<{ found: number; lastId: string | null; changes: string }>(
     db,
     Prisma.sql`
       WITH page AS MATERIALIZED (
-        SELECT e."id", ${await entityDataSql(db, type)} AS "data", m."version", m."checksum", m."lastModifiedAt"
+        SELECT e."id", ${await entityDataSql(db, type)} AS "data", m."version", m."checksum", m."lastModifiedAt", row_number() OVER (ORDER BY e."id") AS "n"
         FROM ${table(type)} e
         JOIN "SyncMetadata" m ON m."orgId" = e."orgId" AND m."entityType" = ${type} AND m."entityId" = e."id"
         WHERE e."orgId" = ${input.orgId} AND e."id" > ${lastId} ${scopeCondition(input.subscription ?? null, type)}
         ORDER BY e."id" LIMIT ${room + 1}),
-      sent AS (SELECT * FROM page ORDER BY "id" LIMIT ${room})
-      SELECT (SELECT count(*) FROM page)::int AS "found", (SELECT "id" FROM sent ORDER BY "id" DESC LIMIT 1) AS "lastId",
+      sent AS (SELECT * FROM page WHERE "n" <= ${room})
+      SELECT (SELECT count(*) FROM page)::int AS "found", (SELECT "id" FROM page WHERE "n" = (SELECT max("n") FROM sent)) AS "lastId",
         (SELECT coalesce(json_agg(json_build_object('entityType', ${type}::text, 'entityId', p."id", 'operation', 'CREATE', 'payload', p."data",
-           'clientVersion', p."version", 'timestamp', ${isoInstant(Prisma.sql`p."lastModifiedAt"`)}, 'checksum', p."checksum") ORDER BY p."id"), '[]')::text
+           'clientVersion', p."version", 'timestamp', ${isoInstant(Prisma.sql`p."lastModifiedAt"`)}, 'checksum', p."checksum")), '[]')::text
          FROM sent p) AS "changes"`,
   );
   return { sent: Math.min(row!.found, room), more: row!.found > room, lastId: row!.lastId, changes: row!.changes };
