@@ -52,10 +52,11 @@ export interface LogPosition {
 /** The raw fenced delta page (same predicate and order as the server's) serialized to JSON. */
 export async function baselineLogPage(db: pg.Pool, orgId: string, after: LogPosition, limit: number): Promise<{ body: string; last: LogPosition | null; count: number }> {
   const { rows } = await db.query<{ txid: string; seq: string }>(
-    `SELECT "txid"::text, "seq"::text, "entityType", "entityId", "operation", "version", "checksum", "data", "createdAt"
-     FROM "ChangeLog"
-     WHERE "orgId" = $1 AND ("txid", "seq") > ($2::xid8, $3::bigint) AND "txid" < pg_snapshot_xmin(pg_current_snapshot())
-     ORDER BY "txid", "seq" LIMIT $4`,
+    // Qualified: a bare "txid" in ORDER BY would name the text output column and sort 1000 before 999.
+    `SELECT c."txid"::text, c."seq"::text, "entityType", "entityId", "operation", "version", "checksum", "data", "createdAt"
+     FROM "ChangeLog" c
+     WHERE "orgId" = $1 AND (c."txid", c."seq") > ($2::xid8, $3::bigint) AND c."txid" < pg_snapshot_xmin(pg_current_snapshot())
+     ORDER BY c."txid", c."seq" LIMIT $4`,
     [orgId, after.txid, after.seq, limit],
   );
   const last = rows.at(-1);
@@ -76,7 +77,7 @@ export async function baselineSnapshotPage(db: pg.Pool, orgId: string, afterId: 
 /** The newest log position of the organization (a device caught up to here). */
 export async function logHead(db: pg.Pool, orgId: string): Promise<LogPosition> {
   const { rows } = await db.query<LogPosition>(
-    `SELECT "txid"::text, "seq"::text FROM "ChangeLog" WHERE "orgId" = $1 ORDER BY "txid" DESC, "seq" DESC LIMIT 1`,
+    `SELECT c."txid"::text, c."seq"::text FROM "ChangeLog" c WHERE c."orgId" = $1 ORDER BY c."txid" DESC, c."seq" DESC LIMIT 1`,
     [orgId],
   );
   return rows[0] ?? { txid: "0", seq: "0" };

@@ -1,8 +1,8 @@
 // Runs inside headless Chromium (bundled by esbuild): the sync client's own apply path against
-// raw IndexedDB and Dexie bulk puts of the same rows.
+// raw IndexedDB puts and a Dexie bulkPut of the same rows.
 import { LocalDb, LocalStore } from "@fieldsync/sync-client";
 import type { ServerChange } from "@fieldsync/schema";
-import Dexie from "dexie";
+import { buildRow, serverCopyOf } from "@fieldsync/sync-core";
 
 const rowOf = (c: ServerChange) => ({
   type: c.entityType,
@@ -60,13 +60,23 @@ const bench = {
     await new Promise((resolve) => (indexedDB.deleteDatabase(name).onsuccess = resolve));
     return ms;
   },
-  /** Dexie bulkPut per page. */
+  /**
+   * Dexie bulkPut of the rows the store ends up holding (built before the clock starts), into the
+   * same store (LocalDb: same indexes), with the page's cursor, one transaction per page: the
+   * same durable work as `store` without deciding anything.
+   */
   async dexie(name: string, pages: ServerChange[][]) {
-    const db = new Dexie(name);
-    db.version(1).stores({ entities: "[type+id]" });
+    const db = new LocalDb(name);
     await db.open();
+    const updatedAt = new Date().toISOString();
+    const rows = pages.map((page) => page.map((c) => buildRow(c.entityType, c.entityId, serverCopyOf(c), [], updatedAt)!));
     const ms = await timed(async () => {
-      for (const page of pages) await db.table("entities").bulkPut(page.map(rowOf));
+      for (const [i, page] of rows.entries()) {
+        await db.transaction("rw", [db.entities, db.meta], async () => {
+          await db.entities.bulkPut(page);
+          await db.meta.bulkPut([{ key: "syncToken", value: `token-${i}` }, { key: "syncPosition", value: null }]);
+        });
+      }
     });
     await db.delete();
     return ms;

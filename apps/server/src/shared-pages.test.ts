@@ -3,7 +3,7 @@
 // the right one), and a shared page that does not reach a later range is not served for it.
 // Reads are counted through a wrapper around the real page reader, against the real database.
 import { randomUUID } from "node:crypto";
-import { type PullInput, SharedPages, pull } from "@fieldsync/api";
+import { type PullInput, SharedPages, pullRendered } from "@fieldsync/api";
 import type { DeltaResponse, Subscription } from "@fieldsync/schema";
 import { create } from "@fieldsync/testing/changes";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
@@ -14,7 +14,7 @@ let api: Api;
 beforeAll(async () => {
   const sharedPages = new SharedPages((db, input) => {
     reads.push(input);
-    return pull(db, input);
+    return pullRendered(db, input);
   });
   api = await setupApi({ maxDevicesPerUser: 100, loginMaxAttempts: 1000 }, {}, { queue: null, cache: null, sharedPages });
 }, 120_000);

@@ -14,8 +14,8 @@ const origin = "http://127.0.0.1:9";
 /**
  * Client: 10k server changes (asset creates of ~1 KB, as a delta brings them, pages of 1000)
  * applied into IndexedDB in headless Chromium through @fieldsync/sync-client's
- * LocalStore.applyServerPage. Baselines: raw IndexedDB puts (one transaction per page), and
- * Dexie bulkPut for reference.
+ * LocalStore.applyServerPage. Baseline: Dexie bulkPut of the same rows into the same store;
+ * raw IndexedDB puts for reference.
  */
 export async function clientScenario(options: BenchOptions): Promise<ResultRow[]> {
   const bundle = await build({
@@ -52,22 +52,22 @@ export async function clientScenario(options: BenchOptions): Promise<ResultRow[]
         rates[kind].push(changes.length / (ms / 1000));
       }
     }
-    const dexie = summarize(rates.dexie);
     const raw = summarize(rates.raw);
-    return [
-      row({
-        id: "client",
-        scenario: `Client: apply ${changes.length.toLocaleString("en")} server changes into IndexedDB (Chromium, pages of 1000)`,
-        unit: "rows/s",
-        higherIsBetter: true,
-        ours: summarize(rates.store),
-        baseline: raw,
-        baselineLabel: "raw IndexedDB put, one transaction per page",
-        target: "report (no target set)",
-        met: null,
-        note: `@fieldsync/sync-client LocalStore.applyServerPage (per page: one bulkGet to keep only newer versions, one outbox query for local edits to project on top, one bulkPut; it was a get, a put and a refresh per row, 469 rows/s); Dexie bulkPut: ${dexie.median.toFixed(0)} rows/s`,
-      }),
-    ];
+    const dexie = summarize(rates.dexie);
+    const client = row({
+      id: "client",
+      scenario: `Client: apply ${changes.length.toLocaleString("en")} server changes into IndexedDB (Chromium, pages of 1000)`,
+      unit: "rows/s",
+      higherIsBetter: true,
+      ours: summarize(rates.store),
+      baseline: dexie,
+      baselineLabel: "Dexie bulkPut of the same rows into the same store (LocalDb's indexes) with the cursor, one transaction per page",
+      target: "≥ 0.8×",
+      met: null,
+      note: `@fieldsync/sync-client LocalStore.applyServerPage (per page: the stored versions where the page's id range holds rows, the queued edits, one bulkPut; it was a get, a put and a refresh per row, 469 rows/s); raw IndexedDB put per row, one transaction per page, into a store without indexes: ${raw.median.toFixed(0)} rows/s`,
+    });
+    client.met = client.ratio! >= 0.8;
+    return [client];
   } finally {
     await browser.close();
   }

@@ -7,6 +7,7 @@ export { hashPassword } from "./auth/password.ts";
 export { signAccessToken, verifyAccessToken } from "./session/jwt.ts";
 export { appRouter, createCaller, type AppRouter } from "./root.ts";
 export { restRoutes, type RestRoute } from "./rest.ts";
+export { renderedBodyOf } from "./rendered-answer.ts";
 export { PushGate, type PushGateOptions, type PushGateRefusal, type PushGateStats } from "./push-gate.ts";
 export { openApiDocument, type OpenApiDocument } from "./openapi.ts";
 export { demoPassword, demoUsers, seedDemoData } from "./seed.ts";
@@ -41,5 +42,5 @@ export {
 export { commitWindows } from "./realtime/commit-window.ts";
 export { type FrameKind, type FrameScope, frameOf, frameScope } from "./realtime/frames.ts";
 export { type PageReader, SharedPages } from "./realtime/shared-pages.ts";
-export { type PullInput, type PullPage, pull } from "./sync/pull.ts";
+export { type PullInput, type RenderedPage, pullRendered } from "./sync/pull.ts";
 export { consumeStreamTicket, type StreamGrant } from "./auth/stream-ticket.ts";

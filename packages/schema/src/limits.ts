@@ -2,8 +2,8 @@
 export const limits = {
   /** Changes in one POST /api/sync. */
   maxChangesPerPush: 1000,
-  /** Changes per page of POST /api/sync/delta (and of the pull inside POST /api/sync). */
-  maxPageSize: 1000,
+  /** Changes per page of POST /api/sync/delta (PostgreSQL renders a page as one JSON text, pull.ts). */
+  maxPageSize: 5000,
   defaultPageSize: 100,
   /** Other devices' changes returned with a push response before `hasMore` says "pull". */
   pushResponsePageSize: 500,
@@ -11,8 +11,8 @@ export const limits = {
   maxBatchCalls: 10,
   /**
    * Rows the calls of one tRPC request may return together: a delta counts its `pageSize`, a push
-   * `pushResponsePageSize`, conflict and audit lists their `limit`. One full delta page, so a
-   * single call always fits.
+   * `pushResponsePageSize`, conflict and audit lists their `limit`. A single call always fits,
+   * whatever its page size.
    */
   maxBatchRows: 1000,
   /** Buckets named in one POST /api/sync/digests (`within`) or /api/sync/digests/entities. */

@@ -88,6 +88,27 @@ test("a pulled page keeps each entity's newest version and shows local edits on 
   });
 });
 
+test("a page finds stored versions at the very edges of its id range, and local edits however long the outbox", async () => {
+  const store = openStore();
+  const [a, b, c] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()].sort();
+  const change = (id: string, version: number, name: string) => ({
+    entityType: "asset" as const, entityId: id, operation: "UPDATE" as const, payload: { name }, clientVersion: version,
+    timestamp: new Date().toISOString(), checksum: null,
+  });
+  await store.applyServerChanges([change(b!, 2, "B v2")]);
+  // b is the only stored row: the page's range [b, b] and [a, c] both hold it.
+  expect(await store.applyServerChanges([change(b!, 1, "B v1")])).toBe(0);
+  expect(await store.applyServerChanges([change(a!, 1, "A"), change(b!, 1, "B v1"), change(c!, 1, "C")])).toBe(2);
+  expect((await store.get("asset", b!))?.data?.["name"]).toBe("B v2");
+
+  // More queued edits than the page has keys: the outbox is searched by key.
+  await store.update("asset", b!, { notes: "local" });
+  await store.create("asset", { name: "New 1" });
+  await store.create("asset", { name: "New 2" });
+  await store.applyServerChanges([change(b!, 3, "B v3")]);
+  expect(await store.get("asset", b!)).toMatchObject({ version: 3, pending: 1, data: { name: "B v3", notes: "local" } });
+});
+
 test("children are found through the registry's reference fields, deleted ones left out", async () => {
   const store = openStore();
   const pump = await store.create("asset", { name: "Pump" });

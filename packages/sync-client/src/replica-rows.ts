@@ -9,10 +9,20 @@ export function queueOf(db: LocalDb, type: EntityType, id: string): Promise<Outb
   return db.outbox.where("[entityType+entityId]").equals([type, id]).sortBy("seq");
 }
 
-/** Queued changes of many entities (by entityKey), each entity's in push order. */
+/**
+ * Queued changes of many entities (by entityKey), each entity's in push order. The outbox is
+ * usually empty or a handful of edits: then one getAll of it, filtered here, is cheaper than
+ * walking an index for a page's thousand keys.
+ */
 export async function queuesOf(db: LocalDb, keys: readonly Key[]): Promise<Map<string, OutboxEntry[]>> {
-  const entries = await db.outbox.where("[entityType+entityId]").anyOf(keys as Key[]).sortBy("seq");
+  const queued = await db.outbox.count();
   const queues = new Map<string, OutboxEntry[]>();
+  if (queued === 0) return queues;
+  const wanted = new Set(keys.map(([type, id]) => entityKey(type, id)));
+  const entries =
+    queued <= keys.length
+      ? (await db.outbox.toArray()).filter((entry) => wanted.has(entityKey(entry.entityType, entry.entityId)))
+      : await db.outbox.where("[entityType+entityId]").anyOf(keys as Key[]).sortBy("seq");
   for (const entry of entries) {
     const key = entityKey(entry.entityType, entry.entityId);
     const queue = queues.get(key);
@@ -20,6 +30,30 @@ export async function queuesOf(db: LocalDb, keys: readonly Key[]): Promise<Map<s
     else queues.set(key, [entry]);
   }
   return queues;
+}
+
+/**
+ * The stored version of each key (0 where none). Keys of one type whose id range holds no stored
+ * row at all (an initial sync's pages arrive in id order into an empty range) are answered by one
+ * key lookup instead of a get per key.
+ */
+export async function storedVersions(db: LocalDb, keys: readonly Key[]): Promise<Map<string, number>> {
+  const versions = new Map<string, number>();
+  const byType = new Map<EntityType, string[]>();
+  for (const [type, id] of keys) {
+    const ids = byType.get(type);
+    if (ids) ids.push(id);
+    else byType.set(type, [id]);
+  }
+  const toRead: Key[] = [];
+  for (const [type, ids] of byType) {
+    const [low, high] = ids.reduce(([lo, hi], id) => [id < lo ? id : lo, id > hi ? id : hi], [ids[0]!, ids[0]!]);
+    const any = await db.entities.where(":id").between([type, low], [type, high], true, true).limit(1).primaryKeys();
+    if (any.length > 0) toRead.push(...ids.map((id): Key => [type, id]));
+  }
+  const rows = toRead.length ? await db.entities.bulkGet(toRead) : [];
+  toRead.forEach(([type, id], i) => versions.set(entityKey(type, id), rows[i]?.version ?? 0));
+  return versions;
 }
 
 /** Stores the row a server copy and a queue make (buildRow), or forgets the entity when they make none. */

@@ -14,7 +14,7 @@ import {
   settleConflicts,
 } from "@fieldsync/sync-core";
 import type { LocalDb } from "./local-db.ts";
-import { type Key, queueOf, queuesOf, refresh, writeRow } from "./replica-rows.ts";
+import { type Key, queueOf, queuesOf, refresh, storedVersions, writeRow } from "./replica-rows.ts";
 import { setSyncToken } from "./session-state.ts";
 
 /** A page of server changes as delta (and, partly, push) answers carry it. */
@@ -30,14 +30,13 @@ export interface ServerPage {
 const keyOf = (change: ServerChange): Key => [change.entityType, change.entityId];
 
 /**
- * Stores the changes newer than what this device has (newerChanges), set-wise: one bulkGet, one
- * outbox query, one bulkPut per page (per row get/put/refresh made a 1000-change page ~15× slower
- * than raw IndexedDB). Returns how many changes were newer.
+ * Stores the changes newer than what this device has (newerChanges), set-wise: the stored
+ * versions (storedVersions), the queued edits to keep on top (queuesOf), one bulkPut per page,
+ * with no await per row (per row get/put/refresh made a 1000-change page ~15× slower than raw
+ * IndexedDB). Returns how many changes were newer.
  */
 async function applyChanges(db: LocalDb, changes: readonly ServerChange[]): Promise<number> {
-  const candidates = newestPerEntity(changes);
-  const rows = await db.entities.bulkGet(candidates.map(keyOf));
-  const stored = new Map(candidates.map((c, i) => [entityKey(c.entityType, c.entityId), rows[i]?.version ?? 0]));
+  const stored = await storedVersions(db, newestPerEntity(changes).map(keyOf));
   const { fresh, applied } = newerChanges(changes, stored);
   if (fresh.length === 0) return applied;
   const queues = await queuesOf(db, fresh.map(keyOf));

@@ -5,7 +5,8 @@ import type { z } from "zod";
 import { type TrpcCall, refuseTrpc, trpcCalls } from "./trpc-calls.ts";
 
 // Bounds on one /trpc request, checked before any of its calls runs: at most `maxCalls` calls,
-// and at most limits.maxBatchRows rows that the calls may return together. Without them one
+// and, for two calls or more, at most limits.maxBatchRows rows that they may return together (one
+// call alone is bounded by its own page size). Without them one
 // batched request did the work (and sent the megabytes) of dozens.
 
 /** A listing's page size as its own schema reads it (default included). */
@@ -38,7 +39,7 @@ export function registerTrpcBatchLimit(app: FastifyInstance, maxCalls: number) {
     const refusal =
       calls.length > maxCalls
         ? `A batch may hold at most ${maxCalls} calls; send the others in another request`
-        : rowsOfCalls(calls) > limits.maxBatchRows
+        : calls.length > 1 && rowsOfCalls(calls) > limits.maxBatchRows
           ? `The calls of a batch may return at most ${limits.maxBatchRows} rows together (a delta counts its pageSize, a push ${limits.pushResponsePageSize}, a list its limit); split the batch or ask for smaller pages`
           : null;
     if (refusal) return refuseTrpc(request, reply, calls, appError("BATCH_TOO_LARGE", refusal));

@@ -1,9 +1,9 @@
 import type { Db } from "@fieldsync/db";
 import { comparePositions, parsePosition, scopeKey } from "@fieldsync/sync-core";
-import { type PullInput, type PullPage, pull } from "../sync/pull.ts";
+import { type PullInput, type RenderedPage, pullRendered } from "../sync/pull.ts";
 
-/** Reads one page (pull.ts's `pull`; tests pass a counting wrapper around it). */
-export type PageReader = (db: Db, input: PullInput) => Promise<PullPage>;
+/** Reads one page (pull.ts's `pullRendered`, changes as JSON text; tests pass a counting wrapper around it). */
+export type PageReader = (db: Db, input: PullInput) => Promise<RenderedPage>;
 
 /** How long a shared page is offered, and how many are kept (the oldest go first). */
 const ttlMs = 2_000;
@@ -22,11 +22,11 @@ const maxPages = 256;
  * is gap-free. Pulls without `reach`, snapshots and time-filtered pulls are read as before.
  */
 export class SharedPages {
-  private readonly pages = new Map<string, { readAt: number; page: Promise<PullPage> }>();
+  private readonly pages = new Map<string, { readAt: number; page: Promise<RenderedPage> }>();
 
-  constructor(private readonly read: PageReader = pull) {}
+  constructor(private readonly read: PageReader = pullRendered) {}
 
-  async pull(db: Db, input: PullInput, reach: string | undefined): Promise<PullPage> {
+  async pull(db: Db, input: PullInput, reach: string | undefined): Promise<RenderedPage> {
     const key = pageKey(input);
     const target = reach === undefined ? null : parsePosition(reach);
     if (!key || !target) return this.read(db, input);
@@ -60,7 +60,7 @@ function pageKey(input: PullInput): string | null {
 }
 
 /** Whether a page answers a device nudged for a range ending at `target`. */
-function covers(page: PullPage, target: { txid: bigint; seq: bigint }): boolean {
+function covers(page: RenderedPage, target: { txid: bigint; seq: bigint }): boolean {
   if (page.hasMore) return true;
   const end = page.cursor.mode === "log" ? parsePosition(`${page.cursor.txid}.${page.cursor.seq}`) : null;
   return end !== null && comparePositions(end, target) >= 0;

@@ -7,7 +7,6 @@ import {
   syncStatusResponseSchema,
 } from "@fieldsync/schema";
 import { issueStreamTicket } from "../auth/stream-ticket.ts";
-import { recordSyncRun } from "../health/sync-runs.ts";
 import { deltaChanges } from "../sync/delta.ts";
 import { syncingDeviceErrors } from "../sync/devices.ts";
 import { pushChanges } from "../sync/push.ts";
@@ -39,10 +38,10 @@ export const syncRouter = router({
     .input(pushBodySchema)
     .output(unparsedOutput(pushResponseSchema))
     .mutation(({ ctx, input }) => pushChanges(ctx, ctx.user, input)),
+  // deltaChanges records its SyncRun with the device's sync (no statement of its own).
   delta: deviceProcedure
     .meta({ errors: pullErrors })
     .input(deltaBodySchema)
-    .use(({ ctx, input, next }) => recordSyncRun(ctx.db, ctx.user, "PULL", input.deviceId, next))
     .output(unparsedOutput(deltaResponseSchema))
     .mutation(({ ctx, input }) => deltaChanges(ctx, ctx.user, input)),
   status: authedProcedure.output(syncStatusResponseSchema).query(({ ctx }) => syncStatus(ctx, ctx.user)),

@@ -49,8 +49,11 @@ export function planFrom(device: DeviceSyncState | null, cursorSecret: string, u
   return { subscription, types, cursor, lsn, resetRequired: device?.resyncRequired === true };
 }
 
-/** planFrom for the device's current row, reset when its cursor (or lastSyncTimestamp) predates the log's horizon. */
+/**
+ * The device's current row (null before its first sync) and its plan, reset when its cursor (or
+ * lastSyncTimestamp) predates the log's horizon.
+ */
 export async function planPull(db: Db, cursorSecret: string, user: AuthUser, deviceId: string, token: string | null | undefined, requested?: EntityType[], lastSyncTimestamp?: string) {
-  const [device, horizon] = await Promise.all([readDevice(db, user.orgId, deviceId), readHorizon(db, user.orgId)]);
-  return withinHorizon(planFrom(device, cursorSecret, user, token, requested), horizon, lastSyncTimestamp);
+  const [known, horizon] = await Promise.all([readDevice(db, user.orgId, deviceId), readHorizon(db, user.orgId)]);
+  return { known, plan: withinHorizon(planFrom(known, cursorSecret, user, token, requested), horizon, lastSyncTimestamp) };
 }

@@ -1,7 +1,8 @@
-import { Prisma, type Db } from "@fieldsync/db";
+import { Prisma, type Db, sqlPoolOf } from "@fieldsync/db";
 import type { EntityData, EntityRef, EntityType, ServerChange, Subscription, SyncOperation } from "@fieldsync/schema";
 import type { Cursor } from "./cursor.ts";
 import { entityDataSql, table } from "./entities.ts";
+import { joinJsonArrays } from "./json-text.ts";
 import { filterToScope, scopeCondition } from "./scope.ts";
 
 export interface PullInput {
@@ -22,8 +23,9 @@ export interface PullInput {
   subscription?: Subscription | null;
 }
 
-export interface PullPage {
-  changes: ServerChange[];
+/** A page whose `changes` PostgreSQL rendered: a JSON array of ServerChange, as text. */
+export interface RenderedPage {
+  changes: string;
   cursor: Cursor;
   hasMore: boolean;
   progress: { sent: number; total: number } | null;
@@ -31,7 +33,9 @@ export interface PullPage {
   evict: EntityRef[];
 }
 
-/** A ChangeLog row as pulls (and live events) hand it out. */
+export type PullPage = Omit<RenderedPage, "changes"> & { changes: ServerChange[] };
+
+/** A ChangeLog row as live events hand it out. */
 export interface LogRow {
   txid: string;
   seq: string;
@@ -44,7 +48,7 @@ export interface LogRow {
   createdAt: Date;
 }
 
-/** A log row as a device receives it. */
+/** A log row as a device receives it (live events; pages render the same shape in SQL, logChangeJson). */
 export const pulledChange = (row: LogRow): ServerChange => ({
   entityType: row.entityType,
   entityId: row.entityId,
@@ -55,49 +59,103 @@ export const pulledChange = (row: LogRow): ServerChange => ({
   checksum: row.checksum,
 });
 
+// Date#toISOString's format; timestamps are stored in UTC without a zone (Prisma's DateTime).
+const isoInstant = (column: Prisma.Sql) => Prisma.sql`to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 /**
- * One page of changes after `cursor`. Log rows are handed out in (txid, seq) order and only below
+ * A ServerChange as JSON, rendered by PostgreSQL from a ChangeLog row aliased `p` (pulledChange's
+ * shape). The property test in pull-render.test.ts holds it to serverChangeSchema.
+ */
+const logChangeJson = Prisma.sql`json_build_object('entityType', p."entityType", 'entityId', p."entityId", 'operation', p."operation",
+  'payload', coalesce(p."data", '{}'::jsonb), 'clientVersion', p."version", 'timestamp', ${isoInstant(Prisma.sql`p."createdAt"`)}, 'checksum', p."checksum")`;
+
+const query = async <T>(db: Db, sql: Prisma.Sql) => sqlPoolOf(db).query<T>(sql.text, sql.values);
+
+interface LogPageHead {
+  found: number;
+  endTxid: string | null;
+  endSeq: string | null;
+}
+
+/**
+ * The statement of a log page: rows after `cursor`, handed out in (txid, seq) order and only below
  * the oldest transaction of this database still running (`fieldsync_delta_fence`, see its
  * migration): any transaction that commits later has a txid at or above that fence, so it lands
- * after the cursor and is never skipped.
+ * after the cursor and is never skipped. `page` holds up to limit + 1 rows (the extra one says
+ * "more") numbered in that order, `sent` the first `limit`. Aggregates read `sent` in the order
+ * it was materialized (a CTE scan keeps it): an ORDER BY inside json_agg sorted the page's wide
+ * rows again, spilling to disk at 5,000 rows and costing more than the page's whole read.
  *
- * The same statement finds the last log row below that fence (`end`): when the page is not full,
- * every row up to `end` was either delivered or filtered out (the device's own changes, other
- * types), so the cursor moves there. Otherwise a device that only pushes would re-read all its
- * own changes since the last one from elsewhere on every sync.
+ * It also finds the last log row below that fence (`end`): when the page is not full, every row
+ * up to `end` was either delivered or filtered out (the device's own changes, other types), so the
+ * cursor moves there. Otherwise a device that only pushes would re-read all its own changes since
+ * the last one from elsewhere on every sync.
  */
-async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode: "log" }>, limit: number): Promise<PullPage> {
+function logPageSql(input: PullInput, cursor: Extract<Cursor, { mode: "log" }>, limit: number, select: Prisma.Sql): Prisma.Sql {
   const after = Prisma.sql`"orgId" = ${input.orgId} AND ("txid", "seq") > (${cursor.txid}::xid8, ${cursor.seq}::bigint)
       AND "txid" < (SELECT "xid" FROM fence)`;
-  const rows = await db.$queryRaw<(LogRow & { endTxid: string; endSeq: string })[]>`
+  return Prisma.sql`
     WITH fence AS MATERIALIZED (SELECT fieldsync_delta_fence() AS "xid"),
-    page AS (
-      SELECT "txid", "seq", "entityType", "entityId", "operation", "version", "checksum", "data", "createdAt"
+    page AS MATERIALIZED (
+      SELECT "txid", "seq", "entityType", "entityId", "operation", "version", "checksum", "data", "createdAt",
+        row_number() OVER (ORDER BY "txid", "seq") AS "n"
       FROM "ChangeLog"
       WHERE ${after}
         AND "entityType" = ANY(${input.types}::text[])
-        ${cursor.after ? Prisma.sql`AND "createdAt" > ${new Date(cursor.after)}` : Prisma.empty}
+        ${cursor.after ? Prisma.sql`AND "createdAt" > ${new Date(cursor.after)}::timestamptz AT TIME ZONE 'UTC'` : Prisma.empty}
         ${input.excludeClientId ? Prisma.sql`AND ("originClientId" IS DISTINCT FROM ${input.excludeClientId} OR ("operation" = 'DELETE' AND NOT EXISTS (
           SELECT 1 FROM "SyncQueue" q WHERE q."clientId" = ${input.excludeClientId} AND q."entityType" = "ChangeLog"."entityType"
             AND q."entityId" = "ChangeLog"."entityId" AND q."operation" = 'DELETE')))` : Prisma.empty}
       ORDER BY "txid", "seq"
       LIMIT ${limit + 1}
     ),
+    sent AS (SELECT * FROM page WHERE "n" <= ${limit}),
+    "last" AS (SELECT "txid", "seq" FROM page WHERE "n" = (SELECT max("n") FROM sent)),
     "end" AS (SELECT "txid", "seq" FROM "ChangeLog" WHERE ${after} ORDER BY "txid" DESC, "seq" DESC LIMIT 1)
-    SELECT e."txid"::text AS "endTxid", e."seq"::text AS "endSeq", p."txid"::text, p."seq"::text, p."entityType", p."entityId",
-           p."operation", p."version", p."checksum", p."data", p."createdAt"
-    FROM "end" e LEFT JOIN page p ON true
-    ORDER BY p."txid", p."seq"`;
-  const found = rows.filter((row) => row.txid !== null);
-  const page = found.slice(0, limit);
-  const hasMore = found.length > limit;
-  const last = hasMore ? page.at(-1) : rows[0] && { txid: rows[0].endTxid, seq: rows[0].endSeq };
+    ${select}`;
+}
+
+const logHeadColumns = Prisma.sql`(SELECT count(*) FROM page)::int AS "found",
+  (SELECT "txid"::text FROM "end") AS "endTxid", (SELECT "seq"::text FROM "end") AS "endSeq"`;
+
+/** The cursor after a page: its last row when more follow, else the end of the log below the fence. */
+function nextLogCursor(cursor: Extract<Cursor, { mode: "log" }>, head: LogPageHead, last: { txid: string; seq: string } | null, limit: number) {
+  const hasMore = head.found > limit;
+  const to = hasMore ? last : head.endTxid !== null ? { txid: head.endTxid, seq: head.endSeq! } : null;
   // The cursor moves past every row read, delivered or not: filtering never reopens a gap.
-  const { kept, evict } = await filterToScope(db, input.orgId, input.subscription ?? null, page);
+  return { hasMore, cursor: to ? { ...cursor, txid: to.txid, seq: to.seq } : cursor };
+}
+
+/** One page of the log after `cursor`, its changes rendered by PostgreSQL into one JSON array (logPageSql). */
+async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode: "log" }>, limit: number): Promise<RenderedPage> {
+  if (input.subscription?.locations) return scopedLogPage(db, input, input.subscription, cursor, limit);
+  const [row] = await query<LogPageHead & { lastTxid: string | null; lastSeq: string | null; changes: string }>(
+    db,
+    logPageSql(input, cursor, limit, Prisma.sql`SELECT ${logHeadColumns},
+      (SELECT "txid"::text FROM "last") AS "lastTxid", (SELECT "seq"::text FROM "last") AS "lastSeq",
+      (SELECT coalesce(json_agg(${logChangeJson}), '[]')::text FROM sent p) AS "changes"`),
+  );
+  const last = row!.lastTxid === null ? null : { txid: row!.lastTxid, seq: row!.lastSeq! };
+  return { changes: row!.changes, ...nextLogCursor(cursor, row!, last, limit), progress: null, evict: [] };
+}
+
+/**
+ * A log page for a subscription to some locations: its rows are judged one by one (filterToScope,
+ * the rules of sync-core's inScope), so each comes with its rendered JSON, and the kept ones are joined.
+ */
+async function scopedLogPage(db: Db, input: PullInput, subscription: Subscription, cursor: Extract<Cursor, { mode: "log" }>, limit: number): Promise<RenderedPage> {
+  const rows = await query<LogPageHead & { txid: string | null; seq: string | null; entityType: EntityType; entityId: string; operation: SyncOperation; data: EntityData | null; json: string }>(
+    db,
+    logPageSql(input, cursor, limit, Prisma.sql`SELECT ${logHeadColumns}, p."txid"::text, p."seq"::text, p."entityType", p."entityId", p."operation", p."data",
+        ${logChangeJson}::text AS "json"
+      FROM (SELECT 1) one LEFT JOIN sent p ON true ORDER BY p."n"`),
+  );
+  const sent = rows.filter((row) => row.txid !== null);
+  const last = sent.at(-1);
+  const { kept, evict } = await filterToScope(db, input.orgId, subscription, sent);
   return {
-    changes: kept.map(pulledChange),
-    cursor: last ? { ...cursor, txid: last.txid, seq: last.seq } : cursor,
-    hasMore,
+    changes: `[${kept.map((row) => row.json).join(",")}]`,
+    ...nextLogCursor(cursor, rows[0]!, last ? { txid: last.txid!, seq: last.seq! } : null, limit),
     progress: null,
     evict,
   };
@@ -122,15 +180,40 @@ export interface SnapshotRow {
   lastModifiedAt: Date;
 }
 
+/**
+ * Starts an initial sync at the current fence. Its one count (per type, an index-only scan of the
+ * organization's rows) gives the progress bar its total once; pages then only add what they sent.
+ */
 async function startSnapshot(db: Db, input: PullInput): Promise<Extract<Cursor, { mode: "snapshot" }>> {
-  const [fence] = await db.$queryRaw<{ xmin: string }[]>`SELECT fieldsync_delta_fence()::text AS xmin`;
-  let total = 0;
-  for (const type of input.types) {
-    const [row] = await db.$queryRaw<{ n: bigint }[]>`
-      SELECT count(*) AS n FROM ${table(type)} e WHERE e."orgId" = ${input.orgId} ${scopeCondition(input.subscription ?? null, type)}`;
-    total += Number(row!.n);
-  }
-  return { mode: "snapshot", fence: fence!.xmin, typeIndex: 0, lastId: "", sent: 0, total };
+  const counts = input.types.map((type) => Prisma.sql`(SELECT count(*) FROM ${table(type)} e WHERE e."orgId" = ${input.orgId} ${scopeCondition(input.subscription ?? null, type)})`);
+  const [row] = await query<{ fence: string; total: number }>(
+    db,
+    Prisma.sql`SELECT fieldsync_delta_fence()::text AS "fence", (${counts.length ? Prisma.join(counts, " + ") : Prisma.sql`0`})::int AS "total"`,
+  );
+  return { mode: "snapshot", fence: row!.fence, typeIndex: 0, lastId: "", sent: 0, total: row!.total };
+}
+
+/**
+ * Up to `room` current entities of `type` after `lastId`, rendered as one JSON array of
+ * snapshotChange's shape, in id order (read as logPageSql's pages are: numbered, never re-sorted).
+ */
+async function snapshotRows(db: Db, input: PullInput, type: EntityType, lastId: string, room: number) {
+  const [row] = await query<{ found: number; lastId: string | null; changes: string }>(
+    db,
+    Prisma.sql`
+      WITH page AS MATERIALIZED (
+        SELECT e."id", ${await entityDataSql(db, type)} AS "data", m."version", m."checksum", m."lastModifiedAt", row_number() OVER (ORDER BY e."id") AS "n"
+        FROM ${table(type)} e
+        JOIN "SyncMetadata" m ON m."orgId" = e."orgId" AND m."entityType" = ${type} AND m."entityId" = e."id"
+        WHERE e."orgId" = ${input.orgId} AND e."id" > ${lastId} ${scopeCondition(input.subscription ?? null, type)}
+        ORDER BY e."id" LIMIT ${room + 1}),
+      sent AS (SELECT * FROM page WHERE "n" <= ${room})
+      SELECT (SELECT count(*) FROM page)::int AS "found", (SELECT "id" FROM page WHERE "n" = (SELECT max("n") FROM sent)) AS "lastId",
+        (SELECT coalesce(json_agg(json_build_object('entityType', ${type}::text, 'entityId', p."id", 'operation', 'CREATE', 'payload', p."data",
+           'clientVersion', p."version", 'timestamp', ${isoInstant(Prisma.sql`p."lastModifiedAt"`)}, 'checksum', p."checksum")), '[]')::text
+         FROM sent p) AS "changes"`,
+  );
+  return { sent: Math.min(row!.found, room), more: row!.found > room, lastId: row!.lastId, changes: row!.changes };
 }
 
 /**
@@ -138,36 +221,38 @@ async function startSnapshot(db: Db, input: PullInput): Promise<Extract<Cursor, 
  * from the snapshot's fence: every change that may have happened while the pages were read is
  * replayed, and the client's "newer version wins" rule makes the overlap harmless.
  */
-async function snapshotPage(db: Db, input: PullInput, start: Extract<Cursor, { mode: "snapshot" }>): Promise<PullPage> {
-  const changes: ServerChange[] = [];
+async function snapshotPage(db: Db, input: PullInput, start: Extract<Cursor, { mode: "snapshot" }>): Promise<RenderedPage> {
+  const parts: string[] = [];
+  let count = 0;
   let cursor = start;
+  const progress = (sent: number) => ({ sent, total: Math.max(cursor.total, sent) });
   while (cursor.typeIndex < input.types.length) {
-    const type = input.types[cursor.typeIndex]!;
-    const room = input.limit - changes.length;
+    const room = input.limit - count;
     // The previous type filled the page exactly: resume with this one next time.
-    if (room === 0) return { changes, cursor, hasMore: true, progress: { sent: cursor.sent, total: Math.max(cursor.total, cursor.sent) }, evict: [] };
-    const rows = await db.$queryRaw<SnapshotRow[]>`
-      SELECT e."id", ${await entityDataSql(db, type)} AS data,
-             m."version", m."checksum", m."lastModifiedAt"
-      FROM ${table(type)} e
-      JOIN "SyncMetadata" m ON m."orgId" = e."orgId" AND m."entityType" = ${type} AND m."entityId" = e."id"
-      WHERE e."orgId" = ${input.orgId} AND e."id" > ${cursor.lastId} ${scopeCondition(input.subscription ?? null, type)}
-      ORDER BY e."id" LIMIT ${room + 1}`;
-    const page = rows.slice(0, room);
-    for (const row of page) changes.push(snapshotChange(type, row));
-    const sent = cursor.sent + page.length;
-    if (rows.length > room) {
-      const next = { ...cursor, lastId: page.at(-1)!.id, sent };
-      return { changes, cursor: next, hasMore: true, progress: { sent, total: Math.max(cursor.total, sent) }, evict: [] };
+    if (room === 0) return { changes: joinJsonArrays(parts), cursor, hasMore: true, progress: progress(cursor.sent), evict: [] };
+    const rows = await snapshotRows(db, input, input.types[cursor.typeIndex]!, cursor.lastId, room);
+    parts.push(rows.changes);
+    count += rows.sent;
+    const sent = cursor.sent + rows.sent;
+    if (rows.more) {
+      const next = { ...cursor, lastId: rows.lastId!, sent };
+      return { changes: joinJsonArrays(parts), cursor: next, hasMore: true, progress: progress(sent), evict: [] };
     }
     cursor = { ...cursor, typeIndex: cursor.typeIndex + 1, lastId: "", sent };
   }
-  const log = await logPage(db, input, { mode: "log", txid: cursor.fence, seq: "-1", after: null }, input.limit - changes.length);
-  return { ...log, changes: [...changes, ...log.changes], progress: { sent: cursor.sent, total: cursor.sent } };
+  const log = await logPage(db, input, { mode: "log", txid: cursor.fence, seq: "-1", after: null }, input.limit - count);
+  return { ...log, changes: joinJsonArrays([...parts, log.changes]), progress: { sent: cursor.sent, total: cursor.sent } };
 }
 
-export async function pull(db: Db, input: PullInput): Promise<PullPage> {
+/** One page of changes, rendered to JSON text by PostgreSQL: what POST /api/sync/delta sends through untouched. */
+export async function pullRendered(db: Db, input: PullInput): Promise<RenderedPage> {
   const cursor = input.cursor ??
     (input.after ? { mode: "log" as const, txid: "0", seq: "0", after: input.after } : await startSnapshot(db, input));
   return cursor.mode === "snapshot" ? snapshotPage(db, input, cursor) : logPage(db, input, cursor, input.limit);
+}
+
+/** pullRendered with its changes as objects, for answers that add to them (a push's). */
+export async function pull(db: Db, input: PullInput): Promise<PullPage> {
+  const page = await pullRendered(db, input);
+  return { ...page, changes: JSON.parse(page.changes) as ServerChange[] };
 }

@@ -1,4 +1,4 @@
-import { type Sql, inSqlTransaction, sqlPoolOf } from "@fieldsync/db";
+import { inSqlTransaction, sqlPoolOf } from "@fieldsync/db";
 import { type PushBody, type PushResponse, jobPriorities, limits } from "@fieldsync/schema";
 import { toServerChange } from "@fieldsync/sync-core";
 import type { AuthUser, Deps } from "../context.ts";
@@ -8,31 +8,12 @@ import { presentConflicts } from "./conflict-present.ts";
 import { encodeCursor, positionOf } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
 import { loadStates } from "./entities.ts";
-import { readHorizon, withinHorizon } from "./horizon.ts";
 import { pull } from "./pull.ts";
-import { type DeviceSyncState, planFrom, readDevice } from "./pull-plan.ts";
+import { planPull } from "./pull-plan.ts";
 import { primaryPosition } from "./read-replica.ts";
+import { readyToSync, recordSync } from "./record-sync.ts";
 import { cursorAtHead } from "./push-head.ts";
 import { prismaSql } from "./sql.ts";
-
-/** A device that may sync as it is: known, the caller's, active and not renamed by this push. */
-const readyToSync = (device: DeviceSyncState | null, user: AuthUser, deviceName: string | undefined): device is DeviceSyncState =>
-  device !== null && device.userId === user.id && device.isActive && (deviceName === undefined || deviceName === device.deviceName);
-
-/**
- * Records a finished push: the device's sync (lastSyncAt, syncToken; with `clearResets`, its reset
- * flags, which the answer has dealt with) and its SyncRun for the health dashboard, in one statement.
- */
-const recordSync = (sql: Sql, clientId: string, syncToken: string, run: { startedAt: Date; started: number }, clearResets: boolean) =>
-  sql.query(
-    `WITH run AS (
-       INSERT INTO "SyncRun" ("orgId", "clientId", "kind", "startedAt", "durationMs")
-       SELECT "orgId", "id", 'PUSH', $3::timestamp(3), $4 FROM "SyncClient" WHERE "id" = $1)
-     UPDATE "SyncClient" SET "lastSyncAt" = clock_timestamp() AT TIME ZONE 'UTC', "syncToken" = $2
-       ${clearResets ? `, "resyncRequired" = false, "rescopeRequired" = false` : ""}
-     WHERE "id" = $1`,
-    [clientId, syncToken, run.startedAt.toISOString(), performance.now() - run.started],
-  );
 
 /**
  * POST /api/sync. Applies the device's changes exactly once, in order, then returns what changed
@@ -51,8 +32,7 @@ const recordSync = (sql: Sql, clientId: string, syncToken: string, run: { starte
 export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): Promise<PushResponse> {
   const run = { startedAt: new Date(), started: performance.now() };
   const { db, config } = deps;
-  const [known, horizon] = await Promise.all([readDevice(db, user.orgId, body.deviceId), readHorizon(db, user.orgId)]);
-  const plan = withinHorizon(planFrom(known, config.cursorSecret, user, body.syncToken), horizon);
+  const { known, plan } = await planPull(db, config.cursorSecret, user, body.deviceId, body.syncToken);
   const { types, resetRequired } = plan;
   const prepared = body.changes.map(prepare);
   const queued = body.async === true || prepared.length > config.inlineMaxChanges;
@@ -70,7 +50,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
       // At the head the answer is complete here, so the device's sync is recorded in the same
       // transaction. Its reset flags were clear when planned (it has a log cursor): one set since
       // (a reset or new scope asked for meanwhile) is left for its next sync, not cleared unseen.
-      if (headToken) await recordSync(sql, device.id, headToken, run, false);
+      if (headToken) await recordSync(sql, "PUSH", device.id, headToken, run, false);
       return { ...applied, head, headToken };
     });
   // Set-based first; if a change fails it for an unexpected reason, each change on its own.
@@ -113,7 +93,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   // token carries the primary's position after both (read-replica.ts). At the head there is nothing to see.
   const syncToken = headToken ?? encodeCursor(config.cursorSecret, user.orgId, types, page.cursor, await primaryPosition(deps));
   // A deferred pull has not dealt with a reset asked for meanwhile: its flags stay for the pull.
-  if (!headToken) await recordSync(sqlPoolOf(db), device.id, syncToken, run, !deferred);
+  if (!headToken) await recordSync(sqlPoolOf(db), "PUSH", device.id, syncToken, run, !deferred);
   return {
     syncToken,
     position: positionOf(page.cursor),

@@ -8,7 +8,7 @@ import { planPull } from "./pull-plan.ts";
 // its replica sees exactly what its pulls would bring (its organization, its subscription).
 
 async function deviceScope({ db, config }: Deps, user: AuthUser, deviceId: string): Promise<DigestScope> {
-  const plan = await planPull(db, config.cursorSecret, user, deviceId, null);
+  const { plan } = await planPull(db, config.cursorSecret, user, deviceId, null);
   await syncingDevice(db, user, deviceId, config.maxDevicesPerUser);
   return { orgId: user.orgId, subscription: plan.subscription, types: plan.types };
 }
