@@ -28,7 +28,7 @@ const pushAndCheckHead = (changes: SyncChange[]) =>
     await lockDevice(sql, writer);
     const decided = await applyChanges(sql, writer, prepared, {});
     await insertClaims(sql, writer, prepared.map((p, i) => ({ p, outcome: decided.decisions[i]!.outcome })));
-    const [end] = await sql.query<{ txid: string; seq: string }>(`SELECT "txid"::text, "seq"::text FROM "ChangeLog" ORDER BY "txid" DESC, "seq" DESC LIMIT 1`);
+    const [end] = await sql.query<{ txid: string; seq: string }>(`SELECT l."txid"::text, l."seq"::text FROM "ChangeLog" l ORDER BY l."txid" DESC, l."seq" DESC LIMIT 1`);
     const cursor: Cursor = { mode: "log", txid: end!.txid, seq: end!.seq, after: null };
     const deleteKeys = prepared.filter((p) => p.change.operation === "DELETE").map((p) => p.key);
     return cursorAtHead(sql, writer, cursor, deleteKeys);
