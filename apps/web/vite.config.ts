@@ -31,8 +31,23 @@ function inlineStylesheet(): Plugin {
 export default defineConfig({
   // Shown in the sync panel, so a technician (and support) can tell which release runs.
   define: { __APP_BUILD__: JSON.stringify(new Date().toISOString()) },
-  // One bundle (React, tRPC, zod schemas) is fine for an app that is precached once.
-  build: { chunkSizeWarningLimit: 800 },
+  build: {
+    chunkSizeWarningLimit: 800,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            // What every page runs before its first paint, in one file: React, the local store and
+            // the schemas. zod-jitless.ts must run before any schema is built; ES modules run chunk
+            // by chunk, so that order holds only if it shares the schemas' chunk.
+            { name: "core", test: /\/node_modules\/\.pnpm\/(react|react-dom|scheduler|dexie|zod)@|\/packages\/(schema|sync-core|sync-client)\/|\/src\/zod-jitless\.ts$/ },
+            // The server views' clients (TanStack Query, tRPC): signed-in screens only.
+            { name: "server-views", test: /\/node_modules\/\.pnpm\/@(tanstack\+query-core|tanstack\+react-query|trpc\+[a-z-]+)@/ },
+          ],
+        },
+      },
+    },
+  },
   plugins: [
     react(),
     inlineStylesheet(),
