@@ -1,8 +1,8 @@
 import type { EntityType } from "@fieldsync/schema";
 import type { LocalEntity } from "@fieldsync/sync-client";
-import { useEffect, useState } from "react";
+import { startTransition, useEffect, useState } from "react";
 import { readRowsInPages, watchRows } from "./list-rows.ts";
-import { type ListItem, type SortKey, itemOrder, listItems, siteRule } from "./list-view.ts";
+import { type ListItem, type SortKey, itemOrder, listItems, siteRule, sitesOf } from "./list-view.ts";
 import { sortInSlices } from "./sliced-sort.ts";
 import { type Pause, slicer } from "./slices.ts";
 
@@ -11,6 +11,8 @@ export interface SortedItems {
   items: ListItem<LocalEntity>[];
   /** The same items in the list's order. */
   sorted: ListItem<LocalEntity>[];
+  /** The items' distinct sites, in natural order. */
+  sites: string[];
 }
 
 /** Items built a page of rows at a time (for a type scoped through a reference, its parents read first). */
@@ -32,7 +34,8 @@ function useSlicedWork<T>(work: ((pause: Pause) => Promise<T>) | null, onDone: (
     if (!work) return;
     const abort = new AbortController();
     work(slicer(abort.signal)).then(
-      (value) => abort.signal.aborted || onDone(value),
+      // A transition: React renders the new list in slices too (10,000 rows' layout is not free).
+      (value) => abort.signal.aborted || startTransition(() => onDone(value)),
       (error: unknown) => abort.signal.aborted || console.error("preparing the list failed", error),
     );
     return () => abort.abort();
@@ -57,7 +60,7 @@ export function useListItems(type: EntityType, enabled: boolean, sort: SortKey):
   }, [type, parentType, enabled]);
   useSlicedWork(changes > 0 ? (pause) => readItems(type, pause) : null, setItems, [type, changes]);
   useSlicedWork(
-    items ? async (pause) => ({ items, sorted: await sortInSlices(items, itemOrder(type, sort), pause) }) : null,
+    items ? async (pause) => ({ items, sorted: await sortInSlices(items, itemOrder(type, sort), pause), sites: sitesOf(items) }) : null,
     setSorted,
     [type, items, sort],
   );

@@ -1,7 +1,7 @@
 import { type EntityType, entityLabel, fieldLabel, getEntity, valueLabel } from "@fieldsync/schema";
 import type { LocalEntity } from "@fieldsync/sync-client";
 import { useEffect, useMemo, useState } from "react";
-import { type ListEntry, type ListItem, type ListQuery, emptyQuery, enumFields, filterItems, listEntries, siteRule, sitesOf, withFilter } from "../app/list-view.ts";
+import { type ListEntry, type ListItem, type ListQuery, emptyQuery, enumFields, filterItems, listEntries, siteRule, withFilter } from "../app/list-view.ts";
 import { type SyncMark, conflictIdsByEntity, marksByEntity } from "../app/outbox-status.ts";
 import { store } from "../app/runtime.ts";
 import { useListItems } from "../app/use-list-items.ts";
@@ -22,6 +22,7 @@ function useListQuery(type: EntityType) {
 }
 
 const noItems: ListItem<LocalEntity>[] = [];
+const noSites: string[] = [];
 
 /**
  * Every entity of `type` on this device: searchable, filtered by its enum fields and site,
@@ -45,7 +46,7 @@ export function EntityList({ type }: { type: EntityType }) {
   const sorted = list?.sorted ?? noItems;
   const shown = useMemo(() => filterItems(sorted, query), [sorted, query.search, query.filters, query.site]);
   const entries = useMemo(() => listEntries(shown, query.groupBySite && rule !== null), [shown, query.groupBySite, rule !== null]);
-  const sites = useMemo(() => (items ? sitesOf(items) : []), [items]);
+  const sites = list?.sites ?? noSites;
   const marks = useMemo(() => marksByEntity(outbox ?? []), [outbox]);
   const conflictIds = useMemo(() => conflictIdsByEntity(outbox ?? []), [outbox]);
 
