@@ -1,16 +1,26 @@
 import { type ComponentType, type ReactElement, lazy } from "react";
 import type { Route } from "./app/use-route.ts";
 
-// Each screen is a chunk of its own, loaded when first shown: the page evaluates the code of the
-// screen it opens on, not of all fifteen (the service worker precaches every chunk, so later
-// screens open offline too).
+// Each screen is a chunk of its own: the page evaluates the code of the screen it opens on first,
+// not of all fifteen, and loads the others once idle (preloadAllScreens). Offline, a later screen
+// then opens even in a page the service worker does not control yet (its first visit).
 
 type Loader<P> = () => Promise<ComponentType<P>>;
 
-/** A lazy screen, and its loader to start fetching it before React asks (the first screen of a page). */
+/**
+ * A lazy screen, and its loader to start fetching it before React asks. A load that failed (no
+ * network, no service worker yet) is tried again at the next call.
+ */
 function screen<P extends object>(load: Loader<P>) {
   let loading: Promise<{ default: ComponentType<P> }> | undefined;
-  const preload = () => (loading ??= load().then((component) => ({ default: component })));
+  const preload = () =>
+    (loading ??= load().then(
+      (component) => ({ default: component }),
+      (error: unknown) => {
+        loading = undefined;
+        throw error;
+      },
+    ));
   return { Component: lazy(preload), preload };
 }
 
@@ -63,6 +73,11 @@ function resolve(route: Route): { element: ReactElement; needs: { preload: () =>
     case "record-edit":
       return { element: <edit.Component type={route.type} id={route.id} />, needs: edit };
   }
+}
+
+/** Loads every screen's code (once the page is idle: see the top of this file); failures are retried on use. */
+export function preloadAllScreens(): void {
+  for (const { preload } of Object.values(screens)) preload().catch(() => undefined);
 }
 
 /** Starts loading the code of `route`'s screen (alongside the rest of the signed-in shell). */
