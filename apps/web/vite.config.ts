@@ -41,10 +41,15 @@ export default defineConfig({
       output: {
         codeSplitting: {
           groups: [
-            // What every page runs before its first paint, in one file: React, the local store and
-            // the schemas. zod-jitless.ts must run before any schema is built; ES modules run chunk
-            // by chunk, so that order holds only if it shares the schemas' chunk.
-            { name: "core", test: /\/node_modules\/\.pnpm\/(react|react-dom|scheduler|dexie|zod)@|\/packages\/(schema|sync-core|sync-client)\/|\/src\/zod-jitless\.ts$/ },
+            // What every page runs before its first paint, in one file (on a first visit each file
+            // is a request on slow 4G): React, the local store, the schemas and the app's own
+            // shared modules (src/*.ts(x) and src/app/, but not the screens, nor what only the
+            // signed-in shell loads). zod-jitless.ts must run before any schema is built; ES
+            // modules run chunk by chunk, so that order holds only if it shares the schemas' chunk.
+            {
+              name: "core",
+              test: /\/node_modules\/\.pnpm\/(react|react-dom|scheduler|dexie|zod)@|\/packages\/(schema|sync-core|sync-client)\/|\/apps\/web\/src\/(?!signed-in\.tsx|app\/trpc\.ts|app\/org-users\.ts)(app\/)?[^/]+\.tsx?$/,
+            },
             // The server views' clients (TanStack Query, tRPC): signed-in screens only.
             { name: "server-views", test: /\/node_modules\/\.pnpm\/@(tanstack\+query-core|tanstack\+react-query|trpc\+[a-z-]+)@/ },
           ],
