@@ -14,8 +14,8 @@ const assets = [
   asset("a5", "Meter 2", "Yard"),
 ];
 
-const titles = (items: { title: string }[]) => items.map((item) => item.title);
-const ids = (items: { source: { id: string } }[]) => items.map((item) => item.source.id);
+const titles = (items: readonly { title: string }[]) => items.map((item) => item.title);
+const ids = (items: readonly { source: { id: string } }[]) => items.map((item) => item.source.id);
 
 test("natural order: numbers by value, case ignored, equal titles by id", () => {
   expect(ids(sortItems("asset", listItems("asset", assets), "title"))).toEqual(["a3", "a2", "a5", "a1", "a4"]);

@@ -97,14 +97,18 @@ export const emptyQuery: ListQuery = { search: "", sort: "title", filters: {}, s
 const compareMissingLast = (a: string | null, b: string | null, compare: (a: string, b: string) => number) =>
   a === b ? 0 : a === null ? 1 : b === null ? -1 : compare(a, b);
 
-/** A sorted copy: by `sort`, then by title, then by id (a stable order for equal titles). */
-export function sortItems<S extends ListSource>(type: EntityType, items: readonly ListItem<S>[], sort: SortKey): ListItem<S>[] {
+/** The list's order: by `sort`, then by title, then by id (a total order: equal titles still have one). */
+export function itemOrder(type: EntityType, sort: SortKey): (a: ListItem, b: ListItem) => number {
   const options = enumFields(type).find((spec) => spec.name === sort)?.options?.map((option) => option.value);
   const rank = (value: string, other: string) => (options ?? []).indexOf(value) - (options ?? []).indexOf(other);
-  const first = (a: ListItem<S>, b: ListItem<S>): number =>
+  const first = (a: ListItem, b: ListItem): number =>
     sort === "site" ? compareMissingLast(a.site, b.site, naturalCompare) : options ? compareMissingLast(a.values[sort] ?? null, b.values[sort] ?? null, rank) : 0;
-  return [...items].sort((a, b) => first(a, b) || naturalCompare(a.title, b.title) || (a.source.id < b.source.id ? -1 : a.source.id > b.source.id ? 1 : 0));
+  return (a, b) => first(a, b) || naturalCompare(a.title, b.title) || (a.source.id < b.source.id ? -1 : a.source.id > b.source.id ? 1 : 0);
 }
+
+/** A sorted copy in the list's order (`itemOrder`). */
+export const sortItems = <S extends ListSource>(type: EntityType, items: readonly ListItem<S>[], sort: SortKey): ListItem<S>[] =>
+  [...items].sort(itemOrder(type, sort));
 
 /** Most pressing first: the schema lists priorities from low to urgent. */
 const priorityRank = (priority: string | null) => -taskPrioritySchema.options.indexOf(priority as never);
@@ -128,9 +132,11 @@ export function sortByWork<S extends ListSource>(items: readonly ListItem<S>[]):
 }
 
 /** The items matching every filter and each word of the search, in their given order. */
-export function filterItems<S extends ListSource>(items: readonly ListItem<S>[], query: Pick<ListQuery, "search" | "filters" | "site">): ListItem<S>[] {
+export function filterItems<S extends ListSource>(items: readonly ListItem<S>[], query: Pick<ListQuery, "search" | "filters" | "site">): readonly ListItem<S>[] {
   const words = query.search.toLowerCase().split(/\s+/).filter(Boolean);
   const filters = Object.entries(query.filters);
+  // Unfiltered (a list's first render): the same array, no pass over 10,000 items.
+  if (words.length === 0 && filters.length === 0 && query.site === null) return items;
   return items.filter(
     (item) =>
       (query.site === null || item.site === query.site) &&

@@ -1,9 +1,10 @@
 import { type EntityType, entityLabel, fieldLabel, getEntity, valueLabel } from "@fieldsync/schema";
 import type { LocalEntity } from "@fieldsync/sync-client";
 import { useEffect, useMemo, useState } from "react";
-import { type ListEntry, type ListItem, type ListQuery, emptyQuery, enumFields, filterItems, listEntries, listItems, siteRule, sitesOf, sortItems, withFilter } from "../app/list-view.ts";
+import { type ListEntry, type ListItem, type ListQuery, emptyQuery, enumFields, filterItems, listEntries, siteRule, withFilter } from "../app/list-view.ts";
 import { type SyncMark, conflictIdsByEntity, marksByEntity } from "../app/outbox-status.ts";
 import { store } from "../app/runtime.ts";
+import { useListItems } from "../app/use-list-items.ts";
 import { useLiveQuery } from "../app/use-live-query.ts";
 import { entityRoutes, href } from "../app/use-route.ts";
 import { Choice } from "./choice.tsx";
@@ -20,36 +21,32 @@ function useListQuery(type: EntityType) {
   return [query, (patch: Partial<ListQuery>) => setQuery((current) => ({ ...current, ...patch }))] as const;
 }
 
-const noRows = Promise.resolve([] as LocalEntity[]);
-const notYet = Promise.resolve(null);
+const noItems: ListItem<LocalEntity>[] = [];
+const noSites: string[] = [];
 
 /**
  * Every entity of `type` on this device: searchable, filtered by its enum fields and site,
  * sorted (naturally by title, or by site or an enum field), optionally in sections by site; the
- * rows virtualized, so 10,000 entities cost what a screenful does. Sorting runs when the rows
- * or the order change; a keystroke only filters the sorted rows. Render it with `key={type}`.
+ * rows virtualized, so 10,000 entities cost what a screenful does. Rows are read and sorted in
+ * slices when they or the order change (use-list-items.ts); a keystroke only filters the sorted
+ * rows. Render it with `key={type}`.
  */
 export function EntityList({ type }: { type: EntityType }) {
   const rule = siteRule(type);
-  const parentType = rule?.through?.type;
   const state = useLiveQuery(() => store.syncState(), []);
   // Rows are read once the initial snapshot is in: re-listing on each of its pages made that
   // sync several times slower (a 10,000-row list re-read, re-built and re-sorted per page).
   const ready = state?.initialSyncDone === true;
-  const rows = useLiveQuery(() => (ready ? store.list(type) : notYet), [type, ready]);
-  const parentRows = useLiveQuery(() => (ready ? (parentType ? store.list(parentType) : noRows) : notYet), [parentType, ready]);
   const outbox = useLiveQuery(() => store.outbox(), []);
   const [query, patchQuery] = useListQuery(type);
   const plural = entityLabel(type, true);
 
-  const items = useMemo(() => {
-    if (!rows || !parentRows) return undefined;
-    return listItems(type, rows, new Map(parentRows.map((row) => [row.id, row])));
-  }, [type, rows, parentRows]);
-  const sorted = useMemo(() => (items ? sortItems(type, items, query.sort) : []), [type, items, query.sort]);
+  const list = useListItems(type, ready, query.sort);
+  const items = list?.items;
+  const sorted = list?.sorted ?? noItems;
   const shown = useMemo(() => filterItems(sorted, query), [sorted, query.search, query.filters, query.site]);
   const entries = useMemo(() => listEntries(shown, query.groupBySite && rule !== null), [shown, query.groupBySite, rule !== null]);
-  const sites = useMemo(() => (items ? sitesOf(items) : []), [items]);
+  const sites = list?.sites ?? noSites;
   const marks = useMemo(() => marksByEntity(outbox ?? []), [outbox]);
   const conflictIds = useMemo(() => conflictIdsByEntity(outbox ?? []), [outbox]);
 

@@ -20,7 +20,10 @@ interface LineChartProps {
 }
 
 const plot: Plot = { width: 340, height: 130, left: 44, right: 8, top: 8, bottom: 20 };
-const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+// One formatter for every point: toLocaleTimeString builds a new one per call, which for a few
+// hundred tooltips was most of the dashboard's first render.
+const clockFormat = new Intl.DateTimeFormat([], { hour: "2-digit", minute: "2-digit" });
+const clock = (iso: string) => clockFormat.format(new Date(iso));
 
 /**
  * A small time-series chart drawn as inline SVG (no charting library: the PWA stays lean). Each

@@ -1,6 +1,6 @@
 import type { AlertName, AlertState, HealthDashboardResponse } from "@fieldsync/schema";
 import { useQuery } from "@tanstack/react-query";
-import { type ReactNode, useState } from "react";
+import { type ReactNode, useDeferredValue, useState } from "react";
 import { formatCount, formatDuration, formatMs, formatPercent, plural, timeAgo } from "../app/format.ts";
 import { useTRPC } from "../app/trpc.ts";
 import { useIsAdmin } from "../app/use-admin.ts";
@@ -27,9 +27,11 @@ export function HealthScreen() {
   const [hours, setHours] = useState(6);
   const trpc = useTRPC();
   const dashboard = useQuery({ ...trpc.health.dashboard.queryOptions({ hours }), enabled: admin === true, refetchInterval: 30_000 });
+  // Deferred: the charts (a few hundred SVG points) render as a transition, one chart per slice,
+  // not in the task that received the answer.
+  const data = useDeferredValue(dashboard.data);
 
   if (admin === false) return <p className="notice">Sync health is for organization admins.</p>;
-  const data = dashboard.data;
   return (
     <section>
       <div className="screen-head">
