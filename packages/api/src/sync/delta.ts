@@ -5,7 +5,7 @@ import { withRenderedChanges } from "../rendered-answer.ts";
 import { encodeCursor, positionOf } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
 import { pullRendered } from "./pull.ts";
-import { planPull } from "./pull-plan.ts";
+import { planPull } from "./horizon.ts";
 import { readFromReplica } from "./read-replica.ts";
 import { readyToSync, recordSync } from "./record-sync.ts";
 

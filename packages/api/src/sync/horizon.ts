@@ -1,7 +1,9 @@
 import { type Db, sqlPoolOf } from "@fieldsync/db";
+import type { EntityType } from "@fieldsync/schema";
 import { comparePositions } from "@fieldsync/sync-core";
 import type { Cursor } from "./cursor.ts";
-import type { PullPlan } from "./pull-plan.ts";
+import type { AuthUser } from "../context.ts";
+import { type PullPlan, planFrom, readDevice } from "./pull-plan.ts";
 
 /**
  * Where an organization's change log starts once weeks of it were dropped (SyncLogHorizon, written
@@ -46,4 +48,13 @@ export function withinHorizon(plan: PullPlan, horizon: LogHorizon | null, lastSy
     ? predatesHorizon(plan.cursor, horizon)
     : horizon !== null && lastSyncTimestamp !== undefined && new Date(lastSyncTimestamp) < horizon.before;
   return stale ? { ...plan, cursor: null, lsn: undefined, resetRequired: true } : plan;
+}
+
+/**
+ * The device's current row (null before its first sync) and its plan, reset when its cursor (or
+ * lastSyncTimestamp) predates the log's horizon.
+ */
+export async function planPull(db: Db, cursorSecret: string, user: AuthUser, deviceId: string, token: string | null | undefined, requested?: EntityType[], lastSyncTimestamp?: string) {
+  const [known, horizon] = await Promise.all([readDevice(db, user.orgId, deviceId), readHorizon(db, user.orgId)]);
+  return { known, plan: withinHorizon(planFrom(known, cursorSecret, user, token, requested), horizon, lastSyncTimestamp) };
 }

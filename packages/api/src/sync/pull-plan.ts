@@ -2,7 +2,6 @@ import { type Db, sqlPoolOf } from "@fieldsync/db";
 import { type EntityType, type Subscription, subscriptionSchema } from "@fieldsync/schema";
 import type { AuthUser } from "../context.ts";
 import { type Cursor, decodeToken } from "./cursor.ts";
-import { readHorizon, withinHorizon } from "./horizon.ts";
 import { scopedTypes } from "./scope.ts";
 
 export interface PullPlan {
@@ -47,13 +46,4 @@ export function planFrom(device: DeviceSyncState | null, cursorSecret: string, u
   const restart = device?.resyncRequired === true || device?.rescopeRequired === true;
   const { cursor, lsn } = token && !restart ? decodeToken(cursorSecret, user.orgId, types, token) : { cursor: null, lsn: undefined };
   return { subscription, types, cursor, lsn, resetRequired: device?.resyncRequired === true };
-}
-
-/**
- * The device's current row (null before its first sync) and its plan, reset when its cursor (or
- * lastSyncTimestamp) predates the log's horizon.
- */
-export async function planPull(db: Db, cursorSecret: string, user: AuthUser, deviceId: string, token: string | null | undefined, requested?: EntityType[], lastSyncTimestamp?: string) {
-  const [known, horizon] = await Promise.all([readDevice(db, user.orgId, deviceId), readHorizon(db, user.orgId)]);
-  return { known, plan: withinHorizon(planFrom(known, cursorSecret, user, token, requested), horizon, lastSyncTimestamp) };
 }

@@ -9,7 +9,7 @@ import { encodeCursor, positionOf } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
 import { loadStates } from "./entities.ts";
 import { pull } from "./pull.ts";
-import { planPull } from "./pull-plan.ts";
+import { planPull } from "./horizon.ts";
 import { primaryPosition } from "./read-replica.ts";
 import { readyToSync, recordSync } from "./record-sync.ts";
 import { cursorAtHead } from "./push-head.ts";

@@ -1,5 +1,4 @@
 import { type Db, sqlPoolOf } from "@fieldsync/db";
-import type { Deps } from "../context.ts";
 
 /**
  * A streaming-replication hot standby (DATABASE_READ_URL) that serves delta and initial-sync
@@ -19,6 +18,13 @@ export interface ReadReplica {
   maxWaitMs: number;
 }
 
+/** What these reads take of the api's Deps (context.ts names a ReadReplica; this module does not import it back). */
+interface ReplicaDeps {
+  db: Db;
+  readReplica?: ReadReplica | null;
+  log?: { warn(details: object, message: string): void };
+}
+
 /** Where a read was served and, if by the primary, its WAL position after the read (for the next token). */
 export interface ReplicaRead<T> {
   value: T;
@@ -30,7 +36,7 @@ export interface ReplicaRead<T> {
  * (pg_current_wal_lsn, the write position, can lag a commit under synchronous_commit=off).
  * Undefined without a standby: nothing waits for it.
  */
-export async function primaryPosition({ db, readReplica }: Pick<Deps, "db" | "readReplica">): Promise<string | undefined> {
+export async function primaryPosition({ db, readReplica }: Omit<ReplicaDeps, "log">): Promise<string | undefined> {
   if (!readReplica) return undefined;
   const [row] = await sqlPoolOf(db).query<{ lsn: string }>("SELECT pg_current_wal_insert_lsn()::text AS lsn");
   return row!.lsn;
@@ -58,7 +64,7 @@ async function caughtUp(replica: ReadReplica, lsn: string): Promise<boolean> {
  * the primary when there is no standby, when it stays behind past the bound, or when it fails
  * (unreachable, or a query cancelled by a recovery conflict): a pull never fails for the standby.
  */
-export async function readFromReplica<T>(deps: Pick<Deps, "db" | "readReplica" | "log">, lsn: string | undefined, read: (db: Db) => Promise<T>): Promise<ReplicaRead<T>> {
+export async function readFromReplica<T>(deps: ReplicaDeps, lsn: string | undefined, read: (db: Db) => Promise<T>): Promise<ReplicaRead<T>> {
   const replica = deps.readReplica;
   if (!replica) return { value: await read(deps.db), lsn: undefined };
   try {

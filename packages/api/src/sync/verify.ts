@@ -2,7 +2,7 @@ import type { BucketEntitiesBody, BucketEntitiesResponse, DigestsBody, DigestsRe
 import type { AuthUser, Deps } from "../context.ts";
 import { type DigestScope, bucketDigests, bucketEntities, entitiesByRef } from "./digests.ts";
 import { syncingDevice } from "./devices.ts";
-import { planPull } from "./pull-plan.ts";
+import { planPull } from "./horizon.ts";
 
 // POST /api/sync/digests, /api/sync/digests/entities and /api/sync/entities: a device verifying
 // its replica sees exactly what its pulls would bring (its organization, its subscription).
