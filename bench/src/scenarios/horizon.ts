@@ -166,29 +166,24 @@ export async function horizonScenarios(server: BenchServer, options: BenchOption
     target: "— (the DROP removes files; nothing waits for it)",
     met: null,
   });
-  const push = row({
-    id: "H1-push-during",
-    scenario: `H1 push latency (1 change, ${lanes} devices pushing) while the week is dropped, ${pushMs.length} pushes overlapping ${repeats} drops`,
-    unit: "ms",
-    higherIsBetter: false,
-    ours: summarize(pushMs),
-    baseline: summarize(basePush),
-    baselineLabel: `${basePush.length} pushes finished before each drop started (same traffic, same run)`,
-    target: "≥ 0.8× (the drop blocks no push)",
-    met: null,
-  });
-  push.met = push.ratio! >= 0.8;
-  const delta = row({
-    id: "H1-delta-during",
-    scenario: `H1 delta latency (${lanes} caught-up devices pulling) while the week is dropped, ${deltaMs.length} pulls overlapping ${repeats} drops`,
-    unit: "ms",
-    higherIsBetter: false,
-    ours: summarize(deltaMs),
-    baseline: summarize(baseDelta),
-    baselineLabel: `${baseDelta.length} pulls finished before each drop started (same traffic, same run)`,
-    target: "≥ 0.8× (the drop blocks no pull)",
-    met: null,
-  });
-  delta.met = delta.ratio! >= 0.8;
+  const push = duringRow("H1-push-during", `H1 push latency (1 change, ${lanes} devices pushing) while the week is dropped, ${pushMs.length} pushes overlapping ${repeats} drops`, pushMs, basePush, "pushes", "push");
+  const delta = duringRow("H1-delta-during", `H1 delta latency (${lanes} caught-up devices pulling) while the week is dropped, ${deltaMs.length} pulls overlapping ${repeats} drops`, deltaMs, baseDelta, "pulls", "pull");
   return [detach, drop, push, delta];
+}
+
+/** A latency row of requests overlapping the drops against the same traffic finished before them (met: the drop blocks none). */
+function duringRow(id: string, scenario: string, during: number[], before: number[], requests: string, request: string): ResultRow {
+  const result = row({
+    id,
+    scenario,
+    unit: "ms",
+    higherIsBetter: false,
+    ours: summarize(during),
+    baseline: summarize(before),
+    baselineLabel: `${before.length} ${requests} finished before each drop started (same traffic, same run)`,
+    target: `≥ 0.8× (the drop blocks no ${request})`,
+    met: null,
+  });
+  result.met = result.ratio! >= 0.8;
+  return result;
 }
