@@ -28,7 +28,7 @@ import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyError, type FastifyServerOptions, LogController } from "fastify";
 import { registerApiDocs } from "./api-docs.ts";
 import { registerBullBoard } from "./bull-board.ts";
-import { defaultPushGate } from "./env.ts";
+import { defaultPullGate, defaultPushGate } from "./env.ts";
 import { metricsRefusal } from "./metrics-access.ts";
 import { createMetrics } from "./metrics.ts";
 import { logsEveryRequest, redactingLogger } from "./log-redaction.ts";
@@ -54,6 +54,8 @@ export interface AppOptions {
   syncRateLimit?: SyncRateLimitOptions;
   /** Bounds on the pushes this process applies at once (defaultPushGate when omitted). */
   pushGate?: PushGateOptions;
+  /** Bounds on the pulls this process serves at once (defaultPullGate when omitted). */
+  pullGate?: PushGateOptions;
   /** Proxies whose X-Forwarded-For names the client (comma-separated addresses or CIDRs); none when omitted. */
   trustProxy?: string;
 }
@@ -62,6 +64,8 @@ declare module "fastify" {
   interface FastifyInstance {
     /** This process's push gate: its state for /metrics and for tests. */
     pushGate: PushGate;
+    /** This process's pull gate, likewise. */
+    pullGate: PushGate;
   }
 }
 
@@ -96,9 +100,11 @@ export async function buildApp(options: AppOptions) {
   });
   // One gate per process: REST and tRPC pushes (batched calls too) take their slots from it.
   const pushGate = new PushGate(options.pushGate ?? defaultPushGate);
+  const pullGate = new PushGate(options.pullGate ?? defaultPullGate);
   // One per process too: devices nudged for the same range share the page that answers them.
-  const deps: Deps = { log: app.log, sharedPages: new SharedPages(), ...options.deps, pushGate };
+  const deps: Deps = { log: app.log, sharedPages: new SharedPages(), ...options.deps, pushGate, pullGate };
   app.decorate("pushGate", pushGate);
+  app.decorate("pullGate", pullGate);
 
   // REST bodies: JSON.parse, then the shape check every procedure also runs on its raw input (depth,
   // __proto__/constructor/prototype keys at any depth, string lengths), so prototype-pollution keys
@@ -146,7 +152,7 @@ export async function buildApp(options: AppOptions) {
     return reply.code(sent.statusCode).send(sent);
   });
 
-  const metrics = createMetrics(deps, pushGate);
+  const metrics = createMetrics(deps, { push: pushGate, pull: pullGate });
   const timedRoutes = new Map([
     ["/api/sync", "push"],
     ["/api/sync/delta", "delta"],

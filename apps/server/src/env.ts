@@ -25,6 +25,15 @@ export const defaultStreamLimits = { perUser: 10, perDevice: 2 } as const;
  */
 export const defaultPushGate = { slots: 4, queueLength: 64, maxWaitMs: 10_000, express: { slots: 2, maxChanges: 10 } } as const;
 
+/**
+ * The pull gate unless SYNC_PULL_* say otherwise. A pull is a short read plus one bookkeeping
+ * statement, so four at once keep both cores busy and leave the pools' other connections to
+ * pushes and logins. When a storm's range sends every device of a fleet to pull at once, the
+ * first 4 + 128 are served in turn and the rest come back after Retry-After (plus the client's
+ * spread), which paces the fleet's catch-up instead of exhausting the pools.
+ */
+export const defaultPullGate = { slots: 4, queueLength: 128, maxWaitMs: 5_000, requests: "pulls" } as const;
+
 /** An address, a CIDR range, or one of the names proxy-addr (Fastify's trustProxy) knows. */
 const isProxyAddress = (entry: string) => {
   const [address, bits, ...rest] = entry.split("/");
@@ -96,6 +105,10 @@ const envSchema = z
     /** The push gate's express lane: slots only pushes of at most SYNC_PUSH_EXPRESS_MAX_CHANGES take (0: none). */
     SYNC_PUSH_EXPRESS_SLOTS: z.coerce.number().int().min(0).default(defaultPushGate.express.slots),
     SYNC_PUSH_EXPRESS_MAX_CHANGES: z.coerce.number().int().min(1).default(defaultPushGate.express.maxChanges),
+    /** Pulls (delta pages) served at once by this process, pulls that may wait, and their longest wait (see defaultPullGate). */
+    SYNC_PULL_CONCURRENCY: z.coerce.number().int().min(1).default(defaultPullGate.slots),
+    SYNC_PULL_QUEUE_LENGTH: z.coerce.number().int().min(0).default(defaultPullGate.queueLength),
+    SYNC_PULL_QUEUE_WAIT_MS: z.coerce.number().int().min(0).default(defaultPullGate.maxWaitMs),
     /** Attempts per queued change before it is dead-lettered; must match the worker's. */
     SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
     SYNC_BACKOFF_MS: z.coerce.number().int().min(1).default(500),

@@ -47,6 +47,7 @@ const app = await buildApp({
   logger: { level: env.LOG_LEVEL },
   metricsToken: env.METRICS_TOKEN,
   trpcMaxBatchCalls: env.TRPC_MAX_BATCH_CALLS,
+  pullGate: { slots: env.SYNC_PULL_CONCURRENCY, queueLength: env.SYNC_PULL_QUEUE_LENGTH, maxWaitMs: env.SYNC_PULL_QUEUE_WAIT_MS, requests: "pulls" },
   pushGate: { slots: env.SYNC_PUSH_CONCURRENCY, queueLength: env.SYNC_PUSH_QUEUE_LENGTH, maxWaitMs: env.SYNC_PUSH_QUEUE_WAIT_MS, express: { slots: env.SYNC_PUSH_EXPRESS_SLOTS, maxChanges: env.SYNC_PUSH_EXPRESS_MAX_CHANGES } },
   syncRateLimit,
   trustProxy: env.TRUST_PROXY,

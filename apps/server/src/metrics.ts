@@ -8,7 +8,7 @@ import client from "prom-client";
 
 const windowMinutes = 60;
 
-export function createMetrics({ db, queue, config }: Pick<Deps, "db" | "queue" | "config">, pushGate: PushGate) {
+export function createMetrics({ db, queue, config }: Pick<Deps, "db" | "queue" | "config">, gates: { push: PushGate; pull: PushGate }) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: "fieldsync_process_" });
   const registers = [registry];
@@ -122,36 +122,43 @@ export function createMetrics({ db, queue, config }: Pick<Deps, "db" | "queue" |
     },
   });
 
-  // This process's push gate (per instance, unlike the database-backed gauges above).
-  new client.Gauge({
-    name: "fieldsync_push_gate_in_flight",
-    help: "Pushes this server process is applying now (at most SYNC_PUSH_CONCURRENCY)",
-    registers,
-    collect() {
-      this.set(pushGate.stats().inFlight);
-    },
-  });
-  new client.Gauge({
-    name: "fieldsync_push_gate_waiting",
-    help: "Pushes waiting for a slot on this server process (at most SYNC_PUSH_QUEUE_LENGTH)",
-    registers,
-    collect() {
-      this.set(pushGate.stats().waiting);
-    },
-  });
-  new client.Counter({
-    name: "fieldsync_push_gate_refused_total",
-    help: "Pushes refused with 503 SERVER_BUSY by this server process: queue full, or waited SYNC_PUSH_QUEUE_WAIT_MS",
-    labelNames: ["reason"] as const,
-    registers,
-    collect() {
-      // The gate keeps the totals; the counter reports them as they stand.
-      this.reset();
-      for (const [reason, count] of Object.entries(pushGate.stats().refused)) this.inc({ reason: reason as PushGateRefusal }, count);
-    },
-  });
+  // This process's gates (per instance, unlike the database-backed gauges above).
+  gateMetrics(registers, "push", gates.push);
+  gateMetrics(registers, "pull", gates.pull);
 
   return { registry, syncDuration };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** fieldsync_{push,pull}_gate_*: a gate's slots in use, its queue, and its refusals (SYNC_{PUSH,PULL}_* size it). */
+function gateMetrics(registers: client.Registry[], kind: "push" | "pull", gate: PushGate) {
+  const setting = kind.toUpperCase();
+  new client.Gauge({
+    name: `fieldsync_${kind}_gate_in_flight`,
+    help: `${kind === "push" ? "Pushes this server process is applying" : "Pulls this server process is serving"} now (at most SYNC_${setting}_CONCURRENCY)`,
+    registers,
+    collect() {
+      this.set(gate.stats().inFlight);
+    },
+  });
+  new client.Gauge({
+    name: `fieldsync_${kind}_gate_waiting`,
+    help: `${kind === "push" ? "Pushes" : "Pulls"} waiting for a slot on this server process (at most SYNC_${setting}_QUEUE_LENGTH)`,
+    registers,
+    collect() {
+      this.set(gate.stats().waiting);
+    },
+  });
+  new client.Counter({
+    name: `fieldsync_${kind}_gate_refused_total`,
+    help: `${kind === "push" ? "Pushes" : "Pulls"} refused with 503 SERVER_BUSY by this server process: queue full, or waited SYNC_${setting}_QUEUE_WAIT_MS`,
+    labelNames: ["reason"] as const,
+    registers,
+    collect() {
+      // The gate keeps the totals; the counter reports them as they stand.
+      this.reset();
+      for (const [reason, count] of Object.entries(gate.stats().refused)) this.inc({ reason: reason as PushGateRefusal }, count);
+    },
+  });
+}

@@ -84,7 +84,7 @@ describe("a full gate", () => {
     expect(metrics.body).toContain("fieldsync_push_gate_waiting 0");
   });
 
-  test("pulls are not gated: a delta is answered while every push slot is taken", async () => {
+  test("pulls have a gate of their own: a delta is answered while every push slot is taken", async () => {
     const gate = api.app.pushGate;
     const client = await gated(api);
     const hold = await holdWrites(api.db, "Asset");
@@ -149,5 +149,43 @@ describe("an express lane", () => {
 
     await hold.release();
     expect((await Promise.all(storm)).map((answer) => answer.status)).toEqual([200, 200, 200]);
+  });
+});
+
+describe("a pull gate", () => {
+  let api: Api;
+  beforeAll(async () => {
+    api = await setupApi({}, { metricsToken, pullGate: { slots: 1, queueLength: 1, maxWaitMs: 120_000, requests: "pulls" } });
+    for (const device of ["pull-1", "pull-2", "pull-3"]) await api.token("tech1", device);
+  });
+  afterAll(() => api.close());
+
+  test("N pulls are served, the next waits, the ones beyond get 503 SERVER_BUSY + Retry-After and record nothing", async () => {
+    const gate = api.app.pullGate;
+    // Every pull records its SyncRun: a lock on the table keeps the first one in its slot.
+    const hold = await holdWrites(api.db, "SyncRun");
+    const delta = (deviceId: string) => api.call("tech1", "POST", "/api/sync/delta", { deviceId });
+    const held = delta("pull-1");
+    await until(() => gate.stats().inFlight === 1);
+    const waiting = delta("pull-2");
+    await until(() => gate.stats().waiting === 1);
+    const refused = await api.app.inject({
+      method: "POST",
+      url: "/api/sync/delta",
+      headers: { authorization: `Bearer ${await api.token("tech1", "pull-3")}` },
+      payload: { deviceId: "pull-3" },
+    });
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json()).toMatchObject({ statusCode: 503, code: "SERVER_BUSY" });
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    expect(gate.stats()).toEqual({ inFlight: 1, waiting: 1, refused: { queue_full: 1, wait_timeout: 0 } });
+
+    await hold.release();
+    expect((await Promise.all([held, waiting])).map((answer) => answer.status)).toEqual([200, 200]);
+    const runs = await api.db.syncRun.count({ where: { kind: "PULL", client: { deviceId: "pull-3" } } });
+    expect(runs).toBe(0);
+    const metrics = await api.app.inject({ method: "GET", url: "/metrics", headers: { authorization: `Bearer ${metricsToken}` } });
+    expect(metrics.body).toContain('fieldsync_pull_gate_refused_total{reason="queue_full"} 1');
+    expect(metrics.body).toContain("fieldsync_pull_gate_in_flight 0");
   });
 });

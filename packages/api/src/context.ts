@@ -40,6 +40,8 @@ export interface Deps {
   sharedPages?: SharedPages | null;
   /** Bounds the pushes this process applies at once (push-gate.ts); ungated without one. */
   pushGate?: PushGate | null;
+  /** Bounds the pulls (delta pages) this process serves at once. */
+  pullGate?: PushGate | null;
   /** Where failures the API answers and goes on from are logged (the host's logger). */
   log?: { warn(details: object, message: string): void };
 }

@@ -57,3 +57,20 @@ test("without an express lane, a small push waits in arrival order like any othe
   large.finish();
   await Promise.all([running, waiting]);
 });
+
+test("refused requests count as coming back: a herd is told to return spread over the time the gate needs to serve it", async () => {
+  const gate = new PushGate({ slots: 1, queueLength: 0, maxWaitMs: 60_000, requests: "pulls" });
+  const running = held();
+  const admitted = gate.run(running.task);
+  await settled();
+  const retryAfters: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const refusal = await gate.run(async () => undefined).catch((error: { cause: { code: string; retryAfter: number; message: string } }) => error.cause);
+    expect(refusal).toMatchObject({ code: "SERVER_BUSY", message: expect.stringContaining("pulls") });
+    retryAfters.push((refusal as { retryAfter: number }).retryAfter);
+  }
+  // Each refused client is ahead of the next one when they return (before any hold was measured, a request takes 1 s).
+  expect(retryAfters).toEqual([1, 2, 3, 4, 5]);
+  running.finish();
+  await admitted;
+});

@@ -12,6 +12,10 @@ import { appError } from "./errors.ts";
 // fill every slot and the queue, but a small push then takes one of the lane's own slots (or
 // waits in the lane's own queue, ahead of the large ones when a slot frees), so live writers are
 // answered while the storm's pushes queue and throttle.
+//
+// The same gate, with its own slots, bounds the pulls a process serves at once (`requests:
+// "pulls"`): after a storm every device of a fleet is told to pull the same range at once, and
+// unbounded, their reads and bookkeeping took every pool connection the pushes needed.
 
 export interface PushGateOptions {
   /** Pushes applied at once on this process. */
@@ -22,7 +26,14 @@ export interface PushGateOptions {
   maxWaitMs: number;
   /** Slots only pushes of at most `maxChanges` changes take, with a queue as long as `queueLength`; none without. */
   express?: { slots: number; maxChanges: number };
+  /** What the gate admits, for its refusal's message (default: pushes). */
+  requests?: "pushes" | "pulls";
 }
+
+const busyMessages = {
+  pushes: "The server is busy with other pushes and wrote nothing of this one; retry after Retry-After",
+  pulls: "The server is busy serving other pulls; retry after Retry-After (your token stays valid)",
+} as const;
 
 export type PushGateRefusal = "queue_full" | "wait_timeout";
 
@@ -38,6 +49,8 @@ const minRetryAfter = 1;
 const maxRetryAfter = 60;
 /** A push's time in its slot before any was measured (a 500-change push on a loaded server). */
 const initialHoldMs = 1_000;
+/** Refused clients remembered as due back (bounds the memory a flood of refusals takes). */
+const maxDueBack = 100_000;
 /** Weight of the latest push in the moving average of slot hold times. */
 const holdWeight = 0.2;
 
@@ -59,6 +72,12 @@ export class PushGate {
   private readonly express: Lane;
   private readonly refused: Record<PushGateRefusal, number> = { queue_full: 0, wait_timeout: 0 };
   private holdMs = initialHoldMs;
+  /**
+   * When each client refused lately is due back (ms, performance.now()): it will queue again, so
+   * the Retry-After of the next refusal counts it as ahead. Without it a fleet refused together
+   * was told the same short wait and came back together, again and again.
+   */
+  private readonly dueBack: number[] = [];
 
   constructor(private readonly options: PushGateOptions) {
     if (options.slots < 1) throw new Error("A push gate needs at least one slot");
@@ -124,13 +143,21 @@ export class PushGate {
     next.admit(this.take(lane));
   }
 
-  /** The refusal, its Retry-After the time the pushes now running and waiting take to drain. */
+  /**
+   * The refusal, its Retry-After the time the requests now running, waiting, and refused but due
+   * back take to drain (clients add their own spread on top).
+   */
   private refuse(reason: PushGateRefusal) {
     this.refused[reason]++;
+    const now = performance.now();
+    // Nearly in order (waits grow with the herd); one due a little later than the head only lingers.
+    while (this.dueBack.length > 0 && this.dueBack[0]! <= now) this.dueBack.shift();
     const { inFlight, waiting } = this.stats();
-    const drainSeconds = (this.holdMs * (inFlight + waiting)) / (this.general.slots + this.express.slots) / 1000;
+    const ahead = inFlight + waiting + this.dueBack.length;
+    const drainSeconds = (this.holdMs * ahead) / (this.general.slots + this.express.slots) / 1000;
     const retryAfter = Math.min(maxRetryAfter, Math.max(minRetryAfter, Math.ceil(drainSeconds)));
-    return appError("SERVER_BUSY", "The server is busy with other pushes and wrote nothing of this one; retry after Retry-After", undefined, retryAfter);
+    if (this.dueBack.length < maxDueBack) this.dueBack.push(now + retryAfter * 1000);
+    return appError("SERVER_BUSY", busyMessages[this.options.requests ?? "pushes"], undefined, retryAfter);
   }
 }
 

@@ -2,10 +2,11 @@ import type { Db } from "@fieldsync/db";
 
 /**
  * Takes a SHARE lock on `table` in a transaction left open until `release()`: reads go on, every
- * write to the table waits for the release. Tests use it to keep pushes in flight on purpose.
+ * write to the table waits for the release. Tests use it to keep pushes (or, on SyncRun, which
+ * every push and pull records, pulls) in flight on purpose.
  * Resolves once the lock is held.
  */
-export async function holdWrites(db: Db, table: "Asset" | "Task") {
+export async function holdWrites(db: Db, table: "Asset" | "Task" | "SyncRun") {
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
   let locked!: () => void;

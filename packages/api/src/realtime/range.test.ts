@@ -1,6 +1,6 @@
-// readRange against real PostgreSQL: an event's range follows the previous one, holds every
-// change in it, and when more was committed than an event carries, starts just before the newest
-// changes that fit, so a device further back pulls.
+// readRange against real PostgreSQL: an event's range follows the previous one and holds every
+// change in it; when more was committed than an event carries, it goes without changes (every
+// device behind its end pulls).
 import { randomUUID } from "node:crypto";
 import { type Db, sqlPoolOf } from "@fieldsync/db";
 import type { TestDatabase } from "@fieldsync/db/testing";
@@ -44,7 +44,7 @@ async function rangeToNewest(after: string | null): Promise<LogRange> {
   return range!;
 }
 
-test("ranges follow each other; a range with more than an event carries starts before the newest changes that fit", async () => {
+test("ranges follow each other; a range with more than an event carries has its ends only", async () => {
   const seeded = await db.changeLog.count({ where: { orgId: writer.orgId } });
   expect(seeded).toBeLessThanOrEqual(liveChangeLimits.maxChanges);
   const first = await rangeToNewest(null);
@@ -61,12 +61,7 @@ test("ranges follow each other; a range with more than an event carries starts b
 
   await createAssets(liveChangeLimits.maxChanges + 20);
   const third = await rangeToNewest(second.to);
-  expect(third.changes).toHaveLength(liveChangeLimits.maxChanges);
-  expect(third.changes![0]!.payload["name"]).toBe("Range 20");
-  // It starts at the last change it leaves out: a device at `second.to` pulls.
-  expect(third.from).not.toBe(second.to);
-  const [left] = await db.$queryRaw<{ position: string }[]>`
-    SELECT "txid"::text || '.' || "seq"::text AS position FROM "ChangeLog" WHERE "orgId" = ${writer.orgId}
-    ORDER BY "txid" DESC, "seq" DESC OFFSET ${liveChangeLimits.maxChanges} LIMIT 1`;
-  expect(third.from).toBe(left!.position);
+  // Part of it would let no device move its token (none sits inside a transaction), and sent to a
+  // whole fleet it would weigh megabytes per event: devices at `second.to` pull it.
+  expect(third).toEqual({ from: second.to, to: await newest() });
 }, 120_000);

@@ -14,10 +14,11 @@ export interface LogRange {
 
 /**
  * The newest part of the organization's log below the fence (the pull's: nothing can land in it
- * later), after `after` (where this process's previous event ended; null: none yet). It ends at
- * the last row below the fence and starts at `after`, or, when more than an event may carry lies
- * after it, just before the newest rows that fit (`liveChangeLimits`): a device further back
- * pulls. Null when nothing new lies below the fence.
+ * later), after `after` (where this process's previous event ended; null: none yet), up to the
+ * last row below the fence. It carries its changes when they fit an event (`liveChangeLimits`);
+ * beyond that only its ends, and devices behind its end pull: the newest rows that would fit let
+ * no device move its token (none sits inside a transaction), and a reconnect storm's ranges sent
+ * to every device of a fleet weighed megabytes per event. Null when nothing new lies below the fence.
  */
 export async function readRange(db: Db, orgId: string, after: string | null): Promise<LogRange | null> {
   const start = parsePosition(after ?? logOrigin) ?? { txid: 0n, seq: 0n };
@@ -31,17 +32,10 @@ export async function readRange(db: Db, orgId: string, after: string | null): Pr
     ORDER BY "ChangeLog"."txid" DESC, "ChangeLog"."seq" DESC
     LIMIT ${liveChangeLimits.maxChanges + 1}`;
   if (rows.length === 0) return null;
-  const to = formatPosition(rows[0]!);
-  let bytes = 0;
-  let fit = 0;
-  for (const row of rows.slice(0, liveChangeLimits.maxChanges)) {
-    bytes += Buffer.byteLength(JSON.stringify(pulledChange(row)));
-    if (bytes > liveChangeLimits.maxBytes) break;
-    fit++;
-  }
-  if (fit === 0) return { from: to, to };
-  const from = fit === rows.length ? formatPosition(start) : formatPosition(rows[fit]!);
-  return { from, to, changes: rows.slice(0, fit).reverse().map(pulledChange) };
+  const bounds = { from: formatPosition(start), to: formatPosition(rows[0]!) };
+  if (rows.length > liveChangeLimits.maxChanges) return bounds;
+  const changes = rows.reverse().map(pulledChange);
+  return Buffer.byteLength(JSON.stringify(changes)) > liveChangeLimits.maxBytes ? bounds : { ...bounds, changes };
 }
 
 /** The later of two positions (a process's ranges only move forward). */

@@ -40,7 +40,8 @@ export const syncRouter = router({
     .mutation(({ ctx, input }) => pushChanges(ctx, ctx.user, input)),
   // deltaChanges records its SyncRun with the device's sync (no statement of its own).
   delta: deviceProcedure
-    .meta({ errors: pullErrors })
+    .meta({ errors: [...pullErrors, "SERVER_BUSY"] })
+    .use(({ ctx, next }) => throughPushGate(ctx.pullGate, next))
     .input(deltaBodySchema)
     .output(unparsedOutput(deltaResponseSchema))
     .mutation(({ ctx, input }) => deltaChanges(ctx, ctx.user, input)),
