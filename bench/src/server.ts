@@ -113,21 +113,26 @@ export async function login(url: string, deviceId: string): Promise<string> {
 }
 
 /** A device's HTTP calls, as tech1, each with the token of the device it names. */
-export function syncClient(url: string, tokenFor: (deviceId: string) => string | Promise<string>) {
+/** `parsePage` reads a pull's answer (JSON.parse by default); once `signal` is aborted, no request is sent. */
+export function syncClient(
+  url: string,
+  tokenFor: (deviceId: string) => string | Promise<string>,
+  { parsePage = JSON.parse, signal }: { parsePage?: (text: string) => unknown; signal?: AbortSignal } = {},
+) {
   // Identity by default, like the baselines' JSON.stringify; `compressed` asks for what the PWA
   // gets (br/gzip from @fastify/compress), whose cost is measured separately.
   // A push refused by the server's push gate is sent again after Retry-After, as the sync client
   // does (with its jitter); the wait counts in the measured latency.
-  const post = async <T>(path: string, body: { deviceId: string } & Record<string, unknown>, compressed = false): Promise<T> => {
+  const post = async <T>(path: string, body: { deviceId: string } & Record<string, unknown>, compressed = false, parse: (text: string) => unknown = JSON.parse): Promise<T> => {
     const json = JSON.stringify(body);
     const headers = {
       "content-type": "application/json",
       authorization: `Bearer ${await tokenFor(body.deviceId)}`,
       "accept-encoding": compressed ? "br, gzip" : "identity",
     };
-    const { answer } = await sendUntilAccepted(() => fetch(`${url}${path}`, { method: "POST", headers, body: json }));
+    const { answer } = await sendUntilAccepted(() => fetch(`${url}${path}`, { method: "POST", headers, body: json, ...(signal && { signal }) }));
     if (answer.status !== 200) throw new Error(`${path} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
-    return JSON.parse(answer.text) as T;
+    return parse(answer.text) as T;
   };
   return {
     // As the sync client pushes: its own results only (`pull: false`), others' changes by delta.
@@ -135,6 +140,6 @@ export function syncClient(url: string, tokenFor: (deviceId: string) => string |
       post<PushResponse>("/api/sync", { deviceId, changes, pull: false, ...(syncToken && { syncToken }), ...(async && { async }) }),
     /** `reach`: the end of the range an event told the device to pull (the server may share the page). */
     delta: (deviceId: string, pageToken: string | null, pageSize = 1000, compressed = false, reach?: string) =>
-      post<DeltaResponse>("/api/sync/delta", { deviceId, pageSize, ...(pageToken && { pageToken }), ...(reach && { reach }) }, compressed),
+      post<DeltaResponse>("/api/sync/delta", { deviceId, pageSize, ...(pageToken && { pageToken }), ...(reach && { reach }) }, compressed, parsePage),
   };
 }

@@ -165,20 +165,29 @@ const summary = (r: Receivers, pushMs: number[] = []): Delivery => {
 };
 
 /**
- * One JSON.parse per distinct event text, shared by the simulated devices: every device still
- * reads its own stream's bytes, but the fleet's phones would parse on 2,000 CPUs, not on the one
- * core this process shares with the server. Parsed events are only read. Used alike for ours and
- * the baseline's subscribers.
+ * One JSON.parse per distinct text (of up to `limit` kept), shared by the simulated devices:
+ * every device still reads its own answer's and stream's bytes, but the fleet's phones would
+ * parse on 2,000 CPUs, not on the one core this process shares with the server. Parsed values are
+ * only read. Used alike for ours and the baseline's subscribers.
  */
-const parsedTexts = new Map<string, unknown>();
-const sharedParse = (text: string): unknown => {
-  let parsed = parsedTexts.get(text);
-  if (parsed === undefined) {
-    if (parsedTexts.size >= 1024) parsedTexts.clear();
-    parsed = JSON.parse(text) as unknown;
-    parsedTexts.set(text, parsed);
-  }
-  return parsed;
+function sharedParser(limit: number) {
+  const parsed = new Map<string, unknown>();
+  return (text: string): unknown => {
+    let value = parsed.get(text);
+    if (value === undefined) {
+      if (parsed.size >= limit) parsed.clear();
+      value = JSON.parse(text) as unknown;
+      parsed.set(text, value);
+    }
+    return value;
+  };
+}
+const sharedParse = sharedParser(1024);
+const sharedPages = sharedParser(64);
+/** A pull's answer: devices at one position get the same page but for its serverTime, which they do not read. */
+const sharedPageParse = (text: string): unknown => {
+  const at = text.lastIndexOf('"serverTime":"');
+  return sharedPages(at < 0 ? text : text.slice(0, at + 14) + text.slice(text.indexOf('"', at + 14)));
 };
 
 /** Each device's own session of tech1 (tokens are valid for their own device only). */
@@ -222,15 +231,16 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
   await inParallel(8, async (w) => {
     for (let i = w; i < loginIds.length; i += 8) accessTokens.set(loginIds[i]!, await login(input.url, loginIds[i]!));
   });
-  const server = syncClient(input.url, (deviceId) => accessTokens.get(deviceId)!);
+  const abort = new AbortController();
+  // One signal ends every stream and request of the fleet: thousands of listeners on it are expected.
+  setMaxListeners(0, abort.signal);
+  // Pulls still catching up (or waiting out a Retry-After) when the run ends send nothing more.
+  const server = syncClient(input.url, (deviceId) => accessTokens.get(deviceId)!, { parsePage: sharedPageParse, signal: abort.signal });
   const tokens = Array.from({ length: deviceCount }, () => input.startToken);
   /** Where each device's token sits in the log (unknown until its first answer). */
   const positions = Array.from({ length: deviceCount }, (): string | null => null);
   const capacity = changesPerSecond * (input.seconds + 5) * 2;
   const ours = new Receivers(deviceCount, capacity);
-  const abort = new AbortController();
-  // One signal ends every stream of the fleet: thousands of listeners on it are expected.
-  setMaxListeners(0, abort.signal);
   const pulling = new Map<number, Promise<void>>();
   const pull = (d: number, reach?: string): Promise<void> => {
     const running = pulling.get(d);
@@ -308,7 +318,6 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
   const stormRun = storm ? await (storm as Promise<{ startedAt: number; answeredAt: number; pushMs: number[] }>) : null;
   abort.abort();
   for (const timer of [...phases, ...intervals]) clearTimeout(timer);
-  await Promise.allSettled([...pulling.values()]);
 
   const rate = (from: number, to: number) => (acknowledged.filter((at) => at >= from && at < to).length * changesPerPush * 1000) / Math.max(1, to - from);
   const stormResult: Storm | null = stormRun && {

@@ -25,7 +25,7 @@ export const toSession = (response: LoginResponse, now = Date.now()): Session =>
   user: response.user,
 });
 
-/** `busy`: the server refused the push for now (503 SERVER_BUSY) and said when to come back. */
+/** `busy`: the server refused the push or pull for now (503 SERVER_BUSY) and said when to come back. */
 /**
  * `updateNeeded`: the server refused this build's schema version as too old
  * (SCHEMA_VERSION_TOO_OLD). Pushing stops with the outbox as it is; the app updates itself, and

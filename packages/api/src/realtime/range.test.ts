@@ -64,4 +64,11 @@ test("ranges follow each other; a range with more than an event carries has its 
   // Part of it would let no device move its token (none sits inside a transaction), and sent to a
   // whole fleet it would weigh megabytes per event: devices at `second.to` pull it.
   expect(third).toEqual({ from: second.to, to: await newest() });
+
+  // A process's first event (no earlier one to follow) with more behind it than an event
+  // carries: the newest transaction alone, which every device that held the log before it takes.
+  await createAssets(3);
+  const firstOfProcess = await rangeToNewest(null);
+  expect(firstOfProcess.from).toBe(third.to);
+  expect(firstOfProcess.changes?.map((c) => c.payload["name"])).toEqual(["Range 0", "Range 1", "Range 2"]);
 }, 120_000);

@@ -18,11 +18,14 @@ export interface LogRange {
  * last row below the fence. It carries its changes when they fit an event (`liveChangeLimits`);
  * beyond that only its ends, and devices behind its end pull: the newest rows that would fit let
  * no device move its token (none sits inside a transaction), and a reconnect storm's ranges sent
- * to every device of a fleet weighed megabytes per event. Null when nothing new lies below the fence.
+ * to every device of a fleet weighed megabytes per event. A process's first event (no `after`)
+ * cannot know where devices sit: when the whole log does not fit, its range is the newest
+ * transaction alone, which every device that held the log before it can take. Null when nothing
+ * new lies below the fence.
  */
 export async function readRange(db: Db, orgId: string, after: string | null): Promise<LogRange | null> {
   const start = parsePosition(after ?? logOrigin) ?? { txid: 0n, seq: 0n };
-  const rows = await db.$queryRaw<(LogRow & { txid: string; seq: string })[]>`
+  let rows = await db.$queryRaw<(LogRow & { txid: string; seq: string })[]>`
     WITH fence AS MATERIALIZED (SELECT fieldsync_delta_fence() AS "xid")
     -- Ordered by the columns, not the text of the same names the rows are read as.
     SELECT "txid"::text, "seq"::text, "entityType", "entityId", "operation", "version", "checksum", "data", "createdAt"
@@ -32,7 +35,15 @@ export async function readRange(db: Db, orgId: string, after: string | null): Pr
     ORDER BY "ChangeLog"."txid" DESC, "ChangeLog"."seq" DESC
     LIMIT ${liveChangeLimits.maxChanges + 1}`;
   if (rows.length === 0) return null;
-  const bounds = { from: formatPosition(start), to: formatPosition(rows[0]!) };
+  let from = formatPosition(start);
+  if (after === null && rows.length > liveChangeLimits.maxChanges) {
+    const older = rows.findIndex((row) => row.txid !== rows[0]!.txid);
+    if (older > 0) {
+      from = formatPosition(rows[older]!);
+      rows = rows.slice(0, older);
+    }
+  }
+  const bounds = { from, to: formatPosition(rows[0]!) };
   if (rows.length > liveChangeLimits.maxChanges) return bounds;
   const changes = rows.reverse().map(pulledChange);
   return Buffer.byteLength(JSON.stringify(changes)) > liveChangeLimits.maxBytes ? bounds : { ...bounds, changes };
