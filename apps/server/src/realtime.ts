@@ -187,7 +187,7 @@ export function registerEvents(app: FastifyInstance, deps: Deps, hub: NudgeHub, 
     });
     let pending: ChangeNudge | null = null;
     let blockedSince: number | null = null;
-    const write = (text: string) => {
+    const write = (text: string | Buffer) => {
       if (raw.writableNeedDrain) {
         blockedSince ??= Date.now();
         if (Date.now() - blockedSince > stuckMs) raw.destroy();

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import type { SyncEvent } from "@fieldsync/schema";
-import { rangeStep } from "@fieldsync/sync-core";
+import { type RangeStep, rangeStep } from "@fieldsync/sync-core";
 import { readEvents } from "@fieldsync/testing/sse-client";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -90,16 +90,18 @@ class Receivers {
  * `write` resolves when the push is answered; the changes it acknowledged are counted per second.
  */
 async function drive(seconds: number, receivers: Receivers, devices: number, write: (writer: number, ids: string[]) => Promise<void>) {
-  const deadline = Date.now() + seconds * 1000;
+  const started = Date.now();
   const writes: Promise<void>[] = [];
   const interval = 1000 / (changesPerSecond / changesPerPush);
   const acknowledged: number[] = [];
-  while (Date.now() < deadline) {
+  // Each push has its time (start + i × interval): a timer that fires late does not lower the rate offered.
+  for (let i = 0; i * interval < seconds * 1000; i++) {
+    const wait = started + i * interval - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const ids = Array.from({ length: changesPerPush }, () => randomUUID());
     const writer = Math.floor(Math.random() * devices);
     receivers.sent(ids, writer);
     writes.push(write(writer, ids).then(() => void acknowledged.push(Date.now())));
-    await new Promise((resolve) => setTimeout(resolve, interval));
   }
   await Promise.all(writes);
   const until = Date.now() + graceMs;
@@ -190,6 +192,19 @@ const sharedPageParse = (text: string): unknown => {
   return sharedPages(at < 0 ? text : text.slice(0, at + 14) + text.slice(text.indexOf('"', at + 14)));
 };
 
+/** sync-core's rangeStep, worked out once per position and range however many devices sit there. */
+const steps = new Map<string, RangeStep>();
+function stepOf(at: string | null, range: NonNullable<SyncEvent["range"]>): RangeStep {
+  const key = `${at} ${range.from} ${range.to}`;
+  let step = steps.get(key);
+  if (step === undefined) {
+    if (steps.size >= 4096) steps.clear();
+    step = rangeStep(at, range);
+    steps.set(key, step);
+  }
+  return step;
+}
+
 /** Each device's own session of tech1 (tokens are valid for their own device only). */
 const accessTokens = new Map<string, string>();
 
@@ -273,7 +288,7 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
         // stored and shown at once; a range that starts at or before the token also moves it (not
         // while a pull of the device is in flight: the PWA's sync lock).
         const range = event.range;
-        const step = range && !pulling.has(d) ? rangeStep(positions[d] ?? null, range) : "pull";
+        const step = range && !pulling.has(d) ? stepOf(positions[d] ?? null, range) : "pull";
         if (step === "advance" && range?.changes && range.syncToken) {
           tokens[d] = range.syncToken;
           positions[d] = range.to;

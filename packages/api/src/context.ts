@@ -5,9 +5,8 @@ import { type AuthUser, loadSession } from "./session/session.ts";
 import type { BackgroundQueue } from "./redis/background-queue.ts";
 import type { ResponseCache } from "./redis/response-cache.ts";
 import type { ServerChange } from "@fieldsync/schema";
+import type { PullInput, RenderedPage } from "./pages.ts";
 import type { PushGate } from "./push-gate.ts";
-import type { ReadReplica } from "./sync/read-replica.ts";
-import type { SharedPages } from "./realtime/shared-pages.ts";
 
 export type { AuthUser };
 
@@ -25,6 +24,22 @@ export interface ChangeNotifier {
   deviceRevoked(orgId: string, deviceId: string): Promise<void>;
 }
 
+/**
+ * A streaming-replication hot standby (DATABASE_READ_URL) that serves delta and initial-sync
+ * reads (sync/read-replica.ts); pushes and every other statement stay on the primary.
+ */
+export interface ReadReplica {
+  db: Db;
+  /** How long a pull waits for the standby to replay a token's position before the primary serves it. */
+  maxWaitMs: number;
+}
+
+/** One page read for the devices nudged for the same range (realtime/shared-pages.ts). */
+export interface PageSharing {
+  /** The page of `input`, read by `db` or shared from an earlier read that reaches `reach`. */
+  pull(db: Db, input: PullInput, reach: string | undefined): Promise<RenderedPage>;
+}
+
 export interface Deps {
   db: Db;
   /** A hot standby for delta and initial-sync reads (sync/read-replica.ts); none: the primary serves them. */
@@ -37,7 +52,7 @@ export interface Deps {
   /** Announces new changes to live clients (SSE); null when nobody listens. */
   notifier?: ChangeNotifier | null;
   /** Pages shared by devices pulling the same range after an event (realtime/shared-pages.ts); each reads its own without. */
-  sharedPages?: SharedPages | null;
+  sharedPages?: PageSharing | null;
   /** Bounds the pushes this process applies at once (push-gate.ts); ungated without one. */
   pushGate?: PushGate | null;
   /** Bounds the pulls (delta pages) this process serves at once. */

@@ -1,5 +1,5 @@
 export type { ApiConfig } from "./config.ts";
-export { createContextInner, type AuthSession, type AuthUser, type ChangeNotifier, type Context, type Deps, type LiveChanges } from "./context.ts";
+export { createContextInner, type AuthSession, type AuthUser, type ChangeNotifier, type Context, type Deps, type LiveChanges, type PageSharing, type ReadReplica } from "./context.ts";
 export { AppError, appError, databaseUnavailableError, fail, inputShapeError, retryAfterOf, toErrorBody, unauthorizedMessage } from "./errors.ts";
 export { databaseRetryAfterSeconds, isDatabaseUnavailable } from "./database-unavailable.ts";
 export { auditActions, recordAudit, type AuditAction, type AuditEntry } from "./audit/record.ts";
@@ -20,7 +20,6 @@ export { deviceBacklog } from "./queue/stats.ts";
 export { defaultAlertThresholds, evaluateAlerts, healthFigures } from "./health/alerts.ts";
 export { pruneSyncRuns } from "./health/sync-runs.ts";
 export { foldDigestDeltas } from "./sync/digests.ts";
-export type { ReadReplica } from "./sync/read-replica.ts";
 export { type RetentionOutcome, type RetentionPolicy, runRetention } from "./retention/sweep.ts";
 export {
   detachLogPartition,

@@ -9,13 +9,25 @@ export async function* readEvents(response: Response, parse: (data: string) => u
   let buffer = "";
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = block.match(/^event: (.*)$/m)?.[1];
-      const data = block.match(/^data: (.*)$/m)?.[1];
+    let start = 0;
+    for (let end: number; (end = buffer.indexOf("\n\n", start)) >= 0; start = end + 2) {
+      const { event, data } = fields(buffer, start, end);
       if (event) yield { event, data: data ? parse(data) : null };
     }
+    buffer = buffer.slice(start);
   }
+}
+
+/** The `event:` and `data:` lines of the block `text[start, end)` (line by line: thousands of streams are read this way). */
+function fields(text: string, start: number, end: number) {
+  let event: string | undefined;
+  let data: string | undefined;
+  for (let line = start; line < end; ) {
+    const next = text.indexOf("\n", line);
+    const stop = next < 0 || next > end ? end : next;
+    if (text.startsWith("event: ", line)) event ??= text.slice(line + 7, stop);
+    else if (text.startsWith("data: ", line)) data ??= text.slice(line + 6, stop);
+    line = stop + 1;
+  }
+  return { event, data };
 }

@@ -27,7 +27,7 @@ const nudge = (references?: Record<string, unknown>): ChangeNudge => ({
   range: { from: "10.0", to: "12.2", changes },
   ...(references && { references }),
 });
-const data = (frame: string) => JSON.parse(/^data: (.*)$/m.exec(frame)![1]!) as SyncEvent;
+const data = (frame: Buffer) => JSON.parse(/^data: (.*)$/m.exec(frame.toString())![1]!) as SyncEvent;
 const ids = (event: SyncEvent) => event.range?.changes?.map((c) => c.entityId);
 
 test("each scope gets its changes and a token for its types; plain frames carry the range's ends only", () => {

@@ -1,16 +1,10 @@
 import type { EntityType } from "@fieldsync/schema";
 import { formatPosition } from "@fieldsync/sync-core";
 import { fail } from "../errors.ts";
+import type { Cursor } from "../pages.ts";
 import { seal, unseal } from "../seal.ts";
 
-/**
- * Where a pull resumes. Log positions are (txid, seq) of ChangeLog, handed out only below the
- * oldest running transaction, so the order is final when read. A snapshot cursor walks the
- * current entities (initial sync) and then continues in the log from the snapshot's fence.
- */
-export type Cursor =
-  | { mode: "log"; txid: string; seq: string; after: string | null }
-  | { mode: "snapshot"; fence: string; typeIndex: number; lastId: string; sent: number; total: number };
+export type { Cursor };
 
 interface Envelope {
   v: 1;

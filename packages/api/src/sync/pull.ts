@@ -1,37 +1,11 @@
 import { Prisma, type Db, sqlPoolOf } from "@fieldsync/db";
 import type { EntityData, EntityRef, EntityType, ServerChange, Subscription, SyncOperation } from "@fieldsync/schema";
-import type { Cursor } from "./cursor.ts";
+import type { Cursor, PullInput, RenderedPage } from "../pages.ts";
 import { entityDataSql, table } from "./entities.ts";
 import { joinJsonArrays } from "./json-text.ts";
 import { filterToScope, scopeCondition } from "./scope.ts";
 
-export interface PullInput {
-  orgId: string;
-  types: readonly EntityType[];
-  /** Null: start an initial sync (snapshot), or from `after` when given. */
-  cursor: Cursor | null;
-  /** lastSyncTimestamp of clients without a token: log entries written after this instant. */
-  after?: string;
-  limit: number;
-  /**
-   * Leave out changes this device made itself (it has them already), except deletes it did not
-   * ask for: deleting an asset cascades to its tasks and schedules in the same transaction, under
-   * the device's name, and the device knows nothing of those tombstones unless they travel to it.
-   */
-  excludeClientId?: string;
-  /** The device's subscription; null or absent: everything of `types`. */
-  subscription?: Subscription | null;
-}
-
-/** A page whose `changes` PostgreSQL rendered: a JSON array of ServerChange, as text. */
-export interface RenderedPage {
-  changes: string;
-  cursor: Cursor;
-  hasMore: boolean;
-  progress: { sent: number; total: number } | null;
-  /** Entities that left the subscription in this page of the log. */
-  evict: EntityRef[];
-}
+export type { PullInput, RenderedPage };
 
 export type PullPage = Omit<RenderedPage, "changes"> & { changes: ServerChange[] };
 

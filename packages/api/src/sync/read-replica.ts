@@ -1,8 +1,8 @@
 import { type Db, sqlPoolOf } from "@fieldsync/db";
+import type { Deps, ReadReplica } from "../context.ts";
 
-/**
- * A streaming-replication hot standby (DATABASE_READ_URL) that serves delta and initial-sync
- * reads; pushes and every other statement stay on the primary.
+/*
+ * Reads on a hot standby (context.ts's ReadReplica, DATABASE_READ_URL).
  *
  * Gap-free there too: the delta fence (`fieldsync_delta_fence`) reads `pg_current_snapshot()`,
  * which on a standby lists the primary's transactions as replayed so far: one whose commit is not
@@ -12,18 +12,9 @@ import { type Db, sqlPoolOf } from "@fieldsync/db";
  * back) carries the primary's WAL position after it; a read on the standby first waits, up to
  * `maxWaitMs`, for the standby to replay that position, and is served by the primary past it.
  */
-export interface ReadReplica {
-  db: Db;
-  /** How long a pull waits for the standby to replay a token's position before the primary serves it. */
-  maxWaitMs: number;
-}
 
-/** What these reads take of the api's Deps (context.ts names a ReadReplica; this module does not import it back). */
-interface ReplicaDeps {
-  db: Db;
-  readReplica?: ReadReplica | null;
-  log?: { warn(details: object, message: string): void };
-}
+/** What these reads take of the api's Deps. */
+type ReplicaDeps = Pick<Deps, "db" | "readReplica" | "log">;
 
 /** Where a read was served and, if by the primary, its WAL position after the read (for the next token). */
 export interface ReplicaRead<T> {
