@@ -28,11 +28,14 @@ export const defaultPushGate = { slots: 4, queueLength: 64, maxWaitMs: 10_000, e
 /**
  * The pull gate unless SYNC_PULL_* say otherwise. A pull is a short read plus one bookkeeping
  * statement, so four at once keep both cores busy and leave the pools' other connections to
- * pushes and logins. When a storm's range sends every device of a fleet to pull at once, the
- * first 4 + 128 are served in turn and the rest come back after Retry-After (plus the client's
- * spread), which paces the fleet's catch-up instead of exhausting the pools.
+ * pushes and logins. Its answers are paced to 16 MiB/s (~40,000 changes/s, above what one device
+ * syncing at full speed takes: B3 initial sync and delta run at ~20,000 rows/s): after a storm,
+ * a fleet pulling the same pages from the shared cache costs the database little but every
+ * socket and client parser its megabytes, and unpaced it crowded out the live events. Past the
+ * 4 + 128 the rest come back after Retry-After (plus the client's spread), which grows with the
+ * refused clients due back, so the fleet's catch-up spreads out instead of exhausting the pools.
  */
-export const defaultPullGate = { slots: 4, queueLength: 128, maxWaitMs: 5_000, requests: "pulls" } as const;
+export const defaultPullGate = { slots: 4, queueLength: 128, maxWaitMs: 5_000, bytesPerSecond: 16 * 1024 * 1024, requests: "pulls" } as const;
 
 /** An address, a CIDR range, or one of the names proxy-addr (Fastify's trustProxy) knows. */
 const isProxyAddress = (entry: string) => {
@@ -109,6 +112,8 @@ const envSchema = z
     SYNC_PULL_CONCURRENCY: z.coerce.number().int().min(1).default(defaultPullGate.slots),
     SYNC_PULL_QUEUE_LENGTH: z.coerce.number().int().min(0).default(defaultPullGate.queueLength),
     SYNC_PULL_QUEUE_WAIT_MS: z.coerce.number().int().min(0).default(defaultPullGate.maxWaitMs),
+    /** What the pull gate's answers may send a second (bytes); 0: not paced. */
+    SYNC_PULL_BYTES_PER_SECOND: z.coerce.number().int().min(0).default(defaultPullGate.bytesPerSecond),
     /** Attempts per queued change before it is dead-lettered; must match the worker's. */
     SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
     SYNC_BACKOFF_MS: z.coerce.number().int().min(1).default(500),

@@ -1,12 +1,14 @@
 // B6's simulated devices, in a process of their own (forked by propagation.ts): the fleet's event
-// parsing, pushes and pulls must not share the server's event loop, as on real phones. All
-// streams share this process's one undici Agent (fetch's global dispatcher, no per-origin cap);
-// 2,000 streams need a file-descriptor limit above the default 1,024 (`ulimit -n`).
+// parsing, pushes and pulls must not share the server's event loop, as on real phones. Each
+// stream is a node:http request of its own (http.get's global agent has no per-origin cap);
+// pushes and pulls go through fetch. 2,000 streams need a file-descriptor limit above the
+// default 1,024 (`ulimit -n`).
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
+import http from "node:http";
 import type { SyncEvent } from "@fieldsync/schema";
 import { type RangeStep, rangeStep } from "@fieldsync/sync-core";
-import { readEvents } from "@fieldsync/testing/sse-client";
+import { EventText } from "@fieldsync/testing/sse-client";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { createChange } from "../data.ts";
@@ -186,10 +188,14 @@ function sharedParser(limit: number) {
 }
 const sharedParse = sharedParser(1024);
 const sharedPages = sharedParser(64);
-/** A pull's answer: devices at one position get the same page but for its serverTime, which they do not read. */
+/**
+ * A pull's answer: devices at one position get the same changes (the server renders them first,
+ * `{"changes":[…],"nextPageToken":…}`), each with its own token and serverTime.
+ */
 const sharedPageParse = (text: string): unknown => {
-  const at = text.lastIndexOf('"serverTime":"');
-  return sharedPages(at < 0 ? text : text.slice(0, at + 14) + text.slice(text.indexOf('"', at + 14)));
+  const end = text.lastIndexOf('],"nextPageToken":');
+  if (!text.startsWith('{"changes":[') || end < 0) return JSON.parse(text);
+  return { ...(JSON.parse(`{${text.slice(end + 2)}`) as object), changes: sharedPages(text.slice(11, end + 1)) };
 };
 
 /** sync-core's rangeStep, worked out once per position and range however many devices sit there. */
@@ -208,19 +214,33 @@ function stepOf(at: string | null, range: NonNullable<SyncEvent["range"]>): Rang
 /** Each device's own session of tech1 (tokens are valid for their own device only). */
 const accessTokens = new Map<string, string>();
 
-/** Opens the device's events stream; calls `onEvent` with each `changes` event. Resolves once it is ready. */
-async function listen(url: string, deviceId: string, signal: AbortSignal, onEvent: (event: SyncEvent) => void) {
-  const response = await fetch(`${url}/api/sync/events?deviceId=${deviceId}`, { headers: { authorization: `Bearer ${accessTokens.get(deviceId)}` }, signal }).catch(
-    (error: Error) => {
-      throw new Error(`events stream of ${deviceId}: ${error.message} (${String((error.cause as Error | undefined)?.message ?? error.cause)})`);
-    },
-  );
-  if (!response.ok) throw new Error(`events stream of ${deviceId}: ${response.status}`);
-  const events = readEvents(response, sharedParse);
-  if ((await events.next()).value?.event !== "ready") throw new Error(`events stream of ${deviceId} did not start`);
-  void (async () => {
-    for await (const { event, data } of events) if (event === "changes") onEvent(data as SyncEvent);
-  })().catch(() => undefined);
+/**
+ * Opens the device's events stream; calls `onEvent` with each `changes` event. Resolves once it
+ * is ready. Read with node:http, as the baseline's subscribers read with node:net: fetch's web
+ * streams cost this process several times more per chunk, which 2,000 streams would bill to ours.
+ */
+function listen(url: string, deviceId: string, signal: AbortSignal, onEvent: (event: SyncEvent) => void) {
+  return new Promise<void>((resolve, reject) => {
+    const failed = (reason: string) => reject(new Error(`events stream of ${deviceId}: ${reason}`));
+    const request = http.get(`${url}/api/sync/events?deviceId=${deviceId}`, { headers: { authorization: `Bearer ${accessTokens.get(deviceId)}` }, signal }, (response) => {
+      if (response.statusCode !== 200) return failed(String(response.statusCode));
+      response.setEncoding("utf8");
+      const events = new EventText(sharedParse);
+      let ready = false;
+      response.on("data", (text: string) => {
+        for (const { event, data } of events.push(text)) {
+          if (!ready) {
+            ready = event === "ready";
+            if (ready) resolve();
+            else failed("did not start");
+          } else if (event === "changes") onEvent(data as SyncEvent);
+        }
+      });
+      response.on("error", () => undefined);
+    });
+    // After it was ready, an error (the run's end aborts every stream) settles nothing.
+    request.on("error", (error) => failed(error.message));
+  });
 }
 
 /** The server's resident memory, from its /metrics (loopback needs no token). */

@@ -1,5 +1,5 @@
 // The push gate's lanes, without a database: tasks are promises the test settles by hand.
-import { expect, test } from "vitest";
+import { expect, test, vi } from "vitest";
 import { PushGate } from "./push-gate.ts";
 
 /** A task that runs until `finish()`; `started` once the gate let it in. */
@@ -73,4 +73,29 @@ test("refused requests count as coming back: a herd is told to return spread ove
   expect(retryAfters).toEqual([1, 2, 3, 4, 5]);
   running.finish();
   await admitted;
+});
+
+test("a gate paced by bytes holds a task's slot until its answer's bytes would have gone out at the slot's share of the rate", async () => {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+  try {
+    // 1,000 bytes a second over two slots: 500 a second each.
+    const gate = new PushGate({ slots: 2, queueLength: 4, maxWaitMs: 60_000, bytesPerSecond: 1_000, requests: "pulls" });
+    const weigh = (answer: string) => answer.length;
+    const pages = [gate.run(async () => "x".repeat(250), undefined, weigh), gate.run(async () => "x".repeat(250), undefined, weigh)];
+    // Answered at once: the pacing holds the slot, not the answer.
+    expect(await Promise.all(pages)).toEqual(["x".repeat(250), "x".repeat(250)]);
+    const next = held();
+    const waiting = gate.run(next.task, undefined, () => 0);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(next.started).toBe(false);
+    expect(gate.stats()).toMatchObject({ inFlight: 2, waiting: 1 });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(next.started).toBe(true);
+    next.finish();
+    await waiting;
+    // A weightless task frees its slot as soon as it ends (the pages' slots were freed at 500 ms).
+    expect(gate.stats()).toMatchObject({ inFlight: 0, waiting: 0 });
+  } finally {
+    vi.useRealTimers();
+  }
 });

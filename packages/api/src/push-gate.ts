@@ -28,6 +28,13 @@ export interface PushGateOptions {
   express?: { slots: number; maxChanges: number };
   /** What the gate admits, for its refusal's message (default: pushes). */
   requests?: "pushes" | "pulls";
+  /**
+   * Paces what the gate lets through to this many bytes a second (`run`'s `weigh` says a task's):
+   * a task's slot stays taken until its answer would have gone out at the slot's share of the
+   * rate. A fleet catching up on a storm from shared pages costs little per pull in the database
+   * but its megabytes in every socket and parser; paced, it cannot crowd out the live traffic.
+   */
+  bytesPerSecond?: number;
 }
 
 const busyMessages = {
@@ -87,16 +94,28 @@ export class PushGate {
 
   /**
    * Runs `task` (a push of `changes` changes) in a slot; throws 503 SERVER_BUSY (task not run)
-   * when none frees up in time.
+   * when none frees up in time. With `bytesPerSecond`, `weigh` gives the bytes of its answer,
+   * which is returned at once while the slot stays taken for the paced time.
    */
-  async run<T>(task: () => Promise<T>, changes = Number.POSITIVE_INFINITY): Promise<T> {
+  async run<T>(task: () => Promise<T>, changes = Number.POSITIVE_INFINITY, weigh?: (answer: T) => number): Promise<T> {
     const lane = await this.acquire(changes <= (this.options.express?.maxChanges ?? -1) && this.express.slots > 0);
     const started = performance.now();
+    let pacedMs = 0;
     try {
-      return await task();
+      const answer = await task();
+      pacedMs = this.pacedMs(weigh?.(answer) ?? 0);
+      return answer;
     } finally {
-      this.release(lane, performance.now() - started);
+      const ranMs = performance.now() - started;
+      if (ranMs >= pacedMs) this.release(lane, ranMs);
+      else setTimeout(() => this.release(lane, pacedMs), pacedMs - ranMs).unref?.();
     }
+  }
+
+  /** How long `bytes` take at one slot's share of `bytesPerSecond` (0 without pacing). */
+  private pacedMs(bytes: number) {
+    const rate = this.options.bytesPerSecond;
+    return rate ? (bytes * 1000 * (this.general.slots + this.express.slots)) / rate : 0;
   }
 
   stats(): PushGateStats {
@@ -161,5 +180,9 @@ export class PushGate {
   }
 }
 
-/** tRPC middleware body: the rest of the procedure, a push of `changes` changes, runs in a slot of `gate` (ungated without one). */
-export const throughPushGate = <T>(gate: PushGate | null | undefined, next: () => Promise<T>, changes?: number): Promise<T> => (gate ? gate.run(next, changes) : next());
+/**
+ * tRPC middleware body: the rest of the procedure, a push of `changes` changes, runs in a slot of
+ * `gate` (ungated without one); `weigh` gives its answer's bytes to a paced gate.
+ */
+export const throughPushGate = <T>(gate: PushGate | null | undefined, next: () => Promise<T>, changes?: number, weigh?: (answer: T) => number): Promise<T> =>
+  gate ? gate.run(next, changes, weigh) : next();

@@ -6,19 +6,33 @@
  */
 export async function* readEvents(response: Response, parse: (data: string) => unknown = JSON.parse): AsyncGenerator<{ event: string; data: unknown }> {
   const decoder = new TextDecoder();
-  let buffer = "";
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
+  const events = new EventText(parse);
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) yield* events.push(decoder.decode(chunk, { stream: true }));
+}
+
+/**
+ * The events in a stream's text, fed as it arrives: `push` returns the events its text completed
+ * (a block's `event:` and `data:` lines, read line by line: thousands of streams are read this way).
+ */
+export class EventText {
+  private buffer = "";
+
+  constructor(private readonly parse: (data: string) => unknown = JSON.parse) {}
+
+  push(text: string): { event: string; data: unknown }[] {
+    this.buffer += text;
+    const events: { event: string; data: unknown }[] = [];
     let start = 0;
-    for (let end: number; (end = buffer.indexOf("\n\n", start)) >= 0; start = end + 2) {
-      const { event, data } = fields(buffer, start, end);
-      if (event) yield { event, data: data ? parse(data) : null };
+    for (let end: number; (end = this.buffer.indexOf("\n\n", start)) >= 0; start = end + 2) {
+      const { event, data } = fields(this.buffer, start, end);
+      if (event) events.push({ event, data: data ? this.parse(data) : null });
     }
-    buffer = buffer.slice(start);
+    this.buffer = this.buffer.slice(start);
+    return events;
   }
 }
 
-/** The `event:` and `data:` lines of the block `text[start, end)` (line by line: thousands of streams are read this way). */
+/** The `event:` and `data:` lines of the block `text[start, end)`. */
 function fields(text: string, start: number, end: number) {
   let event: string | undefined;
   let data: string | undefined;

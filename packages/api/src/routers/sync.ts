@@ -14,12 +14,16 @@ import { upgradePush } from "../sync/upgrade.ts";
 import { throughPushGate } from "../push-gate.ts";
 import { syncStatus } from "../health/status.ts";
 import { authedProcedure, deviceProcedure, router } from "../trpc.ts";
+import { renderedBodyOf } from "../rendered-answer.ts";
 import { unparsedOutput } from "../unparsed-output.ts";
 
 const changeCount = (raw: unknown) => {
   const changes = typeof raw === "object" && raw !== null && "changes" in raw ? raw.changes : undefined;
   return Array.isArray(changes) ? changes.length : undefined;
 };
+
+/** A delta answer's size as sent (its rendered body), which the pull gate paces. */
+const answerBytes = (result: { ok: boolean; data?: unknown }) => (result.ok ? (renderedBodyOf(result.data)?.length ?? 0) : 0);
 
 /** Push and delta: the syncing device's checks, a bad sync token, and the server's sync rate limit. */
 const pullErrors = [...syncingDeviceErrors, "INVALID_TOKEN", "RATE_LIMITED"] as const;
@@ -41,7 +45,7 @@ export const syncRouter = router({
   // deltaChanges records its SyncRun with the device's sync (no statement of its own).
   delta: deviceProcedure
     .meta({ errors: [...pullErrors, "SERVER_BUSY"] })
-    .use(({ ctx, next }) => throughPushGate(ctx.pullGate, next))
+    .use(({ ctx, next }) => throughPushGate(ctx.pullGate, next, undefined, answerBytes))
     .input(deltaBodySchema)
     .output(unparsedOutput(deltaResponseSchema))
     .mutation(({ ctx, input }) => deltaChanges(ctx, ctx.user, input)),
