@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { type Writer, applyChanges, lockDevice, prepare } from "./apply.ts";
 import { insertClaims } from "./claims.ts";
 import type { Cursor } from "./cursor.ts";
-import { cursorAtHead } from "./push-head.ts";
+import { claimedDeletes, cursorAtHead } from "./push-head.ts";
 import { change, seededWriter } from "../seeded-writer.ts";
 
 let database: TestDatabase;
@@ -27,11 +27,12 @@ const pushAndCheckHead = (changes: SyncChange[]) =>
     const prepared = changes.map(prepare);
     await lockDevice(sql, writer);
     const decided = await applyChanges(sql, writer, prepared, {});
-    await insertClaims(sql, writer, prepared.map((p, i) => ({ p, outcome: decided.decisions[i]!.outcome })));
+    const outcomes = prepared.map((p, i) => ({ p, outcome: decided.decisions[i]!.outcome }));
+    await insertClaims(sql, writer, outcomes);
     const [end] = await sql.query<{ txid: string; seq: string }>(`SELECT l."txid"::text, l."seq"::text FROM "ChangeLog" l ORDER BY l."txid" DESC, l."seq" DESC LIMIT 1`);
     const cursor: Cursor = { mode: "log", txid: end!.txid, seq: end!.seq, after: null };
-    const deleteKeys = prepared.filter((p) => p.change.operation === "DELETE").map((p) => p.key);
-    return cursorAtHead(sql, writer, cursor, deleteKeys);
+    const results = outcomes.map(({ p, outcome }) => ({ index: p.index, changeId: null, entityType: p.change.entityType, entityId: p.change.entityId, duplicate: false, ...outcome }));
+    return cursorAtHead(sql, writer, cursor, claimedDeletes(prepared, results));
   });
 
 test("a push whose deletes are all the device's own answers at the head", async () => {
