@@ -28,10 +28,7 @@ export const changeIdReused: Outcome = {
 export async function findClaims(sql: Sql, clientId: string, changes: readonly Prepared[]): Promise<Claims> {
   const stored = changes.length
     ? await sql.query<{ id: string; idempotencyKey: string; fingerprint: string; result: Outcome | null; schemaVersion: number }>(
-        // One probe of the (clientId, idempotencyKey) index per key: `= ANY` lets the planner read
-        // the device's whole claim history through its (clientId, status, seq) index instead.
-        `SELECT q."id", q."idempotencyKey", q."fingerprint", q."result", q."schemaVersion"
-         FROM unnest($2::text[]) AS k("key") JOIN "SyncQueue" q ON q."clientId" = $1 AND q."idempotencyKey" = k."key"`,
+        `SELECT "id", "idempotencyKey", "fingerprint", "result", "schemaVersion" FROM "SyncQueue" WHERE "clientId" = $1 AND "idempotencyKey" = ANY($2::text[])`,
         [clientId, [...new Set(changes.map((p) => p.key))]],
       )
     : [];
