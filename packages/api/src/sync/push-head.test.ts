@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { type Db, sqlPoolOf } from "@fieldsync/db";
 import type { TestDatabase } from "@fieldsync/db/testing";
-import type { SyncChange } from "@fieldsync/schema";
+import type { ChangeResult, SyncChange } from "@fieldsync/schema";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type Writer, applyChanges, lockDevice, prepare } from "./apply.ts";
 import { insertClaims } from "./claims.ts";
@@ -45,4 +45,17 @@ test("a push whose delete cascaded pulls, so the tombstones it did not ask for t
   const [asset, task] = [randomUUID(), randomUUID()];
   await pushAndCheckHead([change("asset", asset, "CREATE", 0, { name: "Fan" }), change("task", task, "CREATE", 0, { assetId: asset, title: "Oil" })]);
   expect(await pushAndCheckHead([change("asset", asset, "DELETE", 1)])).toBeNull();
+});
+
+test("the deletes a push asked for are its DELETE changes that hold a claim of their own", () => {
+  const [kept, reused, failed, edited] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+  const prepared = [change("asset", kept, "DELETE", 1), change("asset", reused, "DELETE", 1), change("asset", failed, "DELETE", 1), change("asset", edited, "UPDATE", 1, { name: "x" })].map(prepare);
+  const result = (i: number, outcome: object) => ({ index: i, changeId: null, entityType: "asset" as const, entityId: prepared[i]!.change.entityId, duplicate: false, ...outcome });
+  const results = [
+    result(0, { status: "applied", version: 2, checksum: null, mergedConflictId: null }),
+    result(1, { status: "rejected", code: "CHANGE_ID_REUSED", message: "" }),
+    result(2, { status: "rejected", code: "CHANGE_FAILED", message: "" }),
+    result(3, { status: "applied", version: 2, checksum: "c", mergedConflictId: null }),
+  ] as ChangeResult[];
+  expect(claimedDeletes(prepared, results)).toEqual([{ type: "asset", id: kept }]);
 });
