@@ -1,4 +1,4 @@
-// `pnpm --filter @fieldsync/bench profile:push [--pushes=N] [--stale=0.2]`: where a 500-change B1 push spends
+// `pnpm --filter @fieldsync/bench profile:push [--pushes=N] [--stale=0.2] [--entities=1000000]`: where a 500-change B1 push spends
 // its time, statement by statement. Runs the push procedure in this process (zod input parse,
 // middlewares, pushChanges; no HTTP) on a fresh test database, times every statement on the push
 // pool and every Prisma operation, and prints the median per statement over N measured pushes
@@ -26,6 +26,8 @@ import { seedAssets } from "./seed.ts";
 const pushes = Number(process.argv.find((a) => a.startsWith("--pushes="))?.slice(9) ?? 15);
 /** B2's share of updates based on an older version (conflicts and merges); 0 is B1. */
 const staleShare = Number(process.argv.find((a) => a.startsWith("--stale="))?.slice(8) ?? 0);
+/** The organization's entities (at least the device's 2,000): the scaling row's 1M shows which statement grows with it. */
+const entityCount = Number(process.argv.find((a) => a.startsWith("--entities="))?.slice(11) ?? 0);
 const warmup = 5;
 const batchSize = 500;
 
@@ -110,6 +112,7 @@ async function main() {
     // Dropping the database on a failure ends its idle connections: not an error of its own.
     raw.on("error", () => undefined);
     const ids = await seedAssets(raw, user.orgId, 2_000, true);
+    if (entityCount > ids.length) await seedAssets(raw, user.orgId, entityCount - ids.length);
     await raw.query("ANALYZE");
     const config: ApiConfig = {
       jwtSecret: "x".repeat(32), jwtIssuer: "fieldsync", jwtAudience: "fieldsync", jwtTtlSeconds: 900, refreshTtlSeconds: 86_400,

@@ -112,10 +112,15 @@ export async function queueScenarios(server: BenchServer, options: BenchOptions)
     });
     const queueIds = pushed.flatMap((p) => p.queueIds);
     if (queueIds.includes("")) throw new Error("an async push was not queued");
+    // Settled when the devices have no unfinished row left (earlier rounds' rows are all settled):
+    // a range of the (clientId, status, seq) index per device, where looking up the round's 500 ×
+    // N row ids every 20 ms took PostgreSQL CPU from the worker it was waiting for.
+    const deviceIds = pushed.map((p) => `bench-queue-${p.device}`);
     for (;;) {
       const { rows } = await server.pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM "SyncQueue" WHERE "id" = ANY($1::text[]) AND "status" IN ('PENDING', 'SYNCING')`,
-        [queueIds],
+        `SELECT count(*)::int AS n FROM "SyncClient" c JOIN "SyncQueue" q ON q."clientId" = c."id"
+         WHERE c."orgId" = $1 AND c."deviceId" = ANY($2::text[]) AND q."status" IN ('PENDING', 'SYNCING')`,
+        [server.orgId, deviceIds],
       );
       if (rows[0]!.n === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -53,16 +53,27 @@ export interface BatchDecision {
 
 const operationOrder = { CREATE: 0, UPDATE: 1, DELETE: 2 } as const;
 
-/** Types with a reference field pointing at `type`, and those fields. */
-const dependents = (type: EntityType) =>
-  entityTypes.flatMap((dependent) =>
-    Object.entries(getEntity(dependent).references as Record<string, EntityType>)
-      .filter(([, target]) => target === type)
-      .map(([field]) => ({ type: dependent, field })),
-  );
+/** Per type, the types with a reference field pointing at it, and those fields. */
+const dependents = new Map(
+  entityTypes.map((type) => [
+    type,
+    entityTypes.flatMap((dependent) =>
+      Object.entries(getEntity(dependent).references as Record<string, EntityType>)
+        .filter(([, target]) => target === type)
+        .map(([field]) => ({ type: dependent, field })),
+    ),
+  ]),
+);
 
 export function decideBatch(input: BatchInput): BatchDecision {
   const states = new Map(input.states);
+  // The batch replaces loaded states, never adds one: a cascade looks only at the dependent type's keys.
+  const keysOfType = new Map<EntityType, string[]>();
+  for (const [key, state] of states) {
+    const keys = keysOfType.get(state.type);
+    if (keys) keys.push(key);
+    else keysOfType.set(state.type, [key]);
+  }
   const bases = new Map(input.bases);
   for (const state of states.values()) if (state.data) bases.set(versionKey(state.type, state.id, state.version), state.data);
   /** The round of each entity's last write (cascades included). */
@@ -83,9 +94,10 @@ export function decideBatch(input: BatchInput): BatchDecision {
    */
   const cascade = (deleted: EntityState, gone: string[]): number => {
     let latest = 0;
-    for (const { type, field } of dependents(deleted.type)) {
-      for (const [key, state] of states) {
-        if (state.type !== type || state.data?.[field] !== deleted.id) continue;
+    for (const { type, field } of dependents.get(deleted.type)!) {
+      for (const key of keysOfType.get(type) ?? []) {
+        const state = states.get(key)!;
+        if (state.data?.[field] !== deleted.id) continue;
         const removed: EntityState = { ...state, version: state.version + 1, deleted: true, data: null, checksum: null, lastModifiedAt: input.now };
         states.set(key, removed);
         gone.push(key);

@@ -195,9 +195,9 @@ class Decider {
     if (change.clientVersion > state.version) return reject("VERSION_AHEAD", `The server has version ${state.version}`);
     const strangers = this.strangers();
     if (strangers) return strangers;
+    if (state.data && change.clientVersion === state.version) return this.checkedWrite("UPDATE", applyPatch(state.data, change.payload), change.payload);
     const clientData = applyPatch(base ?? state.data ?? {}, change.payload);
     if (!state.data) return this.conflict(clientData, base, Object.keys(change.payload));
-    if (change.clientVersion === state.version) return this.checkedWrite("UPDATE", applyPatch(state.data, change.payload), change.payload);
 
     const merge = threeWayMerge(base ?? {}, state.data, clientData);
     if (!base || !this.policy.autoMergeDisjoint || merge.conflictingFields.length > 0) {

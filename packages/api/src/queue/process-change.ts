@@ -1,4 +1,4 @@
-import { type Db, inSqlTransaction, inTransaction, Prisma, sqlState, type SyncQueue } from "@fieldsync/db";
+import { type Db, inSqlTransaction, inTransaction, Prisma, sqlPoolOf, sqlState, type SyncQueue } from "@fieldsync/db";
 import { type ConflictPolicy, type EntityType, type SyncChange, syncChangeSchema } from "@fieldsync/schema";
 import { isDatabaseUnavailable } from "../database-unavailable.ts";
 import type { ChangeNotifier } from "../context.ts";
@@ -67,11 +67,14 @@ async function applyHead(
 ): Promise<number> {
   head.id = null;
   return inSqlTransaction(db, async (sql) => {
-    const [client] = await sql.query<{ id: string; orgId: string; userId: string }>(`SELECT "id", "orgId", "userId" FROM "SyncClient" WHERE "id" = $1`, [clientId]);
+    // The lock timeout is set in the same round trip as the device is read.
+    const [client] = await sql.query<{ id: string; orgId: string; userId: string }>(
+      `SELECT "id", "orgId", "userId" FROM "SyncClient", set_config('lock_timeout', $2, true) WHERE "id" = $1`,
+      [clientId, `${lockTimeoutMs}ms`],
+    );
     if (!client) throw new Error(`no SyncClient ${clientId}`);
     const writer = { orgId: client.orgId, userId: client.userId, clientId: client.id };
     await lockDevice(sql, writer);
-    await sql.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
     const rows = await sql.query<QueuedRow>(
       `SELECT "id", "changeId", "entityType", "entityId", "operation", "payload", "schemaVersion", "clientVersion", "checksum",
               "clientTimestamp" AT TIME ZONE 'UTC' AS "clientTimestamp"
@@ -135,7 +138,7 @@ async function recordFailure(db: Db, clientId: string, headId: string | null, er
  * the rest.
  */
 export async function processQueuedChange(deps: ProcessDeps, queueItemId: string, options: ProcessOptions): Promise<{ processed: number }> {
-  const target = await deps.db.syncQueue.findUnique({ where: { id: queueItemId }, select: { clientId: true, orgId: true } });
+  const [target] = await sqlPoolOf(deps.db).query<{ clientId: string; orgId: string }>(`SELECT "clientId", "orgId" FROM "SyncQueue" WHERE "id" = $1`, [queueItemId]);
   // The job of a push is named after its first row, which may be finished (by an earlier attempt
   // of this job, or another job's drain) while later rows of the device still wait: the device's
   // queue is drained whatever the named row's state.

@@ -12,7 +12,7 @@ import { pull } from "./pull.ts";
 import { planPull } from "./horizon.ts";
 import { primaryPosition } from "./read-replica.ts";
 import { readyToSync, recordSync } from "./record-sync.ts";
-import { cursorAtHead } from "./push-head.ts";
+import { claimedDeletes, cursorAtHead } from "./push-head.ts";
 import { prismaSql } from "./sql.ts";
 
 /**
@@ -36,7 +36,6 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
   const { types, resetRequired } = plan;
   const prepared = body.changes.map(prepare);
   const queued = body.async === true || prepared.length > config.inlineMaxChanges;
-  const deleteKeys = prepared.filter((p) => p.change.operation === "DELETE").map((p) => p.key);
 
   // Registration (first sync), a rename and the refusals commit on their own, before the push's transaction.
   const device = readyToSync(known, user, body.deviceName) ? known : await syncingDevice(db, user, body.deviceId, config.maxDevicesPerUser, body.deviceName);
@@ -45,7 +44,7 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
     inSqlTransaction(db, async (sql) => {
       await lockDevice(sql, writer);
       const applied = await apply({ sql, deps, writer, deviceId: body.deviceId, queued }, prepared);
-      const head = await cursorAtHead(sql, writer, plan.cursor, deleteKeys);
+      const head = await cursorAtHead(sql, writer, plan.cursor, claimedDeletes(prepared, applied.results));
       const headToken = head && encodeCursor(config.cursorSecret, user.orgId, types, head);
       // At the head the answer is complete here, so the device's sync is recorded in the same
       // transaction. Its reset flags were clear when planned (it has a log cursor): one set since
