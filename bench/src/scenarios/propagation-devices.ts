@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import http from "node:http";
 import type { SyncEvent } from "@fieldsync/schema";
-import { type RangeStep, rangeStep } from "@fieldsync/sync-core";
+import { type RangeStep, pullDelay, rangeStep } from "@fieldsync/sync-core";
 import { EventText } from "@fieldsync/testing/sse-client";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -277,11 +277,13 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
   const capacity = changesPerSecond * (input.seconds + 5) * 2;
   const ours = new Receivers(deviceCount, capacity);
   const pulling = new Map<number, Promise<void>>();
-  const pull = (d: number, reach?: string): Promise<void> => {
+  /** As the PWA: one pull at a time per device, after `delayMs` (pullDelay); nudges meanwhile add none. */
+  const pull = (d: number, reach?: string, delayMs = 0): Promise<void> => {
     const running = pulling.get(d);
     if (running) return running;
     const next = (async () => {
-      for (let more = true; more; ) {
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      for (let more = true; more && !abort.signal.aborted; ) {
         const page = await server.delta(propagationDevice(d), tokens[d]!, 1000, false, reach);
         tokens[d] = page.nextPageToken;
         positions[d] = page.position;
@@ -316,7 +318,7 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
         if (range?.changes) ours.saw(d, range.changes.map((c) => c.entityId), true);
         if (event.changes) ours.saw(d, event.changes.map((c) => c.entityId), true);
         const caughtUp = step === "skip" || (step === "advance" && range?.syncToken !== undefined);
-        if (!caughtUp && !event.changes) void pull(d, range?.to).catch(() => undefined);
+        if (!caughtUp && !event.changes) void pull(d, range?.to, pullDelay(event)).catch(() => undefined);
       });
     }
   });

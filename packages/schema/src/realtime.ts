@@ -9,6 +9,12 @@ export const liveChangeLimits = {
 } as const;
 
 /**
+ * A range announced without its changes (more than an event carries) reaches a whole fleet at
+ * once; each device pulls it at a random moment within this many ms (sync-core's pullDelay).
+ */
+export const catchUpSpreadMs = 5_000;
+
+/**
  * Data of the `changes` event on GET /api/sync/events (Server-Sent Events): the organization has
  * new changes up to `position` (monotonic, opaque). `changes`, when present, are other devices'
  * just-committed changes, the same shape a pull returns, so a device can show them before it

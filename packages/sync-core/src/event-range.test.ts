@@ -1,7 +1,7 @@
-import type { EntityType, ServerChange } from "@fieldsync/schema";
+import { type EntityType, type ServerChange, catchUpSpreadMs } from "@fieldsync/schema";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { comparePositions, formatPosition, logOrigin, parsePosition, rangeForScope, rangeStep, scopeReferenceKey } from "./event-range.ts";
+import { comparePositions, formatPosition, logOrigin, parsePosition, pullDelay, rangeForScope, rangeStep, scopeReferenceKey } from "./event-range.ts";
 import { scopeKey } from "./scope.ts";
 
 describe("rangeStep", () => {
@@ -125,5 +125,16 @@ describe("rangeForScope", () => {
     expect(scopeKey(null)).toBe("");
     expect(scopeKey({ locations: ["A"] })).not.toBe(scopeKey({ locations: ["A", "B"] }));
     expect(scopeKey({ locations: ["A"] })).not.toBe(scopeKey({ entityTypes: ["asset"] }));
+  });
+});
+
+describe("pullDelay", () => {
+  test("a range announced without its changes is pulled at a random moment within the spread; anything else at once", () => {
+    const bare = { range: { from: "5.1", to: "9.3" } };
+    expect(pullDelay(bare, () => 0)).toBe(0);
+    expect(pullDelay(bare, () => 0.5)).toBe(catchUpSpreadMs / 2);
+    fc.assert(fc.property(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (r) => pullDelay(bare, () => r) < catchUpSpreadMs));
+    expect(pullDelay({ range: { ...bare.range, changes: [] } }, () => 0.5)).toBe(0);
+    expect(pullDelay({}, () => 0.5)).toBe(0);
   });
 });

@@ -4,7 +4,7 @@
  * inside the range later). A device that knows the position of its sync token decides here what
  * the event means for it. Positions are the log's (txid, seq), written "txid.seq".
  */
-import { type EntityRef, type EntityType, type ServerChange, type Subscription, getEntity } from "@fieldsync/schema";
+import { type EntityRef, type EntityType, type ServerChange, type Subscription, type SyncEvent, catchUpSpreadMs, getEntity } from "@fieldsync/schema";
 import { locationMatches, scopedTypes, splitToScope } from "./scope.ts";
 
 export interface LogPosition {
@@ -54,6 +54,16 @@ export function rangeStep(at: string | null, range: EventRange): RangeStep {
   if (!here || !from || !to || comparePositions(from, to) > 0) return "pull";
   if (comparePositions(here, to) >= 0) return "skip";
   return comparePositions(here, from) >= 0 ? "advance" : "pull";
+}
+
+/**
+ * How long a device that must pull after `event` waits first (ms). A range announced without its
+ * changes (a reconnect storm, a bulk import) reached the whole organization at once: each device
+ * pulls at a random moment within `catchUpSpreadMs`, so a fleet does not ask for the same range in
+ * the same instant, while its live events keep arriving. Any other pull goes at once.
+ */
+export function pullDelay(event: Pick<SyncEvent, "range">, random: () => number = Math.random): number {
+  return event.range && !event.range.changes ? Math.floor(random() * catchUpSpreadMs) : 0;
 }
 
 /**
