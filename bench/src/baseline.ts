@@ -1,4 +1,4 @@
-import type { SyncChangeInput } from "@fieldsync/schema";
+import { type SyncChangeInput, entityTypes } from "@fieldsync/schema";
 import type pg from "pg";
 
 // Same-run baselines: what a minimal hand-written server would send to PostgreSQL, through raw
@@ -49,15 +49,23 @@ export interface LogPosition {
   seq: string;
 }
 
-/** The raw fenced delta page (same predicate and order as the server's) serialized to JSON. */
+/**
+ * The raw fenced delta page, filtered as the server's is: the organization, the same fence
+ * (fieldsync_delta_fence, computed once), the device's entity types (every type here, as the bench's devices
+ * subscribe to all), same order; serialized to JSON. The cursor is a parameter to the planner, as
+ * in the server's statement (pull.ts, logPageSql): with its value in sight the planner expects no
+ * row past the log's analyzed tail and sorts every row after the cursor on each page.
+ */
 export async function baselineLogPage(db: pg.Pool, orgId: string, after: LogPosition, limit: number): Promise<{ body: string; last: LogPosition | null; count: number }> {
   const { rows } = await db.query<{ txid: string; seq: string }>(
     // Qualified: a bare "txid" in ORDER BY would name the text output column and sort 1000 before 999.
-    `SELECT c."txid"::text, c."seq"::text, "entityType", "entityId", "operation", "version", "checksum", "data", "createdAt"
+    `WITH "from" AS MATERIALIZED (SELECT $2::xid8 AS "txid", $3::bigint AS "seq")
+     SELECT c."txid"::text, c."seq"::text, "entityType", "entityId", "operation", "version", "checksum", "data", "createdAt"
      FROM "ChangeLog" c
-     WHERE "orgId" = $1 AND (c."txid", c."seq") > ($2::xid8, $3::bigint) AND c."txid" < pg_snapshot_xmin(pg_current_snapshot())
+     WHERE "orgId" = $1 AND (c."txid", c."seq") > ((SELECT "txid" FROM "from"), (SELECT "seq" FROM "from"))
+       AND c."txid" < (SELECT fieldsync_delta_fence()) AND "entityType" = ANY($5::text[])
      ORDER BY c."txid", c."seq" LIMIT $4`,
-    [orgId, after.txid, after.seq, limit],
+    [orgId, after.txid, after.seq, limit, entityTypes],
   );
   const last = rows.at(-1);
   return { body: JSON.stringify(rows), last: last ? { txid: last.txid, seq: last.seq } : null, count: rows.length };

@@ -37,13 +37,14 @@ function callLog() {
 
 test("queued batches are all pushed and acknowledged before a backlog of other devices' changes is downloaded", async () => {
   const transport = callLog();
-  const device = await loggedInDevice(server.url, "tech1@northwind.test", { name: "pusher", fetch: transport.fetch, pushBatchSize: 10 });
+  const pageSize = 200;
+  const device = await loggedInDevice(server.url, "tech1@northwind.test", { name: "pusher", fetch: transport.fetch, pushBatchSize: 10, pageSize });
   const other = await loggedInDevice(server.url, "tech2@northwind.test", { name: "storm", pushBatchSize: limits.maxChangesPerPush });
   await device.engine.sync();
   await other.engine.sync();
 
   // A backlog of others' changes bigger than a push answer's page and a delta page.
-  const backlog = limits.pushResponsePageSize + 2 * 200 + 1;
+  const backlog = limits.pushResponsePageSize + 2 * pageSize + 1;
   for (let i = 0; i < backlog; i++) await other.engine.store.create("asset", { name: `Storm ${i}` });
   await other.engine.sync();
   expect(await other.db.outbox.count()).toBe(0);

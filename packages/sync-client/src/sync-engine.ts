@@ -28,7 +28,7 @@ export interface SyncEngineOptions {
   fetch?: typeof fetch;
   /** Shown in the devices list, e.g. "Chrome on Android". */
   deviceName?: string;
-  /** Changes per delta page. */
+  /** Changes per delta page (default `defaultPullPageSize`). */
   pageSize?: number;
   /** Changes per push. */
   pushBatchSize?: number;
@@ -55,6 +55,17 @@ export interface SyncReport {
   /** Changes marked failed on this device without an answer of their own: invalid, or refused alone. */
   failed: number;
 }
+
+/**
+ * Changes per delta page, chosen by measurement (1 Dec, 10,000 changes of ~1.3 KB, load 6-18):
+ * the server sends ~8k rows/s in pages of 200, ~15k in 500, ~21k in 1000, ~30k in 2000 and no
+ * more in 5000 (its per-request work, ~20 ms, is what small pages repeat), while the phone applies
+ * ~5k rows/s whatever the size. So 1000 takes most of the gain (10,000 changes: 10 requests instead
+ * of 50), and bigger pages would mostly cost the device: each page is one IndexedDB write
+ * transaction (~0.2 s at 1000 rows, which a user's edit waits behind), ~1.3 MB of JSON held with
+ * its parsed copy, and a progress step.
+ */
+const defaultPullPageSize = 1000;
 
 const emptyReport = (): SyncReport => ({ pushed: 0, applied: 0, conflicts: 0, rejected: 0, queued: 0, duplicates: 0, received: 0, failed: 0 });
 
@@ -333,7 +344,7 @@ export class SyncEngine {
       const reach = this.reach;
       const page = await this.api.delta({
         deviceId,
-        pageSize: this.options.pageSize ?? 200,
+        pageSize: this.options.pageSize ?? defaultPullPageSize,
         ...(pageToken === undefined ? {} : { pageToken }),
         ...(reach !== null && pageToken !== undefined && { reach }),
       });

@@ -3,7 +3,7 @@ import type { EntityType } from "@fieldsync/schema";
 import { comparePositions } from "@fieldsync/sync-core";
 import type { Cursor } from "./cursor.ts";
 import type { AuthUser } from "../context.ts";
-import { type PullPlan, planFrom, readDevice } from "./pull-plan.ts";
+import { type DeviceSyncState, type PullPlan, planFrom } from "./pull-plan.ts";
 
 /**
  * Where an organization's change log starts once weeks of it were dropped (SyncLogHorizon, written
@@ -16,13 +16,40 @@ export interface LogHorizon {
   before: Date;
 }
 
+interface HorizonColumns {
+  horizonTxid: string | null;
+  horizonSeq: string | null;
+  horizonBefore: Date | null;
+}
+
+const horizonOf = (row: HorizonColumns | undefined): LogHorizon | null =>
+  row?.horizonTxid ? { txid: BigInt(row.horizonTxid), seq: BigInt(row.horizonSeq!), before: row.horizonBefore! } : null;
+
 /** The organization's horizon; null while none of its log was dropped. One primary-key read. */
 export async function readHorizon(db: Db, orgId: string): Promise<LogHorizon | null> {
-  const [row] = await sqlPoolOf(db).query<{ txid: string; seq: string; before: Date }>(
-    `SELECT "txid"::text, "seq"::text, "before" FROM "SyncLogHorizon" WHERE "orgId" = $1`,
+  const [row] = await sqlPoolOf(db).query<HorizonColumns>(
+    `SELECT "txid"::text AS "horizonTxid", "seq"::text AS "horizonSeq", "before" AS "horizonBefore" FROM "SyncLogHorizon" WHERE "orgId" = $1`,
     [orgId],
   );
-  return row ? { txid: BigInt(row.txid), seq: BigInt(row.seq), before: row.before } : null;
+  return horizonOf(row);
+}
+
+/**
+ * The device's row (null before its first sync) and its organization's horizon, in one statement
+ * on the push pool (two primary-key reads; one round trip per pull instead of two).
+ */
+async function readDeviceAndHorizon(db: Db, orgId: string, deviceId: string): Promise<{ device: DeviceSyncState | null; horizon: LogHorizon | null }> {
+  // One row always: (SELECT 1) keeps it when neither exists.
+  const [row] = await sqlPoolOf(db).query<{ [K in keyof DeviceSyncState]: DeviceSyncState[K] | null } & HorizonColumns>(
+    `SELECT c."id", c."userId", c."isActive", c."deviceName", c."subscription", c."resyncRequired", c."rescopeRequired",
+       h."txid"::text AS "horizonTxid", h."seq"::text AS "horizonSeq", h."before" AS "horizonBefore"
+     FROM (SELECT 1) one
+     LEFT JOIN "SyncClient" c ON c."orgId" = $1 AND c."deviceId" = $2
+     LEFT JOIN "SyncLogHorizon" h ON h."orgId" = $1`,
+    [orgId, deviceId],
+  );
+  const { horizonTxid, horizonSeq, horizonBefore, ...device } = row!;
+  return { device: device.id === null ? null : (device as DeviceSyncState), horizon: horizonOf({ horizonTxid, horizonSeq, horizonBefore }) };
 }
 
 /**
@@ -55,6 +82,6 @@ export function withinHorizon(plan: PullPlan, horizon: LogHorizon | null, lastSy
  * lastSyncTimestamp) predates the log's horizon.
  */
 export async function planPull(db: Db, cursorSecret: string, user: AuthUser, deviceId: string, token: string | null | undefined, requested?: EntityType[], lastSyncTimestamp?: string) {
-  const [known, horizon] = await Promise.all([readDevice(db, user.orgId, deviceId), readHorizon(db, user.orgId)]);
+  const { device: known, horizon } = await readDeviceAndHorizon(db, user.orgId, deviceId);
   return { known, plan: withinHorizon(planFrom(known, cursorSecret, user, token, requested), horizon, lastSyncTimestamp) };
 }

@@ -1,4 +1,3 @@
-import { type Db, sqlPoolOf } from "@fieldsync/db";
 import { type EntityType, type Subscription, subscriptionSchema } from "@fieldsync/schema";
 import type { AuthUser } from "../context.ts";
 import { type Cursor, decodeToken } from "./cursor.ts";
@@ -23,16 +22,6 @@ export interface DeviceSyncState {
   subscription: unknown;
   resyncRequired: boolean;
   rescopeRequired: boolean;
-}
-
-/** The device's row, or null before its first sync. One statement on the push pool (no Prisma). */
-export async function readDevice(db: Db, orgId: string, deviceId: string): Promise<DeviceSyncState | null> {
-  const [row] = await sqlPoolOf(db).query<DeviceSyncState>(
-    `SELECT "id", "userId", "isActive", "deviceName", "subscription", "resyncRequired", "rescopeRequired"
-     FROM "SyncClient" WHERE "orgId" = $1 AND "deviceId" = $2`,
-    [orgId, deviceId],
-  );
-  return row ?? null;
 }
 
 /**

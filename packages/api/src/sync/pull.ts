@@ -60,31 +60,39 @@ interface LogPageHead {
  * it was materialized (a CTE scan keeps it): an ORDER BY inside json_agg sorted the page's wide
  * rows again, spilling to disk at 5,000 rows and costing more than the page's whole read.
  *
+ * The cursor reaches the planner as a parameter (`from`), not as its value: pulls read the log's
+ * tail, past the statistics of its last ANALYZE, where the value would make the planner expect no
+ * row at all; on the weekly partitions it then sorted every row after the cursor for each page
+ * instead of merging the partitions' index order and stopping after limit + 1 (log-page-plan.test.ts).
+ * The rows are numbered after the LIMIT for the same reason: a window over the LIMIT's input made
+ * that sort unbounded.
+ *
  * It also finds the last log row below that fence (`end`): when the page is not full, every row
  * up to `end` was either delivered or filtered out (the device's own changes, other types), so the
  * cursor moves there. Otherwise a device that only pushes would re-read all its own changes since
  * the last one from elsewhere on every sync.
  */
 function logPageSql(input: PullInput, cursor: Extract<Cursor, { mode: "log" }>, limit: number, select: Prisma.Sql): Prisma.Sql {
-  const after = Prisma.sql`"orgId" = ${input.orgId} AND ("txid", "seq") > (${cursor.txid}::xid8, ${cursor.seq}::bigint)
+  const after = Prisma.sql`"orgId" = ${input.orgId} AND ("txid", "seq") > ((SELECT "txid" FROM "from"), (SELECT "seq" FROM "from"))
       AND "txid" < (SELECT "xid" FROM fence)`;
   return Prisma.sql`
     WITH fence AS MATERIALIZED (SELECT fieldsync_delta_fence() AS "xid"),
+    "from" AS MATERIALIZED (SELECT ${cursor.txid}::xid8 AS "txid", ${cursor.seq}::bigint AS "seq"),
     page AS MATERIALIZED (
-      SELECT "txid", "seq", "entityType", "entityId", "operation", "version", "checksum", "data", "createdAt",
-        row_number() OVER (ORDER BY "txid", "seq") AS "n"
-      FROM "ChangeLog"
-      WHERE ${after}
-        AND "entityType" = ANY(${input.types}::text[])
-        ${cursor.after ? Prisma.sql`AND "createdAt" > ${new Date(cursor.after)}::timestamptz AT TIME ZONE 'UTC'` : Prisma.empty}
-        ${input.excludeClientId ? Prisma.sql`AND ("originClientId" IS DISTINCT FROM ${input.excludeClientId} OR ("operation" = 'DELETE' AND NOT EXISTS (
-          SELECT 1 FROM "SyncQueue" q WHERE q."clientId" = ${input.excludeClientId} AND q."entityType" = "ChangeLog"."entityType"
-            AND q."entityId" = "ChangeLog"."entityId" AND q."operation" = 'DELETE')))` : Prisma.empty}
-      ORDER BY "txid", "seq"
-      LIMIT ${limit + 1}
+      SELECT *, row_number() OVER (ORDER BY "txid", "seq") AS "n" FROM (
+        SELECT "txid", "seq", "entityType", "entityId", "operation", "version", "checksum", "data", "createdAt"
+        FROM "ChangeLog"
+        WHERE ${after}
+          AND "entityType" = ANY(${input.types}::text[])
+          ${cursor.after ? Prisma.sql`AND "createdAt" > ${new Date(cursor.after)}::timestamptz AT TIME ZONE 'UTC'` : Prisma.empty}
+          ${input.excludeClientId ? Prisma.sql`AND ("originClientId" IS DISTINCT FROM ${input.excludeClientId} OR ("operation" = 'DELETE' AND NOT EXISTS (
+            SELECT 1 FROM "SyncQueue" q WHERE q."clientId" = ${input.excludeClientId} AND q."entityType" = "ChangeLog"."entityType"
+              AND q."entityId" = "ChangeLog"."entityId" AND q."operation" = 'DELETE')))` : Prisma.empty}
+        ORDER BY "txid", "seq"
+        LIMIT ${limit + 1}) l
     ),
     sent AS (SELECT * FROM page WHERE "n" <= ${limit}),
-    "last" AS (SELECT "txid", "seq" FROM page WHERE "n" = (SELECT max("n") FROM sent)),
+    "last" AS (SELECT "txid", "seq" FROM page WHERE "n" = least((SELECT count(*) FROM page), ${limit})),
     "end" AS (SELECT "txid", "seq" FROM "ChangeLog" WHERE ${after} ORDER BY "txid" DESC, "seq" DESC LIMIT 1)
     ${select}`;
 }
@@ -100,15 +108,16 @@ function nextLogCursor(cursor: Extract<Cursor, { mode: "log" }>, head: LogPageHe
   return { hasMore, cursor: to ? { ...cursor, txid: to.txid, seq: to.seq } : cursor };
 }
 
+/** The statement of an unscoped log page: its head, its last row and its changes as one JSON array. */
+export const logPageQuery = (input: PullInput, cursor: Extract<Cursor, { mode: "log" }>, limit: number) =>
+  logPageSql(input, cursor, limit, Prisma.sql`SELECT ${logHeadColumns},
+      (SELECT "txid"::text FROM "last") AS "lastTxid", (SELECT "seq"::text FROM "last") AS "lastSeq",
+      (SELECT coalesce(json_agg(${logChangeJson}), '[]')::text FROM sent p) AS "changes"`);
+
 /** One page of the log after `cursor`, its changes rendered by PostgreSQL into one JSON array (logPageSql). */
 async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode: "log" }>, limit: number): Promise<RenderedPage> {
   if (input.subscription?.locations) return scopedLogPage(db, input, input.subscription, cursor, limit);
-  const [row] = await query<LogPageHead & { lastTxid: string | null; lastSeq: string | null; changes: string }>(
-    db,
-    logPageSql(input, cursor, limit, Prisma.sql`SELECT ${logHeadColumns},
-      (SELECT "txid"::text FROM "last") AS "lastTxid", (SELECT "seq"::text FROM "last") AS "lastSeq",
-      (SELECT coalesce(json_agg(${logChangeJson}), '[]')::text FROM sent p) AS "changes"`),
-  );
+  const [row] = await query<LogPageHead & { lastTxid: string | null; lastSeq: string | null; changes: string }>(db, logPageQuery(input, cursor, limit));
   const last = row!.lastTxid === null ? null : { txid: row!.lastTxid, seq: row!.lastSeq! };
   return { changes: row!.changes, ...nextLogCursor(cursor, row!, last, limit), progress: null, evict: [] };
 }
