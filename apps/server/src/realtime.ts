@@ -78,9 +78,35 @@ export class NudgeHub {
     };
   }
 
+  /** Fan-outs not finished yet, oldest first (each stream gets its events in order). */
+  private readonly backlog: { nudge: ChangeNudge; subscribers: Subscriber[]; next: number }[] = [];
+  private draining = false;
+
+  /**
+   * Sends `nudge` to the organization's streams, `fanOutChunk` at a time: between chunks the event
+   * loop serves other requests, so 2,000 streams' writes (~20 ms) do not hold up every push and
+   * pull of the process at once.
+   */
   deliver = (nudge: ChangeNudge) => {
-    for (const members of this.byOrg.get(nudge.orgId)?.values() ?? []) for (const subscriber of members) subscriber.send(nudge);
+    const subscribers = [...(this.byOrg.get(nudge.orgId)?.values() ?? [])].flatMap((members) => [...members]);
+    if (subscribers.length === 0) return;
+    this.backlog.push({ nudge, subscribers, next: 0 });
+    if (!this.draining) this.drain();
   };
+
+  private drain() {
+    this.draining = true;
+    for (let budget = fanOutChunk; budget > 0 && this.backlog.length > 0; ) {
+      const job = this.backlog[0]!;
+      while (budget > 0 && job.next < job.subscribers.length) {
+        job.subscribers[job.next++]!.send(job.nudge);
+        budget--;
+      }
+      if (job.next === job.subscribers.length) this.backlog.shift();
+    }
+    if (this.backlog.length > 0) setImmediate(() => this.drain());
+    else this.draining = false;
+  }
 
   revoke = (revocation: DeviceRevocation) => {
     for (const members of this.byOrg.get(revocation.orgId)?.values() ?? []) {
@@ -111,6 +137,9 @@ export class NudgeHub {
     return subscribed;
   }
 }
+
+/** Streams written to before a fan-out hands the event loop back. */
+const fanOutChunk = 250;
 
 const streamKeys = (orgId: string, userId: string, deviceId: string) => [`${orgId} ${userId}`, `${orgId} ${userId} ${deviceId}`];
 
@@ -188,6 +217,8 @@ export function registerEvents(app: FastifyInstance, deps: Deps, hub: NudgeHub, 
     let pending: ChangeNudge | null = null;
     let blockedSince: number | null = null;
     const write = (text: string | Buffer) => {
+      // A fan-out in progress may still reach a stream that has just ended.
+      if (raw.writableEnded || raw.destroyed) return true;
       if (raw.writableNeedDrain) {
         blockedSince ??= Date.now();
         if (Date.now() - blockedSince > stuckMs) raw.destroy();
