@@ -29,14 +29,15 @@ export const defaultPushGate = { slots: 4, queueLength: 64, maxWaitMs: 10_000, e
  * The pull gate unless SYNC_PULL_* say otherwise. A pull is a read plus one bookkeeping
  * statement, and a page of 1,000 changes is ~35–60 ms of PostgreSQL's CPU: two at once (one per
  * core of the reference machine) keep the rest of the database for pushes, and the pools' other
- * connections for pushes and logins. Its answers are paced to 16 MiB/s (~40,000 changes/s, above what one device
- * syncing at full speed takes: B3 initial sync and delta run at ~20,000 rows/s): after a storm,
+ * connections for pushes and logins. Its answers are paced to 64 MiB/s, above what one device
+ * syncing at full speed takes (16 MiB/s capped B3's initial sync, ~1.3 kB a row, at 13,000
+ * rows/s, where it runs at 20,000+ unpaced): after a storm,
  * a fleet pulling the same pages from the shared cache costs the database little but every
  * socket and client parser its megabytes, and unpaced it crowded out the live events. Past the
  * 2 + 128 the rest come back after Retry-After (plus the client's spread), which grows with the
  * refused clients due back, so the fleet's catch-up spreads out instead of exhausting the pools.
  */
-export const defaultPullGate = { slots: 2, queueLength: 128, maxWaitMs: 5_000, bytesPerSecond: 16 * 1024 * 1024, requests: "pulls" } as const;
+export const defaultPullGate = { slots: 2, queueLength: 128, maxWaitMs: 5_000, bytesPerSecond: 64 * 1024 * 1024, requests: "pulls" } as const;
 
 /** An address, a CIDR range, or one of the names proxy-addr (Fastify's trustProxy) knows. */
 const isProxyAddress = (entry: string) => {
