@@ -137,10 +137,10 @@ test("error responses list exactly the codes each operation returns; login and r
     "403": ["DEVICE_REVOKED", "DEVICE_OWNED_BY_ANOTHER_USER", "DEVICE_MISMATCH", "DEVICE_LIMIT_REACHED"],
     "413": ["PAYLOAD_TOO_LARGE"],
     "429": ["RATE_LIMITED"],
-    // The push gate refuses beyond its queue (pulls are not gated).
+    // The push gate refuses beyond its queue, and the pull gate beyond its own.
     "503": ["SERVICE_UNAVAILABLE", "SERVER_BUSY"],
   });
-  expect(codes(document.paths["/api/sync/delta"].post)["503"]).toEqual(["SERVICE_UNAVAILABLE"]);
+  expect(codes(document.paths["/api/sync/delta"].post)["503"]).toEqual(["SERVICE_UNAVAILABLE", "SERVER_BUSY"]);
 });
 
 test("servers, tags and an example for every operation", async () => {

@@ -99,8 +99,13 @@ export class NudgeHub {
     for (let budget = fanOutChunk; budget > 0 && this.backlog.length > 0; ) {
       const job = this.backlog[0]!;
       while (budget > 0 && job.next < job.subscribers.length) {
-        job.subscribers[job.next++]!.send(job.nudge);
+        const subscriber = job.subscribers[job.next++]!;
         budget--;
+        try {
+          subscriber.send(job.nudge);
+        } catch {
+          // One stream failing to take a frame (it is closing) must not stop the others' fan-out.
+        }
       }
       if (job.next === job.subscribers.length) this.backlog.shift();
     }

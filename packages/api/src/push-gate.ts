@@ -6,7 +6,7 @@ import { appError } from "./errors.ts";
 // on the pool's or the transaction's timeout. The gate lets `slots` pushes run, keeps up to
 // `queueLength` more waiting in arrival order (each at most `maxWaitMs`), and refuses the rest
 // with 503 SERVER_BUSY + Retry-After before anything is written, so clients keep their changes
-// and come back when the backlog has drained. Pulls are not gated: they are short reads.
+// and come back when the backlog has drained. Pulls have a gate of their own (below).
 //
 // Small pushes (a technician's edit) have an express lane: a reconnect storm of large pushes may
 // fill every slot and the queue, but a small push then takes one of the lane's own slots (or
