@@ -32,7 +32,8 @@ import { defaultPullGate, defaultPushGate } from "./env.ts";
 import { metricsRefusal } from "./metrics-access.ts";
 import { createMetrics } from "./metrics.ts";
 import { logsEveryRequest, redactingLogger } from "./log-redaction.ts";
-import { NudgeHub, type StreamLimits, registerEvents } from "./realtime.ts";
+import { NudgeHub, type StreamLimits } from "./nudge-hub.ts";
+import { registerEvents } from "./realtime.ts";
 import { type SyncRateLimitOptions, registerSyncRateLimit } from "./plugins/sync-rate-limit.ts";
 import { registerTrpcBatchLimit } from "./plugins/trpc-batch-limit.ts";
 

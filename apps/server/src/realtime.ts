@@ -4,149 +4,17 @@ import {
   type ChangeNotifier,
   type ChangeNudge,
   type Deps,
-  type DeviceRevocation,
   type RangeEnds,
   consumeStreamTicket,
   createContextInner,
   frameOf,
   frameScope,
-  type FrameScope,
   nudgeFor,
-  redisChannels,
 } from "@fieldsync/api";
 import { type ErrorBody, errorCodes, subscriptionSchema } from "@fieldsync/schema";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { Redis } from "ioredis";
 import { defaultStreamLimits } from "./env.ts";
-
-interface Subscriber {
-  orgId: string;
-  userId: string;
-  deviceId: string;
-  /** The device's subscription when its stream opened: its events' data is filtered for it. */
-  scope: FrameScope;
-  send(nudge: ChangeNudge): void;
-  /** Ends the stream (its device was revoked). */
-  close(): void;
-}
-
-/** Open streams allowed on one process; beyond either, a new stream is 429 STREAM_LIMIT_REACHED. */
-export interface StreamLimits {
-  perUser: number;
-  perDevice: number;
-}
-
-/**
- * Fans nudges out to this process's SSE clients, and closes the streams of revoked devices.
- * Every server process subscribes to both Redis channels, so a push handled by any process (or
- * applied by the worker) reaches every device, and a revocation ends the device's streams on
- * every process. Subscribers are indexed by organization and scope, so an event is filtered
- * once per scope (frames.ts), not once per device.
- */
-export class NudgeHub {
-  /** orgId → scope key → the organization's streams of that scope. */
-  private readonly byOrg = new Map<string, Map<string, Set<Subscriber>>>();
-  /** Open streams per `orgId user` and per `orgId user device`. */
-  private readonly open = new Map<string, number>();
-  private count = 0;
-
-  /** Whether one more stream of this user's device stays within `limits` (check, then `add` without awaiting). */
-  admits(user: Pick<AuthUser, "id" | "orgId">, deviceId: string, limits: StreamLimits) {
-    const [ofUser, ofDevice] = streamKeys(user.orgId, user.id, deviceId).map((key) => this.open.get(key) ?? 0);
-    return ofUser! < limits.perUser && ofDevice! < limits.perDevice;
-  }
-
-  add(subscriber: Subscriber) {
-    const scopes = this.byOrg.get(subscriber.orgId) ?? new Map<string, Set<Subscriber>>();
-    this.byOrg.set(subscriber.orgId, scopes);
-    const members = scopes.get(subscriber.scope.key) ?? new Set<Subscriber>();
-    scopes.set(subscriber.scope.key, members);
-    members.add(subscriber);
-    const keys = streamKeys(subscriber.orgId, subscriber.userId, subscriber.deviceId);
-    for (const key of keys) this.open.set(key, (this.open.get(key) ?? 0) + 1);
-    this.count++;
-    return () => {
-      if (!members.delete(subscriber)) return;
-      this.count--;
-      for (const key of keys) {
-        const left = this.open.get(key)! - 1;
-        if (left === 0) this.open.delete(key);
-        else this.open.set(key, left);
-      }
-      if (members.size === 0) scopes.delete(subscriber.scope.key);
-      if (scopes.size === 0) this.byOrg.delete(subscriber.orgId);
-    };
-  }
-
-  /** Fan-outs not finished yet, oldest first (each stream gets its events in order). */
-  private readonly backlog: { nudge: ChangeNudge; subscribers: Subscriber[]; next: number }[] = [];
-  private draining = false;
-
-  /**
-   * Sends `nudge` to the organization's streams, `fanOutChunk` at a time: between chunks the event
-   * loop serves other requests, so 2,000 streams' writes (~20 ms) do not hold up every push and
-   * pull of the process at once.
-   */
-  deliver = (nudge: ChangeNudge) => {
-    const subscribers = [...(this.byOrg.get(nudge.orgId)?.values() ?? [])].flatMap((members) => [...members]);
-    if (subscribers.length === 0) return;
-    this.backlog.push({ nudge, subscribers, next: 0 });
-    if (!this.draining) this.drain();
-  };
-
-  private drain() {
-    this.draining = true;
-    for (let budget = fanOutChunk; budget > 0 && this.backlog.length > 0; ) {
-      const job = this.backlog[0]!;
-      while (budget > 0 && job.next < job.subscribers.length) {
-        const subscriber = job.subscribers[job.next++]!;
-        budget--;
-        try {
-          subscriber.send(job.nudge);
-        } catch {
-          // One stream failing to take a frame (it is closing) must not stop the others' fan-out.
-        }
-      }
-      if (job.next === job.subscribers.length) this.backlog.shift();
-    }
-    if (this.backlog.length > 0) setImmediate(() => this.drain());
-    else this.draining = false;
-  }
-
-  revoke = (revocation: DeviceRevocation) => {
-    for (const members of this.byOrg.get(revocation.orgId)?.values() ?? []) {
-      for (const subscriber of [...members]) if (subscriber.deviceId === revocation.deviceId) subscriber.close();
-    }
-  };
-
-  get size() {
-    return this.count;
-  }
-
-  /**
-   * Listens to the deployment's channels (`prefix`) on `connection` (which becomes a
-   * subscriber-only connection); resolves once subscribed
-   * (or at once if subscribing fails: ioredis subscribes again on its next reconnect).
-   */
-  listen(connection: Redis, prefix: string): Promise<void> {
-    const channels = redisChannels(prefix);
-    const subscribed = connection.subscribe(channels.changes, channels.revocations).then(() => undefined, () => undefined);
-    connection.on("message", (channel: string, message: string) => {
-      try {
-        if (channel === channels.revocations) this.revoke(JSON.parse(message) as DeviceRevocation);
-        else this.deliver(JSON.parse(message) as ChangeNudge);
-      } catch {
-        // A malformed message on our channel is dropped; streams also end at their token's expiry.
-      }
-    });
-    return subscribed;
-  }
-}
-
-/** Streams written to before a fan-out hands the event loop back. */
-const fanOutChunk = 250;
-
-const streamKeys = (orgId: string, userId: string, deviceId: string) => [`${orgId} ${userId}`, `${orgId} ${userId} ${deviceId}`];
+import { NudgeHub, type StreamLimits } from "./nudge-hub.ts";
 
 /** Nudges and revocations for this process's clients only: a single server without Redis (tests, trials). */
 export const localNotifier = (db: Deps["db"], hub: NudgeHub, ends: RangeEnds = new Map()): ChangeNotifier => ({
@@ -240,8 +108,9 @@ export function registerEvents(app: FastifyInstance, deps: Deps, hub: NudgeHub, 
       userId: user.id,
       deviceId: session.deviceId,
       scope,
-      send: (nudge) => {
-        if (!write(frame(nudge))) pending = nudge;
+      send: (nudges) => {
+        const text = nudges.length === 1 ? frame(nudges[0]!) : Buffer.concat(nudges.map(frame));
+        if (!write(text)) pending = nudges.at(-1)!;
       },
       close: () => raw.end(),
     });

@@ -36,7 +36,7 @@ async function deploy(prefix: string): Promise<Deployment> {
   const app = await buildApp({ deps: { db: database.db, config, queue, cache, notifier }, hub, syncRateLimit, logger: false });
   const heard: ChangeNudge[] = [];
   for (const orgId of [northwind, globex]) {
-    hub.add({ orgId, userId: "listener", deviceId: "listener", scope: frameScope(null), send: (nudge) => heard.push(nudge), close: () => undefined });
+    hub.add({ orgId, userId: "listener", deviceId: "listener", scope: frameScope(null), send: (nudges) => heard.push(...nudges), close: () => undefined });
   }
   return { redis, app, heard };
 }

@@ -10,7 +10,7 @@ import {
 import type { Db } from "@fieldsync/db";
 import { Redis } from "ioredis";
 import type { SyncRateLimitOptions } from "./plugins/sync-rate-limit.ts";
-import { NudgeHub } from "./realtime.ts";
+import { NudgeHub } from "./nudge-hub.ts";
 
 /**
  * The server's Redis connections. Commands fail fast while Redis is down instead of queueing in

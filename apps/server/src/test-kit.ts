@@ -7,7 +7,8 @@ import { sessionClient } from "@fieldsync/testing/session-client";
 import { type AppOptions, buildApp } from "./app.ts";
 import { apiConfig } from "./config.ts";
 import { loadEnv } from "./env.ts";
-import { NudgeHub, localNotifier } from "./realtime.ts";
+import { NudgeHub } from "./nudge-hub.ts";
+import { localNotifier } from "./realtime.ts";
 import { randomSecrets } from "./secrets.ts";
 
 /**

@@ -1,0 +1,91 @@
+import { type ChangeNudge, frameScope } from "@fieldsync/api";
+import { describe, expect, it } from "vitest";
+import { NudgeHub, type Subscriber } from "./nudge-hub.ts";
+
+const nudge = (orgId: string, position: number): ChangeNudge => ({ orgId, position: String(position), at: new Date(0).toISOString() });
+
+/** A stream that records what it was sent, one entry per send (one socket write). */
+function stream(hub: NudgeHub, orgId: string, deviceId: string, onSend?: (nudges: readonly ChangeNudge[]) => void) {
+  const writes: string[][] = [];
+  let closed = false;
+  const subscriber: Subscriber = {
+    orgId,
+    userId: "u",
+    deviceId,
+    scope: frameScope(null),
+    send: (nudges) => {
+      writes.push(nudges.map((n) => n.position));
+      onSend?.(nudges);
+    },
+    close: () => (closed = true),
+  };
+  const remove = hub.add(subscriber);
+  return { writes, remove, received: () => writes.flat(), closed: () => closed };
+}
+
+const until = async (condition: () => boolean) => {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+};
+
+describe("NudgeHub", () => {
+  it("sends a stream the nudges that came while it waited in one write, in order, and only its organization's", async () => {
+    const hub = new NudgeHub();
+    const a = stream(hub, "org-a", "d1");
+    const b = stream(hub, "org-b", "d2");
+    for (const position of [1, 2, 3]) hub.deliver(nudge("org-a", position));
+    await until(() => a.received().length === 3);
+    expect(a.writes).toEqual([["1", "2", "3"]]);
+    hub.deliver(nudge("org-a", 4));
+    await until(() => a.received().length === 4);
+    expect(a.writes).toEqual([["1", "2", "3"], ["4"]]);
+    expect(b.writes).toEqual([]);
+  });
+
+  it("brings every stream to every nudge exactly once, in order, when nudges arrive in the middle of a fan-out", async () => {
+    const hub = new NudgeHub();
+    let extra = 10;
+    // Later nudges are delivered from inside the fan-out, as a Redis message can arrive between its chunks.
+    const streams = Array.from({ length: 700 }, (_, i) =>
+      stream(hub, "org", `d${i}`, () => {
+        if (i % 97 === 0 && extra < 20) hub.deliver(nudge("org", extra++));
+      }),
+    );
+    hub.deliver(nudge("org", 1));
+    await until(() => extra === 20 && streams.every((s) => s.received().length === 11));
+    for (const s of streams) expect(s.received()).toEqual(["1", ...Array.from({ length: 10 }, (_, k) => String(10 + k))]);
+    // Streams behind by more than one nudge got them in fewer writes than nudges.
+    expect(streams.some((s) => s.writes.some((w) => w.length > 1))).toBe(true);
+  });
+
+  it("does not send a stream the nudges delivered before it opened", async () => {
+    const hub = new NudgeHub();
+    const early = stream(hub, "org", "early");
+    hub.deliver(nudge("org", 1));
+    const late = stream(hub, "org", "late");
+    hub.deliver(nudge("org", 2));
+    await until(() => early.received().length === 2 && late.received().length === 1);
+    expect(late.received()).toEqual(["2"]);
+  });
+
+  it("goes on past a stream that throws, and past one that was removed", async () => {
+    const hub = new NudgeHub();
+    stream(hub, "org", "broken", () => {
+      throw new Error("closing");
+    });
+    const gone = stream(hub, "org", "gone");
+    const fine = stream(hub, "org", "fine");
+    gone.remove();
+    hub.deliver(nudge("org", 1));
+    await until(() => fine.received().length === 1);
+    expect(gone.writes).toEqual([]);
+    expect(hub.size).toBe(2);
+  });
+
+  it("closes a revoked device's streams and leaves the others open", () => {
+    const hub = new NudgeHub();
+    const lost = stream(hub, "org", "lost");
+    const kept = stream(hub, "org", "kept");
+    hub.revoke({ orgId: "org", deviceId: "lost" });
+    expect([lost.closed(), kept.closed()]).toEqual([true, false]);
+  });
+});
