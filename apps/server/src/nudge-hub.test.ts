@@ -4,10 +4,12 @@ import { NudgeHub, type Subscriber } from "./nudge-hub.ts";
 
 const nudge = (orgId: string, position: number): ChangeNudge => ({ orgId, position: String(position), at: new Date(0).toISOString() });
 
-/** A stream that records what it was sent, one entry per send (one socket write). */
+/** A stream that records what it was sent, one entry per send (one socket write); `full()` makes its buffer full. */
 function stream(hub: NudgeHub, orgId: string, deviceId: string, onSend?: (nudges: readonly ChangeNudge[]) => void) {
   const writes: string[][] = [];
+  const skips: string[] = [];
   let closed = false;
+  let full = false;
   const subscriber: Subscriber = {
     orgId,
     userId: "u",
@@ -16,11 +18,24 @@ function stream(hub: NudgeHub, orgId: string, deviceId: string, onSend?: (nudges
     send: (nudges) => {
       writes.push(nudges.map((n) => n.position));
       onSend?.(nudges);
+      return !full;
     },
+    skipped: (newest) => skips.push(newest.position),
     close: () => (closed = true),
   };
-  const remove = hub.add(subscriber);
-  return { writes, remove, received: () => writes.flat(), closed: () => closed };
+  const { remove, drained } = hub.add(subscriber);
+  return {
+    writes,
+    skips,
+    remove,
+    full: () => (full = true),
+    drain: () => {
+      full = false;
+      drained();
+    },
+    received: () => writes.flat(),
+    closed: () => closed,
+  };
 }
 
 const until = async (condition: () => boolean) => {
@@ -79,6 +94,33 @@ describe("NudgeHub", () => {
     await until(() => fine.received().length === 1);
     expect(gone.writes).toEqual([]);
     expect(hub.size).toBe(2);
+  });
+
+  it("holds a full stream's nudges until it drains, then sends them in one write; one too far behind is told to pull", async () => {
+    const hub = new NudgeHub();
+    const slow = stream(hub, "org", "slow");
+    const lagging = stream(hub, "org", "lagging");
+    const fast = stream(hub, "org", "fast");
+    slow.full();
+    lagging.full();
+    hub.deliver(nudge("org", 1));
+    await until(() => fast.received().length === 1);
+    // Full after taking nudge 1: the next ones wait for their drain.
+    for (const position of [2, 3]) hub.deliver(nudge("org", position));
+    await until(() => fast.received().length === 3);
+    expect([slow.received(), lagging.received()]).toEqual([["1"], ["1"]]);
+    slow.drain();
+    await until(() => slow.received().length === 3);
+    expect(slow.writes).toEqual([["1"], ["2", "3"]]);
+    // 250 more while `lagging` stays full: more than the hub keeps for it.
+    for (let position = 4; position < 254; position++) hub.deliver(nudge("org", position));
+    await until(() => fast.received().length === 253);
+    lagging.drain();
+    expect(lagging.skips).toEqual(["253"]);
+    hub.deliver(nudge("org", 254));
+    await until(() => lagging.received().length === 2 && slow.received().length === 254);
+    expect(lagging.writes).toEqual([["1"], ["254"]]);
+    expect(slow.received()).toEqual(Array.from({ length: 254 }, (_, i) => String(i + 1)));
   });
 
   it("closes a revoked device's streams and leaves the others open", () => {

@@ -8,8 +8,13 @@ export interface Subscriber {
   deviceId: string;
   /** The device's subscription when its stream opened: its events' data is filtered for it. */
   scope: FrameScope;
-  /** Writes the nudges, oldest first, to the stream in one go (one socket write for all of them). */
-  send(nudges: readonly ChangeNudge[]): void;
+  /**
+   * Writes the nudges, oldest first, to the stream in one go (one socket write for all of them).
+   * False when its buffer is full: the hub keeps its nudges until the stream says it `drained`.
+   */
+  send(nudges: readonly ChangeNudge[]): boolean;
+  /** Nudges it missed while full were dropped (too many): `newest` says where the organization is, so the device pulls. */
+  skipped(newest: ChangeNudge): void;
   /** Ends the stream (its device was revoked). */
   close(): void;
 }
@@ -20,10 +25,14 @@ export interface StreamLimits {
   perDevice: number;
 }
 
-/** A hub subscriber and how many of its organization's nudges it has been sent. */
+/** A hub subscriber, how many of its organization's nudges it has been sent, and whether it can take more. */
 interface Member {
   subscriber: Subscriber;
   sent: number;
+  /** Its buffer is full: it is sent nothing until it drains. */
+  full: boolean;
+  /** It fell more than `maxBehind` nudges behind while full: when it drains it is told to pull instead. */
+  lagged: boolean;
 }
 
 /**
@@ -35,10 +44,17 @@ interface OrgStreams {
   scopes: Map<string, Set<Member>>;
   nudges: ChangeNudge[];
   base: number;
+  /** The newest nudge delivered, kept after the log is trimmed (for streams told to pull). */
+  newest: ChangeNudge | null;
 }
 
 /** Streams written to before a fan-out hands the event loop back. */
 const fanOutChunk = 250;
+/**
+ * Nudges kept for a stream whose buffer is full (shared by all such streams of the organization):
+ * ~10 s of a busy organization's events. A reader behind by more pulls when it drains.
+ */
+const maxBehind = 200;
 
 const streamKeys = (orgId: string, userId: string, deviceId: string) => [`${orgId} ${userId}`, `${orgId} ${userId} ${deviceId}`];
 
@@ -53,6 +69,8 @@ const streamKeys = (orgId: string, userId: string, deviceId: string) => [`${orgI
  * server, nudges that arrive while a fan-out is under way share the next socket write instead of
  * costing one each. The kernel's write was half of a busy server's time at 2,000 streams × 20
  * events/s, so the cost per event falls as the load rises, instead of the server falling behind.
+ * A stream whose reader is slow (its buffer full) is skipped until it drains, then sent what it
+ * missed; only one behind by more than `maxBehind` nudges is told to pull instead.
  */
 export class NudgeHub {
   private readonly byOrg = new Map<string, OrgStreams>();
@@ -71,16 +89,16 @@ export class NudgeHub {
 
   add(subscriber: Subscriber) {
     let org = this.byOrg.get(subscriber.orgId);
-    if (!org) this.byOrg.set(subscriber.orgId, (org = { orgId: subscriber.orgId, scopes: new Map(), nudges: [], base: 0 }));
+    if (!org) this.byOrg.set(subscriber.orgId, (org = { orgId: subscriber.orgId, scopes: new Map(), nudges: [], base: 0, newest: null }));
     const members = org.scopes.get(subscriber.scope.key) ?? new Set<Member>();
     org.scopes.set(subscriber.scope.key, members);
     // A stream hears of the nudges delivered after it opened, not of older ones still going out.
-    const member: Member = { subscriber, sent: org.base + org.nudges.length };
+    const member: Member = { subscriber, sent: org.base + org.nudges.length, full: false, lagged: false };
     members.add(member);
     const keys = streamKeys(subscriber.orgId, subscriber.userId, subscriber.deviceId);
     for (const key of keys) this.open.set(key, (this.open.get(key) ?? 0) + 1);
     this.count++;
-    return () => {
+    const remove = () => {
       if (!members.delete(member)) return;
       this.count--;
       for (const key of keys) {
@@ -91,6 +109,20 @@ export class NudgeHub {
       if (members.size === 0) org.scopes.delete(subscriber.scope.key);
       if (org.scopes.size === 0 && !this.due.has(org)) this.byOrg.delete(subscriber.orgId);
     };
+    /** The stream's buffer has room again: it is sent what it missed, or told to pull. */
+    const drained = () => {
+      if (!member.full) return;
+      member.full = false;
+      if (member.lagged) {
+        member.lagged = false;
+        if (org.newest) this.tryStream(() => subscriber.skipped(org.newest!));
+      }
+      if (member.sent < org.base + org.nudges.length) {
+        this.due.add(org);
+        this.schedule();
+      }
+    };
+    return { remove, drained };
   }
 
   /** Queues `nudge` for the organization's streams; it goes out on the next turn of the event loop. */
@@ -98,6 +130,7 @@ export class NudgeHub {
     const org = this.byOrg.get(nudge.orgId);
     if (!org || org.scopes.size === 0) return;
     org.nudges.push(nudge);
+    org.newest = nudge;
     this.due.add(org);
     this.schedule();
   };
@@ -111,13 +144,17 @@ export class NudgeHub {
     });
   }
 
-  /** Pass cursor: the organization being written and where in its streams the pass is. */
-  private pass: { org: OrgStreams; members: Iterator<Member>; head: number } | null = null;
+  /**
+   * Pass cursor: the organization being written, where in its streams the pass is, its newest
+   * nudge when the pass began, and the oldest nudge a full stream visited still needs.
+   */
+  private pass: { org: OrgStreams; members: Iterator<Member>; head: number; kept: number } | null = null;
 
   /**
    * Writes up to `fanOutChunk` streams what they miss, then hands the event loop back. A pass
-   * over an organization brings every stream to the newest nudge at the time it is visited; when
-   * a pass ends, nudges every stream has been sent are dropped and the next organization is due.
+   * over an organization brings every stream that can take it to the newest nudge at the time it
+   * is visited; when a pass ends, nudges no stream still needs are dropped, and the organization
+   * stays due only if nudges came during the pass.
    */
   private fanOut() {
     for (let budget = fanOutChunk; budget > 0; ) {
@@ -131,34 +168,48 @@ export class NudgeHub {
       }
       const member = step.value;
       const head = org.base + org.nudges.length;
+      if (member.full) {
+        if (head - member.sent > maxBehind) {
+          member.lagged = true;
+          member.sent = head;
+        } else this.pass.kept = Math.min(this.pass.kept, member.sent);
+        continue;
+      }
       if (member.sent >= head) continue;
       budget--;
       const missed = org.nudges.slice(member.sent - org.base);
       member.sent = head;
-      try {
-        member.subscriber.send(missed);
-      } catch {
-        // One stream failing to take a frame (it is closing) must not stop the others' fan-out.
-      }
+      this.tryStream(() => {
+        if (!member.subscriber.send(missed)) member.full = true;
+      });
     }
     this.schedule();
+  }
+
+  /** One stream failing to take a frame (it is closing) must not stop the others' fan-out. */
+  private tryStream(write: () => void) {
+    try {
+      write();
+    } catch {
+      // The stream's own close handler removes it.
+    }
   }
 
   private nextPass() {
     const [org] = this.due;
     if (!org) return null;
     const members = [...org.scopes.values()].flatMap((set) => [...set]);
-    return { org, members: members[Symbol.iterator](), head: org.base + org.nudges.length };
+    const head = org.base + org.nudges.length;
+    return { org, members: members[Symbol.iterator](), head, kept: head };
   }
 
-  /** Every stream visited in the pass was sent at least up to the pass's start: those nudges go. */
   private endPass() {
-    const { org, head } = this.pass!;
+    const { org, head, kept } = this.pass!;
     this.pass = null;
-    org.nudges.splice(0, head - org.base);
-    org.base = head;
+    org.nudges.splice(0, kept - org.base);
+    org.base = kept;
     this.due.delete(org);
-    if (org.nudges.length > 0) this.due.add(org);
+    if (org.base + org.nudges.length > head) this.due.add(org);
     else if (org.scopes.size === 0 && this.byOrg.get(org.orgId) === org) this.byOrg.delete(org.orgId);
   }
 

@@ -56,8 +56,9 @@ const stuckMs = 30_000;
  * name that one); it ends with
  * `event: reauth` when the access token behind it expires, and is closed at once when the device
  * is revoked. Streams per user and per device are capped (`limits`).
- * A slow reader never blocks the server: while its socket buffer is full, nudges coalesce into
- * one without data, and a reader stuck for 30 s is dropped.
+ * A slow reader never blocks the server: while its socket buffer is full the hub holds its events
+ * (shared with every other such stream) and sends them when it drains; one too far behind gets a
+ * plain event instead and pulls, and a reader stuck for 30 s is dropped.
  */
 export function registerEvents(app: FastifyInstance, deps: Deps, hub: NudgeHub, limits: StreamLimits = defaultStreamLimits) {
   app.get("/api/sync/events", async (request, reply) => {
@@ -87,39 +88,43 @@ export function registerEvents(app: FastifyInstance, deps: Deps, hub: NudgeHub, 
       connection: "keep-alive",
       "x-accel-buffering": "no",
     });
-    let pending: ChangeNudge | null = null;
     let blockedSince: number | null = null;
+    /** Writes unless the stream has ended; false when its buffer is full (the hub then holds its nudges until "drain"). */
     const write = (text: string | Buffer) => {
       // A fan-out in progress may still reach a stream that has just ended.
       if (raw.writableEnded || raw.destroyed) return true;
-      if (raw.writableNeedDrain) {
-        blockedSince ??= Date.now();
-        if (Date.now() - blockedSince > stuckMs) raw.destroy();
-        return false;
-      }
-      blockedSince = null;
       raw.write(text);
-      return true;
+      if (!raw.writableNeedDrain) return true;
+      blockedSince ??= Date.now();
+      return false;
     };
     const frame = (nudge: ChangeNudge) =>
       frameOf(nudge, !withData ? "plain" : nudge.originClientId === device?.id ? "range" : "preview", scope, deps.config.cursorSecret);
-    const remove = hub.add({
+    const { remove, drained } = hub.add({
       orgId,
       userId: user.id,
       deviceId: session.deviceId,
       scope,
       send: (nudges) => {
-        const text = nudges.length === 1 ? frame(nudges[0]!) : Buffer.concat(nudges.map(frame));
-        if (!write(text)) pending = nudges.at(-1)!;
+        // Corked, the frames (shared by every stream of the scope) leave in one write, uncopied.
+        raw.cork();
+        for (const nudge of nudges) write(frame(nudge));
+        raw.uncork();
+        return !raw.writableNeedDrain;
       },
+      // The device missed events the hub no longer holds: a plain one tells it to pull.
+      skipped: (newest) => write(frameOf(newest, "plain", scope, deps.config.cursorSecret)),
       close: () => raw.end(),
     });
-    // A coalesced nudge goes out without data: the device missed the earlier ones, so it pulls.
     raw.on("drain", () => {
-      if (pending && write(frameOf(pending, "plain", scope, deps.config.cursorSecret))) pending = null;
+      blockedSince = null;
+      drained();
     });
     write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ orgId })}\n\n`);
-    const heartbeat = setInterval(() => write(": ping\n\n"), heartbeatMs);
+    const heartbeat = setInterval(() => {
+      if (!raw.writableNeedDrain) write(": ping\n\n");
+      else if (Date.now() - (blockedSince ??= Date.now()) > stuckMs) raw.destroy();
+    }, heartbeatMs);
     const expiry = setTimeout(() => {
       write(`event: reauth\ndata: {}\n\n`);
       raw.end();

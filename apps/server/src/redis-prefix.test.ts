@@ -36,7 +36,18 @@ async function deploy(prefix: string): Promise<Deployment> {
   const app = await buildApp({ deps: { db: database.db, config, queue, cache, notifier }, hub, syncRateLimit, logger: false });
   const heard: ChangeNudge[] = [];
   for (const orgId of [northwind, globex]) {
-    hub.add({ orgId, userId: "listener", deviceId: "listener", scope: frameScope(null), send: (nudges) => heard.push(...nudges), close: () => undefined });
+    hub.add({
+      orgId,
+      userId: "listener",
+      deviceId: "listener",
+      scope: frameScope(null),
+      send: (nudges) => {
+        heard.push(...nudges);
+        return true;
+      },
+      skipped: () => undefined,
+      close: () => undefined,
+    });
   }
   return { redis, app, heard };
 }
