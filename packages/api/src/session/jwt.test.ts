@@ -1,5 +1,5 @@
 import { SignJWT, UnsecuredJWT } from "jose";
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import type { ApiConfig } from "../config.ts";
 import { signAccessToken, verifyAccessToken } from "./jwt.ts";
 
@@ -45,5 +45,17 @@ describe("access tokens", () => {
     ];
     for (const token of attacks) expect(await verifyAccessToken(config, token)).toBeNull();
     expect(await verifyAccessToken(config, await forge(valid))).not.toBeNull();
+  });
+
+  afterEach(() => vi.useRealTimers());
+
+  test("a token verified before is still refused once expired, and under another secret, issuer or audience", async () => {
+    const token = await signAccessToken(config, claims);
+    expect(await verifyAccessToken(config, token)).not.toBeNull();
+    for (const other of [{ jwtSecret: "c".repeat(40) }, { jwtIssuer: "evil" }, { jwtAudience: "other" }]) {
+      expect(await verifyAccessToken({ ...config, ...other }, token)).toBeNull();
+    }
+    vi.useFakeTimers({ now: Date.now() + (config.jwtTtlSeconds + 1) * 1000 });
+    expect(await verifyAccessToken(config, token)).toBeNull();
   });
 });
