@@ -35,6 +35,8 @@ export async function setupApi(
 
   return {
     app,
+    /** The process's live-event fan-out: a test may deliver events to the streams itself. */
+    hub,
     db: database.db,
     databaseUrl: database.url,
     config,
