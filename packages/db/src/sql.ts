@@ -22,9 +22,10 @@ export interface SqlPool extends Sql {
 
 export interface SqlPoolOptions {
   /**
-   * Connections (default 8). Push transactions are short and CPU-bound in PostgreSQL; on a small
-   * machine more concurrent ones only queue on locks and cores, so the pool's wait queue is the
-   * better place for the excess. It comes on top of the Prisma pool's connections.
+   * Connections (default 12). The server's push and pull gates bound the transactions running at
+   * once (4 + 2 express pushes, 2 pulls); the rest is for the one-statement reads every request
+   * makes here (its session): with 8, a storm's transactions could hold every connection while a
+   * live writer's request waits for one just to authenticate. It comes on top of the Prisma pool's.
    */
   max?: number;
   /** How long a transaction waits for a connection before failing (default 10 s; never forever). */
@@ -35,7 +36,7 @@ export interface SqlPoolOptions {
 export function createSqlPool(connectionString: string, options: SqlPoolOptions = {}): SqlPool {
   const pool = new pg.Pool({
     connectionString,
-    max: options.max ?? 8,
+    max: options.max ?? 12,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
     options: "-c TimeZone=UTC",
     allowExitOnIdle: true,
