@@ -38,10 +38,11 @@ export function failureCode(error: unknown): string {
   return "PROCESSING_FAILED";
 }
 
+/** A queued row, its client timestamp read as the ISO text the change carried. */
 type QueuedRow = Pick<
   SyncQueue,
-  "id" | "changeId" | "fingerprint" | "entityType" | "entityId" | "operation" | "payload" | "schemaVersion" | "clientVersion" | "checksum" | "clientTimestamp"
->;
+  "id" | "changeId" | "fingerprint" | "entityType" | "entityId" | "operation" | "payload" | "schemaVersion" | "clientVersion" | "checksum"
+> & { timestamp: string };
 
 const changeOf = (row: QueuedRow): SyncChange => ({
   ...(row.changeId && { changeId: row.changeId }),
@@ -50,9 +51,11 @@ const changeOf = (row: QueuedRow): SyncChange => ({
   operation: row.operation,
   payload: row.payload as Record<string, unknown>,
   clientVersion: row.clientVersion,
-  timestamp: row.clientTimestamp.toISOString(),
+  timestamp: row.timestamp,
   ...(row.checksum && { checksum: row.checksum }),
 });
+
+type QueuedChange = { pushed: PushedChange } | { invalid: string };
 
 /**
  * A queued row as the change to apply, or why it cannot be. A row this build's schema version
@@ -61,12 +64,14 @@ const changeOf = (row: QueuedRow): SyncChange => ({
  * that one when the stored fingerprint says so (one short hash instead of the payload's canonical
  * JSON). An older build's row is upgraded, then validated and checked in this build's shape.
  */
-async function queuedChange(row: QueuedRow): Promise<{ pushed: PushedChange } | { invalid: string }> {
-  if (row.schemaVersion === schemaVersion) {
-    const change = changeOf(row);
-    const payloadChecksum = row.checksum === null ? null : fingerprintOf(change, row.checksum) === row.fingerprint ? row.checksum : checksumSync(change.payload);
-    return { pushed: { change, payloadChecksum } };
-  }
+function queuedChange(row: QueuedRow): QueuedChange | Promise<QueuedChange> {
+  if (row.schemaVersion !== schemaVersion) return upgradedChange(row);
+  const change = changeOf(row);
+  const payloadChecksum = row.checksum === null ? null : fingerprintOf(change, row.checksum) === row.fingerprint ? row.checksum : checksumSync(change.payload);
+  return { pushed: { change, payloadChecksum } };
+}
+
+async function upgradedChange(row: QueuedRow): Promise<QueuedChange> {
   const parsed = syncChangeSchema.safeParse(await upgradeChange(changeOf(row), row.schemaVersion));
   return parsed.success ? { pushed: prepare(parsed.data, 0) } : { invalid: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
 }
@@ -101,7 +106,7 @@ async function applyHead(
     // One row past the limit, left as it is, says whether the device's queue is drained.
     const taken = await sql.query<QueuedRow>(
       `SELECT "id", "changeId", "fingerprint", "entityType", "entityId", "operation", "payload", "schemaVersion", "clientVersion", "checksum",
-              "clientTimestamp" AT TIME ZONE 'UTC' AS "clientTimestamp"
+              to_char("clientTimestamp", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "timestamp"
        FROM "SyncQueue" WHERE "clientId" = $1 AND "status" IN ('PENDING', 'SYNCING')
        ORDER BY "seq" LIMIT $2 FOR UPDATE`,
       [clientId, limit + 1],
