@@ -1,4 +1,4 @@
-// `pnpm --filter @fieldsync/bench profile:push [--pushes=N] [--stale=0.2] [--entities=1000000]`: where a 500-change B1 push spends
+// `pnpm --filter @fieldsync/bench profile:push [--pushes=N] [--stale=0.2] [--entities=1000000] [--queued]`: where a 500-change B1 push spends
 // its time, statement by statement. Runs the push procedure in this process (zod input parse,
 // middlewares, pushChanges; no HTTP) on a fresh test database, times every statement on the push
 // pool and every Prisma operation, and prints the median per statement over N measured pushes
@@ -10,10 +10,12 @@
 // baseline (same-work.ts) pushes N batches of the same shape on copies of the tables as they are
 // then: its PostgreSQL CPU per batch (and this process's, building parameters and reading
 // answers), to set against the push's CPU per batch, which is what decides B1/B2's ratios on a
-// CPU-bound machine.
+// CPU-bound machine. With --queued the pushes are B5's (`async`, stored PENDING) and each is then
+// applied by the worker's job (processQueuedChange) in this process: the push's statements are
+// labelled "push", the job's "job", and node CPU is given for each.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { type ApiConfig, createCaller, seedDemoData } from "@fieldsync/api";
+import { type ApiConfig, createCaller, processQueuedChange, seedDemoData } from "@fieldsync/api";
 import { type Sql, type SqlPool, attachSqlPool, createSqlPool } from "@fieldsync/db";
 import { createTestDatabase } from "@fieldsync/db/testing";
 import pg from "pg";
@@ -28,14 +30,21 @@ const pushes = Number(process.argv.find((a) => a.startsWith("--pushes="))?.slice
 const staleShare = Number(process.argv.find((a) => a.startsWith("--stale="))?.slice(8) ?? 0);
 /** The organization's entities (at least the device's 2,000): the scaling row's 1M shows which statement grows with it. */
 const entityCount = Number(process.argv.find((a) => a.startsWith("--entities="))?.slice(11) ?? 0);
+/** B5's queued pushes, each applied by the worker's job after it (see the header). */
+const queued = process.argv.includes("--queued");
 const warmup = 5;
 const batchSize = 500;
 
 type Timings = Map<string, { wall: number; cpu: number }[]>;
 let current: Timings = new Map();
+/** "push" or "job" in --queued mode: which side a statement ran on. */
+let phase = "";
 /** When set, the push pool's statements are kept here (for the driver replay). */
 let captured: Statement[] | null = null;
-const record = (label: string, wall: number, cpu = 0) => current.set(label, [...(current.get(label) ?? []), { wall, cpu }]);
+const record = (name: string, wall: number, cpu = 0) => {
+  const label = phase ? `${phase.padEnd(4)} ${name}` : name;
+  current.set(label, [...(current.get(label) ?? []), { wall, cpu }]);
+};
 
 /** CPU time (ms) a PostgreSQL backend on this machine has used so far. */
 const backendCpu = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]) / 1e6;
@@ -134,9 +143,24 @@ async function main() {
       current = new Map();
       const start = performance.now();
       const cpu = process.cpuUsage();
-      const answer = await caller.sync.push({ deviceId, syncToken, changes });
+      if (queued) phase = "push";
+      let answer = await caller.sync.push({ deviceId, syncToken, changes, ...(queued && { async: true }) });
+      const pushCpu = process.cpuUsage(cpu);
+      if (queued) {
+        phase = "job";
+        const queueIds = answer.results.map((r) => (r.status === "queued" ? r.queueItemId : ""));
+        await processQueuedChange({ db }, queueIds[0]!, { maxAttempts: 3, lockTimeoutMs: 5_000 });
+        phase = "";
+        const { rows } = await raw.query<{ id: string; result: (typeof answer.results)[number] }>(`SELECT "id", "result" FROM "SyncQueue" WHERE "id" = ANY($1::text[])`, [queueIds]);
+        const results = new Map(rows.map((r) => [r.id, r.result]));
+        answer = { ...answer, results: queueIds.map((id) => results.get(id)!) };
+      }
       const total = performance.now() - start;
       const used = process.cpuUsage(cpu);
+      if (i >= warmup && queued) {
+        record("node CPU of the push", 0, (pushCpu.user + pushCpu.system) / 1000);
+        record("node CPU of the job", 0, (used.user + used.system - pushCpu.user - pushCpu.system) / 1000);
+      }
       if (answer.results.some((r) => r.status !== "applied" && (staleShare === 0 || r.status !== "conflict"))) throw new Error(`a change was neither applied nor a conflict: ${JSON.stringify(answer.results.find((r) => r.status !== "applied"))}`);
       entities.record(changes, answer.results);
       syncToken = answer.syncToken;
@@ -155,7 +179,7 @@ async function main() {
     console.log(`${pushes} pushes of ${batchSize} changes (70 % updates, 20 % creates, 10 % deletes; ${staleShare * 100} % stale); medians per push, ms`);
     console.log(`   wall   pg CPU  calls`);
     for (const row of rows.sort((a, b) => b.wall - a.wall)) console.log(`${ms(row.wall)}  ${row.cpu ? ms(row.cpu) : "       "}  ${String(row.calls).padStart(2)}×  ${row.label}`);
-    const pgCpu = median(runs.map((run) => [...run.values()].flat().reduce((a, b) => a + b.cpu, 0)));
+    const pgCpu = median(runs.map((run) => [...run].filter(([label]) => !label.startsWith("node")).flatMap(([, t]) => t).reduce((a, b) => a + b.cpu, 0)));
     console.log(`${ms(median(nodeCpu))}           node CPU (parse, decide, serialize, drivers)`);
     console.log(`${ms(pgCpu)}           pg CPU of the push pool's statements`);
     console.log(`${ms(median(totals))}           total wall (${(batchSize / (median(totals) / 1000)).toFixed(0)} changes/s on one connection)`);

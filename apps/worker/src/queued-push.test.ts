@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { cacheKey, createResponseCache } from "@fieldsync/api";
 import { type PushResponse, limits } from "@fieldsync/schema";
+import { checksum } from "@fieldsync/sync-core";
 import { create, update } from "@fieldsync/testing/changes";
 import { seededAsset, users } from "@fieldsync/testing/demo";
 import { Redis } from "ioredis";
@@ -198,6 +199,18 @@ describe("queued pushes", () => {
     expect(await t.api.db.changeLog.count({ where: { entityId: id } })).toBe(1);
     expect(await t.api.db.changeLog.count({ where: untouched })).toBe(untouchedLog);
     expect(await t.api.db.syncQueue.count({ where: { changeId: original.changeId! } })).toBe(1);
+  });
+
+  test("the worker checks a queued change against its checksum: a mismatch is rejected, a matching one applies", async () => {
+    t = await setupWorkerTest({ inlineMaxChanges: 0 });
+    const good = create(randomUUID(), { name: "Summed" });
+    const bad = { ...create(randomUUID(), { name: "Summed" }), checksum: "0".repeat(64) };
+    const ids = queuedIds(await t.api.push("tech1", "sum-phone", [{ ...good, checksum: await checksum(good.payload) }, bad, create(randomUUID(), { name: "Unsummed" })]));
+    t.startWorker();
+    await t.settled(ids);
+    const rows = await t.api.db.syncQueue.findMany({ where: { id: { in: ids } }, orderBy: { seq: "asc" } });
+    expect(rows.map((r) => (r.result as { status: string; code?: string }).code ?? r.status)).toEqual(["COMPLETED", "CHECKSUM_MISMATCH", "COMPLETED"]);
+    expect(await t.api.db.asset.count({ where: { id: { in: [good.entityId, bad.entityId] } } })).toBe(1);
   });
 
   test("a job run twice applies its change once", async () => {

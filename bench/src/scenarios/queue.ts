@@ -113,7 +113,7 @@ export async function queueScenarios(server: BenchServer, options: BenchOptions)
     const queueIds = pushed.flatMap((p) => p.queueIds);
     if (queueIds.includes("")) throw new Error("an async push was not queued");
     // Settled when the devices have no unfinished row left (earlier rounds' rows are all settled):
-    // a range of the (clientId, status, seq) index per device, where looking up the round's 500 ×
+    // a range of the unfinished rows' (clientId, seq) index per device, where looking up the round's 500 ×
     // N row ids every 20 ms took PostgreSQL CPU from the worker it was waiting for.
     const deviceIds = pushed.map((p) => `bench-queue-${p.device}`);
     for (;;) {

@@ -19,7 +19,10 @@ export interface JsonShapeIssue {
  * and never recurses deeper than `maxJsonDepth`, so a deeply nested body cannot exhaust the stack.
  */
 export function jsonShapeIssue(value: unknown): JsonShapeIssue | null {
-  const visit = (node: unknown, path: string[], depth: number): JsonShapeIssue | null => {
+  // One path, pushed and popped as the walk goes, joined only for an issue: a push's body has
+  // thousands of nodes, and a copy of the path per node was most of the walk's cost.
+  const path: string[] = [];
+  const visit = (node: unknown, depth: number): JsonShapeIssue | null => {
     if (typeof node === "string") {
       return node.length > limits.maxStringLength
         ? { path: path.join("."), message: `strings are limited to ${limits.maxStringLength} characters`, code: "too_long" }
@@ -31,21 +34,24 @@ export function jsonShapeIssue(value: unknown): JsonShapeIssue | null {
     }
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
-        const issue = visit(node[i], [...path, String(i)], depth + 1);
+        path.push(String(i));
+        const issue = visit(node[i], depth + 1);
         if (issue) return issue;
+        path.pop();
       }
       return null;
     }
     for (const key of Object.keys(node)) {
-      const at = [...path, key];
-      if (forbiddenJsonKeys.has(key)) return { path: at.join("."), message: `the key "${key}" is not allowed`, code: "forbidden_key" };
+      if (forbiddenJsonKeys.has(key)) return { path: [...path, key].join("."), message: `the key "${key}" is not allowed`, code: "forbidden_key" };
       if (key.length > limits.maxKeyLength) {
         return { path: path.join("."), message: `keys are limited to ${limits.maxKeyLength} characters`, code: "too_long" };
       }
-      const issue = visit((node as Record<string, unknown>)[key], at, depth + 1);
+      path.push(key);
+      const issue = visit((node as Record<string, unknown>)[key], depth + 1);
       if (issue) return issue;
+      path.pop();
     }
     return null;
   };
-  return visit(value, [], 0);
+  return visit(value, 0);
 }

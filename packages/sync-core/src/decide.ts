@@ -40,7 +40,8 @@ export const missingState = (type: EntityType, id: string): EntityState => ({
 /** A pushed change with the checksum of its payload (computed by the caller: hashing is I/O-free but platform-specific). */
 export interface PushedChange {
   change: SyncChange;
-  payloadChecksum: string;
+  /** Compared with the change's own `checksum` only: null when it carries none (nothing to compare). */
+  payloadChecksum: string | null;
 }
 
 /** What a change did; `queued` is the caller's business (it decides nothing). */

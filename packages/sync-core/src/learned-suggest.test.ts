@@ -134,6 +134,10 @@ describe("properties", () => {
     }));
   });
 
+  test("no kept choice bounds the share at exactly 0 (rounding left 4e-19 at 0 of 353)", () => {
+    for (const of of [1, 5, 353, 500]) expect(shareLowerBound(0, of)).toBe(0);
+  });
+
   test("the bound never rises above the share, and grows with agreeing samples", () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 500 }), (kept, more) => {
       const of = kept + more;

@@ -49,7 +49,8 @@ export const learning = {
  * counts for less than 37 of 40. It never falls when an agreeing choice is added.
  */
 export function shareLowerBound(kept: number, of: number, z: number = learning.z): number {
-  if (of === 0) return 0;
+  // With nothing kept the bound is 0 exactly; the formula below leaves a rounding residue (~4e-19).
+  if (of === 0 || kept === 0) return 0;
   const p = kept / of;
   const z2 = z * z;
   const centre = p + z2 / (2 * of);

@@ -1,8 +1,10 @@
 import { type Db, inSqlTransaction, inTransaction, Prisma, sqlPoolOf, sqlState, type SyncQueue } from "@fieldsync/db";
-import { type ConflictPolicy, type EntityType, type SyncChange, syncChangeSchema } from "@fieldsync/schema";
+import { type ConflictPolicy, type EntityType, type SyncChange, schemaVersion, syncChangeSchema } from "@fieldsync/schema";
+import type { PushedChange } from "@fieldsync/sync-core";
 import { isDatabaseUnavailable } from "../database-unavailable.ts";
 import type { ChangeNotifier } from "../context.ts";
-import { type Outcome, type Prepared, applyChanges, lockDevice, prepare } from "../sync/apply.ts";
+import { type Outcome, applyChanges, fingerprintOf, lockDevice, prepare } from "../sync/apply.ts";
+import { checksumSync } from "../sync/checksum.ts";
 import { recordOutcomes } from "../sync/claims.ts";
 import { upgradeChange } from "../sync/upgrade.ts";
 import { prismaSql } from "../sync/sql.ts";
@@ -36,18 +38,47 @@ export function failureCode(error: unknown): string {
   return "PROCESSING_FAILED";
 }
 
-type QueuedRow = Pick<SyncQueue, "id" | "changeId" | "entityType" | "entityId" | "operation" | "payload" | "schemaVersion" | "clientVersion" | "checksum" | "clientTimestamp">;
+/** A queued row, its client timestamp read as the ISO text the change carried. */
+type QueuedRow = Pick<
+  SyncQueue,
+  "id" | "changeId" | "fingerprint" | "entityType" | "entityId" | "operation" | "payload" | "schemaVersion" | "clientVersion" | "checksum"
+> & { timestamp: string };
 
-const changeOf = (row: QueuedRow): SyncChange => ({
-  ...(row.changeId && { changeId: row.changeId }),
-  entityType: row.entityType as SyncChange["entityType"],
-  entityId: row.entityId,
-  operation: row.operation,
-  payload: row.payload as Record<string, unknown>,
-  clientVersion: row.clientVersion,
-  timestamp: row.clientTimestamp.toISOString(),
-  ...(row.checksum && { checksum: row.checksum }),
-});
+/** The change a row holds. Optional members are set, not spread in: a conditional spread per row cost ~2.5 ms a 500-row batch. */
+function changeOf(row: QueuedRow): SyncChange {
+  const change: SyncChange = {
+    entityType: row.entityType as SyncChange["entityType"],
+    entityId: row.entityId,
+    operation: row.operation,
+    payload: row.payload as Record<string, unknown>,
+    clientVersion: row.clientVersion,
+    timestamp: row.timestamp,
+  };
+  if (row.changeId) change.changeId = row.changeId;
+  if (row.checksum) change.checksum = row.checksum;
+  return change;
+}
+
+type QueuedChange = { pushed: PushedChange } | { invalid: string };
+
+/**
+ * A queued row as the change to apply, or why it cannot be. A row this build's schema version
+ * stored was validated (syncChangeSchema) and fingerprinted by the push that stored it, so it is
+ * taken as it is: its payload's checksum, needed only to verify the change's own `checksum`, is
+ * that one when the stored fingerprint says so (one short hash instead of the payload's canonical
+ * JSON). An older build's row is upgraded, then validated and checked in this build's shape.
+ */
+function queuedChange(row: QueuedRow): QueuedChange | Promise<QueuedChange> {
+  if (row.schemaVersion !== schemaVersion) return upgradedChange(row);
+  const change = changeOf(row);
+  const payloadChecksum = row.checksum === null ? null : fingerprintOf(change, row.checksum) === row.fingerprint ? row.checksum : checksumSync(change.payload);
+  return { pushed: { change, payloadChecksum } };
+}
+
+async function upgradedChange(row: QueuedRow): Promise<QueuedChange> {
+  const parsed = syncChangeSchema.safeParse(await upgradeChange(changeOf(row), row.schemaVersion));
+  return parsed.success ? { pushed: prepare(parsed.data, 0) } : { invalid: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
+}
 
 /** Changes applied per transaction while nothing fails: a whole push of the usual size. */
 const batchSize = 500;
@@ -55,8 +86,9 @@ const batchSize = 500;
 /**
  * Applies the device's oldest unfinished changes (at most `limit`) in one transaction, in arrival
  * order, under a per-device advisory lock so concurrent jobs of one device never interleave.
- * Returns how many rows it finished; 0 when nothing was waiting. `head.id` is set to the oldest
- * row it took, so a failure is counted against that row and no other.
+ * Returns how many rows it finished (0 when nothing was waiting) and whether any was left
+ * waiting after them. `head.id` is set to the oldest row it took, so a failure is counted against
+ * that row and no other.
  */
 async function applyHead(
   { db, conflictPolicies }: ProcessDeps,
@@ -64,7 +96,7 @@ async function applyHead(
   limit: number,
   lockTimeoutMs: number,
   head: { id: string | null },
-): Promise<number> {
+): Promise<{ done: number; more: boolean }> {
   head.id = null;
   return inSqlTransaction(db, async (sql) => {
     // The lock timeout is set in the same round trip as the device is read.
@@ -75,28 +107,27 @@ async function applyHead(
     if (!client) throw new Error(`no SyncClient ${clientId}`);
     const writer = { orgId: client.orgId, userId: client.userId, clientId: client.id };
     await lockDevice(sql, writer);
-    const rows = await sql.query<QueuedRow>(
-      `SELECT "id", "changeId", "entityType", "entityId", "operation", "payload", "schemaVersion", "clientVersion", "checksum",
-              "clientTimestamp" AT TIME ZONE 'UTC' AS "clientTimestamp"
+    // One row past the limit, left as it is, says whether the device's queue is drained.
+    const taken = await sql.query<QueuedRow>(
+      `SELECT "id", "changeId", "fingerprint", "entityType", "entityId", "operation", "payload", "schemaVersion", "clientVersion", "checksum",
+              to_char("clientTimestamp", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "timestamp"
        FROM "SyncQueue" WHERE "clientId" = $1 AND "status" IN ('PENDING', 'SYNCING')
        ORDER BY "seq" LIMIT $2 FOR UPDATE`,
-      [clientId, limit],
+      [clientId, limit + 1],
     );
-    if (rows.length === 0) return 0;
+    const rows = taken.slice(0, limit);
+    if (rows.length === 0) return { done: 0, more: false };
     head.id = rows[0]!.id;
-    // Rows stored by an older server build are in that build's schema version.
-    const parsed = await Promise.all(rows.map(async (row) => ({ row, change: syncChangeSchema.safeParse(await upgradeChange(changeOf(row), row.schemaVersion)) })));
-    const valid: Prepared[] = parsed.flatMap(({ change }) => (change.success ? [prepare(change.data, 0)] : []));
+    const changes = await Promise.all(rows.map(queuedChange));
+    const valid = changes.flatMap((c) => ("pushed" in c ? [c.pushed] : []));
     const decided = (await applyChanges(sql, writer, valid, conflictPolicies ?? {})).decisions;
     let next = 0;
-    const outcomes = parsed.map(({ row, change }): { id: string; outcome: Outcome } => ({
-      id: row.id,
-      outcome: change.success
-        ? decided[next++]!.outcome
-        : { status: "rejected", code: "INVALID_PAYLOAD", message: change.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") },
-    }));
+    const outcomes = rows.map((row, i): { id: string; outcome: Outcome } => {
+      const change = changes[i]!;
+      return { id: row.id, outcome: "pushed" in change ? decided[next++]!.outcome : { status: "rejected", code: "INVALID_PAYLOAD", message: change.invalid } };
+    });
     await recordOutcomes(sql, outcomes, true);
-    return rows.length;
+    return { done: rows.length, more: taken.length > limit };
   });
 }
 
@@ -149,15 +180,15 @@ export async function processQueuedChange(deps: ProcessDeps, queueItemId: string
   for (;;) {
     try {
       const limit = careful > 0 ? 1 : batchSize;
-      const done = await applyHead(deps, target.clientId, limit, options.lockTimeoutMs, head);
+      const { done, more } = await applyHead(deps, target.clientId, limit, options.lockTimeoutMs, head);
       if (done === 0) return { processed };
       processed += done;
       await deps.notifier?.publish(target.orgId);
       careful = Math.max(0, careful - done);
-      // Fewer rows than asked for: the device's queue was empty when they were taken, so no
-      // transaction is spent finding that out again. A row committed since belongs to a push that
-      // enqueues its own job after its commit.
-      if (done < limit) return { processed };
+      // Nothing left after the rows taken: the device's queue was empty when they were taken, so
+      // no transaction is spent finding that out again. A row committed since belongs to a push
+      // that enqueues its own job after its commit.
+      if (!more) return { processed };
     } catch (error) {
       // An outage says nothing about the change: no attempt is counted, so a database restart
       // never dead-letters a technician's change. BullMQ retries the job with backoff, and the

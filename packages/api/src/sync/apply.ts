@@ -18,16 +18,23 @@ export interface Prepared extends PushedChange {
   key: string;
   /** What makes the change itself: a key replayed with another fingerprint is another change. */
   fingerprint: string;
+  payloadChecksum: string;
 }
 
 /**
  * The change's fingerprint: a hash of its entity, operation, base version and payload (not its
- * timestamp, which a client may renew when it resends). Its idempotency key is its changeId, or
- * for clients that send none, the fingerprint itself.
+ * timestamp, which a client may renew when it resends), given its payload's checksum.
+ */
+export const fingerprintOf = (change: SyncChange, payloadChecksum: string) =>
+  hash("sha256", [change.entityType, change.entityId, change.operation, change.clientVersion, payloadChecksum].join("|"), "hex");
+
+/**
+ * The change with its fingerprint. Its idempotency key is its changeId, or for clients that send
+ * none, the fingerprint itself.
  */
 export function prepare(change: SyncChange, index: number): Prepared {
   const payloadChecksum = checksumSync(change.payload);
-  const fingerprint = hash("sha256", [change.entityType, change.entityId, change.operation, change.clientVersion, payloadChecksum].join("|"), "hex");
+  const fingerprint = fingerprintOf(change, payloadChecksum);
   const key = change.changeId ? `c:${change.changeId}` : `h:${fingerprint}`;
   return { index, change, key, fingerprint, payloadChecksum };
 }
