@@ -20,10 +20,12 @@ export const defaultStreamLimits = { perUser: 10, perDevice: 2 } as const;
  * refused part of a 32-device burst at once, and those devices came back after Retry-After (a few
  * seconds, plus the client's spread) to queue again: B1-32's batch p99 was 7.9 s on an idle
  * machine, for no throughput gained, where waiting in line takes 32 × 500 changes / throughput.
- * Two more slots (an express lane) take pushes of up to 10 changes only, so a technician's edit is
- * answered while a reconnect storm fills the rest.
+ * Four more slots (an express lane) take pushes of up to 10 changes only, so a technician's edit is
+ * answered while a reconnect storm fills the rest. Such a push is short in PostgreSQL but waits on
+ * the event loop and its commit: with two, 2,000 live devices' 20 small pushes a second during a
+ * storm (~200 ms each in the server) queued for seconds behind one another.
  */
-export const defaultPushGate = { slots: 4, queueLength: 64, maxWaitMs: 10_000, express: { slots: 2, maxChanges: 10 } } as const;
+export const defaultPushGate = { slots: 4, queueLength: 64, maxWaitMs: 10_000, express: { slots: 4, maxChanges: 10 } } as const;
 
 /**
  * The pull gate unless SYNC_PULL_* say otherwise. A pull is a read plus one bookkeeping

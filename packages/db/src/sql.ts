@@ -23,7 +23,7 @@ export interface SqlPool extends Sql {
 export interface SqlPoolOptions {
   /**
    * Connections (default 12). The server's push and pull gates bound the transactions running at
-   * once (4 + 2 express pushes, 2 pulls); the rest is for the one-statement reads every request
+   * once (4 + 4 express pushes, 2 pulls); the rest is for the one-statement reads every request
    * makes here (its session): with 8, a storm's transactions could hold every connection while a
    * live writer's request waits for one just to authenticate. It comes on top of the Prisma pool's.
    */

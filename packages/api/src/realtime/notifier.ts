@@ -1,4 +1,4 @@
-import type { Db } from "@fieldsync/db";
+import { type Db, sqlPoolOf } from "@fieldsync/db";
 import { type ServerChange, type SyncEvent, liveChangeLimits } from "@fieldsync/schema";
 import type { ScopeReferences } from "@fieldsync/sync-core";
 import type { Redis } from "ioredis";
@@ -48,8 +48,10 @@ const sameChange = (a: ServerChange, b: ServerChange) => a.entityType === b.enti
  */
 export async function nudgeFor(db: Db, orgId: string, live?: LiveChanges, ends: RangeEnds = new Map()): Promise<ChangeNudge> {
   // The newest transaction id in the organization's log: monotonic, and one index probe.
-  const [row] = await db.$queryRaw<{ position: string }[]>`
-    SELECT "txid"::text AS position FROM "ChangeLog" WHERE "orgId" = ${orgId} ORDER BY "txid" DESC, "seq" DESC LIMIT 1`;
+  const [row] = await sqlPoolOf(db).query<{ position: string }>(
+    `SELECT "txid"::text AS position FROM "ChangeLog" WHERE "orgId" = $1 ORDER BY "txid" DESC, "seq" DESC LIMIT 1`,
+    [orgId],
+  );
   const range = await readRange(db, orgId, ends.get(orgId) ?? null);
   if (range) ends.set(orgId, laterPosition(ends.get(orgId), range.to));
   const nudge: ChangeNudge = { orgId, position: row?.position ?? "0", at: new Date().toISOString(), ...(range && { range }) };

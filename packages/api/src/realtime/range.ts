@@ -1,4 +1,4 @@
-import { type Db, Prisma } from "@fieldsync/db";
+import { type Db, sqlPoolOf } from "@fieldsync/db";
 import { type EntityType, type ServerChange, type Subscription, getEntity, liveChangeLimits } from "@fieldsync/schema";
 import { type ScopeReferences, comparePositions, formatPosition, logOrigin, parsePosition, scopeReferenceKey, scopeTarget } from "@fieldsync/sync-core";
 import { encodeCursor } from "../sync/cursor.ts";
@@ -25,15 +25,18 @@ export interface LogRange {
  */
 export async function readRange(db: Db, orgId: string, after: string | null): Promise<LogRange | null> {
   const start = parsePosition(after ?? logOrigin) ?? { txid: 0n, seq: 0n };
-  let rows = await db.$queryRaw<(LogRow & { txid: string; seq: string })[]>`
-    WITH fence AS MATERIALIZED (SELECT fieldsync_delta_fence() AS "xid")
-    -- Ordered by the columns, not the text of the same names the rows are read as.
-    SELECT "txid"::text, "seq"::text, "entityType", "entityId", "operation", "version", "checksum", "data", "createdAt"
-    FROM "ChangeLog"
-    WHERE "orgId" = ${orgId} AND "txid" < (SELECT "xid" FROM fence)
-      AND ("txid", "seq") > (${start.txid.toString()}::xid8, ${start.seq}::bigint)
-    ORDER BY "ChangeLog"."txid" DESC, "ChangeLog"."seq" DESC
-    LIMIT ${liveChangeLimits.maxChanges + 1}`;
+  let rows = await sqlPoolOf(db).query<LogRow & { txid: string; seq: string }>(
+    `WITH fence AS MATERIALIZED (SELECT fieldsync_delta_fence() AS "xid")
+     -- Ordered by the columns, not the text of the same names the rows are read as.
+     SELECT "txid"::text, "seq"::text, "entityType", "entityId", "operation", "version", "checksum", "data",
+            "createdAt" AT TIME ZONE 'UTC' AS "createdAt"
+     FROM "ChangeLog"
+     WHERE "orgId" = $1 AND "txid" < (SELECT "xid" FROM fence)
+       AND ("txid", "seq") > ($2::xid8, $3::bigint)
+     ORDER BY "ChangeLog"."txid" DESC, "ChangeLog"."seq" DESC
+     LIMIT $4`,
+    [orgId, start.txid.toString(), start.seq.toString(), liveChangeLimits.maxChanges + 1],
+  );
   if (rows.length === 0) return null;
   let from = formatPosition(start);
   if (after === null && rows.length > liveChangeLimits.maxChanges) {
@@ -67,6 +70,7 @@ export function tokenAtRangeEnd(cursorSecret: string, orgId: string, range: Pick
  * Where the entities that `changes` of reference-scoped types point to sit now (sync-core's
  * ScopeReferences): one query per referenced type, once per event, whatever the number of
  * subscriptions it is filtered for. Null when no change is scoped through a reference.
+ * Events' statements run on the pg pool: through Prisma each one was compiled again.
  */
 export async function readScopeReferences(db: Db, orgId: string, changes: readonly ServerChange[]): Promise<ScopeReferences | null> {
   const wanted = new Map<EntityType, Set<string>>();
@@ -80,9 +84,11 @@ export async function readScopeReferences(db: Db, orgId: string, changes: readon
   for (const [type, ids] of wanted) {
     const scope = getEntity(type).scope;
     if (scope?.by !== "field") continue;
-    const rows = await db.$queryRaw<{ id: string; value: unknown }[]>`
-      SELECT "id", ${Prisma.raw(`"${scope.field}"`)} AS "value" FROM ${Prisma.raw(`"${getEntity(type).model}"`)}
-      WHERE "orgId" = ${orgId} AND "id" = ANY(${[...ids]}::text[])`;
+    // The table and column come from the entity registry, never from input.
+    const rows = await sqlPoolOf(db).query<{ id: string; value: unknown }>(
+      `SELECT "id", "${scope.field}" AS "value" FROM "${getEntity(type).model}" WHERE "orgId" = $1 AND "id" = ANY($2::text[])`,
+      [orgId, [...ids]],
+    );
     for (const row of rows) references[scopeReferenceKey(type, row.id)] = row.value;
   }
   return references;

@@ -58,7 +58,9 @@ export async function pushChanges(deps: Deps, user: AuthUser, body: PushBody): P
     return attempt(applyOneByOne);
   });
 
-  if (live.length > 0) await deps.notifier?.publish(user.orgId, { originClientId: device.id, changes: live });
+  // Announced while the answer goes out: the push's slot is not held for the event's reads and
+  // its Redis round trip (a lost event costs latency, never data: devices still pull).
+  if (live.length > 0) void deps.notifier?.publish(user.orgId, { originClientId: device.id, changes: live }).catch(() => undefined);
   if (enqueue.length > 0) {
     const priority = body.async && prepared.length <= config.inlineMaxChanges ? jobPriorities.interactive : jobPriorities.bulk;
     // One job per push, named after its first row: the worker drains the device's unfinished
