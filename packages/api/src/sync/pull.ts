@@ -76,7 +76,7 @@ interface LogPageHead {
  * migration): any transaction that commits later has a txid at or above that fence, so it lands
  * after the cursor and is never skipped. `page` holds up to limit + 1 rows (the extra one says
  * "more") numbered in that order, `sent` the first `limit`. Aggregates read `sent` in the order
- * it was materialized (a CTE scan keeps it): an ORDER BY inside json_agg sorted the page's wide
+ * it was materialized (a CTE scan keeps it): an ORDER BY inside the aggregate sorted the page's wide
  * rows again, spilling to disk at 5,000 rows and costing more than the page's whole read.
  *
  * The cursor reaches the planner as a parameter (`from`), not as its value: pulls read the log's
