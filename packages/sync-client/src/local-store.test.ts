@@ -1,5 +1,5 @@
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
-import { expect, test } from "vitest";
+import { expect, test, vi } from "vitest";
 import { LocalDb } from "./local-db.ts";
 import { LocalStore } from "./local-store.ts";
 import { LocalValidationError } from "./outbox-store.ts";
@@ -107,6 +107,33 @@ test("a page finds stored versions at the very edges of its id range, and local 
   await store.create("asset", { name: "New 2" });
   await store.applyServerChanges([change(b!, 3, "B v3")]);
   expect(await store.get("asset", b!)).toMatchObject({ version: 3, pending: 1, data: { name: "B v3", notes: "local" } });
+});
+
+test("a page's creates of entities the device lacks are added without reading their keys; those it holds are judged by version", async () => {
+  const db = new LocalDb("store-test", { indexedDB: new IDBFactory(), IDBKeyRange });
+  const store = new LocalStore(db);
+  const create = (id: string, version: number, name: string) => ({
+    entityType: "asset" as const, entityId: id, operation: "CREATE" as const, payload: { name }, clientVersion: version,
+    timestamp: new Date().toISOString(), checksum: null,
+  });
+  const [held, fresh, other] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()].sort();
+  await store.applyServerChanges([create(held!, 1, "Held"), { ...create(held!, 3, "Held v3"), operation: "UPDATE" }]);
+  const local = await store.create("asset", { name: "Made here" });
+  await store.update("asset", local, { location: "Bench" });
+  const reads = vi.spyOn(db.entities, "bulkGet");
+
+  // Only the held entity and the one created here are read; the others' rows are simply added.
+  expect(await store.applyServerChanges([create(held!, 1, "Held again"), create(fresh!, 1, "Fresh"), create(local, 1, "Made here"), create(other!, 2, "Other")])).toBe(3);
+  expect(reads.mock.calls.flatMap(([keys]) => keys)).toEqual(expect.arrayContaining([["asset", held], ["asset", local]]));
+  expect(reads.mock.calls.flatMap(([keys]) => keys)).toHaveLength(2);
+  expect(await store.get("asset", held!)).toMatchObject({ version: 3, data: { name: "Held v3" } });
+  expect(await store.get("asset", fresh!)).toMatchObject({ version: 1, pending: 0, data: { name: "Fresh" } });
+  expect(await store.get("asset", other!)).toMatchObject({ version: 2, pending: 0, data: { name: "Other" } });
+  expect(await store.get("asset", local)).toMatchObject({ version: 1, pending: 1, data: { name: "Made here", location: "Bench" } });
+
+  reads.mockClear();
+  expect(await store.applyServerChanges([create(crypto.randomUUID(), 1, "New")])).toBe(1);
+  expect(reads).not.toHaveBeenCalled();
 });
 
 test("children are found through the registry's reference fields, deleted ones left out", async () => {

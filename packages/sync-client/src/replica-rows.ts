@@ -1,6 +1,7 @@
 import type { EntityType } from "@fieldsync/schema";
+import { Dexie } from "dexie";
 import { type OutboxEntry, type ServerCopy, buildRow, entityKey, noServerCopy } from "@fieldsync/sync-core";
-import type { LocalDb } from "./local-db.ts";
+import type { LocalDb, LocalEntity } from "./local-db.ts";
 
 export type Key = [EntityType, string];
 
@@ -54,6 +55,27 @@ export async function storedVersions(db: LocalDb, keys: readonly Key[]): Promise
   const rows = toRead.length ? await db.entities.bulkGet(toRead) : [];
   toRead.forEach(([type, id], i) => versions.set(entityKey(type, id), rows[i]?.version ?? 0));
   return versions;
+}
+
+/**
+ * Adds each row whose key holds none yet, in one bulkAdd: IndexedDB refuses the others (a
+ * ConstraintError each, which does not abort the transaction), with no read before. The keys
+ * (entityKey) of the rows added.
+ */
+export async function addAbsent(db: LocalDb, rows: readonly LocalEntity[]): Promise<Set<string>> {
+  const added = new Set(rows.map((row) => entityKey(row.type, row.id)));
+  if (rows.length === 0) return added;
+  try {
+    await db.entities.bulkAdd(rows as LocalEntity[]);
+  } catch (error) {
+    if (!(error instanceof Dexie.BulkError)) throw error;
+    for (const [position, failure] of Object.entries(error.failuresByPos)) {
+      if (failure.name !== "ConstraintError") throw error;
+      const row = rows[Number(position)]!;
+      added.delete(entityKey(row.type, row.id));
+    }
+  }
+  return added;
 }
 
 /** Stores the row a server copy and a queue make (buildRow), or forgets the entity when they make none. */

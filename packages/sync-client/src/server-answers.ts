@@ -14,7 +14,7 @@ import {
   settleConflicts,
 } from "@fieldsync/sync-core";
 import type { LocalDb } from "./local-db.ts";
-import { type Key, queueOf, queuesOf, refresh, storedVersions, writeRow } from "./replica-rows.ts";
+import { type Key, addAbsent, queueOf, queuesOf, refresh, storedVersions, writeRow } from "./replica-rows.ts";
 import { setSyncToken } from "./session-state.ts";
 
 /** A page of server changes as delta (and, partly, push) answers carry it. */
@@ -33,18 +33,24 @@ const keyOf = (change: ServerChange): Key => [change.entityType, change.entityId
  * Stores the changes newer than what this device has (newerChanges), set-wise: the stored
  * versions (storedVersions), the queued edits to keep on top (queuesOf), one bulkPut per page,
  * with no await per row (per row get/put/refresh made a 1000-change page ~15× slower than raw
- * IndexedDB). Returns how many changes were newer.
+ * IndexedDB). Creates are first added where their key holds no row (addAbsent): an entity the
+ * device lacks is one it holds at version 0, below any server change, so newerChanges would take
+ * it; only the keys refused are read. Reading a page's keys first was a quarter of applying it.
+ * Returns how many changes were newer.
  */
 async function applyChanges(db: LocalDb, changes: readonly ServerChange[]): Promise<number> {
-  const stored = await storedVersions(db, newestPerEntity(changes).map(keyOf));
-  const { fresh, applied } = newerChanges(changes, stored);
-  if (fresh.length === 0) return applied;
-  const queues = await queuesOf(db, fresh.map(keyOf));
+  const newest = newestPerEntity(changes);
+  if (newest.length === 0) return 0;
+  const queues = await queuesOf(db, newest.map(keyOf));
   const updatedAt = new Date().toISOString();
-  // A fresh change has a version above 0, so it always makes a row.
-  await db.entities.bulkPut(
-    fresh.map((c) => buildRow(c.entityType, c.entityId, serverCopyOf(c), queues.get(entityKey(c.entityType, c.entityId)) ?? [], updatedAt)!),
-  );
+  // A change above version 0 always makes a row.
+  const rowOf = (c: ServerChange) => buildRow(c.entityType, c.entityId, serverCopyOf(c), queues.get(entityKey(c.entityType, c.entityId)) ?? [], updatedAt)!;
+  const added = await addAbsent(db, newest.filter((c) => c.operation === "CREATE" && c.clientVersion > 0).map(rowOf));
+  const isAdded = (c: ServerChange) => added.has(entityKey(c.entityType, c.entityId));
+  const stored = await storedVersions(db, newest.filter((c) => !isAdded(c)).map(keyOf));
+  const { fresh, applied } = newerChanges(changes, stored);
+  const rest = fresh.filter((c) => !isAdded(c));
+  if (rest.length > 0) await db.entities.bulkPut(rest.map(rowOf));
   return applied;
 }
 

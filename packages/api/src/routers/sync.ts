@@ -22,7 +22,7 @@ const changeCount = (raw: unknown) => {
   return Array.isArray(changes) ? changes.length : undefined;
 };
 
-/** A delta answer's size as sent (its rendered body), which the pull gate paces. */
+/** A delta answer's size as sent (its rendered body's bytes, built once and sent as they are), which the pull gate paces. */
 const answerBytes = (result: { ok: boolean; data?: unknown }) => (result.ok ? (renderedBodyOf(result.data)?.length ?? 0) : 0);
 
 /** Push and delta: the syncing device's checks, a bad sync token, and the server's sync rate limit. */

@@ -87,7 +87,7 @@ async function logHead(): Promise<Extract<Cursor, { mode: "log" }>> {
 /** The page's body as REST sends it, parsed and checked against the response schema. */
 function checkedChanges(page: RenderedPage): ServerChange[] {
   const body = renderedBodyOf(withRenderedChanges(page.changes, { nextPageToken: "t", hasMore: page.hasMore, syncToken: "t", position: null, serverTime: new Date().toISOString(), progress: page.progress, resetRequired: false, evict: page.evict }));
-  return deltaResponseSchema.parse(JSON.parse(body!)).changes;
+  return deltaResponseSchema.parse(JSON.parse(body!.toString("utf8"))).changes;
 }
 
 const pullAll = (cursor: Cursor | null, locations?: string[]) =>

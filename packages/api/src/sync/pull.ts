@@ -22,7 +22,7 @@ export interface LogRow {
   createdAt: Date;
 }
 
-/** A log row as a device receives it (live events; pages render the same shape in SQL, logChangeJson). */
+/** A log row as a device receives it (live events; pages render the same shape in SQL, logChangeText). */
 export const pulledChange = (row: LogRow): ServerChange => ({
   entityType: row.entityType,
   entityId: row.entityId,
@@ -37,11 +37,30 @@ export const pulledChange = (row: LogRow): ServerChange => ({
 const isoInstant = (column: Prisma.Sql) => Prisma.sql`to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * A ServerChange as JSON, rendered by PostgreSQL from a ChangeLog row aliased `p` (pulledChange's
- * shape). The property test in pull-render.test.ts holds it to serverChangeSchema.
+ * A ServerChange as JSON text, rendered by PostgreSQL from its parts (`payload` jsonb, none null:
+ * a null would blank the whole text). Concatenated, and aggregated with string_agg, rather than
+ * json_build_object'ed and json_agg'ed: those built each row as a json value and copied it again
+ * into the array, a third of a 1000-row log page's statement. The property test in
+ * pull-render.test.ts holds the text to serverChangeSchema and to Node's rendering.
  */
-const logChangeJson = Prisma.sql`json_build_object('entityType', p."entityType", 'entityId', p."entityId", 'operation', p."operation",
-  'payload', coalesce(p."data", '{}'::jsonb), 'clientVersion', p."version", 'timestamp', ${isoInstant(Prisma.sql`p."createdAt"`)}, 'checksum', p."checksum")`;
+const changeText = (c: { type: Prisma.Sql; id: Prisma.Sql; operation: Prisma.Sql; payload: Prisma.Sql; version: Prisma.Sql; at: Prisma.Sql; checksum: Prisma.Sql }) =>
+  Prisma.sql`'{"entityType":' || to_json(${c.type}) || ',"entityId":' || to_json(${c.id}) || ',"operation":' || to_json(${c.operation})
+    || ',"payload":' || ${c.payload}::text || ',"clientVersion":' || ${c.version} || ',"timestamp":"' || ${isoInstant(c.at)}
+    || '","checksum":' || coalesce(to_json(${c.checksum})::text, 'null') || '}'`;
+
+/** Rendered changes (changeText) of the rows of `from` as one JSON array text. */
+const changesArray = (change: Prisma.Sql, from: Prisma.Sql) => Prisma.sql`(SELECT '[' || coalesce(string_agg(${change}, ','), '') || ']' FROM ${from})`;
+
+/** A ChangeLog row aliased `p` as pulledChange renders it. */
+const logChangeText = changeText({
+  type: Prisma.sql`p."entityType"`,
+  id: Prisma.sql`p."entityId"`,
+  operation: Prisma.sql`p."operation"`,
+  payload: Prisma.sql`coalesce(p."data", '{}'::jsonb)`,
+  version: Prisma.sql`p."version"`,
+  at: Prisma.sql`p."createdAt"`,
+  checksum: Prisma.sql`p."checksum"`,
+});
 
 const query = async <T>(db: Db, sql: Prisma.Sql) => sqlPoolOf(db).query<T>(sql.text, sql.values);
 
@@ -57,7 +76,7 @@ interface LogPageHead {
  * migration): any transaction that commits later has a txid at or above that fence, so it lands
  * after the cursor and is never skipped. `page` holds up to limit + 1 rows (the extra one says
  * "more") numbered in that order, `sent` the first `limit`. Aggregates read `sent` in the order
- * it was materialized (a CTE scan keeps it): an ORDER BY inside json_agg sorted the page's wide
+ * it was materialized (a CTE scan keeps it): an ORDER BY inside the aggregate sorted the page's wide
  * rows again, spilling to disk at 5,000 rows and costing more than the page's whole read.
  *
  * The cursor reaches the planner as a parameter (`from`), not as its value: pulls read the log's
@@ -112,7 +131,7 @@ function nextLogCursor(cursor: Extract<Cursor, { mode: "log" }>, head: LogPageHe
 export const logPageQuery = (input: PullInput, cursor: Extract<Cursor, { mode: "log" }>, limit: number) =>
   logPageSql(input, cursor, limit, Prisma.sql`SELECT ${logHeadColumns},
       (SELECT "txid"::text FROM "last") AS "lastTxid", (SELECT "seq"::text FROM "last") AS "lastSeq",
-      (SELECT coalesce(json_agg(${logChangeJson}), '[]')::text FROM sent p) AS "changes"`);
+      ${changesArray(logChangeText, Prisma.sql`sent p`)} AS "changes"`);
 
 /** One page of the log after `cursor`, its changes rendered by PostgreSQL into one JSON array (logPageSql). */
 async function logPage(db: Db, input: PullInput, cursor: Extract<Cursor, { mode: "log" }>, limit: number): Promise<RenderedPage> {
@@ -130,7 +149,7 @@ async function scopedLogPage(db: Db, input: PullInput, subscription: Subscriptio
   const rows = await query<LogPageHead & { txid: string | null; seq: string | null; entityType: EntityType; entityId: string; operation: SyncOperation; data: EntityData | null; json: string }>(
     db,
     logPageSql(input, cursor, limit, Prisma.sql`SELECT ${logHeadColumns}, p."txid"::text, p."seq"::text, p."entityType", p."entityId", p."operation", p."data",
-        ${logChangeJson}::text AS "json"
+        ${logChangeText} AS "json"
       FROM (SELECT 1) one LEFT JOIN sent p ON true ORDER BY p."n"`),
   );
   const sent = rows.filter((row) => row.txid !== null);
@@ -176,6 +195,18 @@ async function startSnapshot(db: Db, input: PullInput): Promise<Extract<Cursor, 
   return { mode: "snapshot", fence: row!.fence, typeIndex: 0, lastId: "", sent: 0, total: row!.total };
 }
 
+/** A current entity aliased `p` (id, data, version, checksum, lastModifiedAt) as snapshotChange renders it. */
+const snapshotChangeText = (type: EntityType) =>
+  changeText({
+    type: Prisma.sql`${type}::text`,
+    id: Prisma.sql`p."id"`,
+    operation: Prisma.sql`'CREATE'::text`,
+    payload: Prisma.sql`p."data"`,
+    version: Prisma.sql`p."version"`,
+    at: Prisma.sql`p."lastModifiedAt"`,
+    checksum: Prisma.sql`p."checksum"`,
+  });
+
 /**
  * Up to `room` current entities of `type` after `lastId`, rendered as one JSON array of
  * snapshotChange's shape, in id order (read as logPageSql's pages are: numbered, never re-sorted).
@@ -192,9 +223,7 @@ async function snapshotRows(db: Db, input: PullInput, type: EntityType, lastId: 
         ORDER BY e."id" LIMIT ${room + 1}),
       sent AS (SELECT * FROM page WHERE "n" <= ${room})
       SELECT (SELECT count(*) FROM page)::int AS "found", (SELECT "id" FROM page WHERE "n" = (SELECT max("n") FROM sent)) AS "lastId",
-        (SELECT coalesce(json_agg(json_build_object('entityType', ${type}::text, 'entityId', p."id", 'operation', 'CREATE', 'payload', p."data",
-           'clientVersion', p."version", 'timestamp', ${isoInstant(Prisma.sql`p."lastModifiedAt"`)}, 'checksum', p."checksum")), '[]')::text
-         FROM sent p) AS "changes"`,
+        ${changesArray(snapshotChangeText(type), Prisma.sql`sent p`)} AS "changes"`,
   );
   return { sent: Math.min(row!.found, room), more: row!.found > room, lastId: row!.lastId, changes: row!.changes };
 }
