@@ -1,6 +1,7 @@
 import { type Db, inSqlTransaction, inTransaction, Prisma, sqlPoolOf, sqlState, type SyncQueue } from "@fieldsync/db";
 import { type ConflictPolicy, type EntityType, type SyncChange, schemaVersion, syncChangeSchema } from "@fieldsync/schema";
 import type { PushedChange } from "@fieldsync/sync-core";
+import type { z } from "zod";
 import { isDatabaseUnavailable } from "../database-unavailable.ts";
 import type { ChangeNotifier } from "../context.ts";
 import { type Outcome, applyChanges, fingerprintOf, lockDevice, prepare } from "../sync/apply.ts";
@@ -62,23 +63,28 @@ function changeOf(row: QueuedRow): SyncChange {
 type QueuedChange = { pushed: PushedChange } | { invalid: string };
 
 /**
- * A queued row as the change to apply, or why it cannot be. A row this build's schema version
- * stored was validated (syncChangeSchema) and fingerprinted by the push that stored it, so it is
- * taken as it is: its payload's checksum, needed only to verify the change's own `checksum`, is
- * that one when the stored fingerprint says so (one short hash instead of the payload's canonical
- * JSON). An older build's row is upgraded, then validated and checked in this build's shape.
+ * A queued row as the change to apply, or why it cannot be. Every row is validated again
+ * (syncChangeSchema): the push that stored it validated it, but a stored row can be damaged or
+ * edited since, and a malformed one must be rejected INVALID_PAYLOAD, never applied. A row of
+ * this build's schema version is not fingerprinted again: its payload's checksum, needed only to
+ * verify the change's own `checksum`, is that one when the stored fingerprint says so (one short
+ * hash instead of the payload's canonical JSON). An older build's row is upgraded first.
  */
 function queuedChange(row: QueuedRow): QueuedChange | Promise<QueuedChange> {
   if (row.schemaVersion !== schemaVersion) return upgradedChange(row);
-  const change = changeOf(row);
+  const parsed = syncChangeSchema.safeParse(changeOf(row));
+  if (!parsed.success) return { invalid: issuesOf(parsed.error) };
+  const change = parsed.data;
   const payloadChecksum = row.checksum === null ? null : fingerprintOf(change, row.checksum) === row.fingerprint ? row.checksum : checksumSync(change.payload);
   return { pushed: { change, payloadChecksum } };
 }
 
 async function upgradedChange(row: QueuedRow): Promise<QueuedChange> {
   const parsed = syncChangeSchema.safeParse(await upgradeChange(changeOf(row), row.schemaVersion));
-  return parsed.success ? { pushed: prepare(parsed.data, 0) } : { invalid: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
+  return parsed.success ? { pushed: prepare(parsed.data, 0) } : { invalid: issuesOf(parsed.error) };
 }
+
+const issuesOf = (error: z.ZodError) => error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
 
 /** Changes applied per transaction while nothing fails: a whole push of the usual size. */
 const batchSize = 500;
