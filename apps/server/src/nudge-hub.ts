@@ -107,7 +107,7 @@ export class NudgeHub {
         else this.open.set(key, left);
       }
       if (members.size === 0) org.scopes.delete(subscriber.scope.key);
-      if (org.scopes.size === 0 && !this.due.has(org)) this.byOrg.delete(subscriber.orgId);
+      this.forgetIfIdle(org);
     };
     /** The stream's buffer has room again: it is sent what it missed, or told to pull. */
     const drained = () => {
@@ -210,7 +210,12 @@ export class NudgeHub {
     org.base = kept;
     this.due.delete(org);
     if (org.base + org.nudges.length > head) this.due.add(org);
-    else if (org.scopes.size === 0 && this.byOrg.get(org.orgId) === org) this.byOrg.delete(org.orgId);
+    this.forgetIfIdle(org);
+  }
+
+  /** An organization with no stream left and nothing going out is forgotten. */
+  private forgetIfIdle(org: OrgStreams) {
+    if (org.scopes.size === 0 && !this.due.has(org) && this.byOrg.get(org.orgId) === org) this.byOrg.delete(org.orgId);
   }
 
   revoke = (revocation: DeviceRevocation) => {
