@@ -39,6 +39,12 @@ export const defaultPushGate = { slots: 4, queueLength: 64, maxWaitMs: 10_000, e
  * 2 + 128 the rest come back after Retry-After (plus the client's spread), which grows with the
  * refused clients due back, so the fleet's catch-up spreads out instead of exhausting the pools.
  */
+/**
+ * The share of the pull gate's pace a fleet's catch-up on a storm is planned to take (the hub's
+ * catch-up windows): the rest stays for devices' other pulls.
+ */
+export const catchUpShare = 0.5;
+
 export const defaultPullGate = { slots: 2, queueLength: 128, maxWaitMs: 5_000, bytesPerSecond: 64 * 1024 * 1024, requests: "pulls" } as const;
 
 /** An address, a CIDR range, or one of the names proxy-addr (Fastify's trustProxy) knows. */

@@ -3,7 +3,7 @@ import { createDb, migrateDeploy } from "@fieldsync/db";
 import { openEmbeddedDatabase } from "@fieldsync/db/embedded";
 import { buildApp } from "./app.ts";
 import { apiConfig } from "./config.ts";
-import { loadEnv } from "./env.ts";
+import { catchUpShare, loadEnv } from "./env.ts";
 import { connectRedisServices } from "./redis.ts";
 import { loadSecrets } from "./secrets.ts";
 
@@ -35,6 +35,7 @@ const redis = connectRedisServices(db, {
   queue: !embedded,
   rateLimit: { max: env.SYNC_RATE_LIMIT_MAX, timeWindowMs: env.SYNC_RATE_LIMIT_WINDOW_MS },
   log: (m) => console.warn(m),
+  catchUpBytesPerSecond: env.SYNC_PULL_BYTES_PER_SECOND * catchUpShare || undefined,
 });
 const { queue, cache, notifier, hub, syncRateLimit } = redis;
 const app = await buildApp({

@@ -130,4 +130,24 @@ describe("NudgeHub", () => {
     hub.revoke({ orgId: "org", deviceId: "lost" });
     expect([lost.closed(), kept.closed()]).toEqual([true, false]);
   });
+
+  it("names the window a storm's range is pulled within from its organization's streams and the range's size", async () => {
+    const hub = new NudgeHub({ catchUpBytesPerSecond: 1_000_000, now: () => 0 });
+    const streams = Array.from({ length: 100 }, (_, d) => stream(hub, "org-a", `d${d}`));
+    stream(hub, "org-b", "elsewhere");
+    const storm = { ...nudge("org-a", 1), range: { from: "1.0", to: "2.5", bytes: 200_000 } };
+    hub.deliver(storm);
+    await until(() => streams.every((s) => s.received().length === 1));
+    // 100 devices × 200 kB at 1 MB/s: 20 s, sent with the range.
+    expect(storm.range).toMatchObject({ catchUpMs: 20_000 });
+    // A range that carries its changes, or a small one, names none.
+    const live = { ...nudge("org-a", 2), range: { from: "2.5", to: "2.6", changes: [] } };
+    const small: ChangeNudge = { ...nudge("org-a", 3), range: { from: "2.6", to: "2.9", bytes: 10 } };
+    hub.deliver(live);
+    hub.deliver(small);
+    await until(() => streams.every((s) => s.received().length === 3));
+    expect(live.range).not.toHaveProperty("catchUpMs");
+    // The small one comes after what the storm's range still owes.
+    expect(small.range?.catchUpMs).toBe(20_001);
+  });
 });

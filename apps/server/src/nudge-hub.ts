@@ -1,4 +1,4 @@
-import { type AuthUser, type ChangeNudge, type DeviceRevocation, type FrameScope, redisChannels } from "@fieldsync/api";
+import { type AuthUser, CatchUpWindows, type ChangeNudge, type DeviceRevocation, type FrameScope, redisChannels } from "@fieldsync/api";
 import type { Redis } from "ioredis";
 
 /** One open event stream, as the hub sees it. */
@@ -74,6 +74,17 @@ const streamKeys = (orgId: string, userId: string, deviceId: string) => [`${orgI
  */
 export class NudgeHub {
   private readonly byOrg = new Map<string, OrgStreams>();
+  private readonly catchUp: CatchUpWindows | null;
+
+  /**
+   * `catchUpBytesPerSecond`: what this process serves of catch-up pulls a second (part of the
+   * pull gate's pace); a range announced without its changes then names the window its streams'
+   * devices pull it within (CatchUpWindows). Without it they pull within `catchUpSpreadMs`.
+   * `now`: the clock it drains by (tests pass their own).
+   */
+  constructor(options: { catchUpBytesPerSecond?: number; now?: () => number } = {}) {
+    this.catchUp = options.catchUpBytesPerSecond ? new CatchUpWindows(options.catchUpBytesPerSecond, options.now) : null;
+  }
   /** Open streams per `orgId user` and per `orgId user device`. */
   private readonly open = new Map<string, number>();
   private count = 0;
@@ -129,6 +140,12 @@ export class NudgeHub {
   deliver = (nudge: ChangeNudge) => {
     const org = this.byOrg.get(nudge.orgId);
     if (!org || org.scopes.size === 0) return;
+    const range = nudge.range;
+    if (this.catchUp && range && !range.changes && range.bytes) {
+      let streams = 0;
+      for (const members of org.scopes.values()) streams += members.size;
+      range.catchUpMs = this.catchUp.window(streams, range.bytes);
+    }
     org.nudges.push(nudge);
     org.newest = nudge;
     this.due.add(org);

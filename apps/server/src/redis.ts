@@ -40,6 +40,8 @@ export interface RedisSettings {
   queue: boolean;
   rateLimit: Pick<SyncRateLimitOptions, "max" | "timeWindowMs">;
   log?: (message: string) => void;
+  /** What the hub sizes fleets' catch-up windows by (NudgeHub); none: the default spread. */
+  catchUpBytesPerSecond?: number;
 }
 
 export interface RedisServices {
@@ -59,7 +61,7 @@ export function connectRedisServices(db: Db, settings: RedisSettings): RedisServ
   const redis = connectRedis(settings.url);
   const subscriber = connectRedis(settings.url, { subscriber: true });
   const queue = settings.queue ? createBackgroundQueue(redis, settings.retry, { prefix: settings.prefix, log: settings.log }) : null;
-  const hub = new NudgeHub();
+  const hub = new NudgeHub({ catchUpBytesPerSecond: settings.catchUpBytesPerSecond });
   return {
     queue,
     cache: createResponseCache(redis, settings.prefix),

@@ -1,17 +1,16 @@
 // B6's simulated devices, in a process of their own (forked by propagation.ts): the fleet's event
 // parsing, pushes and pulls must not share the server's event loop, as on real phones. Each
-// stream is a node:http request of its own (http.get's global agent has no per-origin cap);
-// pushes and pulls go through fetch. 2,000 streams need a file-descriptor limit above the
-// default 1,024 (`ulimit -n`).
+// stream is a plain socket of its own (raw-streams.ts), as each baseline subscriber's is; pushes
+// and pulls go through fetch. 2,000 streams need a file-descriptor limit above the default 1,024
+// (`ulimit -n`).
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
-import http from "node:http";
 import type { SyncEvent } from "@fieldsync/schema";
-import { type RangeStep, pullDelay, rangeStep } from "@fieldsync/sync-core";
-import { EventText } from "@fieldsync/testing/sse-client";
+import { type RangeStep, comparePositions, parsePosition, pullDelay, rangeStep } from "@fieldsync/sync-core";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { createChange } from "../data.ts";
+import { SharedPayloads, openEventStream, subscribeRaw } from "../raw-streams.ts";
 import { login, redisUrl, syncClient } from "../server.ts";
 import { inParallel, now, percentile } from "../stats.ts";
 
@@ -144,6 +143,10 @@ export interface Storm {
   /** Live writers' acknowledged changes per second while the storm's pushes were in flight, and from the run's start to the storm. */
   liveDuring: number;
   liveBefore: number;
+  /** Devices whose token had passed the storm's last push by the run's end (the rest were still within their catch-up window). */
+  caughtUp: number;
+  /** The longest catch-up window (ms) an event named for the storm's ranges (none: the default spread). */
+  catchUpMs: number | null;
 }
 
 export interface DevicesResult {
@@ -170,9 +173,9 @@ const summary = (r: Receivers, pushMs: number[] = []): Delivery => {
 
 /**
  * One JSON.parse per distinct text (of up to `limit` kept), shared by the simulated devices:
- * every device still reads its own answer's and stream's bytes, but the fleet's phones would
- * parse on 2,000 CPUs, not on the one core this process shares with the server. Parsed values are
- * only read. Used alike for ours and the baseline's subscribers.
+ * every device still reads its own answer's bytes, but the fleet's phones would parse on 2,000
+ * CPUs, not on the one core this process shares with the server. Parsed values are only read.
+ * For pulls' pages (streams' events share theirs by bytes: SharedPayloads).
  */
 function sharedParser(limit: number) {
   // Looked up by length and ends, then compared whole: hashing each device's copy of a
@@ -188,7 +191,8 @@ function sharedParser(limit: number) {
     return value;
   };
 }
-const sharedParse = sharedParser(1024);
+/** Events' and the baseline's messages: one parse per distinct payload, shared by the fleet. */
+const sharedPayloads = new SharedPayloads();
 const sharedPages = sharedParser(64);
 /**
  * A pull's answer: devices at one position get the same changes (the server renders them first,
@@ -213,35 +217,43 @@ function stepOf(at: string | null, range: NonNullable<SyncEvent["range"]>): Rang
   return step;
 }
 
+/** Devices whose position (where their token sits) is at or past the last of `entities`' changes in the log. */
+async function caughtUpOn(databaseUrl: string, entities: string[], positions: (string | null)[]): Promise<number> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  try {
+    const { rows } = await pool.query<{ txid: string; seq: string }>(
+      `SELECT "txid"::text, "seq"::text FROM "ChangeLog" WHERE "entityId" = ANY($1::text[]) ORDER BY "txid" DESC, "seq" DESC LIMIT 1`,
+      [entities],
+    );
+    const end = rows[0] && { txid: BigInt(rows[0].txid), seq: BigInt(rows[0].seq) };
+    if (!end) return 0;
+    return positions.filter((at) => {
+      const here = at === null ? null : parsePosition(at);
+      return here !== null && comparePositions(here, end) >= 0;
+    }).length;
+  } finally {
+    await pool.end();
+  }
+}
+
 /** Each device's own session of tech1 (tokens are valid for their own device only). */
 const accessTokens = new Map<string, string>();
 
 /**
  * Opens the device's events stream; calls `onEvent` with each `changes` event. Resolves once it
- * is ready. Read with node:http, as the baseline's subscribers read with node:net: fetch's web
- * streams cost this process several times more per chunk, which 2,000 streams would bill to ours.
+ * is ready. Read from a plain socket (raw-streams.ts), as the baseline's subscribers read theirs.
  */
 function listen(url: string, deviceId: string, signal: AbortSignal, onEvent: (event: SyncEvent) => void) {
   return new Promise<void>((resolve, reject) => {
-    const failed = (reason: string) => reject(new Error(`events stream of ${deviceId}: ${reason}`));
-    const request = http.get(`${url}/api/sync/events?deviceId=${deviceId}`, { headers: { authorization: `Bearer ${accessTokens.get(deviceId)}` }, signal }, (response) => {
-      if (response.statusCode !== 200) return failed(String(response.statusCode));
-      response.setEncoding("utf8");
-      const events = new EventText(sharedParse);
-      let ready = false;
-      response.on("data", (text: string) => {
-        for (const { event, data } of events.push(text)) {
-          if (!ready) {
-            ready = event === "ready";
-            if (ready) resolve();
-            else failed("did not start");
-          } else if (event === "changes") onEvent(data as SyncEvent);
-        }
-      });
-      response.on("error", () => undefined);
-    });
-    // After it was ready, an error (the run's end aborts every stream) settles nothing.
-    request.on("error", (error) => failed(error.message));
+    let ready = false;
+    const headers = { authorization: `Bearer ${accessTokens.get(deviceId)}` };
+    openEventStream(url, `/api/sync/events?deviceId=${deviceId}`, headers, signal, (name, data) => {
+      if (!ready) {
+        ready = name === "ready";
+        if (ready) resolve();
+        else reject(new Error(`events stream of ${deviceId}: did not start`));
+      } else if (name === "changes") onEvent(sharedPayloads.parse(data) as SyncEvent);
+    }).catch((error: Error) => reject(new Error(`events stream of ${deviceId}: ${error.message}`)));
   });
 }
 
@@ -297,6 +309,7 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
     return next;
   };
   const intervals = new Set<ReturnType<typeof setInterval>>();
+  let longestCatchUp: number | null = null;
   const startInterval = (d: number) =>
     setTimeout(() => intervals.add(setInterval(() => void pull(d).catch(() => undefined), pullIntervalMs)), Math.random() * pullIntervalMs);
   // Every device registers (its first pull) before listening, so its own changes are left out.
@@ -312,6 +325,7 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
         // stored and shown at once; a range that starts at or before the token also moves it (not
         // while a pull of the device is in flight: the PWA's sync lock).
         const range = event.range;
+        if (range?.catchUpMs !== undefined) longestCatchUp = Math.max(longestCatchUp ?? 0, range.catchUpMs);
         const step = range && !pulling.has(d) ? stepOf(positions[d] ?? null, range) : "pull";
         if (step === "advance" && range?.changes && range.syncToken) {
           tokens[d] = range.syncToken;
@@ -328,6 +342,7 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
 
   // The reconnect storm: every storm device pushes its backlog at once (refused pushes wait for Retry-After and go again).
   let storm: Promise<{ startedAt: number; answeredAt: number; pushMs: number[] }> | null = null;
+  const stormEntities: string[] = [];
   const stormTimer =
     input.storm.devices > 0
       ? setTimeout(() => {
@@ -336,6 +351,7 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
             stormIds.map(async (deviceId) => {
               const t = now();
               const changes = Array.from({ length: input.storm.changes }, () => createChange());
+              stormEntities.push(...changes.map((c) => c.entityId));
               await server.push(deviceId, changes, stormTokens.get(deviceId));
               return Number(now() - t) / 1e6;
             }),
@@ -364,6 +380,8 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
     pushP50: percentile(stormRun.pushMs, 50),
     liveDuring: rate(stormRun.startedAt, stormRun.answeredAt),
     liveBefore: rate(stormRun.startedAt - input.storm.atSecond * 1000, stormRun.startedAt),
+    caughtUp: await caughtUpOn(input.databaseUrl, stormEntities, positions),
+    catchUpMs: longestCatchUp,
   };
 
   // The memory figure is measured apart: its failure (e.g. streams refused) keeps the rest of the run.
@@ -371,14 +389,13 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
 
   const base = new Receivers(deviceCount, capacity);
   const publisher = new Redis(redisUrl);
-  const subscribers = Array.from({ length: deviceCount }, () => new Redis(redisUrl));
+  const subscribers: { close(): void }[] = [];
   const channel = `bench-prop-${randomUUID()}`;
   await inParallel(20, async (w) => {
     for (let d = w; d < deviceCount; d += 20) {
-      subscribers[d]!.on("message", (_channel: string, message: string) =>
-        base.saw(d, (sharedParse(message) as { entity_id: string }[]).map((r) => r.entity_id), true),
+      subscribers.push(
+        await subscribeRaw(redisUrl, channel, (payload) => base.saw(d, (sharedPayloads.parse(payload) as { entity_id: string }[]).map((r) => r.entity_id), true)),
       );
-      await subscribers[d]!.subscribe(channel);
     }
   });
   const pool = new pg.Pool({ connectionString: input.databaseUrl, max: 20 });
@@ -392,7 +409,7 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
   });
   await pool.end();
   publisher.disconnect();
-  for (const subscriber of subscribers) subscriber.disconnect();
+  for (const subscriber of subscribers) subscriber.close();
 
   return { ours: summary(ours, pushMs), base: summary(base), storm: stormResult, streamMemory };
 }

@@ -103,7 +103,9 @@ export async function propagationScenario(server: BenchServer, options: BenchOpt
         met: storm.liveDuring >= 90,
         note:
           `live writers' acknowledged changes per second while the storm's pushes were in flight; the storm's ${stormSpec.devices} pushes ` +
-          `answered within ${ms(storm.answeredMs)} (push round trip p50 ${ms(storm.pushP50)}, refused pushes retried after Retry-After)`,
+          `answered within ${ms(storm.answeredMs)} (push round trip p50 ${ms(storm.pushP50)}, refused pushes retried after Retry-After); ` +
+          `by the run's end ${storm.caughtUp.toLocaleString("en")} of ${devices.toLocaleString("en")} devices held all of the storm's changes ` +
+          `(catch-up window the events named: ${storm.catchUpMs === null ? "none, the default spread" : `up to ${(storm.catchUpMs / 1000).toFixed(0)} s`})`,
       }),
     );
   }

@@ -39,6 +39,7 @@ export {
   redisChannels,
 } from "./realtime/notifier.ts";
 export { commitWindows } from "./realtime/commit-window.ts";
+export { CatchUpWindows } from "./realtime/catch-up.ts";
 export { type FrameKind, type FrameScope, frameOf, frameScope } from "./realtime/frames.ts";
 export { type PageReader, SharedPages } from "./realtime/shared-pages.ts";
 export { type PullInput, type RenderedPage, pullRendered } from "./sync/pull.ts";

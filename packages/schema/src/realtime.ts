@@ -10,7 +10,8 @@ export const liveChangeLimits = {
 
 /**
  * A range announced without its changes (more than an event carries) reaches a whole fleet at
- * once; each device pulls it at a random moment within this many ms (sync-core's pullDelay).
+ * once; each device pulls it at a random moment within this many ms (sync-core's pullDelay), or
+ * within the range's `catchUpMs` when the server names a longer window.
  */
 export const catchUpSpreadMs = 5_000;
 
@@ -49,6 +50,13 @@ export const syncEventSchema = z.object({
       syncToken: z.string().optional(),
       /** With `changes` for a device with a subscription: entities an update in the range took out of its scope (drop them, as a pull's `evict`). */
       evict: z.array(entityRefSchema).optional(),
+      /**
+       * Without `changes`: the window (ms) within which a device that must pull this range does so,
+       * at a random moment. The server sizes it so its fleet's catch-up traffic (every stream's
+       * device pulling the range) stays within what it serves a second, and live events keep
+       * flowing meanwhile. Absent: `catchUpSpreadMs`.
+       */
+      catchUpMs: z.number().int().positive().optional(),
     })
     .optional(),
 });

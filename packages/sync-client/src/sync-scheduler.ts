@@ -39,6 +39,8 @@ export class SyncScheduler {
   private intervalTimer: ReturnType<typeof setInterval> | undefined;
   /** Until when (epoch ms) the server asked not to be called again; 0: no such wait. */
   private waitUntil = 0;
+  /** A catch-up sync planned for later (requestAfter). */
+  private catchUpTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly engine: SyncEngine,
@@ -54,6 +56,8 @@ export class SyncScheduler {
   stop(): void {
     clearInterval(this.intervalTimer);
     clearTimeout(this.retryTimer);
+    clearTimeout(this.catchUpTimer);
+    this.catchUpTimer = undefined;
     this.intervalTimer = undefined;
     this.retryTimer = undefined;
     this.waitUntil = 0;
@@ -78,7 +82,27 @@ export class SyncScheduler {
     return this.running;
   }
 
+  /**
+   * Syncs after `delayMs` (a catch-up the server spread over a window: sync-core's pullDelay);
+   * until then the interval's syncs are left out, or the whole fleet would pull the range at its
+   * next tick. A request (an edit, focus) still syncs at once. One at a time: asked again while
+   * one is planned, nothing changes.
+   */
+  requestAfter(delayMs: number): void {
+    if (this.catchUpTimer !== undefined) return;
+    this.catchUpTimer = setTimeout(() => {
+      this.catchUpTimer = undefined;
+      void this.request();
+    }, delayMs);
+  }
+
+  /** A catch-up sync is planned (requestAfter). */
+  get catchingUp(): boolean {
+    return this.catchUpTimer !== undefined;
+  }
+
   private async onInterval(): Promise<void> {
+    if (this.catchingUp) return;
     const { phase } = await this.engine.store.syncState();
     // Each waits for the user or an app update, not for time.
     if (phase !== "unauthorized" && phase !== "revoked" && phase !== "updateNeeded") await this.request();

@@ -129,12 +129,32 @@ describe("rangeForScope", () => {
 });
 
 describe("pullDelay", () => {
-  test("a range announced without its changes is pulled at a random moment within the spread; anything else at once", () => {
-    const bare = { range: { from: "5.1", to: "9.3" } };
+  const bare = { range: { from: "5.1", to: "9.3" } };
+  const held = { range: { ...bare.range, changes: [] } };
+  test("a range announced without its changes is pulled at a random moment within the spread", () => {
     expect(pullDelay(bare, () => 0)).toBe(0);
     expect(pullDelay(bare, () => 0.5)).toBe(catchUpSpreadMs / 2);
     fc.assert(fc.property(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (r) => pullDelay(bare, () => r) < catchUpSpreadMs));
-    expect(pullDelay({ range: { ...bare.range, changes: [] } }, () => 0.5)).toBe(0);
+  });
+
+  test("the server's catch-up window, when the range names one, replaces the default spread", () => {
+    const large = { range: { ...bare.range, catchUpMs: 120_000 } };
+    expect(pullDelay(large, () => 0.5)).toBe(60_000);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3_600_000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (window, r) => {
+        const delay = pullDelay({ range: { ...bare.range, catchUpMs: window } }, () => r);
+        return delay >= 0 && delay < Math.max(window, 1) && Number.isInteger(delay);
+      }),
+    );
+  });
+
+  test("an event whose changes the device holds though it cannot move its token pulls within the spread, not at once", () => {
+    // It shows them already; its token only follows later, so a fleet behind a storm does not pull on every event.
+    expect(pullDelay(held, () => 0.5)).toBe(catchUpSpreadMs / 2);
+    expect(pullDelay({ range: { ...held.range, catchUpMs: 120_000 } }, () => 0.5)).toBe(catchUpSpreadMs / 2);
+  });
+
+  test("a nudge without a range (an older server's) is pulled at once", () => {
     expect(pullDelay({}, () => 0.5)).toBe(0);
   });
 });

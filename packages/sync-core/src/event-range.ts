@@ -59,11 +59,17 @@ export function rangeStep(at: string | null, range: EventRange): RangeStep {
 /**
  * How long a device that must pull after `event` waits first (ms). A range announced without its
  * changes (a reconnect storm, a bulk import) reached the whole organization at once: each device
- * pulls at a random moment within `catchUpSpreadMs`, so a fleet does not ask for the same range in
- * the same instant, while its live events keep arriving. Any other pull goes at once.
+ * pulls at a random moment within the window the server named for it (`catchUpMs`, sized to what
+ * it serves a second) or `catchUpSpreadMs`, while its live events keep arriving. A range whose
+ * changes the device was shown, though its token sits before it (it missed an earlier range), is
+ * no hurry either: its pull only moves the token, within `catchUpSpreadMs`, so a fleet behind a
+ * storm does not pull on every live event. A nudge without a range pulls at once.
  */
 export function pullDelay(event: Pick<SyncEvent, "range">, random: () => number = Math.random): number {
-  return event.range && !event.range.changes ? Math.floor(random() * catchUpSpreadMs) : 0;
+  const range = event.range;
+  if (!range) return 0;
+  const window = range.changes ? catchUpSpreadMs : (range.catchUpMs ?? catchUpSpreadMs);
+  return Math.floor(random() * window);
 }
 
 /**

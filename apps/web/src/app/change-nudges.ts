@@ -9,9 +9,10 @@ const reconnectMs = 10_000;
  * carries the range of the log it covers: with its changes, a device whose token sits at the
  * range's start stores them and moves its token without pulling (engine.applyLiveEvent); a device
  * that missed a range pulls. Pushed changes the range does not hold yet come as a preview, shown
- * at once, and the scheduler's regular pull moves the token past them later; other nudges pull at once, instead of waiting for the interval,
- * except a range announced without its changes, which the whole fleet heard at once: that pull
- * waits a random part of a few seconds (pullDelay), and nudges meanwhile add none. EventSource cannot send headers, so
+ * at once, and the scheduler's regular pull moves the token past them later. A device that must
+ * pull waits a random part of the window sync-core's pullDelay gives (the server's catch-up window
+ * for a storm's range the whole fleet heard at once, a few seconds otherwise), and nudges
+ * meanwhile add none; a nudge without a range pulls at once. EventSource cannot send headers, so
  * the stream opens with a single-use ticket (never the access token: URLs end up in logs); when the
  * token behind it expires the server ends the stream with `reauth`, and a stream that failed for
  * good is reopened later, both with a fresh ticket. Returns a function that stops listening.
@@ -19,18 +20,14 @@ const reconnectMs = 10_000;
 export function listenForChangeNudges(): () => void {
   let source: EventSource | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let catchUp: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
 
   const onChanges = async (data: string) => {
     const event = syncEventSchema.safeParse(JSON.parse(data));
-    if ((event.success && (await engine.applyLiveEvent(event.data))) || catchUp) return;
+    if ((event.success && (await engine.applyLiveEvent(event.data))) || scheduler.catchingUp) return;
     const delay = event.success ? pullDelay(event.data) : 0;
-    if (delay === 0) return void scheduler.request();
-    catchUp = setTimeout(() => {
-      catchUp = undefined;
-      void scheduler.request();
-    }, delay);
+    if (delay === 0) void scheduler.request();
+    else scheduler.requestAfter(delay);
   };
 
   const connect = async () => {
@@ -57,7 +54,6 @@ export function listenForChangeNudges(): () => void {
   return () => {
     stopped = true;
     clearTimeout(timer);
-    clearTimeout(catchUp);
     window.removeEventListener("online", onOnline);
     source?.close();
   };

@@ -49,7 +49,7 @@ function eventFor(nudge: ChangeNudge, kind: FrameKind, scope: FrameScope, cursor
   const preview = kind === "preview" && changes ? rangeForScope(scope.subscription, changes, references).changes : [];
   const event: SyncEvent = { ...plain, ...(kind !== "plain" && scope.subscription && { scope: scope.key }), ...(preview.length > 0 && { changes: preview }) };
   if (!range) return event;
-  const bounds = { from: range.from, to: range.to };
+  const bounds = { from: range.from, to: range.to, ...(range.catchUpMs !== undefined && !range.changes && { catchUpMs: range.catchUpMs }) };
   const token = kind !== "plain" && range.changes ? tokenAtRangeEnd(cursorSecret, nudge.orgId, range, scope.subscription) : null;
   if (!token || !range.changes) return { ...event, range: bounds };
   const scoped = rangeForScope(scope.subscription, range.changes, references);

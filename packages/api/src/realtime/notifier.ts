@@ -3,7 +3,7 @@ import { type ServerChange, type SyncEvent, liveChangeLimits } from "@fieldsync/
 import type { ScopeReferences } from "@fieldsync/sync-core";
 import type { Redis } from "ioredis";
 import type { ChangeNotifier, LiveChanges } from "../context.ts";
-import { laterPosition, readRange, readScopeReferences } from "./range.ts";
+import { type LogRange, laterPosition, readRange, readScopeReferences } from "./range.ts";
 
 /** The deployment's pub/sub channels, under its Redis prefix (server and worker must agree on it). */
 export const redisChannels = (prefix: string) => ({
@@ -23,7 +23,9 @@ export interface DeviceRevocation {
  * A nudge as it travels between processes: the event devices get, plus which device wrote the
  * changes it carries (its SyncClient id), so that device is not sent its own changes back.
  */
-export interface ChangeNudge extends SyncEvent {
+export interface ChangeNudge extends Omit<SyncEvent, "range"> {
+  /** The event's range as read (readRange); frames add what each scope gets of it. */
+  range?: LogRange;
   originClientId?: string;
   /** Where the entities its reference-scoped changes point to sit, for devices with a location subscription. */
   references?: ScopeReferences;

@@ -1,6 +1,6 @@
 // readRange against real PostgreSQL: an event's range follows the previous one and holds every
 // change in it; when more was committed than an event carries, it goes without changes (every
-// device behind its end pulls).
+// device behind its end pulls) and with its size.
 import { randomUUID } from "node:crypto";
 import { type Db, sqlPoolOf } from "@fieldsync/db";
 import type { TestDatabase } from "@fieldsync/db/testing";
@@ -63,7 +63,11 @@ test("ranges follow each other; a range with more than an event carries has its 
   const third = await rangeToNewest(second.to);
   // Part of it would let no device move its token (none sits inside a transaction), and sent to a
   // whole fleet it would weigh megabytes per event: devices at `second.to` pull it.
-  expect(third).toEqual({ from: second.to, to: await newest() });
+  expect(third).toEqual({ from: second.to, to: await newest(), bytes: expect.any(Number) });
+  // Its size, which the hub sizes the fleet's catch-up by: about what a pull of it answers.
+  const perChange = Buffer.byteLength(JSON.stringify(second.changes)) / 3;
+  expect(third.bytes! / (perChange * (liveChangeLimits.maxChanges + 20))).toBeGreaterThan(0.8);
+  expect(third.bytes! / (perChange * (liveChangeLimits.maxChanges + 20))).toBeLessThan(1.2);
 
   // A process's first event (no earlier one to follow) with more behind it than an event
   // carries: the newest transaction alone, which every device that held the log before it takes.

@@ -10,7 +10,14 @@ export interface LogRange {
   from: string;
   to: string;
   changes?: ServerChange[];
+  /** Without `changes`: about how many bytes a pull of the range answers (the hub sizes the fleet's catch-up window by it). */
+  bytes?: number;
+  /** Without `changes`: the fleet's catch-up window, named by the hub that fans the event out (CatchUpWindows). */
+  catchUpMs?: number;
 }
+
+/** Rows a range's size is counted up to: beyond, a bulk import's catch-up is sized as this many. */
+const countedRows = 100_000;
 
 /**
  * The newest part of the organization's log below the fence (the pull's: nothing can land in it
@@ -47,9 +54,19 @@ export async function readRange(db: Db, orgId: string, after: string | null): Pr
     }
   }
   const bounds = { from, to: formatPosition(rows[0]!) };
-  if (rows.length > liveChangeLimits.maxChanges) return bounds;
   const changes = rows.reverse().map(pulledChange);
-  return Buffer.byteLength(JSON.stringify(changes)) > liveChangeLimits.maxBytes ? bounds : { ...bounds, changes };
+  const bytes = Buffer.byteLength(JSON.stringify(changes));
+  if (rows.length <= liveChangeLimits.maxChanges && bytes <= liveChangeLimits.maxBytes) return { ...bounds, changes };
+  if (rows.length <= liveChangeLimits.maxChanges) return { ...bounds, bytes };
+  // The newest rows' average size times the range's rows (counted on the index alone).
+  const [first, last] = [parsePosition(from)!, parsePosition(bounds.to)!];
+  const [counted] = await sqlPoolOf(db).query<{ rows: number }>(
+    `SELECT count(*)::int AS "rows" FROM (
+       SELECT 1 FROM "ChangeLog" WHERE "orgId" = $1 AND ("txid", "seq") > ($2::xid8, $3::bigint) AND ("txid", "seq") <= ($4::xid8, $5::bigint) LIMIT $6
+     ) AS "range"`,
+    [orgId, first.txid.toString(), first.seq.toString(), last.txid.toString(), last.seq.toString(), countedRows],
+  );
+  return { ...bounds, bytes: Math.round((bytes / rows.length) * (counted?.rows ?? rows.length)) };
 }
 
 /** The later of two positions (a process's ranges only move forward). */
