@@ -89,7 +89,9 @@ const sides = [
     "and Redis prefix); B5's worker is `apps/worker/src/main.ts`, also its own process. The benchmark process is the load generator: it " +
     "builds and serializes the devices' requests and parses the answers (ours), and runs the baselines' SQL through `pg` (pool of 20), so " +
     "both sides pay their client's costs in the same process. B6's devices (2,000 in a full run, each with its events stream, and the " +
-    "storm's devices) run in a third process, which parses every device's events itself as phones would; B4's routes run in a process of their own.",
+    "storm's devices) run in a third process: each device reads its stream from a plain socket, de-chunks it and splits its events itself " +
+    "(as each of the baseline's raw Redis subscribers reads its own socket), and the fleet shares one JSON.parse per distinct payload, " +
+    "which 2,000 phones would run on 2,000 CPUs; B4's routes run in a process of their own.",
   "- **B1/B2 ours**: HTTP POST /api/sync with a bearer token: authentication, rate limit, zod validation, the sync service (claim, lock, " +
     "decide, entity + SyncMetadata + ChangeLog + SyncQueue + SyncConflict writes, merges), the device's bookkeeping, " +
     "live events, the JSON answer. Sent with `pull: false`, as the sync client sends it: the answer holds the push's own results, and " +
