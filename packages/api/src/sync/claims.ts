@@ -28,7 +28,11 @@ export const changeIdReused: Outcome = {
 export async function findClaims(sql: Sql, clientId: string, changes: readonly Prepared[]): Promise<Claims> {
   const stored = changes.length
     ? await sql.query<{ id: string; idempotencyKey: string; fingerprint: string; result: Outcome | null; schemaVersion: number }>(
-        `SELECT "id", "idempotencyKey", "fingerprint", "result", "schemaVersion" FROM "SyncQueue" WHERE "clientId" = $1 AND "idempotencyKey" = ANY($2::text[])`,
+        // One probe of the (clientId, idempotencyKey) index per key (LIMIT 1 keeps each probe a
+        // subquery of its own): as a plain filter, the planner (whose statistics lag behind a busy
+        // device) read every claim the device ever made, so a push read more the longer it had synced.
+        `SELECT q.* FROM unnest($2::text[]) AS k("key")
+         CROSS JOIN LATERAL (SELECT s."id", s."idempotencyKey", s."fingerprint", s."result", s."schemaVersion" FROM "SyncQueue" s WHERE s."clientId" = $1 AND s."idempotencyKey" = k."key" LIMIT 1) q`,
         [clientId, [...new Set(changes.map((p) => p.key))]],
       )
     : [];
