@@ -1,7 +1,7 @@
 import type { Db } from "@fieldsync/db";
 import type { ApiConfig } from "./config.ts";
 import { verifyAccessToken } from "./session/jwt.ts";
-import { type AuthUser, loadSession } from "./session/session.ts";
+import { type AuthUser, type SessionSyncState, loadSessionWithSyncState } from "./session/session.ts";
 import type { BackgroundQueue } from "./redis/background-queue.ts";
 import type { ResponseCache } from "./redis/response-cache.ts";
 import type { ServerChange } from "@fieldsync/schema";
@@ -77,6 +77,8 @@ export interface Context extends Deps {
   ip: string | null;
   /** Set exactly when `user` is. */
   session: AuthSession | null;
+  /** The token's device row and organization's horizon, read with the session (a pull plans from them). */
+  syncState?: SessionSyncState | null;
 }
 
 export interface RequestMeta {
@@ -94,7 +96,8 @@ export async function createContextInner(deps: Deps, authorization: string | und
   const claims = authorization?.startsWith("Bearer ")
     ? await verifyAccessToken(deps.config, authorization.slice(7))
     : null;
-  const user = claims && (await loadSession(deps.db, claims));
-  if (!claims || !user) return { ...deps, ip, user: null, session: null };
-  return { ...deps, ip, user, session: { deviceId: claims.deviceId, sessionId: claims.sessionId, expiresAt: new Date(claims.exp * 1000) } };
+  const loaded = claims && (await loadSessionWithSyncState(deps.db, claims));
+  if (!claims || !loaded) return { ...deps, ip, user: null, session: null };
+  const session = { deviceId: claims.deviceId, sessionId: claims.sessionId, expiresAt: new Date(claims.exp * 1000) };
+  return { ...deps, ip, user: loaded.user, session, syncState: loaded.syncState };
 }

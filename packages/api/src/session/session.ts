@@ -1,5 +1,7 @@
 import { type Db, sqlPoolOf } from "@fieldsync/db";
 import type { Role } from "@fieldsync/schema";
+import { type HorizonColumns, type LogHorizon, horizonOf } from "../sync/horizon.ts";
+import type { DeviceSyncState } from "../sync/pull-plan.ts";
 
 /** The caller, re-read on every request; its organization scopes everything. */
 export interface AuthUser {
@@ -17,16 +19,30 @@ export interface SessionClaims {
   sessionId: string;
 }
 
-interface SessionRow {
+/**
+ * The token's device row (null before its first sync) and its organization's log horizon, as read
+ * with the session: a pull plans from them (horizon.ts) without a round trip of its own.
+ */
+export interface SessionSyncState {
+  device: DeviceSyncState | null;
+  horizon: LogHorizon | null;
+}
+
+type SessionRow = HorizonColumns & {
   id: string;
   orgId: string;
   email: string;
   role: Role;
   isActive: boolean;
+  sessionLive: boolean;
+  deviceRowId: string | null;
   deviceUserId: string | null;
   deviceActive: boolean | null;
-  sessionLive: boolean;
-}
+  deviceName: string | null;
+  subscription: unknown;
+  resyncRequired: boolean | null;
+  rescopeRequired: boolean | null;
+};
 
 /**
  * The caller if the session is still good, else null; one query on every request. Good means:
@@ -37,18 +53,39 @@ interface SessionRow {
  * on every request was 12 % of a busy server's time.
  */
 export async function loadSession(db: Db, claims: SessionClaims): Promise<AuthUser | null> {
+  return (await loadSessionWithSyncState(db, claims))?.user ?? null;
+}
+
+/**
+ * loadSession with the device's sync state (SessionSyncState): the device row is joined for the
+ * checks anyway, and the horizon is one primary-key read more in the same statement, where a pull
+ * read both again in a statement of its own.
+ */
+export async function loadSessionWithSyncState(db: Db, claims: SessionClaims): Promise<{ user: AuthUser; syncState: SessionSyncState } | null> {
   const [row] = await sqlPoolOf(db).query<SessionRow>(
     `SELECT u."id", u."orgId", u."email", u."role"::text AS "role", u."isActive",
-            c."userId" AS "deviceUserId", c."isActive" AS "deviceActive",
             EXISTS (SELECT 1 FROM "RefreshToken" r
                     WHERE r."familyId" = $3 AND r."userId" = u."id"
-                      AND r."deviceId" = $2 AND r."revokedAt" IS NULL) AS "sessionLive"
+                      AND r."deviceId" = $2 AND r."revokedAt" IS NULL) AS "sessionLive",
+            c."id" AS "deviceRowId", c."userId" AS "deviceUserId", c."isActive" AS "deviceActive", c."deviceName",
+            c."subscription", c."resyncRequired", c."rescopeRequired",
+            h."txid"::text AS "horizonTxid", h."seq"::text AS "horizonSeq", h."before" AS "horizonBefore"
      FROM "User" u
      LEFT JOIN "SyncClient" c ON c."orgId" = u."orgId" AND c."deviceId" = $2
+     LEFT JOIN "SyncLogHorizon" h ON h."orgId" = u."orgId"
      WHERE u."id" = $1`,
     [claims.sub, claims.deviceId, claims.sessionId],
   );
   if (!row?.isActive || row.orgId !== claims.orgId || !row.sessionLive) return null;
   if (row.deviceUserId !== null && (row.deviceUserId !== row.id || !row.deviceActive)) return null;
-  return { id: row.id, orgId: row.orgId, email: row.email, role: row.role };
+  const device = row.deviceRowId === null ? null : {
+    id: row.deviceRowId,
+    userId: row.deviceUserId!,
+    isActive: row.deviceActive!,
+    deviceName: row.deviceName,
+    subscription: row.subscription,
+    resyncRequired: row.resyncRequired!,
+    rescopeRequired: row.rescopeRequired!,
+  };
+  return { user: { id: row.id, orgId: row.orgId, email: row.email, role: row.role }, syncState: { device, horizon: horizonOf(row) } };
 }

@@ -1,11 +1,12 @@
 import { sqlPoolOf } from "@fieldsync/db";
 import type { DeltaBody, DeltaResponse } from "@fieldsync/schema";
-import type { AuthUser, Deps } from "../context.ts";
+import type { AuthSession, AuthUser, Deps } from "../context.ts";
+import type { SessionSyncState } from "../session/session.ts";
 import { renderedBodyOf, withRenderedChanges } from "../rendered-answer.ts";
 import { encodeCursor, positionOf } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
 import { pullRendered } from "./pull.ts";
-import { planPull } from "./horizon.ts";
+import { planPull, planPullFrom } from "./horizon.ts";
 import { readFromReplica } from "./read-replica.ts";
 import { readyToSync, recordSync } from "./record-sync.ts";
 
@@ -20,11 +21,18 @@ import { readyToSync, recordSync } from "./record-sync.ts";
  * The page's changes come rendered by PostgreSQL and are sent as they are (withRenderedChanges);
  * their shape is held to deltaResponseSchema by pull-render.test.ts, not re-checked per request.
  */
-export async function deltaChanges(deps: Deps, user: AuthUser, body: DeltaBody): Promise<DeltaResponse> {
+export async function deltaChanges(
+  deps: Deps & { session?: AuthSession | null; syncState?: SessionSyncState | null },
+  user: AuthUser,
+  body: DeltaBody,
+): Promise<DeltaResponse> {
   const { db, config, sharedPages } = deps;
   const run = { startedAt: new Date(), started: performance.now() };
-  // Decided before anything is written: a bad token must not register a device.
-  const { known, plan } = await planPull(db, config.cursorSecret, user, body.deviceId, body.pageToken, body.entityTypes, body.lastSyncTimestamp);
+  // Decided before anything is written: a bad token must not register a device. The device row
+  // and horizon come with the session when it was the token's device (one round trip less a page).
+  const { known, plan } = deps.syncState && deps.session?.deviceId === body.deviceId
+    ? planPullFrom(deps.syncState, config.cursorSecret, user, body.pageToken, body.entityTypes, body.lastSyncTimestamp)
+    : await planPull(db, config.cursorSecret, user, body.deviceId, body.pageToken, body.entityTypes, body.lastSyncTimestamp);
   const { types, resetRequired } = plan;
   const device = readyToSync(known, user) ? known : await syncingDevice(db, user, body.deviceId, config.maxDevicesPerUser);
   const input = {

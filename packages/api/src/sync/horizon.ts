@@ -16,13 +16,13 @@ export interface LogHorizon {
   before: Date;
 }
 
-interface HorizonColumns {
+export interface HorizonColumns {
   horizonTxid: string | null;
   horizonSeq: string | null;
   horizonBefore: Date | null;
 }
 
-const horizonOf = (row: HorizonColumns | undefined): LogHorizon | null =>
+export const horizonOf = (row: HorizonColumns | undefined): LogHorizon | null =>
   row?.horizonTxid ? { txid: BigInt(row.horizonTxid), seq: BigInt(row.horizonSeq!), before: row.horizonBefore! } : null;
 
 /** The organization's horizon; null while none of its log was dropped. One primary-key read. */
@@ -82,6 +82,17 @@ export function withinHorizon(plan: PullPlan, horizon: LogHorizon | null, lastSy
  * lastSyncTimestamp) predates the log's horizon.
  */
 export async function planPull(db: Db, cursorSecret: string, user: AuthUser, deviceId: string, token: string | null | undefined, requested?: EntityType[], lastSyncTimestamp?: string) {
-  const { device: known, horizon } = await readDeviceAndHorizon(db, user.orgId, deviceId);
-  return { known, plan: withinHorizon(planFrom(known, cursorSecret, user, token, requested), horizon, lastSyncTimestamp) };
+  return planPullFrom(await readDeviceAndHorizon(db, user.orgId, deviceId), cursorSecret, user, token, requested, lastSyncTimestamp);
+}
+
+/** planPull from the device row and horizon already read (with the session, SessionSyncState). */
+export function planPullFrom(
+  state: { device: DeviceSyncState | null; horizon: LogHorizon | null },
+  cursorSecret: string,
+  user: AuthUser,
+  token: string | null | undefined,
+  requested?: EntityType[],
+  lastSyncTimestamp?: string,
+) {
+  return { known: state.device, plan: withinHorizon(planFrom(state.device, cursorSecret, user, token, requested), state.horizon, lastSyncTimestamp) };
 }
