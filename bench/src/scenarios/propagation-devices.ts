@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import type { SyncEvent } from "@fieldsync/schema";
-import { type RangeStep, comparePositions, parsePosition, pullDelay, rangeStep } from "@fieldsync/sync-core";
+import { type RangeStep, comparePositions, parsePosition, pullDelay, rangeStep, replansCatchUp } from "@fieldsync/sync-core";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { createChange } from "../data.ts";
@@ -291,12 +291,11 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
   const capacity = changesPerSecond * (input.seconds + 5) * 2;
   const ours = new Receivers(deviceCount, capacity);
   const pulling = new Map<number, Promise<void>>();
-  /** As the PWA: one pull at a time per device, after `delayMs` (pullDelay); nudges meanwhile add none. */
-  const pull = (d: number, reach?: string, delayMs = 0): Promise<void> => {
+  /** As the PWA: one pull at a time per device. */
+  const pull = (d: number, reach?: string): Promise<void> => {
     const running = pulling.get(d);
     if (running) return running;
     const next = (async () => {
-      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       for (let more = true; more && !abort.signal.aborted; ) {
         const page = await server.delta(propagationDevice(d), tokens[d]!, 1000, false, reach);
         tokens[d] = page.nextPageToken;
@@ -308,10 +307,27 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
     pulling.set(d, next);
     return next;
   };
+  /**
+   * As the PWA's scheduler: a pull planned `delayMs` ahead (pullDelay) stands while nudges come,
+   * unless `replan` (sync-core's replansCatchUp); none is planned while a pull runs.
+   */
+  const planned = new Map<number, ReturnType<typeof setTimeout>>();
+  const plan = (d: number, reach: string | undefined, delayMs: number, replan: boolean) => {
+    if (pulling.has(d) || (planned.has(d) && !replan)) return;
+    clearTimeout(planned.get(d));
+    planned.set(
+      d,
+      setTimeout(() => {
+        planned.delete(d);
+        void pull(d, reach).catch(() => undefined);
+      }, delayMs),
+    );
+  };
   const intervals = new Set<ReturnType<typeof setInterval>>();
   let longestCatchUp: number | null = null;
   const startInterval = (d: number) =>
-    setTimeout(() => intervals.add(setInterval(() => void pull(d).catch(() => undefined), pullIntervalMs)), Math.random() * pullIntervalMs);
+    // The interval waits for a planned catch-up, as the PWA's does.
+    setTimeout(() => intervals.add(setInterval(() => void (planned.has(d) || pull(d).catch(() => undefined)), pullIntervalMs)), Math.random() * pullIntervalMs);
   // Every device registers (its first pull) before listening, so its own changes are left out.
   await inParallel(20, async (w) => {
     for (let d = w; d < deviceCount; d += 20) await pull(d);
@@ -334,7 +350,7 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
         if (range?.changes) ours.saw(d, range.changes.map((c) => c.entityId), true);
         if (event.changes) ours.saw(d, event.changes.map((c) => c.entityId), true);
         const caughtUp = step === "skip" || (step === "advance" && range?.syncToken !== undefined);
-        if (!caughtUp && !event.changes) void pull(d, range?.to, pullDelay(event)).catch(() => undefined);
+        if (!caughtUp && !event.changes) plan(d, range?.to, pullDelay(event), replansCatchUp(event));
       });
     }
   });
@@ -372,7 +388,7 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
   if (stormTimer) clearTimeout(stormTimer);
   const stormRun = storm ? await (storm as Promise<{ startedAt: number; answeredAt: number; pushMs: number[] }>) : null;
   abort.abort();
-  for (const timer of [...phases, ...intervals]) clearTimeout(timer);
+  for (const timer of [...phases, ...intervals, ...planned.values()]) clearTimeout(timer);
 
   const rate = (from: number, to: number) => (acknowledged.filter((at) => at >= from && at < to).length * changesPerPush * 1000) / Math.max(1, to - from);
   const stormResult: Storm | null = stormRun && {

@@ -51,3 +51,16 @@ test("a request (an edit) still syncs at once while a catch-up is planned; stop 
   await vi.advanceTimersByTimeAsync(20_000);
   expect(syncs()).toBe(1);
 });
+
+test("a later storm range re-plans a pending catch-up; other events leave it", async () => {
+  const { engine, syncs } = counting();
+  const scheduler = new SyncScheduler(engine, { intervalMs: 600_000 });
+  scheduler.requestAfter(1_000);
+  scheduler.requestAfter(500);
+  scheduler.requestAfter(30_000, true);
+  await vi.advanceTimersByTimeAsync(29_000);
+  expect(syncs()).toBe(0);
+  await vi.advanceTimersByTimeAsync(1_000);
+  expect(syncs()).toBe(1);
+  scheduler.stop();
+});

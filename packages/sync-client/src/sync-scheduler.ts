@@ -85,11 +85,12 @@ export class SyncScheduler {
   /**
    * Syncs after `delayMs` (a catch-up the server spread over a window: sync-core's pullDelay);
    * until then the interval's syncs are left out, or the whole fleet would pull the range at its
-   * next tick. A request (an edit, focus) still syncs at once. One at a time: asked again while
-   * one is planned, nothing changes.
+   * next tick. A request (an edit, focus) still syncs at once. Asked again while one is planned,
+   * the plan stands, unless `replan` (sync-core's replansCatchUp: a later storm range's window).
    */
-  requestAfter(delayMs: number): void {
-    if (this.catchUpTimer !== undefined) return;
+  requestAfter(delayMs: number, replan = false): void {
+    if (this.catchUpTimer !== undefined && !replan) return;
+    clearTimeout(this.catchUpTimer);
     this.catchUpTimer = setTimeout(() => {
       this.catchUpTimer = undefined;
       void this.request();

@@ -1,7 +1,7 @@
 import { type EntityType, type ServerChange, catchUpSpreadMs } from "@fieldsync/schema";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { comparePositions, formatPosition, logOrigin, parsePosition, pullDelay, rangeForScope, rangeStep, scopeReferenceKey } from "./event-range.ts";
+import { comparePositions, formatPosition, logOrigin, parsePosition, pullDelay, rangeForScope, rangeStep, replansCatchUp, scopeReferenceKey } from "./event-range.ts";
 import { scopeKey } from "./scope.ts";
 
 describe("rangeStep", () => {
@@ -156,5 +156,14 @@ describe("pullDelay", () => {
 
   test("a nudge without a range (an older server's) is pulled at once", () => {
     expect(pullDelay({}, () => 0.5)).toBe(0);
+  });
+});
+
+describe("replansCatchUp", () => {
+  test("only a range announced without its changes re-plans a pending catch-up", () => {
+    expect(replansCatchUp({ range: { from: "5.1", to: "9.3" } })).toBe(true);
+    expect(replansCatchUp({ range: { from: "5.1", to: "9.3", catchUpMs: 60_000 } })).toBe(true);
+    expect(replansCatchUp({ range: { from: "5.1", to: "9.3", changes: [] } })).toBe(false);
+    expect(replansCatchUp({})).toBe(false);
   });
 });

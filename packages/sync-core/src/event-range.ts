@@ -73,6 +73,17 @@ export function pullDelay(event: Pick<SyncEvent, "range">, random: () => number 
 }
 
 /**
+ * Whether `event` re-plans a catch-up the device has planned and not started: a range announced
+ * without its changes does (the pull will cover it too, and its window, sized to what the fleet
+ * now owes, is the one that spreads the fleet; kept to the first range of a storm, the whole
+ * fleet pulled within that short window, and pulled the storm's later ranges with it). Any other
+ * event leaves the plan as it is.
+ */
+export function replansCatchUp(event: Pick<SyncEvent, "range">): boolean {
+  return event.range !== undefined && event.range.changes === undefined;
+}
+
+/**
  * Where the entities that reference-scoped changes point to sit now, read once per event:
  * `${type}:${id}` → the value of that type's scope field (an asset's location). An entity missing
  * from it is gone (or unreadable), and what points to it is out of every location scope, as a pull judges it.

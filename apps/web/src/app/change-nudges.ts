@@ -1,5 +1,5 @@
 import { syncEventSchema } from "@fieldsync/schema";
-import { pullDelay } from "@fieldsync/sync-core";
+import { pullDelay, replansCatchUp } from "@fieldsync/sync-core";
 import { engine, scheduler } from "./runtime.ts";
 
 const reconnectMs = 10_000;
@@ -24,10 +24,13 @@ export function listenForChangeNudges(): () => void {
 
   const onChanges = async (data: string) => {
     const event = syncEventSchema.safeParse(JSON.parse(data));
-    if ((event.success && (await engine.applyLiveEvent(event.data))) || scheduler.catchingUp) return;
+    if (event.success && (await engine.applyLiveEvent(event.data))) return;
+    // A storm's later range re-plans the catch-up (its window is the fleet's); other nudges add none to a planned one.
+    const replan = event.success && replansCatchUp(event.data);
+    if (scheduler.catchingUp && !replan) return;
     const delay = event.success ? pullDelay(event.data) : 0;
-    if (delay === 0) void scheduler.request();
-    else scheduler.requestAfter(delay);
+    if (delay === 0 && !scheduler.catchingUp) void scheduler.request();
+    else scheduler.requestAfter(delay, replan);
   };
 
   const connect = async () => {
