@@ -1,7 +1,8 @@
 import type { Db } from "@fieldsync/db";
 import type { ApiConfig } from "./config.ts";
 import { verifyAccessToken } from "./session/jwt.ts";
-import { type AuthUser, type SessionSyncState, loadSessionWithSyncState } from "./session/session.ts";
+import { type AuthUser, loadSessionWithSyncState } from "./session/session.ts";
+import type { SessionSyncState } from "./sync/sync-state.ts";
 import type { BackgroundQueue } from "./redis/background-queue.ts";
 import type { ResponseCache } from "./redis/response-cache.ts";
 import type { ServerChange } from "@fieldsync/schema";

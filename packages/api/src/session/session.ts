@@ -1,7 +1,6 @@
 import { type Db, sqlPoolOf } from "@fieldsync/db";
 import type { Role } from "@fieldsync/schema";
-import { type HorizonColumns, type LogHorizon, horizonOf } from "../sync/horizon.ts";
-import type { DeviceSyncState } from "../sync/pull-plan.ts";
+import { type HorizonColumns, type SessionSyncState, horizonOf } from "../sync/sync-state.ts";
 
 /** The caller, re-read on every request; its organization scopes everything. */
 export interface AuthUser {
@@ -17,15 +16,6 @@ export interface SessionClaims {
   orgId: string;
   deviceId: string;
   sessionId: string;
-}
-
-/**
- * The token's device row (null before its first sync) and its organization's log horizon, as read
- * with the session: a pull plans from them (horizon.ts) without a round trip of its own.
- */
-export interface SessionSyncState {
-  device: DeviceSyncState | null;
-  horizon: LogHorizon | null;
 }
 
 type SessionRow = HorizonColumns & {

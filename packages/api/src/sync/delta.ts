@@ -1,12 +1,12 @@
 import { sqlPoolOf } from "@fieldsync/db";
 import type { DeltaBody, DeltaResponse } from "@fieldsync/schema";
 import type { AuthSession, AuthUser, Deps } from "../context.ts";
-import type { SessionSyncState } from "../session/session.ts";
 import { renderedBodyOf, withRenderedChanges } from "../rendered-answer.ts";
 import { encodeCursor, positionOf } from "./cursor.ts";
 import { syncingDevice } from "./devices.ts";
 import { pullRendered } from "./pull.ts";
 import { planPull, planPullFrom } from "./horizon.ts";
+import type { SessionSyncState } from "./sync-state.ts";
 import { readFromReplica } from "./read-replica.ts";
 import { readyToSync, recordSync } from "./record-sync.ts";
 

@@ -1,7 +1,8 @@
 // Which cursors predate the log's horizon (pure; the horizon's upkeep is tested in retention/).
 import { describe, expect, test } from "vitest";
 import type { Cursor } from "./cursor.ts";
-import { type LogHorizon, predatesHorizon, withinHorizon } from "./horizon.ts";
+import { predatesHorizon, withinHorizon } from "./horizon.ts";
+import type { LogHorizon } from "./sync-state.ts";
 import type { PullPlan } from "./pull-plan.ts";
 
 const horizon: LogHorizon = { txid: 500n, seq: 40n, before: new Date("2026-10-05T00:00:00Z") };

@@ -3,27 +3,8 @@ import type { EntityType } from "@fieldsync/schema";
 import { comparePositions } from "@fieldsync/sync-core";
 import type { Cursor } from "./cursor.ts";
 import type { AuthUser } from "../context.ts";
-import { type DeviceSyncState, type PullPlan, planFrom } from "./pull-plan.ts";
-
-/**
- * Where an organization's change log starts once weeks of it were dropped (SyncLogHorizon, written
- * by retention/log-partitions.ts before a week is detached): `position` is the last (txid, seq)
- * among its dropped rows, `before` the instant before which its rows are gone.
- */
-export interface LogHorizon {
-  txid: bigint;
-  seq: bigint;
-  before: Date;
-}
-
-export interface HorizonColumns {
-  horizonTxid: string | null;
-  horizonSeq: string | null;
-  horizonBefore: Date | null;
-}
-
-export const horizonOf = (row: HorizonColumns | undefined): LogHorizon | null =>
-  row?.horizonTxid ? { txid: BigInt(row.horizonTxid), seq: BigInt(row.horizonSeq!), before: row.horizonBefore! } : null;
+import { type PullPlan, planFrom } from "./pull-plan.ts";
+import { type DeviceSyncState, type HorizonColumns, type LogHorizon, type SessionSyncState, horizonOf } from "./sync-state.ts";
 
 /** The organization's horizon; null while none of its log was dropped. One primary-key read. */
 export async function readHorizon(db: Db, orgId: string): Promise<LogHorizon | null> {

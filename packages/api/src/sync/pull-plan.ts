@@ -2,6 +2,7 @@ import { type EntityType, type Subscription, subscriptionSchema } from "@fieldsy
 import type { AuthUser } from "../context.ts";
 import { type Cursor, decodeToken } from "./cursor.ts";
 import { scopedTypes } from "./scope.ts";
+import type { DeviceSyncState } from "./sync-state.ts";
 
 export interface PullPlan {
   subscription: Subscription | null;
@@ -11,17 +12,6 @@ export interface PullPlan {
   /** The primary's WAL position the token carries (read-replica.ts); absent when the pull restarts. */
   lsn: string | undefined;
   resetRequired: boolean;
-}
-
-/** What a sync needs to know of its device: its checks (syncingDevice's) and where its pull starts. */
-export interface DeviceSyncState {
-  id: string;
-  userId: string;
-  isActive: boolean;
-  deviceName: string | null;
-  subscription: unknown;
-  resyncRequired: boolean;
-  rescopeRequired: boolean;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { $Enums, Sql } from "@fieldsync/db";
 import type { AuthUser } from "../context.ts";
-import type { DeviceSyncState } from "./pull-plan.ts";
+import type { DeviceSyncState } from "./sync-state.ts";
 
 /** A device that may sync as it is: known, the caller's, active and not renamed by this sync. */
 export const readyToSync = (device: DeviceSyncState | null, user: AuthUser, deviceName?: string): device is DeviceSyncState =>
