@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { SyncChangeInput } from "@fieldsync/schema";
+import { newId } from "@fieldsync/sync-core";
 
 // Synthetic asset edits of about 1 KB each (the notes field carries the bulk).
 
@@ -18,20 +18,20 @@ export const newAsset = () => {
 
 const timestamp = () => new Date().toISOString();
 
-export const createChange = (id: string = randomUUID()): SyncChangeInput => ({
-  changeId: randomUUID(), entityType: "asset", entityId: id, operation: "CREATE", payload: newAsset(), clientVersion: 0, timestamp: timestamp(),
+export const createChange = (id: string = newId()): SyncChangeInput => ({
+  changeId: newId(), entityType: "asset", entityId: id, operation: "CREATE", payload: newAsset(), clientVersion: 0, timestamp: timestamp(),
 });
 
 export const updateChange = (id: string, version: number): SyncChangeInput => {
   const n = ++counter;
   return {
-    changeId: randomUUID(), entityType: "asset", entityId: id, operation: "UPDATE",
+    changeId: newId(), entityType: "asset", entityId: id, operation: "UPDATE",
     payload: { notes: notes(n), location: `Site ${n % 97}` }, clientVersion: version, timestamp: timestamp(),
   };
 };
 
 export const deleteChange = (id: string, version: number): SyncChangeInput => ({
-  changeId: randomUUID(), entityType: "asset", entityId: id, operation: "DELETE", payload: {}, clientVersion: version, timestamp: timestamp(),
+  changeId: newId(), entityType: "asset", entityId: id, operation: "DELETE", payload: {}, clientVersion: version, timestamp: timestamp(),
 });
 
 /** A device's view of its own entities: id → the server version it last saw. */

@@ -68,6 +68,13 @@ export async function createSameWork(pool: pg.Pool, orgId: string): Promise<stri
  * create of an existing id: the benchmark sends none, here they would be conflicts), the device's
  * SyncClient/SyncRun bookkeeping, live events.
  */
+/**
+ * A UUID version 7 made in SQL, as the endpoint's ids are (sync-core newId: time-ordered, so the
+ * claims' and conflicts' primary keys grow at their end): a random UUID with the statement's
+ * time in its first 48 bits and its version nibble set to 7.
+ */
+const uuidv7Sql = `encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING substring(int8send((extract(epoch FROM now()) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid::text`;
+
 function sameWorkStatement(dataSql: string, canonicalSql: string): string {
   const s = sameWorkSchema;
   const field = (name: string, cast = "") => `CASE WHEN t.patch ? '${name}' THEN (t.patch->>'${name}')${cast} ELSE e."${name}" END`;
@@ -106,7 +113,7 @@ function sameWorkStatement(dataSql: string, canonicalSql: string): string {
       SELECT d.*, m.base_data, m.server_data, m.client_data, coalesce(m.fields, ARRAY(SELECT jsonb_object_keys(d.payload) ORDER BY 1)) AS fields,
         m.base_data IS NOT NULL AND $13::boolean AND cardinality(m.fields) = 0 AS merged,
         CASE WHEN d.exact THEN d.payload ELSE m.patch END AS patch,
-        CASE WHEN NOT d.exact THEN gen_random_uuid()::text END AS conflict_id
+        CASE WHEN NOT d.exact THEN ${uuidv7Sql} END AS conflict_id
       FROM d LEFT JOIN merge m USING (key)),
     -- Rows written: exact changes, and merges that change something.
     todo AS (SELECT * FROM decided t WHERE t.exact OR (t.merged AND t.patch IS NOT NULL)),
@@ -131,8 +138,8 @@ function sameWorkStatement(dataSql: string, canonicalSql: string): string {
     written AS (
       SELECT t.key, t.entity_id, t.op, coalesce(t.current, 0) + 1 AS version, r.data, r.checksum FROM todo t JOIN rendered r ON r."id" = t.entity_id),
     meta_new AS (
-      INSERT INTO ${s}."SyncMetadata" ("id", "orgId", "entityType", "entityId", "version", "lastModifiedBy", "lastModifiedAt", "checksum")
-      SELECT gen_random_uuid()::text, $1, 'asset', w.entity_id, 1, $3, now(), w.checksum FROM written w WHERE w.op = 'CREATE'),
+      INSERT INTO ${s}."SyncMetadata" ("orgId", "entityType", "entityId", "version", "lastModifiedBy", "lastModifiedAt", "checksum")
+      SELECT $1, 'asset', w.entity_id, 1, $3, now(), w.checksum FROM written w WHERE w.op = 'CREATE'),
     meta_bumped AS (
       UPDATE ${s}."SyncMetadata" m SET "version" = w.version, "lastModifiedBy" = $3, "lastModifiedAt" = now(), "checksum" = w.checksum,
         "deletedAt" = CASE WHEN w.op = 'DELETE' THEN now() END
@@ -159,7 +166,7 @@ function sameWorkStatement(dataSql: string, canonicalSql: string): string {
     claims AS (
       INSERT INTO ${s}."SyncQueue" ("id", "orgId", "clientId", "changeId", "idempotencyKey", "fingerprint", "entityType", "entityId",
         "operation", "payload", "clientVersion", "clientTimestamp", "status", "attempts", "result", "processedAt")
-      SELECT gen_random_uuid()::text, $1, $2, o.change_id, o.key, o.fingerprint, 'asset', o.entity_id, o.op, NULL::jsonb, o.base, o.client_ts,
+      SELECT ${uuidv7Sql}, $1, $2, o.change_id, o.key, o.fingerprint, 'asset', o.entity_id, o.op, NULL::jsonb, o.base, o.client_ts,
         (CASE WHEN o.result->>'status' = 'applied' THEN 'COMPLETED' ELSE 'CONFLICT' END)::"SyncStatus", 1, o.result, now()
       FROM outcomes o ORDER BY o.ord
       RETURNING "idempotencyKey" AS key, "result"),

@@ -26,8 +26,8 @@ export async function seedAssets(pool: pg.Pool, orgId: string, count: number, re
          shaped AS (SELECT i."orgId", i."id", fieldsync_entity_data('"Asset"'::regclass, to_jsonb(i)) AS data FROM inserted i),
          summed AS (SELECT s.*, encode(sha256(convert_to(fieldsync_canonical(s.data), 'UTF8')), 'hex') AS sum FROM shaped s),
          meta AS (
-           INSERT INTO "SyncMetadata" ("id", "orgId", "entityType", "entityId", "version", "lastModifiedBy", "lastModifiedAt", "checksum")
-           SELECT gen_random_uuid()::text, "orgId", 'asset', "id", 1, 'bench', now() AT TIME ZONE 'UTC', sum FROM summed)
+           INSERT INTO "SyncMetadata" ("orgId", "entityType", "entityId", "version", "lastModifiedBy", "lastModifiedAt", "checksum")
+           SELECT "orgId", 'asset', "id", 1, 'bench', now() AT TIME ZONE 'UTC', sum FROM summed)
          INSERT INTO "ChangeLog" ("orgId", "entityType", "entityId", "operation", "version", "checksum", "data", "actor", "createdAt")
          SELECT "orgId", 'asset', "id", 'CREATE', 1, sum, data, 'bench', now() AT TIME ZONE 'UTC' FROM summed
          RETURNING "entityId"`,

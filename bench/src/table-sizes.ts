@@ -18,7 +18,7 @@ async function seedQueueOutcomes(pool: pg.Pool, orgId: string, clientId: string)
   await pool.query(
     `INSERT INTO "SyncQueue" ("id", "orgId", "clientId", "changeId", "idempotencyKey", "fingerprint", "entityType", "entityId",
        "operation", "clientVersion", "checksum", "clientTimestamp", "status", "result", "processedAt")
-     SELECT gen_random_uuid()::text, m."orgId", $2, m."id", m."id", encode(sha256(convert_to(m."entityId", 'UTF8')), 'hex'), 'asset', m."entityId",
+     SELECT gen_random_uuid()::text, m."orgId", $2, m."entityId", m."entityId", encode(sha256(convert_to(m."entityId", 'UTF8')), 'hex'), 'asset', m."entityId",
        'CREATE', 0, m."checksum", now(), 'COMPLETED',
        jsonb_build_object('index', 0, 'status', 'applied', 'entityType', 'asset', 'entityId', m."entityId", 'version', 1,
          'checksum', m."checksum", 'duplicate', false), now()

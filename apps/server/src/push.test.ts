@@ -61,6 +61,22 @@ describe("applying changes", () => {
   });
 });
 
+describe("the ids a push makes", () => {
+  const timeOrdered = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  test("claims and conflicts are keyed by time-ordered UUIDs (v7), so their indexes grow at their end", async () => {
+    const id = randomUUID();
+    await api.push("tech1", "phone-a", [create(id, { name: "Press" })]);
+    await api.push("tech2", "tablet-b", [update(id, 1, { name: "Press 2" })]);
+    const response = await api.push("tech1", "phone-a", [update(id, 1, { name: "Press X" })]);
+    const conflict = response.conflicts[0]!;
+    expect(conflict.id).toMatch(timeOrdered);
+    const claims = await api.db.syncQueue.findMany({ where: { entityId: id } });
+    expect(claims).toHaveLength(3);
+    for (const claim of claims) expect(claim.id).toMatch(timeOrdered);
+  });
+});
+
 describe("a push at the head answers without pulling, and skips nothing", () => {
   /** What another device pulls from `token`: it holds none of these changes, so nothing is left out as its own. */
   const pulledFrom = async (token: string) =>

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import type { SyncEvent } from "@fieldsync/schema";
-import { type RangeStep, comparePositions, parsePosition, pullDelay, rangeStep, replansCatchUp } from "@fieldsync/sync-core";
+import { type RangeStep, comparePositions, newId, parsePosition, pullDelay, rangeStep, replansCatchUp } from "@fieldsync/sync-core";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { createChange } from "../data.ts";
@@ -99,7 +99,7 @@ async function drive(seconds: number, receivers: Receivers, devices: number, wri
   for (let i = 0; i * interval < seconds * 1000; i++) {
     const wait = started + i * interval - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const ids = Array.from({ length: changesPerPush }, () => randomUUID());
+    const ids = Array.from({ length: changesPerPush }, () => newId());
     const writer = Math.floor(Math.random() * devices);
     receivers.sent(ids, writer);
     writes.push(write(writer, ids).then(() => void acknowledged.push(Date.now())));

@@ -1,6 +1,6 @@
 import { Dexie, type DexieOptions, type EntityTable, type Table, type Transaction } from "dexie";
 import { type Conflict, type EntityData, type EntityType, type SyncOperation, schemaVersion } from "@fieldsync/schema";
-import { type OutboxEntry, type ReplicaRow, parentKeys } from "@fieldsync/sync-core";
+import { newId, type OutboxEntry, parentKeys, type ReplicaRow } from "@fieldsync/sync-core";
 
 /** One synced entity as this device knows it (the replica model's row, see sync-core replica.ts). */
 export type LocalEntity = ReplicaRow;
@@ -83,7 +83,7 @@ async function upgradeToV2(tx: Transaction): Promise<void> {
     .toCollection()
     .modify((row: V1OutboxEntry & Partial<OutboxEntry>) => {
       // v1 never sent a changeId, so the server cannot have stored one of these: a fresh id is safe.
-      row.changeId = crypto.randomUUID();
+      row.changeId = newId();
       row.baseVersion = row.operation === "CREATE" ? 0 : row.clientVersion;
       row.status = "pending";
       row.attempts = 0;

@@ -18,6 +18,15 @@ test("offline edits of a new entity stay one CREATE with the latest values", asy
   expect(await store.get("asset", id)).toMatchObject({ pending: 1, deleted: 0, version: 0, data: { name: "Pump 7", status: "OPERATIONAL" } });
 });
 
+test("a new entity and its changes get time-ordered ids (UUID v7), so the server's indexes on them grow at their end", async () => {
+  const store = openStore();
+  const timeOrdered = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  const id = await store.create("asset", { name: "Pump" });
+  expect(id).toMatch(timeOrdered);
+  const [entry] = await store.outbox();
+  expect(entry!.changeId).toMatch(timeOrdered);
+});
+
 test("creating and deleting before any sync leaves nothing behind", async () => {
   const store = openStore();
   const id = await store.create("asset", { name: "Temp" });

@@ -1,5 +1,5 @@
 import { type EntityData, type EntityType, type SyncOperation, getEntity } from "@fieldsync/schema";
-import { type OutboxEntry, batchClaimer, effectivePatch, noServerCopy, queueEdit, retried } from "@fieldsync/sync-core";
+import { batchClaimer, effectivePatch, newId, noServerCopy, type OutboxEntry, queueEdit, retried } from "@fieldsync/sync-core";
 import type { LocalDb } from "./local-db.ts";
 import { queueOf, refresh, writeRow } from "./replica-rows.ts";
 
@@ -31,7 +31,7 @@ function normalize(type: EntityType, operation: "CREATE" | "UPDATE", input: Reco
 function enqueue(db: LocalDb, type: EntityType, id: string, operation: SyncOperation, payload: EntityData): Promise<void> {
   return db.transaction("rw", [db.entities, db.outbox], async () => {
     const row = await db.entities.get([type, id]);
-    const edit = { type, id, operation, payload, timestamp: new Date().toISOString(), changeId: crypto.randomUUID() };
+    const edit = { type, id, operation, payload, timestamp: new Date().toISOString(), changeId: newId() };
     const { write, queue } = queueEdit(row, await queueOf(db, type, id), edit);
     if (write.kind === "delete") await db.outbox.delete(write.seq);
     else if (write.kind === "put") await db.outbox.put(write.entry);
@@ -43,7 +43,7 @@ function enqueue(db: LocalDb, type: EntityType, id: string, operation: SyncOpera
 /** Creates an entity with a client-generated id. Throws LocalValidationError. */
 export async function create(db: LocalDb, type: EntityType, input: Record<string, unknown>): Promise<string> {
   const payload = normalize(type, "CREATE", input);
-  const id = crypto.randomUUID();
+  const id = newId();
   await enqueue(db, type, id, "CREATE", payload);
   return id;
 }
@@ -99,7 +99,7 @@ export async function retry(db: LocalDb, seq: number): Promise<void> {
     const entry = await db.outbox.get(seq);
     if (!entry) return;
     const row = await db.entities.get([entry.entityType, entry.entityId]);
-    const next = retried(entry, row?.version ?? 0, crypto.randomUUID());
+    const next = retried(entry, row?.version ?? 0, newId());
     if (next) await db.outbox.put(next);
   });
 }

@@ -15,3 +15,4 @@ export * from "./replica-pull.ts";
 export * from "./replica-push.ts";
 export * from "./digest.ts";
 export * from "./event-range.ts";
+export * from "./ids.ts";

@@ -13,8 +13,8 @@ export async function purgeTombstones(db: Db, cutoff: Date, batchSize = 1000): P
   for (;;) {
     const [row] = await sqlPoolOf(db).query<{ n: number }>(
       `WITH gone AS (
-         DELETE FROM "SyncMetadata" WHERE "id" IN (
-           SELECT "id" FROM "SyncMetadata" WHERE "deletedAt" < $1::timestamp(3) LIMIT $2 FOR UPDATE SKIP LOCKED)
+         DELETE FROM "SyncMetadata" WHERE ("orgId", "entityType", "entityId") IN (
+           SELECT "orgId", "entityType", "entityId" FROM "SyncMetadata" WHERE "deletedAt" < $1::timestamp(3) LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING 1)
        SELECT count(*)::int AS n FROM gone`,
       [cutoff.toISOString(), batchSize],

@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { retryable, sqlState } from "@fieldsync/db";
 import type { ChangeResult, ServerChange } from "@fieldsync/schema";
-import { type ConflictRecord, entityKey } from "@fieldsync/sync-core";
+import { type ConflictRecord, entityKey, newId } from "@fieldsync/sync-core";
 import { TRPCError } from "@trpc/server";
 import type { Deps } from "../context.ts";
 import { isDatabaseUnavailable } from "../database-unavailable.ts";
@@ -65,7 +64,7 @@ export async function applyTogether({ sql, deps, writer, queued }: PushScope, pr
   const { fresh, earlier, reused } = await findClaims(sql, writer.clientId, prepared);
   const decided = queued || fresh.length === 0 ? null : await applyChanges(sql, writer, fresh, deps.config.conflictPolicies ?? {});
   const outcomes = new Map<string, Outcome>(
-    fresh.map((p, i) => [p.key, decided ? decided.decisions[i]!.outcome : { status: "queued", queueItemId: randomUUID() }]),
+    fresh.map((p, i) => [p.key, decided ? decided.decisions[i]!.outcome : { status: "queued", queueItemId: newId() }]),
   );
   await insertClaims(sql, writer, fresh.map((p) => ({ p, outcome: outcomes.get(p.key)! })));
   const freshOnes = new Set(fresh);

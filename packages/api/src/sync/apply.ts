@@ -1,6 +1,6 @@
-import { hash, randomUUID } from "node:crypto";
+import { hash } from "node:crypto";
 import type { ConflictPolicy, EntityType, RejectionCode, SyncChange, SyncStatus } from "@fieldsync/schema";
-import { type BatchDecision, type Decided, type PushedChange, decideBatch, entityKey, getReferences, getUserReferences } from "@fieldsync/sync-core";
+import { type BatchDecision, type Decided, type PushedChange, decideBatch, entityKey, getReferences, getUserReferences, newId } from "@fieldsync/sync-core";
 import { checksumSync } from "./checksum.ts";
 import { insertConflicts } from "./conflict-record.ts";
 import { dataAtVersions, loadStates, writeEntities } from "./entities.ts";
@@ -87,7 +87,7 @@ export async function applyChanges(
   const stale = changes.map(({ change }) => change).filter((c) => c.clientVersion > 0 && c.clientVersion < states.get(entityKey(c.entityType, c.entityId))!.version);
   const bases = await dataAtVersions(sql, writer.orgId, stale.map((c) => ({ type: c.entityType, id: c.entityId, version: c.clientVersion })));
   const users = await activeUserIds(sql, writer.orgId, changes.flatMap(({ change }) => getUserReferences(change.entityType, change.payload).map((ref) => ref.id)));
-  const decided = decideBatch({ changes, states, bases, users, policies, now: new Date(), newId: randomUUID, checksum: checksumSync });
+  const decided = decideBatch({ changes, states, bases, users, policies, now: new Date(), newId, checksum: checksumSync });
   await flush(sql, writer, decided);
   return decided;
 }

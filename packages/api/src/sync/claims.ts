@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import { type RejectionCode, schemaVersion } from "@fieldsync/schema";
+import { newId } from "@fieldsync/sync-core";
 import { type Outcome, type Prepared, type Writer, queueStatus } from "./apply.ts";
 import { olderClaimMatchers } from "./upgrade.ts";
 import type { Sql } from "./sql.ts";
@@ -63,7 +63,7 @@ export async function findClaims(sql: Sql, clientId: string, changes: readonly P
 export async function insertClaims(sql: Sql, writer: Writer, claims: readonly { p: Prepared; outcome: Outcome }[]): Promise<void> {
   if (claims.length === 0) return;
   const rows = claims.map(({ p, outcome }) => ({
-    id: outcome.status === "queued" ? outcome.queueItemId : randomUUID(),
+    id: outcome.status === "queued" ? outcome.queueItemId : newId(),
     changeId: p.change.changeId ?? null,
     key: p.key,
     fingerprint: p.fingerprint,

@@ -74,8 +74,8 @@ test("a snapshot page deep into the organization reads about a page of entities 
          INSERT INTO "Asset" ("orgId", "id", "name", "serialNumber", "location", "status", "updatedBy", "updatedAt")
          SELECT $1, 'plan-' || lpad(g::text, 5, '0'), 'Asset ' || g, 'SN-' || g, 'Site', 'OPERATIONAL', 'test', now() AT TIME ZONE 'UTC'
          FROM generate_series(1, 3000) g RETURNING "orgId", "id")
-       INSERT INTO "SyncMetadata" ("id", "orgId", "entityType", "entityId", "version", "lastModifiedBy", "lastModifiedAt", "checksum")
-       SELECT gen_random_uuid()::text, "orgId", 'asset', "id", 1, 'test', now() AT TIME ZONE 'UTC', 'sum' FROM a`,
+       INSERT INTO "SyncMetadata" ("orgId", "entityType", "entityId", "version", "lastModifiedBy", "lastModifiedAt", "checksum")
+       SELECT "orgId", 'asset', "id", 1, 'test', now() AT TIME ZONE 'UTC', 'sum' FROM a`,
       [writer.orgId],
     );
   });
