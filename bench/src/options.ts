@@ -18,6 +18,8 @@ export interface BenchOptions {
   propagationStorm: { devices: number; changes: number };
   idleStreams: number;
   scalingLevels: number[];
+  /** Measured rounds per scaling level, after its warm-up rounds. */
+  scalingRepeats: number;
   clientChanges: number;
   only: Set<string> | null;
 }
@@ -45,6 +47,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         propagationStorm: { devices: 4, changes: 500 },
         idleStreams: 500,
         scalingLevels: [1_000, 10_000, 50_000],
+        scalingRepeats: 5,
         clientChanges: 1_000,
         only,
       }
@@ -64,8 +67,11 @@ export function parseOptions(argv: string[]): BenchOptions {
         propagationStorm: { devices: 32, changes: 500 },
         idleStreams: 5_000,
         scalingLevels: [1_000, 100_000, 1_000_000],
+        scalingRepeats: 11,
         clientChanges: 10_000,
         only,
       };
-  return repeatsArg ? { ...base, repeats: Number(repeatsArg.slice(10)), pushRepeats: Number(repeatsArg.slice(10)) } : base;
+  if (!repeatsArg) return base;
+  const repeats = Number(repeatsArg.slice(10));
+  return { ...base, repeats, pushRepeats: repeats, scalingRepeats: repeats };
 }

@@ -20,6 +20,10 @@ export interface ResultRow {
 
 export interface ScalingPoint {
   entities: number;
+  /** The level's first push, right after its bulk load (cold caches, plans made again): not in pushOursMs. */
+  pushFirstMs: number;
+  /** A small organization's push in the same rounds (scaling.ts): the machine's speed at that moment. */
+  pushReferenceMs: Summary;
   pushOursMs: Summary;
   pushBaselineMs: Summary;
   deltaOursMs: Summary;

@@ -101,12 +101,12 @@ export async function deleteKeys(redis: Redis, pattern: string) {
   } while (cursor !== "0");
 }
 
-/** A password login of tech1 on `deviceId`; its access token. */
-export async function login(url: string, deviceId: string): Promise<string> {
+/** A password login of a demo user (tech1 unless `email` names another) on `deviceId`; its access token. */
+export async function login(url: string, deviceId: string, email = "tech1@northwind.test"): Promise<string> {
   const response = await fetch(`${url}/api/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: "tech1@northwind.test", password: demoPassword, deviceId }),
+    body: JSON.stringify({ email, password: demoPassword, deviceId }),
   });
   if (!response.ok) throw new Error(`login on ${deviceId}: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { token: string }).token;

@@ -280,6 +280,10 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
   await inParallel(8, async (w) => {
     for (let i = w; i < loginIds.length; i += 8) accessTokens.set(loginIds[i]!, await login(input.url, loginIds[i]!));
   });
+  // Measured first, on a server that has done nothing but the logins: after the storm, the collector
+  // handing the run's memory back between two readings outweighed the streams (-0.6 KiB a stream).
+  // Its failure (e.g. streams refused) keeps the rest of the run.
+  const streamMemory = input.idleStreams > 0 ? await idleStreamMemory(input).catch((error: Error) => ({ error: error.message })) : null;
   const abort = new AbortController();
   // One signal ends every stream and request of the fleet: thousands of listeners on it are expected.
   setMaxListeners(0, abort.signal);
@@ -400,9 +404,6 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
     catchUpMs: longestCatchUp,
   };
 
-  // The memory figure is measured apart: its failure (e.g. streams refused) keeps the rest of the run.
-  const streamMemory = input.idleStreams > 0 ? await idleStreamMemory(input).catch((error: Error) => ({ error: error.message })) : null;
-
   const base = new Receivers(deviceCount, capacity);
   const publisher = new Redis(redisUrl);
   const subscribers: { close(): void }[] = [];
@@ -434,8 +435,8 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
  * The server's memory per idle stream: its RSS with half of `idleStreams` open and ready, and with
  * all of them (streams of the fleet's devices, up to MAX_STREAMS_PER_DEVICE each), the growth
  * divided by the second half's streams. Measured between two levels, not from an idle server, so
- * the garbage collector returning the run's memory between the readings weighs less; RSS still
- * moves in pages and with the collector: a figure over thousands of streams, not an exact one.
+ * what the first streams set up once (buffers, compiled code) is not counted; RSS still moves in
+ * pages and with the collector: a figure over thousands of streams, not an exact one.
  */
 async function idleStreamMemory(input: DevicesInput) {
   const abort = new AbortController();
