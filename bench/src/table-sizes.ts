@@ -46,8 +46,10 @@ try {
     await pool.query("VACUUM ANALYZE");
     for (const name of tables) {
       const { rows } = await pool.query<{ rows: string; heap: string; indexes: string }>(
-        `SELECT (SELECT count(*) FROM "${name}") AS rows, pg_relation_size($1) + pg_relation_size(coalesce(c.reltoastrelid, 0)) AS heap, pg_indexes_size($1) AS indexes
-         FROM pg_class c WHERE c.oid = $1::regclass`,
+        // Summed over the table's partitions (ChangeLog is partitioned by week; its parent holds no rows).
+        `SELECT (SELECT count(*) FROM "${name}") AS rows,
+           sum(pg_relation_size(c.oid) + pg_relation_size(coalesce(c.reltoastrelid, 0))) AS heap, sum(pg_indexes_size(c.oid)) AS indexes
+         FROM pg_class c WHERE c.oid = $1::regclass OR c.oid IN (SELECT relid FROM pg_partition_tree($1::regclass))`,
         [`"${name}"`],
       );
       const row = rows[0]!;

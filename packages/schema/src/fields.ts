@@ -44,5 +44,8 @@ export const storableInstantMessage = "must be between 0001-01-01T00:00:00.000Z 
 export const isoDateTime = z.iso.datetime({ precision: 3 }).refine(storableInstant, storableInstantMessage);
 export const optionalDateTime = isoDateTime.nullable().optional();
 
-/** Ids of synced entities are client-generated UUIDs, so devices can create offline. */
+/**
+ * Ids of synced entities are client-generated UUIDs, so devices can create offline. Any version
+ * is accepted; ours are version 7 (sync-core newId), whose time order keeps the indexes on them compact.
+ */
 export const entityIdSchema = z.uuid();
