@@ -1,4 +1,4 @@
-import { entityTypes } from "@fieldsync/schema";
+import { type PushResponse, type SyncChangeInput, entityTypes } from "@fieldsync/schema";
 // Not part of the package's API; the bench signs a cursor with the server's own code and secret.
 import { encodeCursor } from "../../../packages/api/src/sync/cursor.ts";
 import { EntityPool } from "../data.ts";
@@ -23,8 +23,8 @@ const referenceEntities = 1_000;
  *
  * The levels are minutes apart, and this machine's speed drifts more than that between minutes, so
  * each round also pushes for a second organization (Globex, 1,000 entities and growing only by
- * its own batches, in the same tables): its figure at a level is what a small organization's push costs at that moment, the
- * yardstick the growing organization's push is read against.
+ * its own batches, in the same tables): its figure at a level is what a small organization's push
+ * costs at that moment, the yardstick the growing organization's push is read against.
  *
  * A level's bulk load is followed by what a database does after one anyway (VACUUM ANALYZE, a
  * checkpoint) before the measured rounds, so its autovacuum pass and its checkpoint's writes are
@@ -48,7 +48,8 @@ export async function scalingScenario(server: BenchServer, options: BenchOptions
     const from = await logHead(server.pool, server.orgId);
     // A device caught up to the log head: pulling the seeded rows page by page would take minutes at 1M.
     const token = encodeCursor(server.cursorSecret, server.orgId, entityTypes, { mode: "log", ...from, after: null });
-    const referenceToken = await reference.token();
+    const pushGrowing = batchPusher(ours, (changes) => server.push("bench-scale", changes, token));
+    const pushSmall = batchPusher(reference.entities, reference.pushAtHead(await reference.token()));
     await touchAssets(server, 1000);
     const pushOurs: number[] = [];
     const pushReference: number[] = [];
@@ -58,16 +59,13 @@ export async function scalingScenario(server: BenchServer, options: BenchOptions
     let pushFirstMs = 0;
     for (let r = -warmupRounds; r < options.scalingRepeats; r++) {
       const measured = r >= 0;
-      const batch = ours.batch(batchSize);
-      let t = now();
-      const response = await server.push("bench-scale", batch.changes, token);
-      if (r === -warmupRounds) pushFirstMs = elapsedMs(t);
-      if (measured) pushOurs.push(elapsedMs(t));
-      ours.record(batch.changes, response.results);
-      const referenceMs = await reference.push(referenceToken);
+      const pushMs = await pushGrowing();
+      if (r === -warmupRounds) pushFirstMs = pushMs;
+      if (measured) pushOurs.push(pushMs);
+      const referenceMs = await pushSmall();
       if (measured) pushReference.push(referenceMs);
       const baseBatch = base.batch(batchSize);
-      t = now();
+      let t = now();
       base.record(baseBatch.changes, await baselinePush(server.pool, server.orgId, baseBatch.changes, base.live));
       if (measured) pushBase.push(elapsedMs(t));
       t = now();
@@ -91,25 +89,27 @@ export async function scalingScenario(server: BenchServer, options: BenchOptions
   return points;
 }
 
-/** Globex's technician on a device of its own, pushing B1 batches to its 1,000 entities. */
+/** One device's B1 batches to `entities`: each call pushes one and answers its round trip (ms). */
+const batchPusher = (entities: EntityPool, push: (changes: SyncChangeInput[]) => Promise<PushResponse>) => async () => {
+  const batch = entities.batch(batchSize);
+  const t = now();
+  const response = await push(batch.changes);
+  const ms = elapsedMs(t);
+  entities.record(batch.changes, response.results);
+  return ms;
+};
+
+/** Globex's technician on a device of its own, with 400 of its 1,000 entities to edit. */
 async function referenceOrganization(server: BenchServer) {
   const { rows: [org] } = await server.pool.query<{ orgId: string }>(`SELECT "orgId" FROM "User" WHERE email = 'tech@globex.test'`);
   const orgId = org!.orgId;
   const own = await seedAssets(server.pool, orgId, referenceEntities, true);
-  const pool = new EntityPool(own.slice(0, 400));
   const accessToken = login(server.url, "bench-scale-reference", "tech@globex.test");
   const client = syncClient(server.url, () => accessToken);
   return {
+    entities: new EntityPool(own.slice(0, 400)),
     /** A token at the organization's log head, as the growing organization's device has. */
     token: async () => encodeCursor(server.cursorSecret, orgId, entityTypes, { mode: "log", ...(await logHead(server.pool, orgId)), after: null }),
-    /** One batch's round trip, ms. */
-    async push(token: string) {
-      const batch = pool.batch(batchSize);
-      const t = now();
-      const response = await client.push("bench-scale-reference", batch.changes, token);
-      const ms = elapsedMs(t);
-      pool.record(batch.changes, response.results);
-      return ms;
-    },
+    pushAtHead: (token: string) => (changes: SyncChangeInput[]) => client.push("bench-scale-reference", changes, token),
   };
 }

@@ -1,6 +1,6 @@
 import { Dexie, type DexieOptions, type EntityTable, type Table, type Transaction } from "dexie";
 import { type Conflict, type EntityData, type EntityType, type SyncOperation, schemaVersion } from "@fieldsync/schema";
-import { newId, type OutboxEntry, parentKeys, type ReplicaRow } from "@fieldsync/sync-core";
+import { type OutboxEntry, type ReplicaRow, newId, parentKeys } from "@fieldsync/sync-core";
 
 /** One synced entity as this device knows it (the replica model's row, see sync-core replica.ts). */
 export type LocalEntity = ReplicaRow;

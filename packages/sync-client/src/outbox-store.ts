@@ -1,5 +1,5 @@
 import { type EntityData, type EntityType, type SyncOperation, getEntity } from "@fieldsync/schema";
-import { batchClaimer, effectivePatch, newId, noServerCopy, type OutboxEntry, queueEdit, retried } from "@fieldsync/sync-core";
+import { type OutboxEntry, batchClaimer, effectivePatch, newId, noServerCopy, queueEdit, retried } from "@fieldsync/sync-core";
 import type { LocalDb } from "./local-db.ts";
 import { queueOf, refresh, writeRow } from "./replica-rows.ts";
 
