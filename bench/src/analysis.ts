@@ -37,15 +37,16 @@ const levers: Record<string, string> = {
     "alternating runs: 0.53× and 0.61× before, 0.72× and 0.79× after, spreads ±25–50 %)",
   "B5-noop": "BullMQ spends several Redis round trips (Lua scripts) per job; 4 workers × concurrency 50 reach ~10–12k jobs/s here, 1 × 50 about half",
   "B3-initial":
-    "per 1,000-row page ~15 ms in PostgreSQL against ~65 ms in Node (JSON of ~1 MB, HTTP on loopback, the client's JSON.parse, " +
-    "which the baseline does not do). Next lever (issue 15): render the page's JSON in PostgreSQL and pass it through unparsed",
+    "pages of 5,000 rendered to JSON text by PostgreSQL and sent unparsed; since 2 Dec the next page is read while one " +
+    "travels (ReadAhead), so the read no longer waits behind the transfer and the client's parse (0.59× → 0.85× against the " +
+    "same run's baseline in a --only=delta run on this machine). The baseline pays no HTTP: ours adds the 6 MB answer's " +
+    "round trip and the client's JSON.parse per page",
   "B3-delta":
-    "per page, besides the baseline's SQL (the same statement shape, fence and filters, plus the JSON rendered in PostgreSQL): " +
-    "the session lookup, one device + horizon read, token sign/verify, the pull's record (SyncRun + SyncClient, committed " +
-    "without waiting for its WAL flush since 1 Dec) and the HTTP round trip with the client's JSON.parse, ~14 ms a page of 1000 " +
-    "against the baseline's ~17 ms. 1 Dec: the page merges the partitions' index order instead of sorting every row after the " +
-    "cursor (log-page-plan.test.ts); the baseline got the same plan, the same fence and the type filter (it had neither). " +
-    "Larger pages amortize the per-request share (the sync client asks 1000)",
+    "per 1,000-change page (~1.25 MB) ~20 ms against the baseline's ~13 (probe of 2 Dec): the page's read is read ahead " +
+    "since then (it was ~12 ms on the critical path: ~5 ms rendering in PostgreSQL, the rest moving and decoding one 1.25 MB " +
+    "value); left on the path are the HTTP round trip with the load generator's fetch and JSON.parse (~5–8 ms), the session " +
+    "lookup (~1 ms), the body's encoding (~1.3 ms, overlapping the pull's record) and the first page of each pull, which " +
+    "nothing reads ahead (~36 ms). On 2 cores the next page's read competes for CPU with the page being sent",
 };
 
 export function closingNotes(results: BenchResults): string {

@@ -8,6 +8,7 @@ import fastifyStatic from "@fastify/static";
 import {
   type Deps,
   PushGate,
+  ReadAhead,
   SharedPages,
   type PushGateOptions,
   type RestRoute,
@@ -103,7 +104,7 @@ export async function buildApp(options: AppOptions) {
   const pushGate = new PushGate(options.pushGate ?? defaultPushGate);
   const pullGate = new PushGate(options.pullGate ?? defaultPullGate);
   // One per process too: devices nudged for the same range share the page that answers them.
-  const deps: Deps = { log: app.log, sharedPages: new SharedPages(), ...options.deps, pushGate, pullGate };
+  const deps: Deps = { log: app.log, sharedPages: new SharedPages(), readAhead: new ReadAhead(), ...options.deps, pushGate, pullGate };
   app.decorate("pushGate", pushGate);
   app.decorate("pullGate", pullGate);
 

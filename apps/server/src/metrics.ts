@@ -1,4 +1,4 @@
-import { type Deps, type PushGate, type PushGateRefusal, defaultAlertThresholds, healthFigures } from "@fieldsync/api";
+import { type Deps, type PushGate, type PushGateRefusal, type ReadAheadStats, defaultAlertThresholds, healthFigures } from "@fieldsync/api";
 import { syncStatusSchema } from "@fieldsync/schema";
 import client from "prom-client";
 
@@ -8,7 +8,7 @@ import client from "prom-client";
 
 const windowMinutes = 60;
 
-export function createMetrics({ db, queue, config }: Pick<Deps, "db" | "queue" | "config">, gates: { push: PushGate; pull: PushGate }) {
+export function createMetrics({ db, queue, config, readAhead }: Pick<Deps, "db" | "queue" | "config" | "readAhead">, gates: { push: PushGate; pull: PushGate }) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: "fieldsync_process_" });
   const registers = [registry];
@@ -125,11 +125,28 @@ export function createMetrics({ db, queue, config }: Pick<Deps, "db" | "queue" |
   // This process's gates (per instance, unlike the database-backed gauges above).
   gateMetrics(registers, "push", gates.push);
   gateMetrics(registers, "pull", gates.pull);
+  if (readAhead) {
+    new client.Counter({
+      name: "fieldsync_pull_read_ahead_pages_total",
+      help:
+        "Pages this server process read ahead for catching-up devices, by outcome: started, taken (a pull was answered by one), " +
+        "dropped (never asked for here: behind a balancer without affinity the next pull may reach another node), skipped (bounds reached)",
+      labelNames: ["outcome"] as const,
+      registers,
+      collect() {
+        this.reset();
+        const stats = readAhead.stats();
+        for (const outcome of readAheadOutcomes) this.inc({ outcome }, stats[outcome]);
+      },
+    });
+  }
 
   return { registry, syncDuration };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+const readAheadOutcomes = ["started", "taken", "dropped", "skipped"] as const satisfies readonly (keyof ReadAheadStats)[];
 
 /** fieldsync_{push,pull}_gate_*: a gate's slots in use, its queue, and its refusals (SYNC_{PUSH,PULL}_* size it). */
 function gateMetrics(registers: client.Registry[], kind: "push" | "pull", gate: PushGate) {

@@ -14,14 +14,14 @@ import { randomSecrets } from "./secrets.ts";
 /**
  * The real app over a fresh seeded database, with live events for this process's listeners.
  * `appOptions`: host options such as CORS origins or the sync rate limit (off by default).
- * `background`: a job queue and cache (without them pushes run inline only), the shared pages and a
- * read replica.
+ * `background`: a job queue and cache (without them pushes run inline only), the shared pages, the
+ * read-ahead of pages and a read replica.
  * `given`: a migrated, empty database to use instead of a fresh one on the shared server.
  */
 export async function setupApi(
   overrides: Partial<ApiConfig> = {},
   appOptions: Omit<AppOptions, "deps"> = {},
-  background: Pick<Deps, "queue" | "cache" | "readReplica" | "sharedPages"> = { queue: null, cache: null },
+  background: Pick<Deps, "queue" | "cache" | "readReplica" | "sharedPages" | "readAhead"> = { queue: null, cache: null },
   given?: TestDatabase,
 ) {
   const database = given ?? (await createTestDatabase());

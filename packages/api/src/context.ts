@@ -41,6 +41,27 @@ export interface PageSharing {
   pull(db: Db, input: PullInput, reach: string | undefined): Promise<RenderedPage>;
 }
 
+/** What a process's read-ahead has done since it started (sync/read-ahead.ts). */
+export interface ReadAheadStats {
+  /** Pages read ahead. */
+  started: number;
+  /** Pulls answered by a page read ahead. */
+  taken: number;
+  /** Pages read ahead and dropped unasked (their device went away, or asked another node). */
+  dropped: number;
+  /** Pages not read ahead because the bounds were reached. */
+  skipped: number;
+}
+
+/** The next page of a device's pull, read while the last one travels (sync/read-ahead.ts). */
+export interface PageReadAhead {
+  /** Reads `input`'s page by `read` and keeps it for the pull that will ask for it (bounded; never throws). */
+  start(input: PullInput, lsn: string | undefined, read: () => Promise<{ value: RenderedPage; lsn: string | undefined }>): void;
+  /** The page kept for `input` and `lsn`, handed out once. */
+  take(input: PullInput, lsn: string | undefined): Promise<{ value: RenderedPage; lsn: string | undefined } | undefined>;
+  stats(): ReadAheadStats;
+}
+
 export interface Deps {
   db: Db;
   /** A hot standby for delta and initial-sync reads (sync/read-replica.ts); none: the primary serves them. */
@@ -54,6 +75,8 @@ export interface Deps {
   notifier?: ChangeNotifier | null;
   /** Pages shared by devices pulling the same range after an event (realtime/shared-pages.ts); each reads its own without. */
   sharedPages?: PageSharing | null;
+  /** Reads the next page of a pull that has more while this one is sent; each page is read on request without. */
+  readAhead?: PageReadAhead | null;
   /** Bounds the pushes this process applies at once (push-gate.ts); ungated without one. */
   pushGate?: PushGate | null;
   /** Bounds the pulls (delta pages) this process serves at once. */

@@ -1,5 +1,5 @@
 export type { ApiConfig } from "./config.ts";
-export { createContextInner, type AuthSession, type AuthUser, type ChangeNotifier, type Context, type Deps, type LiveChanges, type PageSharing, type ReadReplica } from "./context.ts";
+export { createContextInner, type AuthSession, type AuthUser, type ChangeNotifier, type Context, type Deps, type LiveChanges, type PageReadAhead, type PageSharing, type ReadAheadStats, type ReadReplica } from "./context.ts";
 export { AppError, appError, databaseUnavailableError, fail, inputShapeError, retryAfterOf, toErrorBody, unauthorizedMessage } from "./errors.ts";
 export { databaseRetryAfterSeconds, isDatabaseUnavailable } from "./database-unavailable.ts";
 export { auditActions, recordAudit, type AuditAction, type AuditEntry } from "./audit/record.ts";
@@ -42,5 +42,6 @@ export { commitWindows } from "./realtime/commit-window.ts";
 export { CatchUpWindows } from "./realtime/catch-up.ts";
 export { type FrameKind, type FrameScope, frameOf, frameScope } from "./realtime/frames.ts";
 export { type PageReader, SharedPages } from "./realtime/shared-pages.ts";
+export { ReadAhead, type ReadAheadLimits } from "./sync/read-ahead.ts";
 export { type PullInput, type RenderedPage, pullRendered } from "./sync/pull.ts";
 export { consumeStreamTicket, type StreamGrant } from "./auth/stream-ticket.ts";

@@ -17,7 +17,8 @@ import { readyToSync, recordSync } from "./record-sync.ts";
  * `resetRequired` and a fresh snapshot instead; one whose subscription changed gets a snapshot of
  * its new scope. Only subscribed entities are sent.
  * The page is read on the standby when there is one (read-replica.ts), the rest on the primary;
- * devices nudged for the same range share one page (realtime/shared-pages.ts).
+ * devices nudged for the same range share one page (realtime/shared-pages.ts), and a page that
+ * has more gets the next one read while it travels (read-ahead.ts).
  * The page's changes come rendered by PostgreSQL and are sent as they are (withRenderedChanges);
  * their shape is held to deltaResponseSchema by pull-render.test.ts, not re-checked per request.
  */
@@ -26,7 +27,7 @@ export async function deltaChanges(
   user: AuthUser,
   body: DeltaBody,
 ): Promise<DeltaResponse> {
-  const { db, config, sharedPages } = deps;
+  const { db, config, sharedPages, readAhead, pullGate } = deps;
   const run = { startedAt: new Date(), started: performance.now() };
   // Decided before anything is written: a bad token must not register a device. The device row
   // and horizon come with the session when it was the token's device (one round trip less a page).
@@ -43,9 +44,12 @@ export async function deltaChanges(
     limit: body.pageSize,
     subscription: plan.subscription,
   };
-  const { value: page, lsn } = await readFromReplica(deps, plan.lsn, (reader) =>
-    sharedPages ? sharedPages.pull(reader, input, body.reach) : pullRendered(reader, input),
-  );
+  const { value: page, lsn } = (body.reach === undefined ? await readAhead?.take(input, plan.lsn) : undefined) ??
+    (await readFromReplica(deps, plan.lsn, (reader) => (sharedPages ? sharedPages.pull(reader, input, body.reach) : pullRendered(reader, input))));
+  if (page.hasMore && body.reach === undefined && readAhead && !pullGate?.stats().waiting) {
+    const next = { ...input, cursor: page.cursor, after: undefined };
+    readAhead.start(next, lsn, () => readFromReplica(deps, lsn, (reader) => pullRendered(reader, next)));
+  }
   const token = encodeCursor(config.cursorSecret, user.orgId, types, page.cursor, lsn);
   const recorded = recordSync(sqlPoolOf(db), "PULL", device.id, token, run, true);
   const answer = withRenderedChanges(page.changes, {
