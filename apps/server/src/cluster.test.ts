@@ -3,7 +3,7 @@
 // across nodes: sessions, event streams, rate limits, exactly-once, the client's address, and no
 // acknowledged change lost when a node dies under load.
 import { randomUUID } from "node:crypto";
-import { request as httpRequest } from "node:http";
+import { Agent, request as httpRequest } from "node:http";
 import { demoPassword } from "@fieldsync/api";
 import type { PushResponse, SyncChangeInput } from "@fieldsync/schema";
 import { create } from "@fieldsync/testing/changes";
@@ -72,15 +72,23 @@ const push = (url: string, token: string, deviceId: string, changes: SyncChangeI
 
 const [first, second] = [() => cluster.servers[0]!, () => cluster.servers[1]!];
 
-test("the balancer spreads requests over both nodes, and refuses /metrics", async () => {
+test("the balancer spreads connections over both nodes, and refuses /metrics", async () => {
   expect(cluster.servers.map((s) => s.name)).toEqual(["server1", "server2"]);
   expect(cluster.nodes.filter((n) => n.name.startsWith("worker"))).toHaveLength(2);
   await until("HAProxy sees both nodes up", async () => JSON.stringify(await cluster.serverStates()) === JSON.stringify({ server1: "UP", server2: "UP" }));
   const served = new Set<string>();
-  // leastconn hands idle nodes requests in turn.
-  await until("both nodes served a request through the balancer", async () => {
-    const response = await fetch(`${cluster.url}/healthz`);
-    served.add(response.headers.get("x-fieldsync-node") ?? "");
+  // leastconn hands idle nodes new connections in turn (requests on one connection stay on its node).
+  const nodeOfNewConnection = () =>
+    new Promise<string>((resolve, reject) =>
+      httpRequest(`${cluster.url}/healthz`, { agent: false }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(String(res.headers["x-fieldsync-node"])));
+      })
+        .on("error", reject)
+        .end(),
+    );
+  await until("both nodes served a connection through the balancer", async () => {
+    served.add(await nodeOfNewConnection());
     return served.has("server1") && served.has("server2");
   });
   const metrics = await fetch(`${cluster.url}/metrics`);
@@ -88,6 +96,41 @@ test("the balancer spreads requests over both nodes, and refuses /metrics", asyn
   expect(await metrics.json()).toMatchObject({ code: "FORBIDDEN" });
   // On a node's own loopback port it stays open to local scrapers.
   expect((await fetch(`${first().url}/metrics`)).status).toBe(200);
+});
+
+/** A node's count of pages read ahead with `outcome` (its own /metrics, open on its loopback listener). */
+async function readAheadPages(url: string, outcome: "started" | "taken") {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(new RegExp(`^fieldsync_pull_read_ahead_pages_total\\{outcome="${outcome}"\\} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+}
+
+test("a device paging through the balancer on one connection finds each next page read ahead on the node that served the last", async () => {
+  const token = await login(cluster.url, "admin", "cluster-ahead");
+  // One keep-alive connection, as a browser holds it (fetch here opened one per request).
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const delta = (body: Record<string, unknown>) =>
+    new Promise<{ node: string; page: { hasMore: boolean; nextPageToken: string } }>((resolve, reject) => {
+      const req = httpRequest(`${cluster.url}/api/sync/delta`, { method: "POST", agent, headers: { "content-type": "application/json", authorization: `Bearer ${token}` } }, (res) => {
+        let text = "";
+        res.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => (res.statusCode === 200 ? resolve({ node: String(res.headers["x-fieldsync-node"]), page: JSON.parse(text) }) : reject(new Error(`${res.statusCode} ${text}`))));
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify({ deviceId: "cluster-ahead", pageSize: 2, ...body }));
+    });
+  const taken = async () => (await readAheadPages(first().url, "taken")) + (await readAheadPages(second().url, "taken"));
+  const before = await taken();
+  let answer = await delta({});
+  const nodes = [answer.node];
+  while (answer.page.hasMore) {
+    answer = await delta({ pageToken: answer.page.nextPageToken });
+    nodes.push(answer.node);
+  }
+  agent.destroy();
+  expect(nodes.length).toBeGreaterThan(3);
+  expect(new Set(nodes).size).toBe(1);
+  // Every page after the first was read ahead (without affinity about none: the nodes alternated).
+  expect((await taken()) - before).toBe(nodes.length - 1);
 });
 
 test("a session opened on one node works on the other, and revoking its device there ends it on both", async () => {
