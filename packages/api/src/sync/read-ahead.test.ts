@@ -23,7 +23,7 @@ const read = (chars = 10) => vi.fn(async () => ({ value: page(chars), lsn: undef
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 const setup = (limits: Partial<ReadAheadLimits> = {}) => {
   const clock = { now: 0 };
-  const ahead = new ReadAhead({ maxPages: 4, maxChars: 1_000, ttlMs: 30_000, ...limits }, () => clock.now);
+  const ahead = new ReadAhead({ maxReading: 100, maxPages: 4, maxChars: 1_000, ttlMs: 30_000, ...limits }, () => clock.now);
   return { ahead, clock };
 };
 
@@ -63,6 +63,18 @@ test("a page not asked for within its age is dropped", async () => {
   clock.now = 30_000;
   expect(await ahead.take(input(1), undefined)).toBeUndefined();
   expect(ahead.stats()).toMatchObject({ started: 1, taken: 0, dropped: 1, kept: 0 });
+});
+
+test("one page is read ahead at a time; the next is skipped until it is read", async () => {
+  const { ahead } = setup({ maxReading: 1 });
+  let finish!: () => void;
+  ahead.start(input(1), undefined, () => new Promise((resolve) => (finish = () => resolve({ value: page(10), lsn: undefined }))));
+  ahead.start(input(2), undefined, read());
+  expect(ahead.stats()).toMatchObject({ started: 1, skipped: 1 });
+  finish();
+  await settled();
+  ahead.start(input(3), undefined, read());
+  expect(ahead.stats()).toMatchObject({ started: 2, skipped: 1, kept: 2 });
 });
 
 test("past its bounds in pages or characters nothing more is read ahead", async () => {

@@ -14,11 +14,14 @@ import type { ReplicaRead } from "./read-replica.ts";
  * after its cursor and comes with a later page, exactly as if the device had asked earlier. The
  * device's checks (token, revocation, resets, subscription) run on its request before a kept
  * page is taken, and the key holds everything the page depends on: a rescoped or reset device
- * asks for another page. Kept pages are bounded in number, characters and age; reading ahead
- * stops while the pull gate has pulls waiting.
+ * asks for another page. Kept pages are bounded in number, characters and age, and the reads in
+ * flight (one by default: the pull gate's slots bound the requests' own reads, and the pool is
+ * sized for those); reading ahead stops while the pull gate has pulls waiting.
  */
 
 export interface ReadAheadLimits {
+  /** Pages being read at once: each holds a connection of the pool the pull gate's slots are sized against. */
+  maxReading: number;
   /** Pages kept (read or being read) at once. */
   maxPages: number;
   /** Characters of kept pages' changes (a 1,000-change page of ~1 KB entities is ~1.3 M). */
@@ -27,7 +30,7 @@ export interface ReadAheadLimits {
   ttlMs: number;
 }
 
-export const defaultReadAheadLimits: ReadAheadLimits = { maxPages: 16, maxChars: 64 * 1024 * 1024, ttlMs: 30_000 };
+export const defaultReadAheadLimits: ReadAheadLimits = { maxReading: 1, maxPages: 16, maxChars: 64 * 1024 * 1024, ttlMs: 30_000 };
 
 interface Kept {
   page: Promise<ReplicaRead<RenderedPage>>;
@@ -39,6 +42,7 @@ interface Kept {
 export class ReadAhead implements PageReadAhead {
   private readonly pages = new Map<string, Kept>();
   private chars = 0;
+  private reading = 0;
   private readonly counts: ReadAheadStats = { started: 0, taken: 0, dropped: 0, skipped: 0 };
 
   constructor(
@@ -55,11 +59,12 @@ export class ReadAhead implements PageReadAhead {
     this.expire(now);
     const key = readAheadKey(input, lsn);
     if (this.pages.has(key)) return;
-    if (this.pages.size >= this.limits.maxPages || this.chars >= this.limits.maxChars) {
+    if (this.reading >= this.limits.maxReading || this.pages.size >= this.limits.maxPages || this.chars >= this.limits.maxChars) {
       this.counts.skipped++;
       return;
     }
-    const kept: Kept = { page: read(), startedAt: now, chars: 0 };
+    this.reading++;
+    const kept: Kept = { page: read().finally(() => this.reading--), startedAt: now, chars: 0 };
     this.pages.set(key, kept);
     this.counts.started++;
     kept.page.then(
