@@ -7,11 +7,21 @@
  * ordered among themselves; nothing relies on ids for order (the log has its own sequence).
  */
 export function newId(now: number = Date.now()): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  for (let i = 0, time = now; i < 6; i++, time = Math.floor(time / 256)) bytes[5 - i] = time % 256;
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  if (poolAt + 10 > pool.length) {
+    crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
   let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
+  for (let i = 5, time = now; i >= 0; i--, time = Math.floor(time / 256)) hex = byteHex[time % 256]! + hex;
+  hex += byteHex[0x70 | (pool[poolAt]! & 0x0f)]! + byteHex[pool[poolAt + 1]!]!;
+  hex += byteHex[0x80 | (pool[poolAt + 2]! & 0x3f)]!;
+  for (let i = 3; i < 10; i++) hex += byteHex[pool[poolAt + i]!]!;
+  poolAt += 10;
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+// Random bytes drawn a few kilobytes at a time, as Node's randomUUID does: one getRandomValues
+// call per id cost ~2.5 µs, a tenth of a push's ids' time.
+const pool = new Uint8Array(4096);
+let poolAt = pool.length;
+const byteHex = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
