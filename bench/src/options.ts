@@ -71,7 +71,16 @@ export function parseOptions(argv: string[]): BenchOptions {
         clientChanges: 10_000,
         only,
       };
-  if (!repeatsArg) return base;
+  // B6 at another fleet size (e.g. what this machine carries): `--devices=1000`.
+  const devicesArg = argv.find((a) => a.startsWith("--devices="));
+  const sized = devicesArg ? { ...base, propagationDevices: positive(devicesArg.slice(10), "--devices") } : base;
+  if (!repeatsArg) return sized;
   const repeats = Number(repeatsArg.slice(10));
-  return { ...base, repeats, pushRepeats: repeats, scalingRepeats: repeats };
+  return { ...sized, repeats, pushRepeats: repeats, scalingRepeats: repeats };
+}
+
+function positive(text: string, name: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 2) throw new Error(`${name} takes a whole number of at least 2, not ${JSON.stringify(text)}`);
+  return value;
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import type { SyncEvent } from "@fieldsync/schema";
-import { type RangeStep, comparePositions, newId, parsePosition, pullDelay, rangeStep, replansCatchUp } from "@fieldsync/sync-core";
+import { type RangeStep, comparePositions, intervalSyncDue, newId, parsePosition, pullDelay, rangeStep, replansCatchUp } from "@fieldsync/sync-core";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { createChange } from "../data.ts";
@@ -19,7 +19,7 @@ const stormDevice = (d: number) => `bench-storm-${d}`;
 const changesPerSecond = 100;
 /** Live writers' pushes: small (the push gate's express lane takes up to 10). */
 const changesPerPush = 5;
-/** As the PWA: the scheduler's regular pull, which moves the token past previewed changes. */
+/** As the PWA: the scheduler's regular pull, left out while events keep the device current (intervalSyncDue). */
 const pullIntervalMs = 30_000;
 /** How long receivers may still catch up after the last write. */
 const graceMs = 10_000;
@@ -292,6 +292,9 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
   const tokens = Array.from({ length: deviceCount }, () => input.startToken);
   /** Where each device's token sits in the log (unknown until its first answer). */
   const positions = Array.from({ length: deviceCount }, (): string | null => null);
+  /** As SyncEngine.liveAt and the sync state's lastSyncAt: when an event last kept the token current, when a pull last ended. */
+  const liveAt = Array.from({ length: deviceCount }, (): number | null => null);
+  const pulledAt = Array.from({ length: deviceCount }, (): number | null => null);
   const capacity = changesPerSecond * (input.seconds + 5) * 2;
   const ours = new Receivers(deviceCount, capacity);
   const pulling = new Map<number, Promise<void>>();
@@ -307,6 +310,7 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
         ours.saw(d, page.changes.map((c) => c.entityId));
         more = page.hasMore;
       }
+      pulledAt[d] = Date.now();
     })().finally(() => pulling.delete(d));
     pulling.set(d, next);
     return next;
@@ -329,9 +333,12 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
   };
   const intervals = new Set<ReturnType<typeof setInterval>>();
   let longestCatchUp: number | null = null;
-  const startInterval = (d: number) =>
-    // The interval waits for a planned catch-up, as the PWA's does.
-    setTimeout(() => intervals.add(setInterval(() => void (planned.has(d) || pull(d).catch(() => undefined)), pullIntervalMs)), Math.random() * pullIntervalMs);
+  // The interval waits for a planned catch-up, and is left out while events keep the device current, as the PWA's is.
+  const intervalPull = (d: number) => {
+    const due = intervalSyncDue({ now: Date.now(), intervalMs: pullIntervalMs, liveAt: liveAt[d]!, lastSyncAt: pulledAt[d]!, unsettled: 0 });
+    if (!planned.has(d) && due) void pull(d).catch(() => undefined);
+  };
+  const startInterval = (d: number) => setTimeout(() => intervals.add(setInterval(() => intervalPull(d), pullIntervalMs)), Math.random() * pullIntervalMs);
   // Every device registers (its first pull) before listening, so its own changes are left out.
   await inParallel(20, async (w) => {
     for (let d = w; d < deviceCount; d += 20) await pull(d);
@@ -354,6 +361,7 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
         if (range?.changes) ours.saw(d, range.changes.map((c) => c.entityId), true);
         if (event.changes) ours.saw(d, event.changes.map((c) => c.entityId), true);
         const caughtUp = step === "skip" || (step === "advance" && range?.syncToken !== undefined);
+        if (caughtUp) liveAt[d] = Date.now();
         if (!caughtUp && !event.changes) plan(d, range?.to, pullDelay(event), replansCatchUp(event));
       });
     }

@@ -64,10 +64,14 @@ test("a live device advances its token from events without pulling; one that mis
     const event = (await events.next()).value as SyncEvent;
     expect(event.range).toBeDefined();
     const positionBefore = await reader.engine.store.getSyncPosition();
+    const liveBefore = reader.engine.liveAt;
     if (await reader.engine.applyLiveEvent(event)) {
       if (event.range?.changes) {
         advanced++;
         expect(await reader.engine.store.getSyncPosition()).toBe(event.range.to);
+        // Kept current by its events: the scheduler's interval leaves its sync out (intervalSyncDue).
+        expect(reader.engine.liveAt).toBeGreaterThanOrEqual(liveBefore ?? 0);
+        expect(reader.engine.liveAt).not.toBeNull();
       }
     } else expect(positionBefore).not.toBe(event.range?.from);
     lastEvent = event;
@@ -83,6 +87,7 @@ test("a live device advances its token from events without pulling; one that mis
 
   // The late device's token lies before the last event's range: it is told to pull.
   expect(await late.engine.applyLiveEvent({ ...lastEvent!, changes: undefined })).toBe(false);
+  expect(late.engine.liveAt).toBeNull();
   await late.engine.sync();
   for (const name of wanted) expect(await names(late)).toContain(name);
   for (const device of [writer, reader, late]) device.close();

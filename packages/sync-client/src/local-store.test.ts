@@ -177,3 +177,15 @@ test("a replayed answer naming an older version leaves a later edit's base where
   expect(await store.outbox()).toMatchObject([{ operation: "UPDATE", payload: { location: "Hall 9" }, baseVersion: 3 }]);
   expect(await store.get("asset", id)).toMatchObject({ version: 3, data: { name: "Pump 3", location: "Hall 9" } });
 });
+
+test("the outbox counts as unsettled while an edit waits to be sent or for its conflict, not once it failed for good", async () => {
+  const store = openStore();
+  expect(await store.unsettled()).toBe(0);
+  const first = await store.create("asset", { name: "Pump" });
+  await store.create("asset", { name: "Valve" });
+  expect(await store.unsettled()).toBe(2);
+  const batch = await store.claimBatch(10);
+  const [sentFirst] = batch.filter((entry) => entry.entityId === first);
+  await store.failEntries([{ entry: sentFirst!, error: { code: "VALIDATION_FAILED", message: "no" } }]);
+  expect(await store.unsettled()).toBe(1);
+});

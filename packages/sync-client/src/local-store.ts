@@ -32,6 +32,7 @@ export class LocalStore {
   list = (type: EntityType) => reads.list(this.db, type);
   childrenOf = (type: EntityType, parentId: string) => reads.childrenOf(this.db, type, parentId);
   outbox = () => reads.outbox(this.db);
+  unsettled = () => reads.unsettled(this.db);
   queueOf = (type: EntityType, id: string) => queueOf(this.db, type, id);
   conflicts = () => reads.conflicts(this.db);
 

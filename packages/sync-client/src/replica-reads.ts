@@ -20,4 +20,7 @@ export const childrenOf = (db: LocalDb, type: EntityType, parentId: string): Pro
 /** Outbox in push order. */
 export const outbox = (db: LocalDb): Promise<OutboxEntry[]> => db.outbox.orderBy("seq").toArray();
 
+/** Outbox entries still to be sent or settled: pending, or waiting on a conflict's resolution (failed ones wait for the user). */
+export const unsettled = (db: LocalDb): Promise<number> => db.outbox.where("status").anyOf("pending", "conflict").count();
+
 export const conflicts = (db: LocalDb): Promise<Conflict[]> => db.conflicts.orderBy("id").toArray();

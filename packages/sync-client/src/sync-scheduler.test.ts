@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import type { SyncEngine } from "./sync-engine.ts";
+import { liveFullSyncMs } from "@fieldsync/sync-core";
 import { SyncScheduler } from "./sync-scheduler.ts";
 
 // The scheduler's timing rules, with a stand-in engine that counts its syncs.
@@ -9,14 +10,22 @@ afterEach(() => void vi.useRealTimers());
 
 function counting() {
   let syncs = 0;
+  let lastSyncAt: string | null = null;
+  const outbox = { unsettled: 0 };
   const engine = {
+    liveAt: null as number | null,
     sync: async () => {
       syncs++;
+      lastSyncAt = new Date().toISOString();
       return { queued: 0 };
     },
-    store: { syncState: async () => ({ phase: "idle", failures: 0 }), patchSyncState: async () => undefined },
-  } as unknown as SyncEngine;
-  return { engine, syncs: () => syncs };
+    store: {
+      syncState: async () => ({ phase: "idle", failures: 0, lastSyncAt }),
+      patchSyncState: async () => undefined,
+      unsettled: async () => outbox.unsettled,
+    },
+  };
+  return { engine: engine as unknown as SyncEngine, live: engine, outbox, syncs: () => syncs };
 }
 
 test("a planned catch-up syncs once after its delay, and the interval's syncs wait for it", async () => {
@@ -62,5 +71,32 @@ test("a later storm range re-plans a pending catch-up; other events leave it", a
   expect(syncs()).toBe(0);
   await vi.advanceTimersByTimeAsync(1_000);
   expect(syncs()).toBe(1);
+  scheduler.stop();
+});
+
+test("the interval's sync is left out while events keep the device current, and runs when they stop, with edits to send, or every liveFullSyncMs", async () => {
+  const { engine, live, outbox, syncs } = counting();
+  const scheduler = new SyncScheduler(engine, { intervalMs: 30_000 });
+  scheduler.start();
+  await vi.advanceTimersByTimeAsync(0);
+  expect(syncs()).toBe(1);
+  // An event moves the token every 10 s: the interval finds the device current.
+  const events = setInterval(() => (live.liveAt = Date.now()), 10_000);
+  await vi.advanceTimersByTimeAsync(90_000);
+  expect(syncs()).toBe(1);
+  // An edit waits in the outbox (its own request failed, say): the interval sends it.
+  outbox.unsettled = 1;
+  await vi.advanceTimersByTimeAsync(30_000);
+  expect(syncs()).toBe(2);
+  outbox.unsettled = 0;
+  // Still live: the next full sync comes liveFullSyncMs after the last.
+  await vi.advanceTimersByTimeAsync(liveFullSyncMs - 30_000);
+  expect(syncs()).toBe(2);
+  await vi.advanceTimersByTimeAsync(30_000);
+  expect(syncs()).toBe(3);
+  // The events stop: one interval later it syncs again, and every interval after.
+  clearInterval(events);
+  await vi.advanceTimersByTimeAsync(60_000);
+  expect(syncs()).toBe(5);
   scheduler.stop();
 });

@@ -1,9 +1,13 @@
+import { intervalSyncDue } from "@fieldsync/sync-core";
 import { ApiError, isRetryable } from "./api-client.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import type { SyncEngine } from "./sync-engine.ts";
 
 export interface SyncSchedulerOptions {
-  /** Periodic sync, for browsers without Background Sync and for pulling others' changes. */
+  /**
+   * Periodic sync, for browsers without Background Sync and for pulling others' changes; left out
+   * while the event stream keeps the device current (sync-core's intervalSyncDue).
+   */
   intervalMs?: number;
   backoff?: BackoffOptions;
   /**
@@ -26,7 +30,8 @@ export function retryDelay(error: unknown, failures: number, backoff: BackoffOpt
 }
 
 /**
- * Decides when the page syncs: on request (an edit, `online`, focus), on an interval, and after a
+ * Decides when the page syncs: on request (an edit, `online`, focus), on an interval (unless its
+ * event stream kept it current), and after a
  * retryable failure with exponential backoff and jitter. Requests during a running cycle are
  * coalesced into one more cycle. While the server's Retry-After runs, requests wait for it (the
  * edits they announce go with the retry). Failures that need the user (logged out, device
@@ -49,7 +54,7 @@ export class SyncScheduler {
 
   start(): void {
     if (this.intervalTimer !== undefined) return;
-    this.intervalTimer = setInterval(() => void this.onInterval(), this.options.intervalMs ?? 60_000);
+    this.intervalTimer = setInterval(() => void this.onInterval(), this.intervalMs);
     void this.request();
   }
 
@@ -102,11 +107,24 @@ export class SyncScheduler {
     return this.catchUpTimer !== undefined;
   }
 
+  /** The interval's sync, unless a catch-up is planned or the event stream has kept the device current (intervalSyncDue). */
   private async onInterval(): Promise<void> {
     if (this.catchingUp) return;
-    const { phase } = await this.engine.store.syncState();
+    const { phase, lastSyncAt } = await this.engine.store.syncState();
     // Each waits for the user or an app update, not for time.
-    if (phase !== "unauthorized" && phase !== "revoked" && phase !== "updateNeeded") await this.request();
+    if (phase === "unauthorized" || phase === "revoked" || phase === "updateNeeded") return;
+    const due = intervalSyncDue({
+      now: Date.now(),
+      intervalMs: this.intervalMs,
+      liveAt: this.engine.liveAt,
+      lastSyncAt: lastSyncAt === null ? null : Date.parse(lastSyncAt),
+      unsettled: await this.engine.store.unsettled(),
+    });
+    if (due) await this.request();
+  }
+
+  private get intervalMs(): number {
+    return this.options.intervalMs ?? 60_000;
   }
 
   private async run(): Promise<void> {

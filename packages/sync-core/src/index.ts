@@ -15,4 +15,5 @@ export * from "./replica-pull.ts";
 export * from "./replica-push.ts";
 export * from "./digest.ts";
 export * from "./event-range.ts";
+export * from "./sync-interval.ts";
 export * from "./ids.ts";
