@@ -12,6 +12,12 @@ test("Background Sync: the service worker sends an offline change when the netwo
 
   await context.setOffline(true);
   await createAsset(page, { name: "Pump made offline" });
+  // The app registers its `sync-all` tag after the save, without awaiting it; leaving the page
+  // before the registration lands leaves nothing for the browser to fire (seen in CI under load).
+  await page.waitForFunction(async () => {
+    const registration = (await navigator.serviceWorker.getRegistration()) as (ServiceWorkerRegistration & { sync?: { getTags(): Promise<string[]> } }) | undefined;
+    return (await registration?.sync?.getTags())?.includes("sync-all") === true;
+  }, undefined, { ...patience, polling: 100 });
   // Leave the app: no page of it runs any more, only its service worker can send the change.
   await page.goto("about:blank");
   expect(assetsNamed(await serverEntities(app.server.url, "tech1@northwind.test"), "Pump made offline")).toEqual([]);

@@ -1,5 +1,5 @@
 import "./zod-jitless.ts";
-import { Accounts, isRetryable } from "@fieldsync/sync-client";
+import { Accounts, isRetryable, syncWithinEvent } from "@fieldsync/sync-client";
 import { clientsClaim } from "workbox-core";
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
@@ -27,16 +27,18 @@ const accounts = new Accounts({ baseUrl: self.location.origin });
 /**
  * The spec's processSyncEvent: push the outbox of the active user's store (the one the page shows:
  * another user's store has no session and waits for its owner) with the same engine the page uses
- * (same database, same Web Lock, so it never runs alongside a tab's sync). A rejected promise
- * tells the browser to retry later with its own backoff; problems a retry cannot fix (logged
- * out, device revoked) resolve, so the browser stops retrying.
+ * (same database, same Web Lock, so it never runs alongside a tab's sync). A failure a retry may
+ * fix is tried again within the event (syncWithinEvent: Chromium's own retry of a failed sync event
+ * comes minutes later); a rejected promise then tells the browser to retry later with its own
+ * backoff; problems a retry cannot fix (logged out, device revoked) resolve, so the browser stops
+ * retrying.
  */
 async function processSyncEvent(event: SyncEvent): Promise<void> {
   const account = await accounts.active();
   if (!account) return;
   const engine = accounts.open(account);
   try {
-    await engine.sync();
+    await syncWithinEvent(engine);
   } catch (error) {
     if (isRetryable(error) && !event.lastChance) throw error;
   } finally {

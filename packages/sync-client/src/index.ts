@@ -10,3 +10,4 @@ export * from "./sync-engine.ts";
 export type { Verification } from "./replica-verify.ts";
 export * from "./sync-lock.ts";
 export * from "./sync-scheduler.ts";
+export * from "./background-sync.ts";
