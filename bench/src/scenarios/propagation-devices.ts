@@ -335,7 +335,7 @@ export async function runDevices(input: DevicesInput): Promise<DevicesResult> {
   let longestCatchUp: number | null = null;
   // The interval waits for a planned catch-up, and is left out while events keep the device current, as the PWA's is.
   const intervalPull = (d: number) => {
-    const due = intervalSyncDue({ now: Date.now(), intervalMs: pullIntervalMs, liveAt: liveAt[d]!, lastSyncAt: pulledAt[d]!, unsettled: 0 });
+    const due = intervalSyncDue({ now: Date.now(), intervalMs: pullIntervalMs, liveAt: liveAt[d] ?? null, lastSyncAt: pulledAt[d] ?? null, unsettled: 0 });
     if (!planned.has(d) && due) void pull(d).catch(() => undefined);
   };
   const startInterval = (d: number) => setTimeout(() => intervals.add(setInterval(() => intervalPull(d), pullIntervalMs)), Math.random() * pullIntervalMs);

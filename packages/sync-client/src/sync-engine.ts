@@ -91,8 +91,7 @@ export class SyncEngine {
   private readonly lockName: string;
   /** The end of the range the latest event told this device to pull: its next pull names it (`reach`). */
   private reach: string | null = null;
-  /** When an event last moved this device's token or found it current (epoch ms); null: none yet (sync-core's intervalSyncDue). */
-  liveAt: number | null = null;
+  private lastLiveAt: number | null = null;
   private readonly authLockName: string;
 
   constructor(private readonly options: SyncEngineOptions) {
@@ -248,6 +247,11 @@ export class SyncEngine {
    * before); false when the device missed a range and should pull. An event filtered for another
    * scope (the subscription changed since the stream opened) is only a nudge.
    */
+  /** When an event last moved this device's token or found it current (epoch ms); null: none yet (sync-core's intervalSyncDue). */
+  get liveAt(): number | null {
+    return this.lastLiveAt;
+  }
+
   async applyLiveEvent(event: SyncEvent): Promise<boolean> {
     const range = event.range;
     const ownScope = (event.scope ?? "") === scopeKey(await this.subscription());
@@ -256,7 +260,7 @@ export class SyncEngine {
     const caughtUp = range ? await this.advanceThrough(ownScope ? range : { from: range.from, to: range.to }) : false;
     // The pull that follows names the range, so the server may answer it with a page it shares.
     if (range && !caughtUp) this.reach = range.to;
-    if (caughtUp) this.liveAt = Date.now();
+    if (caughtUp) this.lastLiveAt = Date.now();
     return caughtUp || (ownScope && event.changes !== undefined);
   }
 

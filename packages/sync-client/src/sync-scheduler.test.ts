@@ -1,6 +1,6 @@
+import { liveFullSyncMs } from "@fieldsync/sync-core";
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import type { SyncEngine } from "./sync-engine.ts";
-import { liveFullSyncMs } from "@fieldsync/sync-core";
 import { SyncScheduler } from "./sync-scheduler.ts";
 
 // The scheduler's timing rules, with a stand-in engine that counts its syncs.

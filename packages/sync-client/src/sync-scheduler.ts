@@ -31,11 +31,11 @@ export function retryDelay(error: unknown, failures: number, backoff: BackoffOpt
 
 /**
  * Decides when the page syncs: on request (an edit, `online`, focus), on an interval (unless its
- * event stream kept it current), and after a
- * retryable failure with exponential backoff and jitter. Requests during a running cycle are
- * coalesced into one more cycle. While the server's Retry-After runs, requests wait for it (the
- * edits they announce go with the retry). Failures that need the user (logged out, device
- * revoked) or an app update (schema version too old) wait for an explicit request instead of retrying.
+ * event stream kept it current), and after a retryable failure with exponential backoff and
+ * jitter. Requests during a running cycle are coalesced into one more cycle. While the server's
+ * Retry-After runs, requests wait for it (the edits they announce go with the retry). Failures
+ * that need the user (logged out, device revoked) or an app update (schema version too old) wait
+ * for an explicit request instead of retrying.
  */
 export class SyncScheduler {
   private running: Promise<void> | null = null;
